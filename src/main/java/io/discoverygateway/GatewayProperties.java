@@ -1,0 +1,44 @@
+package io.discoverygateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * All settings of the gateway, under the prefix {@code gateway}. Defaults are documented in README.md.
+ *
+ * @param namespaces the namespaces to watch; empty means the gateway's own namespace as Spring Cloud Kubernetes
+ *     resolves it ({@code spring.cloud.kubernetes.client.namespace}, then the ServiceAccount's namespace file)
+ * @param allNamespaces watch every namespace of the cluster with one cluster-wide watch per kind (needs a
+ *     ClusterRole); {@code namespaces} is then ignored
+ * @param serviceLabelSelector only Services matching this Kubernetes label selector are cached (empty: all)
+ * @param kubernetes how to reach the Kubernetes API
+ */
+@Validated
+@ConfigurationProperties("gateway")
+public record GatewayProperties(
+        @DefaultValue List<@Pattern(regexp = DNS_LABEL, message = "must be a valid namespace name") String> namespaces,
+        @DefaultValue("false") boolean allNamespaces,
+        @DefaultValue("") String serviceLabelSelector,
+        @Valid @DefaultValue Kubernetes kubernetes) {
+
+    public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+
+    /**
+     * @param apiUrl an explicit API server URL (for local runs); when unset the ApiClient of Spring Cloud Kubernetes
+     *     is used: the in-cluster ServiceAccount first, then {@code $KUBECONFIG} or {@code ~/.kube/config}
+     * @param syncCheckInterval how often start-up checks whether every informer has listed its resources
+     */
+    public record Kubernetes(
+            URI apiUrl,
+            @NotNull @DefaultValue("100ms") Duration syncCheckInterval) {
+    }
+}

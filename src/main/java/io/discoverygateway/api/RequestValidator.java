@@ -1,0 +1,55 @@
+package io.discoverygateway.api;
+
+import java.util.regex.Pattern;
+
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.LabelSelector;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.catalog.WatchScope;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/** Checks what clients send and turns each problem into an {@link ApiException} with a useful message. */
+@Component
+class RequestValidator {
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    private final WatchScope scope;
+
+    RequestValidator(WatchScope scope) {
+        this.scope = scope;
+    }
+
+    void name(String what, String value) {
+        if (value == null || !DNS_LABEL.matcher(value).matches()) {
+            throw ApiException.invalidName(what, value);
+        }
+    }
+
+    void watchedNamespace(String namespace) {
+        name("namespace name", namespace);
+        if (!scope.includes(namespace)) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched",
+                    "The gateway does not watch namespace '" + namespace + "'; it watches: " + scope);
+        }
+    }
+
+    ServiceSnapshot existingService(CatalogView view, ServiceKey key) {
+        watchedNamespace(key.namespace());
+        name("service name", key.name());
+        return view.find(key).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "Service not found",
+                "No service '" + key.name() + "' in namespace '" + key.namespace() + "'"));
+    }
+
+    LabelSelector labelSelector(String text) {
+        try {
+            return LabelSelector.parse(text);
+        }
+        catch (IllegalArgumentException ex) {
+            throw ApiException.invalidParameter("labelSelector", ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.discoverygateway.catalog;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * One network endpoint of a Service, as an EndpointSlice describes it, with the API's defaults applied to its
+ * conditions (ready and serving default to true, terminating to false).
+ *
+ * @param addressType IPv4, IPv6 or FQDN: the type of the slice the endpoint came from
+ * @param ports the ports of the slice the endpoint came from
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({ "addresses", "addressType", "ready", "serving", "terminating", "hostname", "nodeName", "zone",
+        "hints", "targetRef", "ports" })
+public record Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving,
+        boolean terminating, String hostname, String nodeName, String zone, EndpointHints hints,
+        TargetRef targetRef, List<EndpointPort> ports) {
+
+    public Endpoint {
+        addresses = List.copyOf(addresses);
+        ports = List.copyOf(ports);
+    }
+
+    /** Two copies of one endpoint in two slices of a Service share this identity. */
+    String identity() {
+        return addressType + '|' + addresses.get(0) + '|' + ports;
+    }
+}

@@ -1,0 +1,77 @@
+package io.discoverygateway.catalog;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The immutable state of one service at one revision, with its JSON encoded once, when it was made. Readers
+ * write these bytes as they are; other representations are derived on first use and kept with the snapshot.
+ */
+public final class ServiceSnapshot {
+
+    private final ServiceState state;
+    private final long revision;
+    private final Instant changedAt;
+    private final String etag;
+    private final byte[] json;
+    private final byte[] summaryJson;
+    private volatile Map<Object, byte[]> derived = Map.of();
+
+    ServiceSnapshot(ServiceState state, String epoch, long revision, Instant changedAt, SnapshotEncoder encoder) {
+        this.state = state;
+        this.revision = revision;
+        this.changedAt = changedAt;
+        this.etag = Revisions.etag(epoch, revision);
+        this.json = encoder.document(state, revision);
+        this.summaryJson = encoder.summary(state, revision);
+    }
+
+    public ServiceKey key() {
+        return state.key();
+    }
+
+    public ServiceState state() {
+        return state;
+    }
+
+    /** The catalog revision at which this service last changed. */
+    public long revision() {
+        return revision;
+    }
+
+    public Instant changedAt() {
+        return changedAt;
+    }
+
+    /** A strong entity tag, quoted, made of the gateway's epoch and this snapshot's revision. */
+    public String etag() {
+        return etag;
+    }
+
+    /** The service with all its endpoints, as {@code GET /api/v1/namespaces/{ns}/services/{name}} returns it. */
+    public byte[] json() {
+        return json;
+    }
+
+    /** The service without endpoints, with counts, as lists return it. */
+    public byte[] summaryJson() {
+        return summaryJson;
+    }
+
+    /**
+     * Another representation of this snapshot, computed once per snapshot and kind. Two threads may both compute
+     * it the first time; both results are equal, so the race is harmless.
+     */
+    public byte[] derived(Object kind, Function<ServiceSnapshot, byte[]> encoder) {
+        byte[] bytes = derived.get(kind);
+        if (bytes == null) {
+            bytes = encoder.apply(this);
+            Map<Object, byte[]> copy = new HashMap<>(derived);
+            copy.put(kind, bytes);
+            derived = Map.copyOf(copy);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,55 @@
+package io.discoverygateway.catalog;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Encodes service snapshots to the JSON of the gateway's API. */
+public final class SnapshotEncoder {
+
+    private final JsonMapper mapper;
+
+    public SnapshotEncoder(JsonMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    byte[] document(ServiceState state, long revision) {
+        return mapper.writeValueAsBytes(ServiceDocument.of(state, revision, endpoint -> true));
+    }
+
+    /** The document restricted to the endpoints that pass the filter (for example ready ones). */
+    public byte[] document(ServiceSnapshot snapshot, Predicate<Endpoint> filter) {
+        return mapper.writeValueAsBytes(ServiceDocument.of(snapshot.state(), snapshot.revision(), filter));
+    }
+
+    byte[] summary(ServiceState state, long revision) {
+        ServiceResource service = state.service();
+        return mapper.writeValueAsBytes(new ServiceSummary(service.key().namespace(), service.key().name(),
+                service.type(), service.externalName(), service.ports(), service.labels(), state.endpoints().size(),
+                state.readyEndpointCount(), revision));
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "namespace", "name", "uid", "type", "clusterIPs", "ipFamilies", "externalName", "ports",
+            "labels", "annotations", "revision", "endpoints" })
+    record ServiceDocument(String namespace, String name, String uid, String type, List<String> clusterIPs,
+            List<String> ipFamilies, String externalName, List<ServicePort> ports, Map<String, String> labels,
+            Map<String, String> annotations, long revision, List<Endpoint> endpoints) {
+
+        static ServiceDocument of(ServiceState state, long revision, Predicate<Endpoint> filter) {
+            ServiceResource s = state.service();
+            return new ServiceDocument(s.key().namespace(), s.key().name(), s.uid(), s.type(), s.clusterIPs(),
+                    s.ipFamilies(), s.externalName(), s.ports(), s.labels(), s.annotations(), revision,
+                    state.endpoints().stream().filter(filter).toList());
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ServiceSummary(String namespace, String name, String type, String externalName, List<ServicePort> ports,
+            Map<String, String> labels, int endpoints, long readyEndpoints, long revision) {
+    }
+}

@@ -1,0 +1,62 @@
+package io.discoverygateway.kubernetes;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.LabelSelector;
+import io.discoverygateway.catalog.WatchScope;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the connection to the Kubernetes API and the informers that feed the catalog. */
+@Configuration(proxyBeanMethods = false)
+class KubernetesConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(KubernetesConfiguration.class);
+
+    @Bean
+    WatchScope watchScope(GatewayProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaceProvider) {
+        if (properties.allNamespaces()) {
+            return new WatchScope(true, List.of());
+        }
+        if (!properties.namespaces().isEmpty()) {
+            return new WatchScope(false, properties.namespaces());
+        }
+        KubernetesNamespaceProvider provider = namespaceProvider.getIfAvailable();
+        String own = provider == null ? null : provider.getNamespace();
+        if (own == null || own.isBlank()) {
+            log.warn("No namespace configured (gateway.namespaces) and none could be resolved; watching 'default'");
+            own = "default";
+        }
+        return new WatchScope(false, List.of(own));
+    }
+
+    /**
+     * The informers use Spring Cloud Kubernetes' ApiClient (in-cluster ServiceAccount first, then kubeconfig), or,
+     * when {@code gateway.kubernetes.api-url} is set (local runs, tests), a plain client for that URL.
+     */
+    @Bean
+    KubernetesWatchers kubernetesWatchers(ApiClient springCloudKubernetesClient, WatchScope scope,
+            GatewayProperties properties, Catalog catalog, MeterRegistry registry) {
+        ApiClient apiClient = properties.kubernetes().apiUrl() == null ? springCloudKubernetesClient
+                : new ClientBuilder().setBasePath(properties.kubernetes().apiUrl().toString()).build();
+        // Fail start-up on a malformed selector rather than on the first list call.
+        LabelSelector.parse(properties.serviceLabelSelector());
+        LenientModelJson.install();
+        // Watches are long-lived streams: a read timeout would cut them after a quiet spell. List calls get a
+        // call timeout of their own.
+        apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
+        return new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(), catalog,
+                new CatalogFeeder(catalog, registry), properties.kubernetes().syncCheckInterval());
+    }
+}

@@ -1,0 +1,66 @@
+package io.discoverygateway;
+
+import java.util.Arrays;
+import java.util.List;
+
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
+
+/**
+ * Runs the gateway locally on the embedded Kubernetes API with demo data: {@code ./mvnw spring-boot:test-run}.
+ */
+public final class LocalGatewayApplication {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalGatewayApplication.class);
+
+    private LocalGatewayApplication() {
+    }
+
+    public static void main(String[] args) {
+        EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(
+                Integer.getInteger("kubernetes-api.port", 0), 1000);
+        seed(api);
+        String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--gateway.kubernetes.api-url=" + api.url();
+        all[args.length + 1] = "--gateway.namespaces=demo";
+        SpringApplication.Running running = SpringApplication.from(DiscoveryGatewayApplication::main)
+                .with(LocalConfiguration.class)
+                .run(all);
+        ConfigurableApplicationContext context = running.getApplicationContext();
+        context.addApplicationListener((ContextClosedEvent event) -> api.close());
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        log.info("""
+
+                Discovery gateway:       http://localhost:{}   try: curl -s localhost:{}/api/v1/namespaces/demo/services/checkout
+                Embedded Kubernetes API: {}   (demo data in namespace 'demo')
+                """, port, port, api.url());
+    }
+
+    static void seed(EmbeddedKubernetesApi api) {
+        api.create(ApiResource.SERVICES, "demo", KubeObjects.service("demo", "checkout"));
+        api.create(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.slice("demo", "checkout-abc12", "checkout",
+                List.of(EndpointSpec.ready("10.244.1.10"), EndpointSpec.ready("10.244.2.11"))));
+        api.create(ApiResource.SERVICES, "demo", KubeObjects.service("demo", "payments"));
+        api.create(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.slice("demo", "payments-x7k2p", "payments",
+                List.of(EndpointSpec.ready("10.244.1.20"), EndpointSpec.notReady("10.244.2.21"))));
+        api.create(ApiResource.SERVICES, "demo", KubeObjects.service("demo", "inventory"));
+        api.create(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.emptySlice("demo", "inventory-00000", "inventory"));
+        api.create(ApiResource.SERVICES, "demo",
+                KubeObjects.externalNameService("demo", "legacy-db", "db.legacy.example.com"));
+    }
+
+    /** Development-time additions to the gateway's own configuration (none yet besides the arguments above). */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class LocalConfiguration {
+    }
+}

@@ -1,0 +1,601 @@
+package io.discoverygateway.kubeapi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.discoverygateway.catalog.LabelSelector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An in-process Kubernetes API server for tests and local runs, speaking HTTP/1.1 on loopback as kube-apiserver
+ * does where the gateway and kubectl depend on it:
+ * <ul>
+ * <li>discovery documents ({@code /api}, {@code /apis}, resource lists, {@code /version});</li>
+ * <li>list with {@code labelSelector}, {@code fieldSelector} (metadata.name, metadata.namespace), {@code limit}
+ * and {@code continue}; the list's {@code resourceVersion};</li>
+ * <li>get, create, update (with optimistic concurrency), patch (JSON merge patch, strategic merge patch of the
+ * simple kind, JSON patch) and delete, each write raising the global resourceVersion;</li>
+ * <li>HTTP watch ({@code ?watch=true}, chunked JSON lines): from a resourceVersion it replays exactly the later
+ * events from a bounded history, or sends an ERROR event with status 410 when the history no longer reaches that
+ * far; BOOKMARK events with {@code allowWatchBookmarks}; {@code timeoutSeconds};</li>
+ * <li>fault injection: drop open watches, refuse connections, answer errors, delay answers, demand a token.</li>
+ * </ul>
+ * Every request is recorded in RBAC terms ({@link #requests()}).
+ */
+public final class EmbeddedKubernetesApi implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKubernetesApi.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json",
+            "application/strategic-merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml");
+
+    private final ObjectStore store;
+    private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "embedded-kube-api");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<WatchStream> openWatches = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile int failureStatus;
+    private volatile Duration retryAfter;
+    private volatile Duration latency = Duration.ZERO;
+    private volatile Duration bookmarkInterval = Duration.ofSeconds(60);
+    private volatile Supplier<String> requiredToken;
+    private final int port;
+    private HttpServer server;
+
+    private EmbeddedKubernetesApi(int port, int historyLimit) throws IOException {
+        this.store = new ObjectStore(historyLimit);
+        this.server = bind(port);
+        this.port = server.getAddress().getPort();
+    }
+
+    /** Starts on a free loopback port with a history of 1,000 events. */
+    public static EmbeddedKubernetesApi start() {
+        return start(0, 1000);
+    }
+
+    public static EmbeddedKubernetesApi start(int port, int historyLimit) {
+        try {
+            return new EmbeddedKubernetesApi(port, historyLimit);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("Could not start the embedded Kubernetes API", ex);
+        }
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    // ---- fault injection and observation -------------------------------------------------------------------
+
+    /** Every request received so far, oldest first. */
+    public List<RecordedRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    /** Ends every open watch stream abruptly, as a restarting API server or a broken connection would. */
+    public void dropWatches() {
+        for (WatchStream watch : openWatches) {
+            watch.abort();
+        }
+    }
+
+    public int openWatchCount() {
+        return openWatches.size();
+    }
+
+    /** Stops listening: new connections are refused and open ones are cut, until {@link #acceptConnections()}. */
+    public synchronized void refuseConnections() {
+        if (server != null) {
+            dropWatches();
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    /** Listens again on the same port. */
+    public synchronized void acceptConnections() {
+        if (server == null) {
+            try {
+                server = bind(port);
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException("Could not listen on port " + port + " again", ex);
+            }
+        }
+    }
+
+    /** Answers the next {@code count} resource requests with {@code status} (and Retry-After when given). */
+    public void failNextRequests(int count, int status, Duration retryAfter) {
+        this.failureStatus = status;
+        this.retryAfter = retryAfter;
+        this.failuresLeft.set(count);
+    }
+
+    /** Delays every answer by this much. */
+    public void setLatency(Duration latency) {
+        this.latency = latency;
+    }
+
+    public void setBookmarkInterval(Duration interval) {
+        this.bookmarkInterval = interval;
+    }
+
+    /** Demands {@code Authorization: Bearer <token>} with the token the supplier gives at the time of the request. */
+    public void requireToken(Supplier<String> token) {
+        this.requiredToken = token;
+    }
+
+    /** Forgets the event history: watches from any earlier resourceVersion get 410 Gone. */
+    public void compactHistory() {
+        store.compact();
+    }
+
+    public long resourceVersion() {
+        return store.resourceVersion();
+    }
+
+    // ---- direct access to the objects, for seeding and assertions (same effects as through HTTP) ---------
+
+    public ObjectNode create(ApiResource resource, String namespace, String json) {
+        ObjectNode object = (ObjectNode) JSON.readTree(json);
+        return store.create(resource, namespace, object);
+    }
+
+    public ObjectNode replace(ApiResource resource, String namespace, String json) {
+        ObjectNode object = (ObjectNode) JSON.readTree(json);
+        String name = object.path("metadata").path("name").asString();
+        Optional<ObjectNode> previous = store.get(resource, namespace, name);
+        return previous.isPresent() ? store.update(resource, namespace, previous.get(), object)
+                : store.create(resource, namespace, object);
+    }
+
+    public boolean delete(ApiResource resource, String namespace, String name) {
+        return store.delete(resource, namespace, name).isPresent();
+    }
+
+    public Optional<ObjectNode> get(ApiResource resource, String namespace, String name) {
+        return store.get(resource, namespace, name);
+    }
+
+    @Override
+    public synchronized void close() {
+        dropWatches();
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        executor.shutdownNow();
+    }
+
+    // ---- HTTP -----------------------------------------------------------------------------------------------
+
+    private HttpServer bind(int port) throws IOException {
+        HttpServer httpServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+        httpServer.setExecutor(executor);
+        httpServer.createContext("/", this::handle);
+        httpServer.start();
+        return httpServer;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!latency.isZero()) {
+                Thread.sleep(latency.toMillis());
+            }
+            route(exchange);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (RuntimeException ex) {
+            log.warn("Embedded Kubernetes API failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI(),
+                    ex);
+            sendStatus(exchange, 500, "InternalError", ex.toString());
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        Map<String, String> query = query(exchange.getRequestURI());
+        if (!authorized(exchange)) {
+            requests.add(new RecordedRequest(exchange.getRequestMethod().toLowerCase(), "", path, ""));
+            sendStatus(exchange, 401, "Unauthorized", "Unauthorized");
+            return;
+        }
+        Optional<ResourcePath> resourcePath = ResourcePath.parse(path);
+        if (resourcePath.isEmpty()) {
+            requests.add(new RecordedRequest(exchange.getRequestMethod().toLowerCase(), "", path, ""));
+            Optional<JsonNode> document = Discovery.document(path);
+            if (document.isPresent()) {
+                sendJson(exchange, 200, document.get());
+            }
+            else {
+                sendStatus(exchange, 404, "NotFound", "the server could not find the requested resource");
+            }
+            return;
+        }
+        ResourcePath target = resourcePath.get();
+        String verb = verb(exchange.getRequestMethod(), target, query);
+        requests.add(new RecordedRequest(verb, target.resource().group(), target.resource().plural(),
+                target.namespace()));
+        if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            if (retryAfter != null) {
+                exchange.getResponseHeaders().add("Retry-After", Long.toString(retryAfter.toSeconds()));
+            }
+            sendStatus(exchange, failureStatus, failureStatus == 429 ? "TooManyRequests" : "InternalError",
+                    "injected failure");
+            return;
+        }
+        switch (verb) {
+            case "list" -> list(exchange, target, query);
+            case "watch" -> watch(exchange, target, query);
+            case "get" -> get(exchange, target);
+            case "create" -> create(exchange, target);
+            case "update" -> update(exchange, target);
+            case "patch" -> patch(exchange, target);
+            case "delete" -> delete(exchange, target);
+            default -> sendStatus(exchange, 405, "MethodNotAllowed", "method not allowed: " + verb);
+        }
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        Supplier<String> token = requiredToken;
+        if (token == null) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        return header != null && header.equals("Bearer " + token.get());
+    }
+
+    private static String verb(String method, ResourcePath target, Map<String, String> query) {
+        boolean watch = "true".equals(query.get("watch")) || "1".equals(query.get("watch"));
+        return switch (method) {
+            case "GET" -> target.name().isEmpty() ? (watch ? "watch" : "list") : "get";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> "delete";
+            default -> method.toLowerCase();
+        };
+    }
+
+    private void list(HttpExchange exchange, ResourcePath target, Map<String, String> query) throws IOException {
+        Predicate<ObjectNode> filter;
+        try {
+            filter = selector(query);
+        }
+        catch (IllegalArgumentException ex) {
+            sendStatus(exchange, 400, "BadRequest", ex.getMessage());
+            return;
+        }
+        ObjectStore.Listing listing = store.list(target.resource(), target.namespace(), filter);
+        List<ObjectNode> items = listing.items();
+        String start = query.get("continue");
+        if (start != null && !start.isEmpty()) {
+            String after = new String(Base64.getUrlDecoder().decode(start), StandardCharsets.UTF_8);
+            items = items.stream().filter(item -> itemKey(item).compareTo(after) > 0).toList();
+        }
+        ObjectNode list = JSON.createObjectNode();
+        list.put("kind", target.resource().kind() + "List");
+        list.put("apiVersion", target.resource().apiVersion());
+        ObjectNode metadata = list.putObject("metadata");
+        metadata.put("resourceVersion", Long.toString(listing.resourceVersion()));
+        int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : 0;
+        if (limit > 0 && items.size() > limit) {
+            items = items.subList(0, limit);
+            metadata.put("continue", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(itemKey(items.get(limit - 1)).getBytes(StandardCharsets.UTF_8)));
+        }
+        ArrayNode array = list.putArray("items");
+        items.forEach(array::add);
+        sendJson(exchange, 200, list);
+    }
+
+    private static String itemKey(JsonNode item) {
+        return ObjectStore.namespaceOf(item) + "/" + item.path("metadata").path("name").asString();
+    }
+
+    private void watch(HttpExchange exchange, ResourcePath target, Map<String, String> query) throws IOException {
+        Predicate<ObjectNode> filter;
+        try {
+            filter = selector(query);
+        }
+        catch (IllegalArgumentException ex) {
+            sendStatus(exchange, 400, "BadRequest", ex.getMessage());
+            return;
+        }
+        String version = query.getOrDefault("resourceVersion", "");
+        boolean bookmarks = "true".equals(query.get("allowWatchBookmarks"));
+        Duration timeout = query.containsKey("timeoutSeconds")
+                ? Duration.ofSeconds(Long.parseLong(query.get("timeoutSeconds"))) : Duration.ofMinutes(30);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.getResponseHeaders().add("Transfer-Encoding", "chunked");
+        exchange.sendResponseHeaders(200, 0);
+        WatchStream stream = new WatchStream(exchange.getResponseBody(), target, filter, bookmarks, bookmarkInterval,
+                timeout, store);
+        openWatches.add(stream);
+        try {
+            if (version.isEmpty() || version.equals("0")) {
+                store.subscribeWithInitialState(target.resource(), stream);
+            }
+            else if (!store.subscribe(Long.parseLong(version), stream)) {
+                stream.expired(Long.parseLong(version));
+                return;
+            }
+            stream.pump();
+        }
+        finally {
+            store.unsubscribe(stream);
+            openWatches.remove(stream);
+        }
+    }
+
+    private void get(HttpExchange exchange, ResourcePath target) throws IOException {
+        Optional<ObjectNode> object = store.get(target.resource(), target.namespace(), target.name());
+        if (object.isPresent()) {
+            sendJson(exchange, 200, object.get());
+        }
+        else {
+            notFound(exchange, target);
+        }
+    }
+
+    private void create(HttpExchange exchange, ResourcePath target) throws IOException {
+        Optional<ObjectNode> body = readObject(exchange, target);
+        if (body.isEmpty()) {
+            return;
+        }
+        ObjectNode object = body.get();
+        ObjectNode metadata = object.withObjectProperty("metadata");
+        String name = metadata.path("name").asString("");
+        if (name.isEmpty() && metadata.has("generateName")) {
+            name = metadata.path("generateName").asString() + Long.toString(System.nanoTime() % 100000, 36);
+            metadata.put("name", name);
+        }
+        if (name.isEmpty()) {
+            sendStatus(exchange, 422, "Invalid", "metadata.name: Required value");
+            return;
+        }
+        synchronized (store) {
+            if (store.get(target.resource(), target.namespace(), name).isPresent()) {
+                sendStatus(exchange, 409, "AlreadyExists",
+                        target.resource().plural() + " \"" + name + "\" already exists");
+                return;
+            }
+            sendJson(exchange, 201, store.create(target.resource(), target.namespace(), object));
+        }
+    }
+
+    private void update(HttpExchange exchange, ResourcePath target) throws IOException {
+        Optional<ObjectNode> body = readObject(exchange, target);
+        if (body.isEmpty()) {
+            return;
+        }
+        synchronized (store) {
+            Optional<ObjectNode> previous = store.get(target.resource(), target.namespace(), target.name());
+            if (previous.isEmpty()) {
+                notFound(exchange, target);
+                return;
+            }
+            String expected = body.get().path("metadata").path("resourceVersion").asString("");
+            String actual = previous.get().path("metadata").path("resourceVersion").asString();
+            if (!expected.isEmpty() && !expected.equals(actual)) {
+                sendStatus(exchange, 409, "Conflict", "Operation cannot be fulfilled on "
+                        + target.resource().plural() + " \"" + target.name()
+                        + "\": the object has been modified; please apply your changes to the latest version");
+                return;
+            }
+            sendJson(exchange, 200, store.update(target.resource(), target.namespace(), previous.get(), body.get()));
+        }
+    }
+
+    private void patch(HttpExchange exchange, ResourcePath target) throws IOException {
+        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("")
+                .split(";")[0].strip();
+        if (!PATCH_TYPES.contains(contentType)) {
+            sendStatus(exchange, 415, "UnsupportedMediaType", "the body of the request was in an unknown format");
+            return;
+        }
+        JsonNode patch;
+        try (InputStream in = exchange.getRequestBody()) {
+            patch = JSON.readTree(in);
+        }
+        catch (RuntimeException ex) {
+            sendStatus(exchange, 400, "BadRequest", "invalid patch: " + ex.getMessage());
+            return;
+        }
+        synchronized (store) {
+            Optional<ObjectNode> previous = store.get(target.resource(), target.namespace(), target.name());
+            if (previous.isEmpty()) {
+                if (contentType.equals("application/apply-patch+yaml") && patch instanceof ObjectNode applied) {
+                    sendJson(exchange, 201, store.create(target.resource(), target.namespace(), applied));
+                }
+                else {
+                    notFound(exchange, target);
+                }
+                return;
+            }
+            ObjectNode patched;
+            try {
+                patched = Patches.apply(contentType, previous.get(), patch);
+            }
+            catch (IllegalArgumentException ex) {
+                sendStatus(exchange, 422, "Invalid", ex.getMessage());
+                return;
+            }
+            patched.withObjectProperty("metadata").put("name", target.name());
+            sendJson(exchange, 200, store.update(target.resource(), target.namespace(), previous.get(), patched));
+        }
+    }
+
+    private void delete(HttpExchange exchange, ResourcePath target) throws IOException {
+        Optional<ObjectNode> removed = store.delete(target.resource(), target.namespace(), target.name());
+        if (removed.isPresent()) {
+            sendJson(exchange, 200, removed.get());
+        }
+        else {
+            notFound(exchange, target);
+        }
+    }
+
+    private Optional<ObjectNode> readObject(HttpExchange exchange, ResourcePath target) throws IOException {
+        JsonNode body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = JSON.readTree(in);
+        }
+        catch (RuntimeException ex) {
+            sendStatus(exchange, 400, "BadRequest", "invalid JSON: " + ex.getMessage());
+            return Optional.empty();
+        }
+        if (!(body instanceof ObjectNode object)) {
+            sendStatus(exchange, 400, "BadRequest", "the body must be a JSON object");
+            return Optional.empty();
+        }
+        String apiVersion = object.path("apiVersion").asString("");
+        String kind = object.path("kind").asString("");
+        if (!apiVersion.equals(target.resource().apiVersion()) || !kind.equals(target.resource().kind())) {
+            sendStatus(exchange, 400, "BadRequest", "the API version in the data (" + apiVersion + ") and kind ("
+                    + kind + ") do not match " + target.resource().apiVersion() + " " + target.resource().kind());
+            return Optional.empty();
+        }
+        String namespace = object.path("metadata").path("namespace").asString("");
+        if (!namespace.isEmpty() && !namespace.equals(target.namespace())) {
+            sendStatus(exchange, 400, "BadRequest",
+                    "the namespace of the provided object does not match the namespace sent on the request");
+            return Optional.empty();
+        }
+        return Optional.of(object);
+    }
+
+    private static Predicate<ObjectNode> selector(Map<String, String> query) {
+        LabelSelector labels = LabelSelector.parse(query.get("labelSelector"));
+        Map<String, String> fields = new LinkedHashMap<>();
+        String fieldSelector = query.getOrDefault("fieldSelector", "");
+        for (String part : fieldSelector.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] pair = part.split("==?", 2);
+            if (pair.length != 2 || !(pair[0].equals("metadata.name") || pair[0].equals("metadata.namespace"))) {
+                throw new IllegalArgumentException("unsupported field selector: " + part);
+            }
+            fields.put(pair[0].substring("metadata.".length()), pair[1]);
+        }
+        return object -> {
+            JsonNode metadata = object.path("metadata");
+            Map<String, String> objectLabels = new LinkedHashMap<>();
+            metadata.path("labels").properties().forEach(e -> objectLabels.put(e.getKey(), e.getValue().asString()));
+            for (Map.Entry<String, String> field : fields.entrySet()) {
+                if (!metadata.path(field.getKey()).asString("").equals(field.getValue())) {
+                    return false;
+                }
+            }
+            return labels.matches(objectLabels);
+        };
+    }
+
+    private void notFound(HttpExchange exchange, ResourcePath target) throws IOException {
+        sendStatus(exchange, 404, "NotFound", target.resource().plural() + " \"" + target.name() + "\" not found");
+    }
+
+    static void sendStatus(HttpExchange exchange, int code, String reason, String message) throws IOException {
+        ObjectNode status = JSON.createObjectNode();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Failure");
+        status.put("message", message);
+        status.put("reason", reason);
+        status.put("code", code);
+        sendJson(exchange, code, status);
+    }
+
+    private static void sendJson(HttpExchange exchange, int code, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> query = new LinkedHashMap<>();
+        String raw = uri.getRawQuery();
+        if (raw == null) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            query.put(key, value);
+        }
+        return query;
+    }
+
+    /** A path that names a resource: its collection (name empty) or one object. */
+    record ResourcePath(ApiResource resource, String namespace, String name) {
+
+        static Optional<ResourcePath> parse(String path) {
+            for (ApiResource resource : ApiResource.ALL) {
+                String prefix = resource.groupVersionPath() + "/";
+                if (!path.startsWith(prefix)) {
+                    continue;
+                }
+                List<String> segments = new ArrayList<>(List.of(path.substring(prefix.length()).split("/")));
+                segments.removeIf(String::isEmpty);
+                String namespace = "";
+                if (segments.size() >= 2 && segments.get(0).equals("namespaces")) {
+                    namespace = segments.get(1);
+                    segments = segments.subList(2, segments.size());
+                }
+                if (segments.isEmpty() || !segments.get(0).equals(resource.plural()) || segments.size() > 2) {
+                    continue;
+                }
+                return Optional.of(new ResourcePath(resource, namespace, segments.size() == 2 ? segments.get(1) : ""));
+            }
+            return Optional.empty();
+        }
+    }
+}

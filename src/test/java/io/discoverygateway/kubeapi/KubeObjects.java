@@ -1,0 +1,114 @@
+package io.discoverygateway.kubeapi;
+
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Builds Service and EndpointSlice manifests (as JSON) for tests, demo data and benchmarks. */
+public final class KubeObjects {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private KubeObjects() {
+    }
+
+    /** A ClusterIP service with one TCP port named "http" on 80, targeting 8080. */
+    public static String service(String namespace, String name) {
+        return service(namespace, name, Map.of());
+    }
+
+    public static String service(String namespace, String name, Map<String, String> labels) {
+        ObjectNode service = object("v1", "Service", namespace, name, labels);
+        ObjectNode spec = service.putObject("spec");
+        spec.put("type", "ClusterIP");
+        spec.put("clusterIP", "10.96.0." + (Math.abs(name.hashCode()) % 250 + 1));
+        spec.putArray("clusterIPs").add(spec.get("clusterIP").asString());
+        spec.putArray("ipFamilies").add("IPv4");
+        ObjectNode port = spec.putArray("ports").addObject();
+        port.put("name", "http");
+        port.put("port", 80);
+        port.put("targetPort", 8080);
+        port.put("protocol", "TCP");
+        return service.toString();
+    }
+
+    public static String externalNameService(String namespace, String name, String externalName) {
+        ObjectNode service = object("v1", "Service", namespace, name, Map.of());
+        service.putObject("spec").put("type", "ExternalName").put("externalName", externalName);
+        return service.toString();
+    }
+
+    /** An endpoint of a slice: its address, readiness, and the pod behind it (named after the address). */
+    public record EndpointSpec(String address, boolean ready, boolean terminating, String zone) {
+
+        public static EndpointSpec ready(String address) {
+            return new EndpointSpec(address, true, false, "zone-a");
+        }
+
+        public static EndpointSpec notReady(String address) {
+            return new EndpointSpec(address, false, false, "zone-a");
+        }
+
+        public static EndpointSpec terminating(String address) {
+            return new EndpointSpec(address, false, true, "zone-a");
+        }
+    }
+
+    /** An IPv4 slice of the service with one port "http" 8080/TCP. */
+    public static String slice(String namespace, String name, String service, List<EndpointSpec> endpoints) {
+        return slice(namespace, name, service, "IPv4", endpoints);
+    }
+
+    public static String slice(String namespace, String name, String service, String addressType,
+            List<EndpointSpec> endpoints) {
+        ObjectNode slice = object("discovery.k8s.io/v1", "EndpointSlice", namespace, name,
+                Map.of("kubernetes.io/service-name", service,
+                        "endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io"));
+        slice.put("addressType", addressType);
+        ArrayNode array = slice.putArray("endpoints");
+        for (EndpointSpec spec : endpoints) {
+            ObjectNode endpoint = array.addObject();
+            endpoint.putArray("addresses").add(spec.address());
+            ObjectNode conditions = endpoint.putObject("conditions");
+            conditions.put("ready", spec.ready());
+            conditions.put("serving", spec.ready() || spec.terminating());
+            conditions.put("terminating", spec.terminating());
+            endpoint.put("nodeName", "node-1");
+            endpoint.put("zone", spec.zone());
+            ObjectNode ref = endpoint.putObject("targetRef");
+            ref.put("kind", "Pod");
+            ref.put("namespace", namespace);
+            ref.put("name", service + "-" + spec.address().replace('.', '-').replace(':', '-'));
+            ref.put("uid", "uid-" + service + "-" + spec.address());
+        }
+        ObjectNode port = slice.putArray("ports").addObject();
+        port.put("name", "http");
+        port.put("port", 8080);
+        port.put("protocol", "TCP");
+        return slice.toString();
+    }
+
+    /** A slice whose {@code endpoints} is null, as the API sends for a Service scaled to zero. */
+    public static String emptySlice(String namespace, String name, String service) {
+        ObjectNode slice = (ObjectNode) JSON.readTree(slice(namespace, name, service, List.of()));
+        slice.putNull("endpoints");
+        slice.putNull("ports");
+        return slice.toString();
+    }
+
+    private static ObjectNode object(String apiVersion, String kind, String namespace, String name,
+            Map<String, String> labels) {
+        ObjectNode object = JSON.createObjectNode();
+        object.put("apiVersion", apiVersion);
+        object.put("kind", kind);
+        ObjectNode metadata = object.putObject("metadata");
+        metadata.put("name", name);
+        metadata.put("namespace", namespace);
+        ObjectNode labelNode = metadata.putObject("labels");
+        labels.forEach(labelNode::put);
+        return object;
+    }
+}
