@@ -1,0 +1,158 @@
+package io.discoverygateway;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Spring Cloud Kubernetes discovery server API ({@code /apps}), in the shapes its HTTP discovery client reads:
+ * the instance JSON is bound, strictly, to a record with exactly the fields of
+ * {@code DefaultKubernetesServiceInstance} plus the {@code uri} and {@code scheme} it serializes.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "gateway.namespaces=alpha,beta")
+@Import(EmbeddedKubernetesApiConfiguration.class)
+class DiscoveryServerApiTest {
+
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    @Autowired
+    private EmbeddedKubernetesApi api;
+
+    @LocalServerPort
+    private int port;
+
+    private GatewayClient gateway;
+
+    record Instance(String instanceId, String serviceId, String host, int port, String uri, boolean secure,
+            String scheme, Map<String, String> metadata, String namespace, String cluster,
+            Map<String, Map<String, String>> podMetadata) {
+    }
+
+    record App(String name, List<Instance> serviceInstances) {
+    }
+
+    @BeforeEach
+    void setUp() {
+        gateway = new GatewayClient(port);
+    }
+
+    @Test
+    void instancesAreTheReadyEndpointsWithTheServersMetadata() {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "compat", Map.of("team", "core")));
+        api.create(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", "compat-1", "compat",
+                List.of(EndpointSpec.ready("10.1.0.1"), EndpointSpec.notReady("10.1.0.2"))));
+
+        List<Instance> instances = awaitInstances("compat", 1);
+
+        Instance instance = instances.get(0);
+        assertThat(instance.instanceId()).isEqualTo("uid-compat-10.1.0.1");
+        assertThat(instance.serviceId()).isEqualTo("compat");
+        assertThat(instance.host()).isEqualTo("10.1.0.1");
+        assertThat(instance.port()).isEqualTo(8080);
+        assertThat(instance.uri()).isEqualTo("http://10.1.0.1:8080");
+        assertThat(instance.secure()).isFalse();
+        assertThat(instance.scheme()).isEqualTo("http");
+        assertThat(instance.namespace()).isEqualTo("alpha");
+        assertThat(instance.cluster()).isNull();
+        assertThat(instance.podMetadata()).isEmpty();
+        assertThat(instance.metadata()).containsEntry("team", "core").containsEntry("port.http", "8080")
+                .containsEntry("k8s_namespace", "alpha").containsEntry("type", "ClusterIP");
+    }
+
+    @Test
+    void sameNamedServicesOfAllNamespacesAreMerged() {
+        for (String namespace : List.of("alpha", "beta")) {
+            api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "twin"));
+            api.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, "twin-1", "twin",
+                    List.of(EndpointSpec.ready(namespace.equals("alpha") ? "10.2.0.1" : "10.2.0.2"))));
+        }
+
+        List<Instance> instances = awaitInstances("twin", 2);
+
+        assertThat(instances).extracting(Instance::namespace).containsExactlyInAnyOrder("alpha", "beta");
+    }
+
+    @Test
+    void appsListsEveryServiceByNameWithItsInstances() throws Exception {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "listed"));
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.externalNameService("alpha", "external", "x.example"));
+        awaitInstances("listed", 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.get("/api/v1/namespaces/alpha/services/external")
+                .statusCode() == 200);
+
+        List<App> apps = List.of(STRICT.readValue(gateway.get("/apps").body(), App[].class));
+
+        assertThat(apps).extracting(App::name).contains("listed").doesNotContain("external").isSorted();
+    }
+
+    @Test
+    void oneInstanceIsFoundByItsIdAndAnUnknownOneIsAnEmptyBody() throws Exception {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "single"));
+        api.create(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", "single-1", "single",
+                List.of(EndpointSpec.ready("10.3.0.1"))));
+        awaitInstances("single", 1);
+
+        Instance found = STRICT.readValue(gateway.get("/apps/single/uid-single-10.3.0.1").body(), Instance.class);
+        var unknown = gateway.get("/apps/single/no-such-instance");
+
+        assertThat(found.host()).isEqualTo("10.3.0.1");
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        assertThat(unknown.body()).isEmpty();
+    }
+
+    @Test
+    void anUnknownServiceHasNoInstances() {
+        JsonNode instances = gateway.json("/apps/never-heard-of-it");
+
+        assertThat(instances.isArray()).isTrue();
+        assertThat(instances).isEmpty();
+    }
+
+    @Test
+    void withSeveralPortsTheHttpsPortIsPrimaryAndMakesTheInstanceSecure() {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "multi"));
+        api.create(ApiResource.ENDPOINT_SLICES, "alpha", """
+                {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+                 "metadata":{"name":"multi-1","labels":{"kubernetes.io/service-name":"multi"}},
+                 "addressType":"IPv4","endpoints":[{"addresses":["10.4.0.1"],"conditions":{"ready":true}}],
+                 "ports":[{"name":"metrics","port":9090},{"name":"https","port":8443},{"name":"http","port":8080}]}""");
+
+        Instance instance = awaitInstances("multi", 1).get(0);
+
+        assertThat(instance.port()).isEqualTo(8443);
+        assertThat(instance.secure()).isTrue();
+        assertThat(instance.uri()).isEqualTo("https://10.4.0.1:8443");
+        assertThat(instance.metadata()).containsEntry("port.metrics", "9090").containsEntry("port.http", "8080");
+    }
+
+    private List<Instance> awaitInstances(String name, int count) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var response = gateway.get("/apps/" + name);
+            return List.of(STRICT.readValue(response.body(), Instance[].class));
+        }, instances -> instances.size() == count && (count > 0 || gateway.get("/api/v1/services").body()
+                .contains("\"name\":\"" + name + "\"")));
+    }
+}
