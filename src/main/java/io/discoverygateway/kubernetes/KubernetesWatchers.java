@@ -184,6 +184,15 @@ public final class KubernetesWatchers implements SmartLifecycle {
     }
 
     /**
+     * Not stopped when a context is paused (as cached test contexts are): fresh informers would not report what
+     * was deleted in the meantime.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
+    /**
      * Starts (without blocking) before the web server opens and stops after it has drained, so no request finds
      * the informers gone.
      */
