@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -21,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  *     ClusterRole); {@code namespaces} is then ignored
  * @param serviceLabelSelector only Services matching this Kubernetes label selector are cached (empty: all)
  * @param kubernetes how to reach the Kubernetes API
+ * @param stream the server-sent-events stream of changes
+ * @param longPoll long-polling reads ({@code ?wait=})
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -28,7 +31,9 @@ public record GatewayProperties(
         @DefaultValue List<@Pattern(regexp = DNS_LABEL, message = "must be a valid namespace name") String> namespaces,
         @DefaultValue("false") boolean allNamespaces,
         @DefaultValue("") String serviceLabelSelector,
-        @Valid @DefaultValue Kubernetes kubernetes) {
+        @Valid @DefaultValue Kubernetes kubernetes,
+        @Valid @DefaultValue Stream stream,
+        @Valid @DefaultValue LongPoll longPoll) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -40,5 +45,30 @@ public record GatewayProperties(
     public record Kubernetes(
             URI apiUrl,
             @NotNull @DefaultValue("100ms") Duration syncCheckInterval) {
+    }
+
+    /**
+     * @param heartbeat how often an idle stream gets a comment line, so proxies keep it open and dead clients show
+     * @param retry the reconnection delay suggested to clients ({@code retry:})
+     * @param stallTimeout a subscriber with undelivered events whose connection accepted nothing for this long is
+     *     disconnected (it can resume with its last event id)
+     * @param maxSubscribers streams open at once; beyond it new ones get 503 with Retry-After
+     * @param journalSize how many recent changes are kept for resuming streams ({@code Last-Event-ID})
+     */
+    public record Stream(
+            @NotNull @DefaultValue("15s") Duration heartbeat,
+            @NotNull @DefaultValue("3s") Duration retry,
+            @NotNull @DefaultValue("30s") Duration stallTimeout,
+            @Min(1) @DefaultValue("10000") int maxSubscribers,
+            @Min(1) @DefaultValue("10000") int journalSize) {
+    }
+
+    /**
+     * @param maxWait the longest {@code wait} a long-poll may ask for; longer ones are cut to it
+     * @param maxWaiting long-polls held at once; beyond it new ones get 503 with Retry-After
+     */
+    public record LongPoll(
+            @NotNull @DefaultValue("5m") Duration maxWait,
+            @Min(1) @DefaultValue("10000") int maxWaiting) {
     }
 }

@@ -3,15 +3,31 @@ package io.discoverygateway.api;
 import org.springframework.http.HttpStatus;
 
 /** A client error with the status and the detail the problem+json response should carry. */
-class ApiException extends RuntimeException {
+public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
     private final String title;
+    private final long retryAfterSeconds;
 
-    ApiException(HttpStatus status, String title, String detail) {
+    public ApiException(HttpStatus status, String title, String detail) {
+        this(status, title, detail, 0);
+    }
+
+    private ApiException(HttpStatus status, String title, String detail, long retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.title = title;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 503 with a Retry-After: a limit on held connections is reached. */
+    public static ApiException overloaded(String detail, long retryAfterSeconds) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Too many open requests", detail,
+                retryAfterSeconds);
+    }
+
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     HttpStatus status() {
@@ -28,7 +44,7 @@ class ApiException extends RuntimeException {
                         + " alphanumeric characters or '-', starting and ending with an alphanumeric character)");
     }
 
-    static ApiException invalidParameter(String name, String detail) {
+    public static ApiException invalidParameter(String name, String detail) {
         return new ApiException(HttpStatus.BAD_REQUEST, "Invalid parameter '" + name + "'", detail);
     }
 }

@@ -26,7 +26,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
         problem.setTitle(ex.title());
         problem.setInstance(instance(request));
-        return ResponseEntity.status(ex.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(ex.status())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (ex.retryAfterSeconds() > 0) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()));
+        }
+        return response.body(problem);
     }
 
     @Override
@@ -42,7 +47,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static URI instance(WebRequest request) {
         if (request instanceof ServletWebRequest servlet) {
-            return URI.create(servlet.getRequest().getRequestURI());
+            try {
+                return URI.create(servlet.getRequest().getRequestURI());
+            }
+            catch (IllegalArgumentException ex) {
+                return null;
+            }
         }
         return null;
     }

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 
 /** Checks what clients send and turns each problem into an {@link ApiException} with a useful message. */
 @Component
-class RequestValidator {
+public class RequestValidator {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -23,13 +23,13 @@ class RequestValidator {
         this.scope = scope;
     }
 
-    void name(String what, String value) {
+    public void name(String what, String value) {
         if (value == null || !DNS_LABEL.matcher(value).matches()) {
             throw ApiException.invalidName(what, value);
         }
     }
 
-    void watchedNamespace(String namespace) {
+    public void watchedNamespace(String namespace) {
         name("namespace name", namespace);
         if (!scope.includes(namespace)) {
             throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched",
@@ -37,14 +37,14 @@ class RequestValidator {
         }
     }
 
-    ServiceSnapshot existingService(CatalogView view, ServiceKey key) {
+    public ServiceSnapshot existingService(CatalogView view, ServiceKey key) {
         watchedNamespace(key.namespace());
         name("service name", key.name());
         return view.find(key).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "Service not found",
                 "No service '" + key.name() + "' in namespace '" + key.namespace() + "'"));
     }
 
-    LabelSelector labelSelector(String text) {
+    public LabelSelector labelSelector(String text) {
         try {
             return LabelSelector.parse(text);
         }

@@ -2,20 +2,28 @@ package io.discoverygateway.api;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.LabelSelector;
+import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
+import io.discoverygateway.stream.ServiceWaiters;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,11 +42,13 @@ class ServiceController {
     private final Catalog catalog;
     private final SnapshotEncoder encoder;
     private final RequestValidator validator;
+    private final ServiceWaiters waiters;
 
-    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator) {
+    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator, ServiceWaiters waiters) {
         this.catalog = catalog;
         this.encoder = encoder;
         this.validator = validator;
+        this.waiters = waiters;
     }
 
     /** Summaries of every cached service, optionally of one namespace and matching a label selector. */
@@ -72,12 +82,52 @@ class ServiceController {
     ResponseEntity<byte[]> service(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready, WebRequest request) {
         ServiceSnapshot snapshot = validator.existingService(catalog.view(), new ServiceKey(namespace, name));
+        return respond(snapshot, ready, request);
+    }
+
+    /**
+     * Long-polling read: held (without a thread) until the service changes past the revision the client has, from
+     * {@code index} or {@code If-None-Match}, or until {@code wait} elapses (then 304). Without a known revision
+     * it answers at once.
+     */
+    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = "wait")
+    CompletableFuture<ResponseEntity<byte[]>> awaitService(@PathVariable String namespace, @PathVariable String name,
+            @RequestParam String wait, @RequestParam(required = false) Long index,
+            @RequestParam(defaultValue = "false") boolean ready,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            WebRequest request) {
+        ServiceKey key = new ServiceKey(namespace, name);
+        ServiceSnapshot snapshot = validator.existingService(catalog.view(), key);
+        Duration timeout = WaitDuration.parse(wait);
+        OptionalLong known = index != null ? OptionalLong.of(index) : Revisions.parse(ifNoneMatch, catalog.epoch());
+        if (known.isEmpty() || snapshot.revision() > known.getAsLong() || timeout.isZero()) {
+            return CompletableFuture.completedFuture(respond(snapshot, ready, request));
+        }
+        CompletableFuture<Void> change = waiters.await(key, known.getAsLong(), timeout);
+        if (change == null) {
+            throw ApiException.overloaded("The gateway holds as many long-polls as it is configured for;"
+                    + " retry later or against another replica", 5);
+        }
+        return change.thenApply(ignored -> {
+            ServiceSnapshot current = validator.existingService(catalog.view(), key);
+            String etag = ready ? variantEtag(current.etag(), READY_ONLY) : current.etag();
+            if (current.revision() <= known.getAsLong()) {
+                return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build();
+            }
+            return ResponseEntity.ok().eTag(etag).contentType(MediaType.APPLICATION_JSON).body(body(current, ready));
+        });
+    }
+
+    private ResponseEntity<byte[]> respond(ServiceSnapshot snapshot, boolean ready, WebRequest request) {
         String etag = ready ? variantEtag(snapshot.etag(), READY_ONLY) : snapshot.etag();
         if (request.checkNotModified(etag)) {
             return null;
         }
-        byte[] body = ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
-        return ResponseEntity.ok().eTag(etag).body(body);
+        return ResponseEntity.ok().eTag(etag).body(body(snapshot, ready));
+    }
+
+    private byte[] body(ServiceSnapshot snapshot, boolean ready) {
+        return ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
     }
 
     private ResponseEntity<byte[]> list(CatalogView view, List<ServiceSnapshot> services, LabelSelector selector,

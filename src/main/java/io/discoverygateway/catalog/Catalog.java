@@ -220,7 +220,7 @@ public final class Catalog {
             if (previous != null) {
                 ServiceSnapshot tombstone = new ServiceSnapshot(previous.state(), epoch, ++revision, clock.instant(),
                         encoder);
-                changes.add(new ChangeEvent(ChangeType.DELETED, tombstone));
+                changes.add(new ChangeEvent(ChangeType.DELETED, tombstone, previous, System.nanoTime()));
             }
             return;
         }
@@ -229,7 +229,8 @@ public final class Catalog {
             return;
         }
         ServiceSnapshot snapshot = new ServiceSnapshot(state, epoch, ++revision, clock.instant(), encoder);
-        changes.add(new ChangeEvent(previous == null ? ChangeType.ADDED : ChangeType.MODIFIED, snapshot));
+        changes.add(new ChangeEvent(previous == null ? ChangeType.ADDED : ChangeType.MODIFIED, snapshot, previous,
+                System.nanoTime()));
     }
 
     /**

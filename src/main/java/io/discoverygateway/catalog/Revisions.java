@@ -20,7 +20,10 @@ public final class Revisions {
         return '"' + token(epoch, revision) + '"';
     }
 
-    /** The revision in a token of this epoch; empty for a token of another epoch or anything malformed. */
+    /**
+     * The revision in a token (or entity tag) of this epoch; empty for a token of another epoch or anything
+     * malformed. A suffix after the revision (an entity tag of another representation) is ignored.
+     */
     public static OptionalLong parse(String token, String epoch) {
         if (token == null) {
             return OptionalLong.empty();
@@ -32,14 +35,17 @@ public final class Revisions {
         if (trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")) {
             trimmed = trimmed.substring(1, trimmed.length() - 1);
         }
-        int dash = trimmed.lastIndexOf('-');
-        if (dash <= 0 || !trimmed.substring(0, dash).equals(epoch)) {
+        if (!trimmed.startsWith(epoch + "-")) {
             return OptionalLong.empty();
         }
-        String digits = trimmed.substring(dash + 1);
-        if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+        String rest = trimmed.substring(epoch.length() + 1);
+        int end = 0;
+        while (end < rest.length() && Character.isDigit(rest.charAt(end)) && rest.charAt(end) < 128) {
+            end++;
+        }
+        if (end == 0 || end > 18 || (end < rest.length() && rest.charAt(end) != '-')) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(Long.parseLong(digits));
+        return OptionalLong.of(Long.parseLong(rest.substring(0, end)));
     }
 }

@@ -1,0 +1,49 @@
+package io.discoverygateway.stream;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.Revisions;
+import io.discoverygateway.catalog.ServiceSnapshot;
+
+/**
+ * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot and
+ * type, then written as the same bytes to every subscriber.
+ */
+final class SseFrames {
+
+    static final byte[] HEARTBEAT = ascii(": heartbeat\n\n");
+
+    private SseFrames() {
+    }
+
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch) {
+        return snapshot.derived("sse:" + type, s -> {
+            ByteArrayOutputStream frame = new ByteArrayOutputStream(s.json().length + 64);
+            frame.writeBytes(ascii("id: " + Revisions.token(epoch, s.revision()) + "\nevent: " + type + "\ndata: "));
+            // The JSON is compact: no line breaks, so it is one data line.
+            frame.writeBytes(s.json());
+            frame.writeBytes(ascii("\n\n"));
+            return frame.toByteArray();
+        });
+    }
+
+    /** Ends the initial snapshot or a resume: the client now holds the complete view at this revision. */
+    static byte[] synced(String epoch, long revision) {
+        return ascii("id: " + Revisions.token(epoch, revision) + "\nevent: SYNCED\ndata: " + revision + "\n\n");
+    }
+
+    /** Tells the client to drop what it holds: a full snapshot follows. */
+    static byte[] reset(String reason) {
+        return ("event: RESET\ndata: {\"reason\":\"" + reason + "\"}\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] retry(long millis) {
+        return ascii("retry: " + millis + "\n\n");
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

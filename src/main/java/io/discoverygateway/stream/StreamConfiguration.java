@@ -1,0 +1,22 @@
+package io.discoverygateway.stream;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.catalog.Catalog;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class StreamConfiguration {
+
+    @Bean
+    StreamHub streamHub(Catalog catalog, GatewayProperties properties, MeterRegistry registry) {
+        return new StreamHub(catalog, properties.stream(), registry);
+    }
+
+    @Bean
+    ServiceWaiters serviceWaiters(Catalog catalog, GatewayProperties properties, MeterRegistry registry) {
+        return new ServiceWaiters(catalog, properties.longPoll(), registry);
+    }
+}

@@ -1,0 +1,84 @@
+package io.discoverygateway.stream;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.discoverygateway.api.ApiException;
+import io.discoverygateway.api.RequestValidator;
+import io.discoverygateway.catalog.LabelSelector;
+import io.discoverygateway.catalog.ServiceKey;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/stream}: server-sent events of service changes. Filters are checked before the stream starts,
+ * so a bad one is a 400 problem+json rather than a broken stream.
+ */
+@RestController
+class StreamController {
+
+    private final StreamHub hub;
+    private final RequestValidator validator;
+
+    StreamController(StreamHub hub, RequestValidator validator) {
+        this.hub = hub;
+        this.validator = validator;
+    }
+
+    @GetMapping(path = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    void stream(@RequestParam(required = false) List<String> namespace,
+            @RequestParam(required = false) List<String> service,
+            @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String since,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        StreamFilter filter = filter(namespace, service, labelSelector);
+        if (!hub.reserve()) {
+            throw ApiException.overloaded("The gateway serves as many streams as it is configured for;"
+                    + " retry later or against another replica", 5);
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/event-stream;charset=UTF-8");
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        response.setHeader("X-Accel-Buffering", "no");
+        hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since);
+    }
+
+    private StreamFilter filter(List<String> namespaces, List<String> services, String labelSelector) {
+        Set<String> namespaceSet = new HashSet<>();
+        for (String namespace : orEmpty(namespaces)) {
+            validator.watchedNamespace(namespace);
+            namespaceSet.add(namespace);
+        }
+        Set<String> names = new HashSet<>();
+        Set<ServiceKey> keys = new HashSet<>();
+        for (String service : orEmpty(services)) {
+            int slash = service.indexOf('/');
+            if (slash < 0) {
+                validator.name("service name", service);
+                names.add(service);
+            }
+            else {
+                String ns = service.substring(0, slash);
+                String name = service.substring(slash + 1);
+                validator.watchedNamespace(ns);
+                validator.name("service name", name);
+                keys.add(new ServiceKey(ns, name));
+            }
+        }
+        LabelSelector selector = validator.labelSelector(labelSelector);
+        return new StreamFilter(namespaceSet, names, keys, selector);
+    }
+
+    private static List<String> orEmpty(List<String> values) {
+        return values == null ? List.of() : values;
+    }
+}

@@ -1,0 +1,39 @@
+package io.discoverygateway.stream;
+
+import java.util.Set;
+
+import io.discoverygateway.catalog.LabelSelector;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
+
+/**
+ * Which services a subscriber wants. Empty sets mean "any"; every given criterion must hold.
+ *
+ * @param namespaces namespaces to include
+ * @param names service names in any namespace ({@code service=web})
+ * @param keys services by namespace and name ({@code service=shop/web})
+ * @param selector labels the service must have
+ */
+public record StreamFilter(Set<String> namespaces, Set<String> names, Set<ServiceKey> keys, LabelSelector selector) {
+
+    public StreamFilter {
+        namespaces = Set.copyOf(namespaces);
+        names = Set.copyOf(names);
+        keys = Set.copyOf(keys);
+    }
+
+    public static StreamFilter everything() {
+        return new StreamFilter(Set.of(), Set.of(), Set.of(), LabelSelector.everything());
+    }
+
+    public boolean matches(ServiceSnapshot snapshot) {
+        ServiceKey key = snapshot.key();
+        if (!namespaces.isEmpty() && !namespaces.contains(key.namespace())) {
+            return false;
+        }
+        if ((!names.isEmpty() || !keys.isEmpty()) && !names.contains(key.name()) && !keys.contains(key)) {
+            return false;
+        }
+        return selector.matches(snapshot.state().service().labels());
+    }
+}

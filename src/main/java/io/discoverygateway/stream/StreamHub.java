@@ -1,0 +1,244 @@
+package io.discoverygateway.stream;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogListener;
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.ChangeEvent;
+import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.Revisions;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Fans catalog changes out to the open streams. The catalog's writer thread hands each batch to
+ * {@link #onChanges}, which only queues events on the matching subscribers and schedules their drains; a small
+ * pool writes with non-blocking I/O. A new stream is registered on the writer thread too, so its initial snapshot
+ * (or resume) and the live events after it join without a gap or an overlap.
+ */
+public final class StreamHub implements CatalogListener, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
+
+    private final Catalog catalog;
+    private final GatewayProperties.Stream properties;
+    private final ChangeJournal journal;
+    private final Map<Long, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final AtomicInteger reserved = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private final StreamMetrics metrics;
+    private final ExecutorService writers = Executors.newFixedThreadPool(2, daemon("sse-writer"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("sse-timer"));
+    private volatile boolean running;
+
+    public StreamHub(Catalog catalog, GatewayProperties.Stream properties, MeterRegistry registry) {
+        this.catalog = catalog;
+        this.properties = properties;
+        this.journal = new ChangeJournal(properties.journalSize());
+        this.metrics = new StreamMetrics(registry, subscribers::size);
+        catalog.addListener(this);
+    }
+
+    /** Takes a place for a new stream, or false when {@code max-subscribers} are open. */
+    boolean reserve() {
+        if (!running) {
+            return false;
+        }
+        if (reserved.incrementAndGet() > properties.maxSubscribers()) {
+            reserved.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Opens a stream on a request whose response headers are set: starts async processing and registers the
+     * subscriber. {@code resumeToken} is the client's last event id, or null.
+     */
+    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, String resumeToken)
+            throws IOException {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        long id = ids.incrementAndGet();
+        Subscriber subscriber = new Subscriber(id, filter, catalog.epoch(), async, out, writers, metrics,
+                () -> release(id));
+        async.addListener(subscriber);
+        subscriber.enqueueSealed(SseFrames.retry(properties.retry().toMillis()));
+        out.setWriteListener(subscriber);
+        catalog.afterPending(() -> register(subscriber, resumeToken));
+    }
+
+    private void release(long id) {
+        if (subscribers.remove(id) != null) {
+            reserved.decrementAndGet();
+        }
+    }
+
+    /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */
+    private void register(Subscriber subscriber, String resumeToken) {
+        CatalogView view = catalog.view();
+        OptionalLong since = Revisions.parse(resumeToken, catalog.epoch());
+        List<ChangeEvent> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision()) : null;
+        if (missed != null) {
+            resume(subscriber, missed, view);
+        }
+        else {
+            if (resumeToken != null) {
+                subscriber.enqueueSealed(SseFrames.reset(resetReason(resumeToken, view)));
+            }
+            for (ServiceSnapshot snapshot : view.services()) {
+                if (subscriber.filter().matches(snapshot)) {
+                    subscriber.enqueueSealed(ChangeType.ADDED, snapshot);
+                }
+            }
+        }
+        subscriber.enqueueSealed(SseFrames.synced(catalog.epoch(), view.revision()));
+        subscribers.put(subscriber.id(), subscriber);
+        subscriber.scheduleDrain();
+    }
+
+    private String resetReason(String token, CatalogView view) {
+        OptionalLong revision = Revisions.parse(token, view.epoch());
+        if (revision.isEmpty()) {
+            return "unknown-event-id";
+        }
+        return revision.getAsLong() > view.revision() ? "event-id-ahead" : "event-id-expired";
+    }
+
+    /** For each service changed since the client's id, its latest state once, in revision order. */
+    private void resume(Subscriber subscriber, List<ChangeEvent> missed, CatalogView view) {
+        Map<ServiceKey, ChangeEvent> first = new HashMap<>();
+        Map<ServiceKey, ChangeEvent> last = new LinkedHashMap<>();
+        for (ChangeEvent change : missed) {
+            first.putIfAbsent(change.key(), change);
+            last.remove(change.key());
+            last.put(change.key(), change);
+        }
+        StreamFilter filter = subscriber.filter();
+        for (ChangeEvent change : last.values()) {
+            ChangeEvent earliest = first.get(change.key());
+            boolean matchedBefore = earliest.previous() != null && earliest.type() != ChangeType.ADDED
+                    && filter.matches(earliest.previous());
+            boolean matchesNow = change.type() != ChangeType.DELETED && filter.matches(change.snapshot());
+            if (matchesNow) {
+                subscriber.enqueueSealed(matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED, change.snapshot());
+            }
+            else if (matchedBefore) {
+                subscriber.enqueueSealed(ChangeType.DELETED, change.snapshot());
+            }
+        }
+    }
+
+    @Override
+    public void onChanges(CatalogView view, List<ChangeEvent> changes) {
+        journal.append(changes);
+        for (Subscriber subscriber : subscribers.values()) {
+            StreamFilter filter = subscriber.filter();
+            boolean queued = false;
+            for (ChangeEvent change : changes) {
+                boolean matchesNow = change.type() != ChangeType.DELETED && filter.matches(change.snapshot());
+                boolean matchedBefore = change.previous() != null && filter.matches(change.previous());
+                ChangeType type = matchesNow ? (matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED)
+                        : matchedBefore ? ChangeType.DELETED : null;
+                if (type != null) {
+                    subscriber.enqueueLive(type, change.snapshot(), change.appliedAtNanos());
+                    queued = true;
+                }
+            }
+            if (queued) {
+                subscriber.scheduleDrain();
+            }
+        }
+    }
+
+    private void heartbeat() {
+        for (Subscriber subscriber : subscribers.values()) {
+            subscriber.heartbeat();
+            subscriber.scheduleDrain();
+        }
+    }
+
+    private void dropStalled() {
+        long timeout = properties.stallTimeout().toNanos();
+        for (Subscriber subscriber : subscribers.values()) {
+            if (subscriber.stalledFor(timeout)) {
+                log.info("Dropping stream {}: its client accepted nothing for {} ({} events waiting)",
+                        subscriber.id(), properties.stallTimeout(), subscriber.pendingCount());
+                metrics.droppedSlow();
+                subscriber.close();
+            }
+        }
+    }
+
+    public int subscriberCount() {
+        return subscribers.size();
+    }
+
+    @Override
+    public void start() {
+        long heartbeat = properties.heartbeat().toMillis();
+        timer.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        long sweep = Math.max(50, Math.min(1000, properties.stallTimeout().toMillis() / 4));
+        timer.scheduleWithFixedDelay(this::dropStalled, sweep, sweep, TimeUnit.MILLISECONDS);
+        running = true;
+    }
+
+    /**
+     * Completes every open stream so that clients reconnect (to another replica) at once: runs before the web
+     * server's graceful shutdown, which would otherwise wait for these never-ending responses.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        subscribers.values().forEach(Subscriber::close);
+        timer.shutdownNow();
+        writers.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

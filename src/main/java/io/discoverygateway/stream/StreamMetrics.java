@@ -1,0 +1,49 @@
+package io.discoverygateway.stream;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The stream's meters: subscribers, events sent, slow subscribers dropped, and propagation latency. */
+final class StreamMetrics {
+
+    private final Counter eventsSent;
+    private final Counter droppedSlow;
+    private final Timer propagation;
+
+    StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
+        Gauge.builder("gateway.stream.subscribers", subscribers)
+                .description("Open server-sent-event streams")
+                .register(registry);
+        this.eventsSent = Counter.builder("gateway.stream.events.sent")
+                .description("Service events written to streams")
+                .register(registry);
+        this.droppedSlow = Counter.builder("gateway.stream.subscribers.dropped")
+                .description("Streams disconnected because their client stopped reading")
+                .tag("reason", "stalled")
+                .register(registry);
+        this.propagation = Timer.builder("gateway.stream.propagation")
+                .description("From the catalog applying an informer event to the event being written to a stream")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    void eventSent() {
+        eventsSent.increment();
+    }
+
+    void droppedSlow() {
+        droppedSlow.increment();
+    }
+
+    void propagated(long nanos) {
+        propagation.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

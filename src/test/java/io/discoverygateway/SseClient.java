@@ -1,0 +1,247 @@
+package io.discoverygateway;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import org.awaitility.core.ConditionFactory;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A server-sent-events client over a plain socket: it writes the HTTP request itself and parses the chunked body
+ * and the event-stream format line by line, as a browser's EventSource would, so tests see exactly the wire.
+ */
+public final class SseClient implements AutoCloseable {
+
+    /** One event; {@code comment} is set for comment lines (heartbeats), the other fields for events. */
+    public record Event(String id, String type, String data, String comment) {
+    }
+
+    private final Socket socket;
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private volatile int status;
+    private volatile boolean ended;
+    private Thread reader;
+
+    private SseClient(Socket socket) {
+        this.socket = socket;
+    }
+
+    /** Connects and reads in the background. Header pairs are name, value. */
+    public static SseClient connect(int port, String path, String... headerPairs) throws IOException {
+        SseClient client = open(port, path, 0, headerPairs);
+        client.reader = new Thread(client::read, "sse-client");
+        client.reader.setDaemon(true);
+        client.reader.start();
+        client.awaitStatus();
+        return client;
+    }
+
+    /** Connects with a tiny receive buffer and never reads: a client that has stopped consuming. */
+    public static SseClient connectWithoutReading(int port, String path) throws IOException {
+        return open(port, path, 1024);
+    }
+
+    private static SseClient open(int port, String path, int receiveBuffer, String... headerPairs)
+            throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new InetSocketAddress("localhost", port), 5000);
+        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Accept: text/event-stream\r\n");
+        for (int i = 0; i + 1 < headerPairs.length; i += 2) {
+            request.append(headerPairs[i]).append(": ").append(headerPairs[i + 1]).append("\r\n");
+        }
+        request.append("\r\n");
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return new SseClient(socket);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String header(String name) {
+        return headers.get(name.toLowerCase());
+    }
+
+    public List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** Events other than comments. */
+    public List<Event> namedEvents() {
+        return events.stream().filter(e -> e.comment() == null).toList();
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    /** Waits until an event matches and returns the events received so far. */
+    public List<Event> awaitEvent(Predicate<Event> condition, Duration timeout) {
+        quickly(timeout).until(() -> events.stream().anyMatch(condition));
+        return namedEvents();
+    }
+
+    public Event awaitNamed(String type, Duration timeout) {
+        return quickly(timeout).until(
+                () -> events.stream().filter(e -> type.equals(e.type())).reduce((a, b) -> b).orElse(null),
+                e -> e != null);
+    }
+
+    private void awaitStatus() {
+        quickly(Duration.ofSeconds(10)).until(() -> status != 0 || ended);
+    }
+
+    /** Polls often: tests wait on hundreds of clients in turn. */
+    private static ConditionFactory quickly(Duration timeout) {
+        return await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
+    private void read() {
+        try (InputStream in = new BufferedInputStream(socket.getInputStream())) {
+            String statusLine = line(in);
+            status = Integer.parseInt(statusLine.split(" ")[1]);
+            boolean chunked = false;
+            String header;
+            while (!(header = line(in)).isEmpty()) {
+                int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).strip().toLowerCase(), header.substring(colon + 1).strip());
+                chunked |= header.toLowerCase().startsWith("transfer-encoding") && header.contains("chunked");
+            }
+            InputStream body = chunked ? new ChunkedInputStream(in) : in;
+            parseEvents(body);
+        }
+        catch (IOException | RuntimeException ex) {
+            // The connection ended.
+        }
+        finally {
+            ended = true;
+        }
+    }
+
+    private void parseEvents(InputStream body) throws IOException {
+        String id = null;
+        String type = null;
+        List<String> data = new ArrayList<>();
+        String line;
+        while ((line = lineOrNull(body)) != null) {
+            if (line.isEmpty()) {
+                if (type != null || !data.isEmpty()) {
+                    events.add(new Event(id, type == null ? "message" : type, String.join("\n", data), null));
+                }
+                id = null;
+                type = null;
+                data.clear();
+            }
+            else if (line.startsWith(":")) {
+                events.add(new Event(null, null, null, line.substring(1).strip()));
+            }
+            else {
+                int colon = line.indexOf(':');
+                String field = colon < 0 ? line : line.substring(0, colon);
+                String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
+                switch (field) {
+                    case "id" -> id = value;
+                    case "event" -> type = value;
+                    case "data" -> data.add(value);
+                    default -> {
+                        // retry and unknown fields
+                    }
+                }
+            }
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        String line = lineOrNull(in);
+        if (line == null) {
+            throw new IOException("connection closed");
+        }
+        return line;
+    }
+
+    private static String lineOrNull(InputStream in) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                byte[] bytes = buffer.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            }
+            buffer.write(b);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        }
+        catch (IOException ex) {
+            // closing anyway
+        }
+    }
+
+    /** Decodes HTTP/1.1 chunked transfer coding. */
+    private static final class ChunkedInputStream extends InputStream {
+
+        private final InputStream in;
+        private int remaining;
+        private boolean done;
+
+        ChunkedInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (remaining == 0) {
+                String size = line(in);
+                if (size.isEmpty()) {
+                    size = line(in);
+                }
+                remaining = Integer.parseInt(size.split(";")[0].strip(), 16);
+                if (remaining == 0) {
+                    done = true;
+                    return -1;
+                }
+            }
+            int b = in.read();
+            if (b == -1) {
+                done = true;
+                return -1;
+            }
+            remaining--;
+            if (remaining == 0) {
+                // The CRLF after the chunk is consumed with the next size line.
+                remaining = 0;
+            }
+            return b;
+        }
+    }
+}
