@@ -37,13 +37,25 @@ public final class LocalGatewayApplication {
                 .with(LocalConfiguration.class)
                 .run(all);
         ConfigurableApplicationContext context = running.getApplicationContext();
-        context.addApplicationListener((ContextClosedEvent event) -> api.close());
+        DemoActivity activity = new DemoActivity(api);
+        if (context.getEnvironment().getProperty("demo.activity", Boolean.class, true)) {
+            activity.start();
+        }
+        context.addApplicationListener((ContextClosedEvent event) -> {
+            activity.stop();
+            api.close();
+        });
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         log.info("""
 
-                Discovery gateway:       http://localhost:{}   try: curl -s localhost:{}/api/v1/namespaces/demo/services/checkout
-                Embedded Kubernetes API: {}   (demo data in namespace 'demo')
-                """, port, port, api.url());
+                Discovery gateway:       http://localhost:{0}
+                  curl -s localhost:{0}/api/v1/namespaces/demo/services/checkout
+                  curl -N localhost:{0}/api/v1/stream?namespace=demo
+                Embedded Kubernetes API: {1}  (demo data in namespace 'demo'; a demo activity changes it every
+                  few seconds, off with --demo.activity=false)
+                  kubectl --server {1} -n demo get services,endpointslices
+                  kubectl --server {1} -n demo apply --validate=false -f my-service.yaml
+                """.replace("{0}", Integer.toString(port)).replace("{1}", api.url().toString()));
     }
 
     static void seed(EmbeddedKubernetesApi api) {

@@ -1,0 +1,114 @@
+package io.discoverygateway.kubeapi;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** kubectl can get, create, apply and delete Services and EndpointSlices on the embedded API (when installed). */
+class KubectlCompatibilityTest {
+
+    private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
+
+    @TempDir
+    Path home;
+
+    @BeforeAll
+    static void kubectlInstalled() {
+        assumeTrue(run(List.of("kubectl", "version", "--client"), null).exitCode() == 0,
+                "kubectl is not installed here: skipping");
+    }
+
+    @AfterEach
+    void close() {
+        api.close();
+    }
+
+    @Test
+    void applyCreatesThenUpdatesAndDeleteRemoves() throws Exception {
+        Path manifest = home.resolve("service.yaml");
+        Files.writeString(manifest, """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web
+                  labels: {version: v1}
+                spec:
+                  ports:
+                  - {name: http, port: 80, targetPort: 8080}
+                """);
+
+        Result created = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Files.writeString(manifest, Files.readString(manifest).replace("v1}", "v2}"));
+        Result configured = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        String labels = api.get(ApiResource.SERVICES, "demo", "web").orElseThrow().path("metadata").path("labels")
+                .toString();
+        Result listed = kubectl("get", "services");
+        Result deleted = kubectl("delete", "service", "web");
+
+        assertThat(created.output()).contains("service/web created");
+        assertThat(configured.output()).contains("service/web configured");
+        assertThat(labels).contains("v2");
+        assertThat(listed.output()).contains("web");
+        assertThat(deleted.exitCode()).isZero();
+        assertThat(api.get(ApiResource.SERVICES, "demo", "web")).isEmpty();
+    }
+
+    @Test
+    void createAndGetEndpointSlices() throws Exception {
+        Path manifest = home.resolve("slice.json");
+        Files.writeString(manifest, KubeObjects.slice("demo", "web-1", "web",
+                List.of(KubeObjects.EndpointSpec.ready("10.0.0.1"))));
+
+        Result created = kubectl("create", "--validate=false", "-f", manifest.toString());
+        Result listed = kubectl("get", "endpointslices");
+
+        assertThat(created.exitCode()).as(created.output()).isZero();
+        assertThat(listed.output()).contains("web-1");
+    }
+
+    private Result kubectl(String... args) {
+        List<String> command = new ArrayList<>(List.of("kubectl", "--server", api.url().toString(), "-n", "demo"));
+        command.addAll(List.of(args));
+        return run(command, home);
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    private static Result run(List<String> command, Path home) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (home != null) {
+                // A private home: kubectl caches discovery documents there, and must not see a real kubeconfig.
+                builder.environment().put("HOME", home.toString());
+                builder.environment().remove("KUBECONFIG");
+            }
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Result(-1, output);
+            }
+            return new Result(process.exitValue(), output);
+        }
+        catch (IOException ex) {
+            return new Result(-1, ex.getMessage());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, ex.getMessage());
+        }
+    }
+}
