@@ -1,0 +1,163 @@
+package io.discoverygateway.deploy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.discoverygateway.GatewayClient;
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.discoverygateway.kubeapi.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * RBAC least privilege, both ways, for each way of deploying: the gateway runs with a manifest's configuration
+ * against the embedded API, through start-up, changes, dropped watches and an expired watch; every request it
+ * makes must be allowed by the RBAC objects bound to its ServiceAccount, and every rule of those must have been
+ * used. A new API call without a Role change fails here, and so does a Role that grants more than is used.
+ */
+class LeastPrivilegeTest {
+
+    private static final String GATEWAY_NAMESPACE = "discovery-gateway";
+
+    @Test
+    void theBaseRoleGrantsExactlyWhatTheGatewayUsesInItsOwnNamespace() {
+        Manifests base = Manifests.files(Manifests.ROOT.resolve("base"));
+        List<RecordedRequest> requests = exercise(base, List.of(GATEWAY_NAMESPACE));
+        Rbac rbac = Rbac.of(base.all(), GATEWAY_NAMESPACE);
+
+        assertThat(rbac.forbidden(requests)).isEmpty();
+        assertThat(rbac.unused(requests)).isEmpty();
+    }
+
+    @Test
+    void theMultiNamespaceOverlayGrantsExactlyWhatTheGatewayUsesInEachWatchedNamespace() {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
+        Manifests overlay = Manifests.rendered("overlays/multi-namespace");
+        List<RecordedRequest> requests = exercise(overlay, List.of("team-a", "team-b"));
+        Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
+
+        assertThat(overlay.ofKind("ClusterRole")).isEmpty();
+        assertThat(requests).extracting(RecordedRequest::namespace).containsOnly("team-a", "team-b");
+        assertThat(rbac.forbidden(requests)).isEmpty();
+        assertThat(rbac.unused(requests)).isEmpty();
+    }
+
+    @Test
+    void theClusterWideOverlayGrantsExactlyWhatTheGatewayUsesAcrossTheCluster() {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
+        Manifests overlay = Manifests.rendered("overlays/cluster-wide");
+        List<RecordedRequest> requests = exercise(overlay, List.of("team-a", "team-b"));
+        Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
+
+        assertThat(overlay.ofKind("Role")).isEmpty();
+        assertThat(requests).extracting(RecordedRequest::namespace).containsOnly("");
+        assertThat(rbac.forbidden(requests)).isEmpty();
+        assertThat(rbac.unused(requests)).isEmpty();
+    }
+
+    /** Runs the gateway as configured by the manifests through its life, and returns every API request it made. */
+    private static List<RecordedRequest> exercise(Manifests manifests, List<String> namespaces) {
+        try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
+                DeployedGateway gateway = DeployedGateway.start(manifests, GATEWAY_NAMESPACE, api,
+                        Map.of("management.server.port", "0"))) {
+            GatewayClient client = new GatewayClient(gateway.port());
+            for (String namespace : namespaces) {
+                api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
+                api.create(ApiResource.ENDPOINT_SLICES, namespace,
+                        KubeObjects.slice(namespace, "web-1", "web", List.of(EndpointSpec.ready("10.0.0.1"))));
+            }
+            String watched = namespaces.get(0);
+            List<String> served = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                served.clear();
+                served.add(client.get("/api/v1/namespaces/" + watched + "/services/web").body());
+                return served.get(0).contains("10.0.0.1");
+            });
+            api.dropWatches();
+            api.compactHistory();
+            api.create(ApiResource.SERVICES, watched, KubeObjects.service(watched, "after-expiry"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> client
+                    .get("/api/v1/namespaces/" + watched + "/services/after-expiry").statusCode() == 200);
+            client.get("/api/v1/services");
+            client.get("/apps");
+            client.get("/actuator/health");
+            return api.requests();
+        }
+    }
+
+    /** The RBAC objects bound to the gateway's ServiceAccount, as (namespace, group, resource, verb) grants. */
+    private record Rbac(Set<List<String>> grants) {
+
+        @SuppressWarnings("unchecked")
+        static Rbac of(List<Map<String, Object>> objects, String serviceAccountNamespace) {
+            Set<List<String>> grants = new HashSet<>();
+            for (Map<String, Object> binding : objects) {
+                String kind = String.valueOf(binding.get("kind"));
+                if (!kind.equals("RoleBinding") && !kind.equals("ClusterRoleBinding")) {
+                    continue;
+                }
+                boolean boundToGateway = ((List<Map<String, Object>>) binding.get("subjects")).stream()
+                        .anyMatch(s -> "ServiceAccount".equals(s.get("kind")) && "discovery-gateway".equals(s.get("name"))
+                                && serviceAccountNamespace.equals(s.get("namespace")));
+                if (!boundToGateway) {
+                    continue;
+                }
+                Map<String, Object> roleRef = (Map<String, Object>) binding.get("roleRef");
+                String scope = kind.equals("ClusterRoleBinding") ? "*"
+                        : namespaceOr(binding, serviceAccountNamespace);
+                for (Map<String, Object> role : objects) {
+                    boolean sameRole = role.get("kind").equals(roleRef.get("kind"))
+                            && ((Map<String, Object>) role.get("metadata")).get("name").equals(roleRef.get("name"))
+                            && (role.get("kind").equals("ClusterRole") || namespaceOr(role, serviceAccountNamespace)
+                                    .equals(namespaceOr(binding, serviceAccountNamespace)));
+                    if (!sameRole) {
+                        continue;
+                    }
+                    for (Map<String, Object> rule : (List<Map<String, Object>>) role.get("rules")) {
+                        for (String group : (List<String>) rule.get("apiGroups")) {
+                            for (String resource : (List<String>) rule.get("resources")) {
+                                for (String verb : (List<String>) rule.get("verbs")) {
+                                    grants.add(List.of(scope, group, resource, verb));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return new Rbac(grants);
+        }
+
+        /** Objects without a namespace land in the one they are applied to: the gateway's, as the kustomization says. */
+        private static String namespaceOr(Map<String, Object> object, String applied) {
+            String namespace = Manifests.namespaceOf(object);
+            return namespace.isEmpty() ? applied : namespace;
+        }
+
+        boolean allows(RecordedRequest request) {
+            return grants.contains(List.of("*", request.group(), request.resource(), request.verb()))
+                    || (!request.namespace().isEmpty() && grants
+                            .contains(List.of(request.namespace(), request.group(), request.resource(), request.verb())));
+        }
+
+        List<RecordedRequest> forbidden(List<RecordedRequest> requests) {
+            return requests.stream().filter(request -> !allows(request)).distinct().toList();
+        }
+
+        List<List<String>> unused(List<RecordedRequest> requests) {
+            return grants.stream().filter(grant -> requests.stream().noneMatch(request -> grant.get(1)
+                    .equals(request.group()) && grant.get(2).equals(request.resource())
+                    && grant.get(3).equals(request.verb())
+                    && (grant.get(0).equals("*") || grant.get(0).equals(request.namespace())))).toList();
+        }
+    }
+}

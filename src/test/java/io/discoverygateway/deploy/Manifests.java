@@ -1,0 +1,126 @@
+package io.discoverygateway.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.yaml.snakeyaml.Yaml;
+
+/** Reads the manifests under {@code k8s/}: single files, or an overlay rendered by {@code kubectl kustomize}. */
+final class Manifests {
+
+    static final Path ROOT = Path.of("k8s");
+
+    private final List<Map<String, Object>> documents;
+
+    private Manifests(List<Map<String, Object>> documents) {
+        this.documents = documents;
+    }
+
+    /** Every Kubernetes object in the YAML files of a folder (not the kustomization itself). */
+    static Manifests files(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            List<Map<String, Object>> documents = new ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                if (!file.getFileName().toString().equals("kustomization.yaml")) {
+                    documents.addAll(parse(Files.readString(file)));
+                }
+            }
+            return new Manifests(documents);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static boolean kubectlAvailable() {
+        try {
+            Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The output of {@code kubectl kustomize} for a folder under k8s/. */
+    static Manifests rendered(String folder) {
+        try {
+            Process process = new ProcessBuilder("kubectl", "kustomize", ROOT.resolve(folder).toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("kubectl kustomize " + folder + " failed: " + output);
+            }
+            return new Manifests(parse(output));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> parse(String yaml) {
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(yaml)) {
+            if (document != null) {
+                documents.add((Map<String, Object>) document);
+            }
+        }
+        return documents;
+    }
+
+    List<Map<String, Object>> all() {
+        return documents;
+    }
+
+    List<Map<String, Object>> ofKind(String kind) {
+        return documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+    }
+
+    Map<String, Object> deployment() {
+        return ofKind("Deployment").get(0);
+    }
+
+    /** The gateway container of the Deployment. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> container() {
+        Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment()
+                .get("spec")).get("template")).get("spec");
+        return ((List<Map<String, Object>>) spec.get("containers")).get(0);
+    }
+
+    /** The container's environment; values from the downward API become {@code fieldRefValue}. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> environment(String fieldRefValue) {
+        Map<String, Object> env = new LinkedHashMap<>();
+        for (Map<String, Object> variable : (List<Map<String, Object>>) container().get("env")) {
+            env.put((String) variable.get("name"),
+                    variable.containsKey("value") ? String.valueOf(variable.get("value")) : fieldRefValue);
+        }
+        return env;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String namespaceOf(Map<String, Object> object) {
+        Object namespace = ((Map<String, Object>) object.get("metadata")).get("namespace");
+        return namespace == null ? "" : namespace.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package io.discoverygateway.deploy;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import io.kubernetes.client.openapi.models.V1ClusterRole;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every manifest is a valid object of the official Java client's typed models: the models' own strict validation
+ * rejects unknown fields and missing required ones. Overlays render with {@code kubectl kustomize}.
+ */
+class ManifestsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Map<String, Class<?>> MODELS = Map.of("ServiceAccount", V1ServiceAccount.class, "Role",
+            V1Role.class, "RoleBinding", V1RoleBinding.class, "ClusterRole", V1ClusterRole.class,
+            "ClusterRoleBinding", V1ClusterRoleBinding.class, "Deployment", V1Deployment.class, "Service",
+            V1Service.class, "PodDisruptionBudget", V1PodDisruptionBudget.class, "NetworkPolicy",
+            V1NetworkPolicy.class);
+
+    @Test
+    void everyManifestFileIsAValidTypedObject() throws IOException {
+        try (Stream<Path> folders = Files.walk(Manifests.ROOT)) {
+            List<Path> directories = folders.filter(Files::isDirectory).toList();
+            int checked = 0;
+            for (Path folder : directories) {
+                for (Map<String, Object> object : Manifests.files(folder).all()) {
+                    assertValid(object);
+                    checked++;
+                }
+            }
+            assertThat(checked).isGreaterThanOrEqualTo(10);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "base", "overlays/multi-namespace", "overlays/cluster-wide" })
+    void renderedKustomizationsAreValidTypedObjects(String folder) {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
+
+        Manifests rendered = Manifests.rendered(folder);
+
+        assertThat(rendered.all()).isNotEmpty().allSatisfy(ManifestsTest::assertValid);
+        assertThat(rendered.ofKind("Deployment")).hasSize(1);
+    }
+
+    @Test
+    void theContainerIsHardened() {
+        Map<String, Object> container = Manifests.files(Manifests.ROOT.resolve("base")).container();
+
+        assertThat(container.get("securityContext")).asString().contains("readOnlyRootFilesystem=true",
+                "allowPrivilegeEscalation=false", "drop=[ALL]");
+        assertThat(Manifests.files(Manifests.ROOT.resolve("base")).deployment().toString())
+                .contains("runAsNonRoot=true", "RuntimeDefault", "serviceAccountName=discovery-gateway",
+                        "mountPath=/tmp");
+    }
+
+    private static void assertValid(Map<String, Object> object) {
+        String kind = String.valueOf(object.get("kind"));
+        Class<?> model = MODELS.get(kind);
+        assertThat(model).as("a typed model for kind %s", kind).isNotNull();
+        JsonElement json = JsonParser.parseString(JSON.writeValueAsString(object));
+        assertThatCode(() -> {
+            Method validate = model.getMethod("validateJsonElement", JsonElement.class);
+            try {
+                validate.invoke(null, json);
+            }
+            catch (java.lang.reflect.InvocationTargetException ex) {
+                throw ex.getCause();
+            }
+        }).as("%s %s", kind, object.get("metadata")).doesNotThrowAnyException();
+    }
+}
