@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param allNamespaces watch every namespace of the cluster with one cluster-wide watch per kind (needs a
  *     ClusterRole); {@code namespaces} is then ignored
  * @param serviceLabelSelector only Services matching this Kubernetes label selector are cached (empty: all)
+ * @param readinessMaxStaleness readiness stays UP while the Kubernetes API is unreachable for up to this long (the
+ *     gateway serves its last known state meanwhile, marked stale), then turns OUT_OF_SERVICE; liveness never
+ *     depends on the API
  * @param kubernetes how to reach the Kubernetes API
  * @param stream the server-sent-events stream of changes
  * @param longPoll long-polling reads ({@code ?wait=})
@@ -31,6 +34,7 @@ public record GatewayProperties(
         @DefaultValue List<@Pattern(regexp = DNS_LABEL, message = "must be a valid namespace name") String> namespaces,
         @DefaultValue("false") boolean allNamespaces,
         @DefaultValue("") String serviceLabelSelector,
+        @NotNull @DefaultValue("5m") Duration readinessMaxStaleness,
         @Valid @DefaultValue Kubernetes kubernetes,
         @Valid @DefaultValue Stream stream,
         @Valid @DefaultValue LongPoll longPoll) {
@@ -40,10 +44,15 @@ public record GatewayProperties(
     /**
      * @param apiUrl an explicit API server URL (for local runs); when unset the ApiClient of Spring Cloud Kubernetes
      *     is used: the in-cluster ServiceAccount first, then {@code $KUBECONFIG} or {@code ~/.kube/config}
+     * @param tokenFile with {@code apiUrl}: a bearer token file, re-read every {@code tokenRefresh} as the kubelet
+     *     rotates ServiceAccount tokens (in a cluster Spring Cloud Kubernetes does the same with the mounted token)
+     * @param tokenRefresh how often the token file is re-read
      * @param syncCheckInterval how often start-up checks whether every informer has listed its resources
      */
     public record Kubernetes(
             URI apiUrl,
+            String tokenFile,
+            @NotNull @DefaultValue("1m") Duration tokenRefresh,
             @NotNull @DefaultValue("100ms") Duration syncCheckInterval) {
     }
 

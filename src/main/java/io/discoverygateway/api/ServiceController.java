@@ -43,12 +43,15 @@ class ServiceController {
     private final SnapshotEncoder encoder;
     private final RequestValidator validator;
     private final ServiceWaiters waiters;
+    private final Staleness staleness;
 
-    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator, ServiceWaiters waiters) {
+    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator, ServiceWaiters waiters,
+            Staleness staleness) {
         this.catalog = catalog;
         this.encoder = encoder;
         this.validator = validator;
         this.waiters = waiters;
+        this.staleness = staleness;
     }
 
     /** Summaries of every cached service, optionally of one namespace and matching a label selector. */
@@ -127,7 +130,8 @@ class ServiceController {
     }
 
     private byte[] body(ServiceSnapshot snapshot, boolean ready) {
-        return ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
+        return staleness.mark(
+                ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json());
     }
 
     private ResponseEntity<byte[]> list(CatalogView view, List<ServiceSnapshot> services, LabelSelector selector,
@@ -137,8 +141,10 @@ class ServiceController {
             return null;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(256 + services.size() * 256);
-        body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + view.revision() + ",\"items\":[")
-                .getBytes(StandardCharsets.UTF_8));
+        String stale = staleness.staleFor().map(age -> ",\"stale\":true,\"dataAgeSeconds\":" + age.toSeconds())
+                .orElse("");
+        body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + view.revision() + stale
+                + ",\"items\":[").getBytes(StandardCharsets.UTF_8));
         boolean first = true;
         for (ServiceSnapshot snapshot : services) {
             if (selector.matches(snapshot.state().service().labels())) {

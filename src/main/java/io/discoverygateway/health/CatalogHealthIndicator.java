@@ -1,5 +1,9 @@
 package io.discoverygateway.health;
 
+import java.time.Duration;
+import java.util.Optional;
+
+import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.kubernetes.KubernetesWatchers;
@@ -10,25 +14,34 @@ import org.springframework.stereotype.Component;
 
 /**
  * The state of the cache, under the name {@code catalog}: OUT_OF_SERVICE until every informer has listed its
- * resources and the catalog holds them, UP after. Part of the readiness group, never of liveness: an unreachable
- * API server must not get the gateway restarted.
+ * resources and the catalog holds them, UP after, and OUT_OF_SERVICE again when the Kubernetes API has been
+ * unreachable for longer than {@code gateway.readiness-max-staleness}. Part of the readiness group, never of
+ * liveness: an unreachable API server must not get the gateway restarted.
  */
 @Component
 class CatalogHealthIndicator implements HealthIndicator {
 
     private final Catalog catalog;
     private final KubernetesWatchers watchers;
+    private final Duration maxStaleness;
 
-    CatalogHealthIndicator(Catalog catalog, KubernetesWatchers watchers) {
+    CatalogHealthIndicator(Catalog catalog, KubernetesWatchers watchers, GatewayProperties properties) {
         this.catalog = catalog;
         this.watchers = watchers;
+        this.maxStaleness = properties.readinessMaxStaleness();
     }
 
     @Override
     public Health health() {
         CatalogView view = catalog.view();
-        Health.Builder health = watchers.synced() ? Health.up() : Health.outOfService();
+        Optional<Duration> stale = watchers.staleFor();
+        boolean tooStale = stale.isPresent() && stale.get().compareTo(maxStaleness) > 0;
+        Health.Builder health = watchers.synced() && !tooStale ? Health.up() : Health.outOfService();
         health.withDetail("synced", watchers.synced())
+                .withDetail("stale", stale.isPresent());
+        stale.ifPresent(age -> health.withDetail("staleForSeconds", age.toSeconds())
+                .withDetail("readinessMaxStalenessSeconds", maxStaleness.toSeconds()));
+        health
                 .withDetail("watching", watchers.scope().toString())
                 .withDetail("informers", watchers.informerSyncState())
                 .withDetail("services", view.serviceCount())

@@ -28,6 +28,8 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
 
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(60);
 
+    private final String name;
+    private final ListWatchMonitor monitor;
     private final ApiClient apiClient;
     private final ListCall listCall;
     private final Class<L> listType;
@@ -37,8 +39,10 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
     private int consecutiveFailures;
     private long retryAfterMillis;
 
-    BackoffListerWatcher(ApiClient apiClient, ListCall listCall, Class<L> listType, Type watchType,
-            Duration initialBackoff, Duration maxBackoff) {
+    BackoffListerWatcher(String name, ListWatchMonitor monitor, ApiClient apiClient, ListCall listCall,
+            Class<L> listType, Type watchType, Duration initialBackoff, Duration maxBackoff) {
+        this.name = name;
+        this.monitor = monitor;
         this.apiClient = apiClient;
         this.listCall = listCall;
         this.listType = listType;
@@ -54,8 +58,7 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
             Call call = listCall.build(new CallGeneratorParams(false, params.resourceVersion, null));
             call.timeout().timeout(LIST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             L list = apiClient.<L>execute(call, listType).getData();
-            consecutiveFailures = 0;
-            retryAfterMillis = 0;
+            recordSuccess();
             return list;
         }
         catch (ApiException | RuntimeException ex) {
@@ -67,7 +70,9 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
     @Override
     public Watchable<T> watch(CallGeneratorParams params) throws ApiException {
         try {
-            return Watch.createWatch(apiClient, listCall.build(params), watchType);
+            Watch<T> watch = Watch.createWatch(apiClient, listCall.build(params), watchType);
+            recordSuccess();
+            return watch;
         }
         catch (ApiException | RuntimeException ex) {
             recordFailure(ex);
@@ -76,7 +81,14 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
         }
     }
 
+    private void recordSuccess() {
+        consecutiveFailures = 0;
+        retryAfterMillis = 0;
+        monitor.succeeded(name);
+    }
+
     private void recordFailure(Exception ex) {
+        monitor.failed(name, ex);
         consecutiveFailures++;
         retryAfterMillis = ex instanceof ApiException api ? retryAfter(api.getResponseHeaders()) : 0;
     }

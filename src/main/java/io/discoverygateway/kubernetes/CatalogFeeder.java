@@ -46,7 +46,17 @@ final class CatalogFeeder {
     }
 
     private void upsertSlice(V1EndpointSlice slice) {
-        Optional<EndpointSliceResource> mapped = ResourceMapper.endpointSlice(slice);
+        Optional<EndpointSliceResource> mapped;
+        try {
+            mapped = ResourceMapper.endpointSlice(slice);
+        }
+        catch (RuntimeException ex) {
+            // An unusable new version must not leave the previous one's endpoints behind.
+            if (slice.getMetadata() != null && slice.getMetadata().getName() != null) {
+                catalog.removeSlice(slice.getMetadata().getNamespace(), slice.getMetadata().getName());
+            }
+            throw ex;
+        }
         if (mapped.isPresent()) {
             catalog.upsertSlice(mapped.get());
         }

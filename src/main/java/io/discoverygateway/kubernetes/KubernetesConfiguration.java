@@ -9,6 +9,8 @@ import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.WatchScope;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.credentials.TokenFileAuthentication;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +51,28 @@ class KubernetesConfiguration {
     KubernetesWatchers kubernetesWatchers(ApiClient springCloudKubernetesClient, WatchScope scope,
             GatewayProperties properties, Catalog catalog, MeterRegistry registry) {
         ApiClient apiClient = properties.kubernetes().apiUrl() == null ? springCloudKubernetesClient
-                : new ClientBuilder().setBasePath(properties.kubernetes().apiUrl().toString()).build();
+                : explicitClient(properties.kubernetes());
         // Fail start-up on a malformed selector rather than on the first list call.
         LabelSelector.parse(properties.serviceLabelSelector());
         LenientModelJson.install();
         // Watches are long-lived streams: a read timeout would cut them after a quiet spell. List calls get a
         // call timeout of their own.
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
-        return new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(), catalog,
-                new CatalogFeeder(catalog, registry), properties.kubernetes().syncCheckInterval());
+        KubernetesWatchers watchers = new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(),
+                catalog, new CatalogFeeder(catalog, registry), properties.kubernetes().syncCheckInterval());
+        Gauge.builder("gateway.kubernetes.stale", watchers,
+                w -> w.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
+                .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")
+                .baseUnit("seconds")
+                .register(registry);
+        return watchers;
+    }
+
+    private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {
+        ClientBuilder builder = new ClientBuilder().setBasePath(kubernetes.apiUrl().toString());
+        if (kubernetes.tokenFile() != null) {
+            builder.setAuthentication(new TokenFileAuthentication(kubernetes.tokenFile(), kubernetes.tokenRefresh()));
+        }
+        return builder.build();
     }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.google.gson.reflect.TypeToken;
 import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.DataFreshness;
 import io.discoverygateway.catalog.WatchScope;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
@@ -37,7 +39,7 @@ import org.springframework.context.SmartLifecycle;
  * namespace (or one of each cluster-wide), whatever the number of consumers. Started in the background: the
  * application comes up even when the API server is unreachable, and readiness waits for {@link #synced()}.
  */
-public final class KubernetesWatchers implements SmartLifecycle {
+public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, ListWatchMonitor {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesWatchers.class);
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
@@ -52,6 +54,8 @@ public final class KubernetesWatchers implements SmartLifecycle {
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
+    /** Informers whose last list or watch call failed, with the time of the first failure in a row. */
+    private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
     private ScheduledExecutorService syncMonitor;
     private ScheduledFuture<?> syncCheck;
     private volatile boolean running;
@@ -118,8 +122,8 @@ public final class KubernetesWatchers implements SmartLifecycle {
     private <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> informer(
             SharedInformerFactory factory, String name, ListCall call, Class<T> type, Class<L> listType,
             Type watchType) {
-        BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(apiClient, call, listType, watchType,
-                INITIAL_BACKOFF, MAX_BACKOFF);
+        BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(name, this, apiClient, call, listType,
+                watchType, INITIAL_BACKOFF, MAX_BACKOFF);
         SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(listerWatcher, type, 0,
                 (failedType, error) -> recordError(name, error));
         informer.setTransform(ResourceTrimmer::trim);
@@ -132,6 +136,27 @@ public final class KubernetesWatchers implements SmartLifecycle {
         if (!message.equals(lastErrors.put(informer, message))) {
             log.warn("List/watch of {} failed, retrying with back-off: {}", informer, message);
         }
+    }
+
+    @Override
+    public void succeeded(String informer) {
+        if (failingSince.remove(informer) != null) {
+            lastErrors.remove(informer);
+            log.info("List/watch of {} works again", informer);
+        }
+    }
+
+    @Override
+    public void failed(String informer, Exception error) {
+        failingSince.putIfAbsent(informer, Instant.now());
+        recordError(informer, error);
+    }
+
+    /** Stale while any informer cannot list or watch, counted from the first failure. */
+    @Override
+    public Optional<Duration> staleFor() {
+        return failingSince.values().stream().min(Instant::compareTo)
+                .map(since -> Duration.between(since, Instant.now()));
     }
 
     /** Once every informer has listed, waits until the catalog has applied what they delivered. */

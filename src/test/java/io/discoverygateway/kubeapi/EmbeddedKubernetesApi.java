@@ -69,6 +69,7 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
     private volatile Duration retryAfter;
     private volatile Duration latency = Duration.ZERO;
     private volatile Duration bookmarkInterval = Duration.ofSeconds(60);
+    private volatile Duration maxWatchDuration = Duration.ofDays(1);
     private volatile Supplier<String> requiredToken;
     private final int port;
     private HttpServer server;
@@ -158,6 +159,11 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
 
     public void setBookmarkInterval(Duration interval) {
         this.bookmarkInterval = interval;
+    }
+
+    /** Ends every watch after this long at most, whatever its timeoutSeconds, as a server-side timeout would. */
+    public void setMaxWatchDuration(Duration duration) {
+        this.maxWatchDuration = duration;
     }
 
     /** Demands {@code Authorization: Bearer <token>} with the token the supplier gives at the time of the request. */
@@ -348,6 +354,9 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         boolean bookmarks = "true".equals(query.get("allowWatchBookmarks"));
         Duration timeout = query.containsKey("timeoutSeconds")
                 ? Duration.ofSeconds(Long.parseLong(query.get("timeoutSeconds"))) : Duration.ofMinutes(30);
+        if (timeout.compareTo(maxWatchDuration) > 0) {
+            timeout = maxWatchDuration;
+        }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.getResponseHeaders().add("Transfer-Encoding", "chunked");
         exchange.sendResponseHeaders(200, 0);
