@@ -91,10 +91,10 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         catalog.afterPending(() -> register(subscriber, resumeToken));
     }
 
+    /** Called once per subscriber, when it closes, whether or not it was registered yet. */
     private void release(long id) {
-        if (subscribers.remove(id) != null) {
-            reserved.decrementAndGet();
-        }
+        subscribers.remove(id);
+        reserved.decrementAndGet();
     }
 
     /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */
@@ -117,6 +117,11 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         }
         subscriber.enqueueSealed(SseFrames.synced(catalog.epoch(), view.revision()));
         subscribers.put(subscriber.id(), subscriber);
+        if (subscriber.isClosed()) {
+            // The client left before it was registered: its close could not remove it yet.
+            subscribers.remove(subscriber.id());
+            return;
+        }
         subscriber.scheduleDrain();
     }
 

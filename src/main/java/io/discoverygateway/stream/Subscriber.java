@@ -181,6 +181,10 @@ final class Subscriber implements WriteListener, AsyncListener {
         return waiting && System.nanoTime() - lastProgressNanos > timeoutNanos;
     }
 
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
     synchronized int pendingCount() {
         return sealed.size() + live.size();
     }
