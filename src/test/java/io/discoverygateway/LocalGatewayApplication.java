@@ -10,6 +10,7 @@ import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -41,10 +42,10 @@ public final class LocalGatewayApplication {
         if (context.getEnvironment().getProperty("demo.activity", Boolean.class, true)) {
             activity.start();
         }
-        context.addApplicationListener((ContextClosedEvent event) -> {
-            activity.stop();
-            api.close();
-        });
+        context.addApplicationListener((ContextClosedEvent event) -> activity.stop());
+        // Closed with the beans, after the informers have stopped: they must not see the API vanish first.
+        ((DefaultListableBeanFactory) context.getBeanFactory()).registerDisposableBean("embeddedKubernetesApi",
+                api::close);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         log.info("""
 

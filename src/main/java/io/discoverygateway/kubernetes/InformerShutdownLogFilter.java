@@ -1,0 +1,40 @@
+package io.discoverygateway.kubernetes;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import org.slf4j.Marker;
+
+/**
+ * Drops the ERROR lines with stack traces that the Kubernetes client logs when its informers are stopped (it
+ * interrupts its own threads and reports each interrupt as an error). Every other event of those loggers passes.
+ * Registered in logback-spring.xml.
+ */
+public final class InformerShutdownLogFilter extends TurboFilter {
+
+    private static final String PACKAGE = "io.kubernetes.client.informer.cache.";
+
+    @Override
+    public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
+            Throwable throwable) {
+        if (level == Level.ERROR && logger.getName().startsWith(PACKAGE) && isInterrupt(throwable, params)) {
+            return FilterReply.DENY;
+        }
+        return FilterReply.NEUTRAL;
+    }
+
+    private static boolean isInterrupt(Throwable throwable, Object[] params) {
+        if (throwable instanceof InterruptedException) {
+            return true;
+        }
+        if (params != null) {
+            for (Object param : params) {
+                if (param instanceof InterruptedException) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
