@@ -27,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
  * @param kubernetes how to reach the Kubernetes API
  * @param stream the server-sent-events stream of changes
  * @param longPoll long-polling reads ({@code ?wait=})
+ * @param podMetadata the optional pod informer that adds pod details to endpoints
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -37,7 +38,8 @@ public record GatewayProperties(
         @NotNull @DefaultValue("5m") Duration readinessMaxStaleness,
         @Valid @DefaultValue Kubernetes kubernetes,
         @Valid @DefaultValue Stream stream,
-        @Valid @DefaultValue LongPoll longPoll) {
+        @Valid @DefaultValue LongPoll longPoll,
+        @Valid @DefaultValue PodMetadata podMetadata) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -79,5 +81,17 @@ public record GatewayProperties(
     public record LongPoll(
             @NotNull @DefaultValue("5m") Duration maxWait,
             @Min(1) @DefaultValue("10000") int maxWaiting) {
+    }
+
+    /**
+     * @param enabled watch the Pods of the watched namespaces and add a {@code pod} object to every endpoint whose
+     *     target is a Pod (needs list and watch on pods: the {@code pod-metadata} overlay)
+     * @param labelKeys the pod labels to keep; empty keeps all
+     * @param annotationKeys the pod annotations to keep; empty keeps none (annotations may hold secrets or blobs)
+     */
+    public record PodMetadata(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue List<String> labelKeys,
+            @DefaultValue List<String> annotationKeys) {
     }
 }

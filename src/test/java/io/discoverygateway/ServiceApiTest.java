@@ -321,6 +321,18 @@ class ServiceApiTest {
                 new RecordedRequest("watch", "discovery.k8s.io", "endpointslices", "beta"));
     }
 
+    @Test
+    void withoutPodMetadataNoPodIsEverRequestedNorShown() {
+        api.create(ApiResource.SERVICES, ALPHA, KubeObjects.service(ALPHA, "podless"));
+        api.create(ApiResource.ENDPOINT_SLICES, ALPHA,
+                KubeObjects.slice(ALPHA, "podless-1", "podless", List.of(EndpointSpec.ready("10.0.8.1"))));
+
+        JsonNode service = awaitService(ALPHA, "podless", s -> s.path("endpoints").size() == 1);
+
+        assertThat(service.path("endpoints").get(0).has("pod")).isFalse();
+        assertThat(api.requests()).extracting(RecordedRequest::resource).doesNotContain("pods");
+    }
+
     private JsonNode awaitService(String namespace, String name, java.util.function.Predicate<JsonNode> condition) {
         String path = "/api/v1/namespaces/" + namespace + "/services/" + name;
         return await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -16,6 +16,7 @@ import io.discoverygateway.catalog.ServiceSnapshot;
 /**
  * Builds the service instances of Spring Cloud Kubernetes' discovery server ({@code DefaultKubernetesServiceInstance})
  * from a snapshot, with that server's defaults: ready endpoints only, of the Service's primary IP family;
+ * {@code podMetadata} with the pod's labels and annotations when the gateway watches pods;
  * metadata holding the Service's labels and annotations, {@code port.<name>} for every port,
  * {@code k8s_namespace} and {@code type}; ExternalName services left out; the primary port chosen as it does.
  */
@@ -69,7 +70,22 @@ final class DiscoveryServerInstances {
         String scheme = secure ? "https" : "http";
         String uri = primary.getValue() == 0 ? scheme + "://" + host : scheme + "://" + host + ":" + primary.getValue();
         return new Instance(instanceId, service.key().name(), host, primary.getValue(), uri, secure, scheme, metadata,
-                service.key().namespace(), null, Map.of());
+                service.key().namespace(), null, podMetadata(endpoint));
+    }
+
+    /** As the discovery server fills it with its pod label and annotation options on: only non-empty maps. */
+    private static Map<String, Map<String, String>> podMetadata(Endpoint endpoint) {
+        if (endpoint.pod() == null) {
+            return Map.of();
+        }
+        Map<String, Map<String, String>> podMetadata = new TreeMap<>();
+        if (!endpoint.pod().labels().isEmpty()) {
+            podMetadata.put("labels", endpoint.pod().labels());
+        }
+        if (!endpoint.pod().annotations().isEmpty()) {
+            podMetadata.put("annotations", endpoint.pod().annotations());
+        }
+        return podMetadata;
     }
 
     /** One port: that one; several: the service's primary-port-name label, then "https", then "http", then the first. */

@@ -45,11 +45,15 @@ public class RequestValidator {
     }
 
     public LabelSelector labelSelector(String text) {
+        return labelSelector("labelSelector", text);
+    }
+
+    public LabelSelector labelSelector(String parameter, String text) {
         try {
             return LabelSelector.parse(text);
         }
         catch (IllegalArgumentException ex) {
-            throw ApiException.invalidParameter("labelSelector", ex.getMessage());
+            throw ApiException.invalidParameter(parameter, ex.getMessage());
         }
     }
 }

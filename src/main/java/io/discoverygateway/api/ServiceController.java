@@ -80,12 +80,33 @@ class ServiceController {
         return list(view, view.services(namespace), selector, request);
     }
 
-    /** One service with its endpoints; {@code ready=true} keeps only ready endpoints. */
+    /**
+     * One service with its endpoints; {@code ready=true} keeps only ready endpoints, {@code podLabelSelector} only
+     * those whose pod has matching labels (with pod metadata enabled).
+     */
     @GetMapping("/namespaces/{namespace}/services/{name}")
     ResponseEntity<byte[]> service(@PathVariable String namespace, @PathVariable String name,
-            @RequestParam(defaultValue = "false") boolean ready, WebRequest request) {
+            @RequestParam(defaultValue = "false") boolean ready,
+            @RequestParam(required = false) String podLabelSelector, WebRequest request) {
         ServiceSnapshot snapshot = validator.existingService(catalog.view(), new ServiceKey(namespace, name));
+        if (podLabelSelector != null) {
+            return respondFiltered(snapshot, ready, validator.labelSelector("podLabelSelector", podLabelSelector),
+                    request);
+        }
         return respond(snapshot, ready, request);
+    }
+
+    /** Encoded per request: selectors are open-ended, so these variants are not kept with the snapshot. */
+    private ResponseEntity<byte[]> respondFiltered(ServiceSnapshot snapshot, boolean ready, LabelSelector pods,
+            WebRequest request) {
+        String etag = variantEtag(snapshot.etag(), (ready ? "ready-" : "") + "pods-"
+                + Integer.toHexString(pods.toString().hashCode()));
+        if (request.checkNotModified(etag)) {
+            return null;
+        }
+        byte[] body = encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
+                && pods.matches(endpoint.pod() == null ? java.util.Map.of() : endpoint.pod().labels()));
+        return ResponseEntity.ok().eTag(etag).body(staleness.mark(body));
     }
 
     /**

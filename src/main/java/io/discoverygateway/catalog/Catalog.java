@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +51,9 @@ public final class Catalog {
     private final Map<ServiceKey, ServiceResource> services = new HashMap<>();
     private final Map<ServiceKey, Map<String, EndpointSliceResource>> slicesByService = new HashMap<>();
     private final Map<String, ServiceKey> sliceOwners = new HashMap<>();
+    private final Map<String, PodInfo> pods = new HashMap<>();
+    /** Which services have an endpoint standing for each pod, so a pod change recomputes just those. */
+    private final Map<String, Set<ServiceKey>> podReferences = new HashMap<>();
     private final TreeMap<ServiceKey, ServiceSnapshot> snapshots = new TreeMap<>();
     private final TreeMap<String, Integer> servicesPerNamespace = new TreeMap<>();
     private long revision;
@@ -96,6 +100,14 @@ public final class Catalog {
 
     public void removeSlice(String namespace, String name) {
         queue.add(new SliceRemoval(namespace + "/" + name));
+    }
+
+    public void upsertPod(PodInfo pod) {
+        queue.add(new PodUpsert(pod));
+    }
+
+    public void removePod(String namespace, String name) {
+        queue.add(new PodRemoval(namespace + "/" + name));
     }
 
     /**
@@ -201,6 +213,17 @@ public final class Catalog {
                 touched.add(owner);
             }
         }
+        else if (mutation instanceof PodUpsert upsert) {
+            PodInfo previous = pods.put(upsert.pod().id(), upsert.pod());
+            if (!upsert.pod().equals(previous)) {
+                touched.addAll(podReferences.getOrDefault(upsert.pod().id(), Set.of()));
+            }
+        }
+        else if (mutation instanceof PodRemoval removal) {
+            if (pods.remove(removal.podId()) != null) {
+                touched.addAll(podReferences.getOrDefault(removal.podId(), Set.of()));
+            }
+        }
     }
 
     private void detachSlice(ServiceKey owner, String sliceName) {
@@ -217,6 +240,7 @@ public final class Catalog {
         ServiceSnapshot previous = snapshots.get(key);
         ServiceResource service = services.get(key);
         if (service == null) {
+            indexPods(key, previous == null ? List.of() : previous.state().endpoints(), List.of());
             if (previous != null) {
                 ServiceSnapshot tombstone = new ServiceSnapshot(previous.state(), epoch, ++revision, clock.instant(),
                         encoder);
@@ -224,13 +248,50 @@ public final class Catalog {
             }
             return;
         }
-        ServiceState state = new ServiceState(service, mergeEndpoints(slicesByService.get(key)));
+        ServiceState state = new ServiceState(service, withPods(key, mergeEndpoints(slicesByService.get(key))));
         if (previous != null && previous.state().equals(state)) {
             return;
         }
         ServiceSnapshot snapshot = new ServiceSnapshot(state, epoch, ++revision, clock.instant(), encoder);
         changes.add(new ChangeEvent(previous == null ? ChangeType.ADDED : ChangeType.MODIFIED, snapshot, previous,
                 System.nanoTime()));
+    }
+
+    /** The endpoints with the details of the pods behind them (when pods are watched), indexed for pod changes. */
+    private List<Endpoint> withPods(ServiceKey key, List<Endpoint> endpoints) {
+        ServiceSnapshot previous = snapshots.get(key);
+        indexPods(key, previous == null ? List.of() : previous.state().endpoints(), endpoints);
+        if (pods.isEmpty()) {
+            return endpoints;
+        }
+        List<Endpoint> enriched = new ArrayList<>(endpoints.size());
+        for (Endpoint endpoint : endpoints) {
+            String podId = endpoint.podId(key.namespace());
+            PodInfo pod = podId == null ? null : pods.get(podId);
+            enriched.add(pod == null ? endpoint : endpoint.withPod(pod));
+        }
+        return enriched;
+    }
+
+    private void indexPods(ServiceKey key, List<Endpoint> before, List<Endpoint> after) {
+        for (Endpoint endpoint : before) {
+            String podId = endpoint.podId(key.namespace());
+            if (podId != null) {
+                Set<ServiceKey> services = podReferences.get(podId);
+                if (services != null) {
+                    services.remove(key);
+                    if (services.isEmpty()) {
+                        podReferences.remove(podId);
+                    }
+                }
+            }
+        }
+        for (Endpoint endpoint : after) {
+            String podId = endpoint.podId(key.namespace());
+            if (podId != null) {
+                podReferences.computeIfAbsent(podId, id -> new HashSet<>()).add(key);
+            }
+        }
     }
 
     /**
@@ -317,7 +378,14 @@ public final class Catalog {
         return -(low + 1);
     }
 
-    private sealed interface Mutation permits ServiceUpsert, ServiceRemoval, SliceUpsert, SliceRemoval, Barrier {
+    private sealed interface Mutation
+            permits ServiceUpsert, ServiceRemoval, SliceUpsert, SliceRemoval, PodUpsert, PodRemoval, Barrier {
+    }
+
+    private record PodUpsert(PodInfo pod) implements Mutation {
+    }
+
+    private record PodRemoval(String podId) implements Mutation {
     }
 
     private record ServiceUpsert(ServiceResource service) implements Mutation {

@@ -11,17 +11,38 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param addressType IPv4, IPv6 or FQDN: the type of the slice the endpoint came from
  * @param ports the ports of the slice the endpoint came from
+ * @param pod details of the Pod behind the endpoint, with {@code gateway.pod-metadata.enabled} (else null)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "addresses", "addressType", "ready", "serving", "terminating", "hostname", "nodeName", "zone",
-        "hints", "targetRef", "ports" })
+        "hints", "targetRef", "ports", "pod" })
 public record Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving,
         boolean terminating, String hostname, String nodeName, String zone, EndpointHints hints,
-        TargetRef targetRef, List<EndpointPort> ports) {
+        TargetRef targetRef, List<EndpointPort> ports, PodInfo pod) {
 
     public Endpoint {
         addresses = List.copyOf(addresses);
         ports = List.copyOf(ports);
+    }
+
+    public Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving, boolean terminating,
+            String hostname, String nodeName, String zone, EndpointHints hints, TargetRef targetRef,
+            List<EndpointPort> ports) {
+        this(addresses, addressType, ready, serving, terminating, hostname, nodeName, zone, hints, targetRef, ports,
+                null);
+    }
+
+    Endpoint withPod(PodInfo pod) {
+        return new Endpoint(addresses, addressType, ready, serving, terminating, hostname, nodeName, zone, hints,
+                targetRef, ports, pod);
+    }
+
+    /** The Pod this endpoint stands for, as {@code namespace/name}, or null. */
+    String podId(String defaultNamespace) {
+        if (targetRef == null || !"Pod".equals(targetRef.kind()) || targetRef.name() == null) {
+            return null;
+        }
+        return (targetRef.namespace() != null ? targetRef.namespace() : defaultNamespace) + "/" + targetRef.name();
     }
 
     /** Two copies of one endpoint in two slices of a Service share this identity. */

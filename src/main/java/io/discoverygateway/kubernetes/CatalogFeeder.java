@@ -11,6 +11,7 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +39,11 @@ final class CatalogFeeder {
     ResourceEventHandler<V1Service> services() {
         return new Handler<>("Service", service -> catalog.upsertService(ResourceMapper.service(service)),
                 service -> catalog.removeService(ResourceMapper.key(service.getMetadata())));
+    }
+
+    ResourceEventHandler<V1Pod> pods(PodMapper mapper) {
+        return new Handler<>("Pod", pod -> catalog.upsertPod(mapper.info(pod)),
+                pod -> catalog.removePod(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
     }
 
     ResourceEventHandler<V1EndpointSlice> endpointSlices() {

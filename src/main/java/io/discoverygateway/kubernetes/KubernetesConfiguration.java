@@ -59,7 +59,8 @@ class KubernetesConfiguration {
         // call timeout of their own.
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
         KubernetesWatchers watchers = new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(),
-                catalog, new CatalogFeeder(catalog, registry), properties.kubernetes().syncCheckInterval());
+                catalog, new CatalogFeeder(catalog, registry), properties.kubernetes().syncCheckInterval(),
+                properties.podMetadata().enabled() ? new PodMapper(properties.podMetadata()) : null);
         Gauge.builder("gateway.kubernetes.stale", watchers,
                 w -> w.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
                 .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")

@@ -26,6 +26,8 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.kubernetes.client.util.Watch;
@@ -51,6 +53,7 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
     private final Catalog catalog;
     private final CatalogFeeder feeder;
     private final Duration syncCheckInterval;
+    private final PodMapper podMapper;
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
     private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
@@ -61,8 +64,10 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
     private volatile boolean running;
     private volatile Instant syncedAt;
 
+    /** @param podMapper non-null to watch Pods too ({@code gateway.pod-metadata.enabled}) */
     KubernetesWatchers(ApiClient apiClient, WatchScope scope, String serviceLabelSelector, Catalog catalog,
-            CatalogFeeder feeder, Duration syncCheckInterval) {
+            CatalogFeeder feeder, Duration syncCheckInterval, PodMapper podMapper) {
+        this.podMapper = podMapper;
         this.apiClient = apiClient;
         this.scope = scope;
         this.serviceLabelSelector = serviceLabelSelector;
@@ -105,9 +110,24 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
                     new TypeToken<Watch.Response<V1EndpointSlice>>() {
                     }.getType());
             sliceInformer.addEventHandler(feeder.endpointSlices());
+            if (podMapper != null) {
+                ListCall pods = namespace.isEmpty()
+                        ? params -> core.listPodForAllNamespaces().resourceVersion(params.resourceVersion)
+                                .timeoutSeconds(params.timeoutSeconds).watch(params.watch)
+                                .allowWatchBookmarks(params.watch).buildCall(null)
+                        : params -> core.listNamespacedPod(namespace).resourceVersion(params.resourceVersion)
+                                .timeoutSeconds(params.timeoutSeconds).watch(params.watch)
+                                .allowWatchBookmarks(params.watch).buildCall(null);
+                SharedIndexInformer<V1Pod> podInformer = informer(factory, "Pods in " + where, pods, V1Pod.class,
+                        V1PodList.class, new TypeToken<Watch.Response<V1Pod>>() {
+                        }.getType());
+                podInformer.setTransform(object -> podMapper.trim((V1Pod) object));
+                podInformer.addEventHandler(feeder.pods(podMapper));
+            }
             factories.add(factory);
         }
-        log.info("Watching Services and EndpointSlices in {} at {}", scope, apiClient.getBasePath());
+        log.info("Watching Services, EndpointSlices{} in {} at {}", podMapper != null ? " and Pods" : "", scope,
+                apiClient.getBasePath());
         factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
         syncMonitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "informer-sync-check");

@@ -19,14 +19,17 @@ final class SseFrames {
     }
 
     static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch) {
-        return snapshot.derived("sse:" + type, s -> {
-            ByteArrayOutputStream frame = new ByteArrayOutputStream(s.json().length + 64);
-            frame.writeBytes(ascii("id: " + Revisions.token(epoch, s.revision()) + "\nevent: " + type + "\ndata: "));
-            // The JSON is compact: no line breaks, so it is one data line.
-            frame.writeBytes(s.json());
-            frame.writeBytes(ascii("\n\n"));
-            return frame.toByteArray();
-        });
+        return snapshot.derived("sse:" + type, s -> service(type, s, epoch, s.json()));
+    }
+
+    /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, byte[] json) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 64);
+        frame.writeBytes(ascii("id: " + Revisions.token(epoch, snapshot.revision()) + "\nevent: " + type + "\ndata: "));
+        // The JSON is compact: no line breaks, so it is one data line.
+        frame.writeBytes(json);
+        frame.writeBytes(ascii("\n\n"));
+        return frame.toByteArray();
     }
 
     /** Ends the initial snapshot or a resume: the client now holds the complete view at this revision. */

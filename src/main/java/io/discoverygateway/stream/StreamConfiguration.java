@@ -2,6 +2,7 @@ package io.discoverygateway.stream;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.SnapshotEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -11,8 +12,9 @@ import org.springframework.context.annotation.Configuration;
 class StreamConfiguration {
 
     @Bean
-    StreamHub streamHub(Catalog catalog, GatewayProperties properties, MeterRegistry registry) {
-        return new StreamHub(catalog, properties.stream(), registry);
+    StreamHub streamHub(Catalog catalog, SnapshotEncoder encoder, GatewayProperties properties,
+            MeterRegistry registry) {
+        return new StreamHub(catalog, encoder, properties.stream(), registry);
     }
 
     @Bean

@@ -37,10 +37,11 @@ class StreamController {
     @GetMapping(path = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     void stream(@RequestParam(required = false) List<String> namespace,
             @RequestParam(required = false) List<String> service,
-            @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String since,
+            @RequestParam(required = false) String labelSelector,
+            @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String since,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
-        StreamFilter filter = filter(namespace, service, labelSelector);
+        StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector);
         if (!hub.reserve()) {
             throw ApiException.overloaded("The gateway serves as many streams as it is configured for;"
                     + " retry later or against another replica", 5);
@@ -52,7 +53,8 @@ class StreamController {
         hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since);
     }
 
-    private StreamFilter filter(List<String> namespaces, List<String> services, String labelSelector) {
+    private StreamFilter filter(List<String> namespaces, List<String> services, String labelSelector,
+            String podLabelSelector) {
         Set<String> namespaceSet = new HashSet<>();
         for (String namespace : orEmpty(namespaces)) {
             validator.watchedNamespace(namespace);
@@ -75,7 +77,8 @@ class StreamController {
             }
         }
         LabelSelector selector = validator.labelSelector(labelSelector);
-        return new StreamFilter(namespaceSet, names, keys, selector);
+        LabelSelector podSelector = validator.labelSelector("podLabelSelector", podLabelSelector);
+        return new StreamFilter(namespaceSet, names, keys, selector, podSelector);
     }
 
     private static List<String> orEmpty(List<String> values) {

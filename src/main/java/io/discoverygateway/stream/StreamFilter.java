@@ -1,7 +1,9 @@
 package io.discoverygateway.stream;
 
+import java.util.Map;
 import java.util.Set;
 
+import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
@@ -13,8 +15,10 @@ import io.discoverygateway.catalog.ServiceSnapshot;
  * @param names service names in any namespace ({@code service=web})
  * @param keys services by namespace and name ({@code service=shop/web})
  * @param selector labels the service must have
+ * @param podSelector labels an endpoint's pod must have for the endpoint to be in the events' data
  */
-public record StreamFilter(Set<String> namespaces, Set<String> names, Set<ServiceKey> keys, LabelSelector selector) {
+public record StreamFilter(Set<String> namespaces, Set<String> names, Set<ServiceKey> keys, LabelSelector selector,
+        LabelSelector podSelector) {
 
     public StreamFilter {
         namespaces = Set.copyOf(namespaces);
@@ -23,7 +27,7 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
     }
 
     public static StreamFilter everything() {
-        return new StreamFilter(Set.of(), Set.of(), Set.of(), LabelSelector.everything());
+        return new StreamFilter(Set.of(), Set.of(), Set.of(), LabelSelector.everything(), LabelSelector.everything());
     }
 
     public boolean matches(ServiceSnapshot snapshot) {
@@ -35,5 +39,11 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
             return false;
         }
         return selector.matches(snapshot.state().service().labels());
+    }
+
+    /** Whether an endpoint goes into the events' data. */
+    public boolean keeps(Endpoint endpoint) {
+        return podSelector.isEverything()
+                || podSelector.matches(endpoint.pod() == null ? Map.of() : endpoint.pod().labels());
     }
 }

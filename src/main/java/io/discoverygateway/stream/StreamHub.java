@@ -24,6 +24,7 @@ import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.catalog.SnapshotEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
@@ -54,8 +55,12 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("sse-timer"));
     private volatile boolean running;
 
-    public StreamHub(Catalog catalog, GatewayProperties.Stream properties, MeterRegistry registry) {
+    private final SnapshotEncoder encoder;
+
+    public StreamHub(Catalog catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
+            MeterRegistry registry) {
         this.catalog = catalog;
+        this.encoder = encoder;
         this.properties = properties;
         this.journal = new ChangeJournal(properties.journalSize());
         this.metrics = new StreamMetrics(registry, subscribers::size);
@@ -83,8 +88,12 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
         long id = ids.incrementAndGet();
-        Subscriber subscriber = new Subscriber(id, filter, catalog.epoch(), async, out, writers, metrics,
-                () -> release(id));
+        String epoch = catalog.epoch();
+        Subscriber.FrameEncoder frames = filter.podSelector().isEverything()
+                ? (type, snapshot) -> SseFrames.service(type, snapshot, epoch)
+                : (type, snapshot) -> SseFrames.service(type, snapshot, epoch,
+                        encoder.document(snapshot, filter::keeps));
+        Subscriber subscriber = new Subscriber(id, filter, frames, async, out, writers, metrics, () -> release(id));
         async.addListener(subscriber);
         subscriber.enqueueSealed(SseFrames.retry(properties.retry().toMillis()));
         out.setWriteListener(subscriber);

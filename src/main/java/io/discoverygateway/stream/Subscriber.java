@@ -29,7 +29,7 @@ final class Subscriber implements WriteListener, AsyncListener {
 
     private final long id;
     private final StreamFilter filter;
-    private final String epoch;
+    private final FrameEncoder frames;
     private final AsyncContext async;
     private final ServletOutputStream out;
     private final Executor executor;
@@ -45,11 +45,11 @@ final class Subscriber implements WriteListener, AsyncListener {
     private boolean closed;
     private long lastProgressNanos = System.nanoTime();
 
-    Subscriber(long id, StreamFilter filter, String epoch, AsyncContext async, ServletOutputStream out,
+    Subscriber(long id, StreamFilter filter, FrameEncoder frames, AsyncContext async, ServletOutputStream out,
             Executor executor, StreamMetrics metrics, Runnable onClose) {
         this.id = id;
         this.filter = filter;
-        this.epoch = epoch;
+        this.frames = frames;
         this.async = async;
         this.out = out;
         this.executor = executor;
@@ -172,7 +172,7 @@ final class Subscriber implements WriteListener, AsyncListener {
             metrics.propagated(System.nanoTime() - pending.appliedAtNanos());
         }
         metrics.eventSent();
-        return SseFrames.service(pending.type(), pending.snapshot(), epoch);
+        return frames.frame(pending.type(), pending.snapshot());
     }
 
     /** True when events wait and the connection has accepted nothing for longer than the timeout. */
@@ -234,6 +234,13 @@ final class Subscriber implements WriteListener, AsyncListener {
     @Override
     public void onStartAsync(AsyncEvent event) {
         // Not restarted.
+    }
+
+    /** Encodes a service event for this subscriber. */
+    @FunctionalInterface
+    interface FrameEncoder {
+
+        byte[] frame(ChangeType type, ServiceSnapshot snapshot);
     }
 
     /** A queued item: a service event (type and snapshot) or a ready-made frame. */

@@ -29,8 +29,9 @@ final class DeployedGateway implements AutoCloseable {
     static DeployedGateway start(Manifests manifests, String podNamespace, EmbeddedKubernetesApi api,
             Map<String, Object> overrides) {
         StandardEnvironment environment = new StandardEnvironment();
+        // Named like the real environment so that Spring Boot maps variable names exactly as it does in a Pod.
         environment.getPropertySources().addFirst(
-                new SystemEnvironmentPropertySource("deployment-env", manifests.environment(podNamespace)));
+                new SystemEnvironmentPropertySource("deployment-systemEnvironment", manifests.environment(podNamespace)));
         Map<String, Object> test = new LinkedHashMap<>(Map.of("gateway.kubernetes.api-url", api.url().toString(),
                 "server.port", "0", "spring.main.banner-mode", "off"));
         test.putAll(overrides);

@@ -65,6 +65,18 @@ class LeastPrivilegeTest {
         assertThat(rbac.unused(requests)).isEmpty();
     }
 
+    @Test
+    void thePodMetadataOverlayAddsExactlyTheListAndWatchOfPodsTheFeatureUses() {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
+        Manifests overlay = Manifests.rendered("overlays/pod-metadata");
+        List<RecordedRequest> requests = exercise(overlay, List.of(GATEWAY_NAMESPACE));
+        Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
+
+        assertThat(requests).extracting(RecordedRequest::resource).contains("pods");
+        assertThat(rbac.forbidden(requests)).isEmpty();
+        assertThat(rbac.unused(requests)).isEmpty();
+    }
+
     /** Runs the gateway as configured by the manifests through its life, and returns every API request it made. */
     private static List<RecordedRequest> exercise(Manifests manifests, List<String> namespaces) {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();

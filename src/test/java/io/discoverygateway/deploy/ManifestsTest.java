@@ -57,7 +57,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "base", "overlays/multi-namespace", "overlays/cluster-wide" })
+    @ValueSource(strings = { "base", "overlays/multi-namespace", "overlays/cluster-wide", "overlays/pod-metadata" })
     void renderedKustomizationsAreValidTypedObjects(String folder) {
         assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
 

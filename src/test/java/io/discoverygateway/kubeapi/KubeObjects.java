@@ -81,7 +81,7 @@ public final class KubeObjects {
             ObjectNode ref = endpoint.putObject("targetRef");
             ref.put("kind", "Pod");
             ref.put("namespace", namespace);
-            ref.put("name", service + "-" + spec.address().replace('.', '-').replace(':', '-'));
+            ref.put("name", podName(service, spec.address()));
             ref.put("uid", "uid-" + service + "-" + spec.address());
         }
         ObjectNode port = slice.putArray("ports").addObject();
@@ -89,6 +89,38 @@ public final class KubeObjects {
         port.put("port", 8080);
         port.put("protocol", "TCP");
         return slice.toString();
+    }
+
+    /** The name of the pod behind an endpoint of {@link #slice}: the service and the address. */
+    public static String podName(String service, String address) {
+        return service + "-" + address.replace('.', '-').replace(':', '-');
+    }
+
+    /** A running, ready pod with labels, annotations and a container that restarted {@code restarts} times. */
+    public static String pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+            int restarts) {
+        ObjectNode pod = object("v1", "Pod", namespace, name, labels);
+        ObjectNode annotationNode = pod.withObjectProperty("metadata").putObject("annotations");
+        annotations.forEach(annotationNode::put);
+        ObjectNode spec = pod.putObject("spec");
+        spec.put("nodeName", "node-1");
+        ObjectNode container = spec.putArray("containers").addObject();
+        container.put("name", "app");
+        container.put("image", "example/app:1");
+        ObjectNode status = pod.putObject("status");
+        status.put("phase", "Running");
+        status.put("startTime", "2026-11-30T05:00:00Z");
+        ObjectNode ready = status.putArray("conditions").addObject();
+        ready.put("type", "Ready");
+        ready.put("status", "True");
+        ready.put("lastTransitionTime", "2026-11-30T05:00:10Z");
+        ObjectNode containerStatus = status.putArray("containerStatuses").addObject();
+        containerStatus.put("name", "app");
+        containerStatus.put("restartCount", restarts);
+        containerStatus.put("ready", true);
+        containerStatus.put("image", "example/app:1");
+        containerStatus.put("imageID", "sha256:0");
+        return pod.toString();
     }
 
     /** A slice whose {@code endpoints} is null, as the API sends for a Service scaled to zero. */
