@@ -1,0 +1,575 @@
+package io.discoverygateway.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.RecordedRequest;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The benchmark suite: {@code bench/run.sh [quick|full]}. This process holds the embedded Kubernetes API (so it
+ * stamps the moment a change is written) and generates all load; the gateway runs in its own JVM. Writes a
+ * Markdown report with the machine, the parameters and every figure measured.
+ */
+public final class BenchmarkSuite {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int CHURN_SERVICES = 100;
+    private static final int CHURN_TOKEN_BASE = 1_000_000;
+
+    /** @param gatewayHeap -Xmx of the main gateway process (10,000 streams need more than 1 GiB on Tomcat) */
+    record Size(String name, int services, List<Integer> subscriberLevels, int latencyChanges, Duration readDuration,
+            int readRuns, int churnSubscribers, Duration churnDuration, int churnRate, int pods, String gatewayHeap) {
+    }
+
+    static final Map<String, Size> SIZES = Map.of(
+            "quick", new Size("quick", 1_000, List.of(1, 100, 1_000), 10, Duration.ofSeconds(3), 3, 200,
+                    Duration.ofSeconds(10), 200, 1_000, "1g"),
+            "full", new Size("full", 10_000, List.of(1, 100, 1_000, 10_000), 20, Duration.ofSeconds(8), 3, 1_000,
+                    Duration.ofSeconds(60), 200, 10_000, "1536m"));
+
+    private final Size size;
+    private final String javaHome;
+    private final Path out;
+    private final StringBuilder report = new StringBuilder();
+    private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(0, 200_000);
+    private final Random random = new Random(7);
+
+    private BenchmarkSuite(Size size, String javaHome, Path out) {
+        this.size = size;
+        this.javaHome = javaHome;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Size size = SIZES.get(args.length > 0 ? args[0] : "quick");
+        if (size == null) {
+            throw new IllegalArgumentException("size must be one of " + SIZES.keySet());
+        }
+        String javaHome = args.length > 1 ? args[1] : System.getProperty("java.home");
+        Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        BenchmarkSuite suite = new BenchmarkSuite(size, javaHome, out);
+        try {
+            suite.run();
+        }
+        finally {
+            suite.api.close();
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        long started = System.nanoTime();
+        header();
+        long emptyHeap = emptyGatewayHeap();
+        seed();
+        try (GatewayProcess gateway = GatewayProcess.start(javaHome, size.gatewayHeap(), api.url(),
+                List.of("scale", "bench", "churn"),
+                List.of(),
+                out.resolve("gateway-" + size.name() + ".log"))) {
+            gateway.awaitReady(Duration.ofMinutes(3));
+            scale(gateway, emptyHeap);
+            int requestsAfterSync = api.requests().size();
+            readThroughput(gateway);
+            int requestsAfterReads = api.requests().size();
+            long heapBeforeSubscribers = gateway.heapAfterGc();
+            propagation(gateway, heapBeforeSubscribers);
+            int requestsAfterStreams = api.requests().size();
+            churn(gateway);
+            apiLoad(gateway, requestsAfterSync, requestsAfterReads, requestsAfterStreams);
+        }
+        podHeap();
+        line("");
+        line("Total benchmark time: %.0f s.", (System.nanoTime() - started) / 1e9);
+        Path file = out.resolve("report-" + size.name() + ".md");
+        Files.writeString(file, report);
+        System.out.println(report);
+        System.out.println("Report written to " + file.toAbsolutePath());
+    }
+
+    private void header() throws IOException, InterruptedException {
+        line("# discovery-gateway benchmark report (%s)", size.name());
+        line("");
+        line("- Date: %s", Instant.now());
+        line("- Machine: %d cores, %.1f GiB RAM, %s", Runtime.getRuntime().availableProcessors(),
+                memoryGiB(), System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        line("- Load generator and embedded Kubernetes API: this JVM, Java %s", System.getProperty("java.version"));
+        line("- Gateway JVM: `%s/bin/java` (%s), `-Xmx%s -XX:+UseG1GC`, in its own process", javaHome,
+                javaVersion(), size.gatewayHeap());
+        line("- Parameters: %s", size);
+        line("- Loopback only. Medians of %d runs where runs repeat; ratios are against a baseline measured in the"
+                + " same run.", size.readRuns());
+        line("");
+    }
+
+    /** Heap of a gateway that caches nothing: the baseline for per-endpoint figures. */
+    private long emptyGatewayHeap() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", api.url(), List.of("empty"), List.of(),
+                out.resolve("gateway-empty.log"))) {
+            gateway.awaitReady(Duration.ofMinutes(2));
+            return gateway.heapAfterGc();
+        }
+    }
+
+    private void seed() {
+        for (int s = 0; s < size.services(); s++) {
+            String name = "svc-" + s;
+            api.create(ApiResource.SERVICES, "scale", KubeObjects.service("scale", name));
+            api.create(ApiResource.ENDPOINT_SLICES, "scale", slice("scale", name, 10, s * 10, 0));
+        }
+        api.create(ApiResource.SERVICES, "bench", KubeObjects.service("bench", "read-target"));
+        api.create(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", "read-target", 10, 5_000_000, 0));
+        api.create(ApiResource.SERVICES, "bench", KubeObjects.service("bench", "lat-target"));
+        api.create(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", "lat-target", 3, 6_000_000, 0));
+        for (int s = 0; s < CHURN_SERVICES; s++) {
+            api.create(ApiResource.SERVICES, "churn", KubeObjects.service("churn", "churn-" + s));
+            api.create(ApiResource.ENDPOINT_SLICES, "churn", slice("churn", "churn-" + s, 5, 7_000_000 + s * 5, 0));
+        }
+    }
+
+    private void scale(GatewayProcess gateway, long emptyHeap) throws Exception {
+        long endpoints = (long) size.services() * 10 + 10 + 3 + CHURN_SERVICES * 5;
+        long heap = gateway.heapAfterGc();
+        double perEndpoint = (double) (heap - emptyHeap) / endpoints;
+        line("## 3. Scale and memory");
+        line("");
+        line("| Figure | Value | Target |");
+        line("|---|---|---|");
+        line("| Services / endpoints cached | %,d / %,d (slices of 10 endpoints) | 10,000 / 100,000 (full) |",
+                size.services() + 2 + CHURN_SERVICES, endpoints);
+        line("| Process start to ready | %.2f s | |", gateway.secondsToReady());
+        line("| HTTP up (informers listing) to ready | %.2f s | ≤ 10 s after the API answers |",
+                gateway.secondsFromHttpUpToReady());
+        line("| Heap after GC: empty gateway / loaded | %.1f MiB / %.1f MiB | |", emptyHeap / 1048576.0,
+                heap / 1048576.0);
+        line("| Retained heap per endpoint (informer store + catalog + encoded JSON) | %,.0f bytes | ≤ 2,048 bytes |",
+                perEndpoint);
+        line("");
+    }
+
+    private void readThroughput(GatewayProcess gateway) throws Exception {
+        int port = gateway.port();
+        String nativePath = "/api/v1/namespaces/bench/services/read-target";
+        String appsPath = "/apps/read-target";
+        HttpResponse<String> nativeResponse = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + nativePath)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String etag = nativeResponse.headers().firstValue("ETag").orElseThrow();
+        int nativeBytes = nativeResponse.body().getBytes().length;
+        int appsBytes = gateway.get(appsPath).getBytes().length;
+        int connections = 64;
+        HttpLoad.run(port, nativePath, List.of(), connections, Duration.ofSeconds(2));
+        HttpLoad.run(port, appsPath, List.of(), connections, Duration.ofSeconds(2));
+        HttpLoad.run(port, "/bench/constant?bytes=" + nativeBytes, List.of(), connections, Duration.ofSeconds(2));
+        String[] names = { "constant body of the service's size (ceiling)", "GET service (10 endpoints)",
+            "constant body of /apps' size (ceiling)", "GET /apps/{name}", "GET service, If-None-Match → 304" };
+        double[][] rps = new double[names.length][size.readRuns()];
+        double[][] p99 = new double[names.length][size.readRuns()];
+        long errors = 0;
+        for (int run = 0; run < size.readRuns(); run++) {
+            HttpLoad.Result[] results = {
+                HttpLoad.run(port, "/bench/constant?bytes=" + nativeBytes, List.of(), connections, size.readDuration()),
+                HttpLoad.run(port, nativePath, List.of(), connections, size.readDuration()),
+                HttpLoad.run(port, "/bench/constant?bytes=" + appsBytes, List.of(), connections, size.readDuration()),
+                HttpLoad.run(port, appsPath, List.of(), connections, size.readDuration()),
+                HttpLoad.run(port, nativePath, List.of("If-None-Match: " + etag), connections, size.readDuration()) };
+            for (int i = 0; i < names.length; i++) {
+                rps[i][run] = results[i].requestsPerSecond();
+                p99[i][run] = results[i].p99Millis();
+                errors += results[i].errors();
+            }
+        }
+        line("## 2. Read throughput (%d connections, %d runs of %d s, interleaved)", connections, size.readRuns(),
+                size.readDuration().toSeconds());
+        line("");
+        line("| Request | Body | Requests/s (median, min–max) | p99 ms (median) | Ratio to its ceiling (median) |");
+        line("|---|---|---|---|---|");
+        int[] ceilingOf = { 0, 0, 2, 2, 0 };
+        int[] bodies = { nativeBytes, nativeBytes, appsBytes, appsBytes, 0 };
+        for (int i = 0; i < names.length; i++) {
+            double[] ratios = new double[size.readRuns()];
+            for (int run = 0; run < size.readRuns(); run++) {
+                ratios[run] = rps[i][run] / rps[ceilingOf[i]][run];
+            }
+            line("| %s | %,d B | %,.0f (%,.0f–%,.0f) | %.2f | %s |", names[i], bodies[i], median(rps[i]),
+                    min(rps[i]), max(rps[i]), median(p99[i]), i == 0 || i == 2 ? "1 (baseline)"
+                            : String.format(Locale.ROOT, "%.2f", median(ratios)));
+        }
+        line("");
+        line("Errors during the read runs: %d. Targets: ≥ 0.8 of the ceiling; 304 at least as fast as 200.", errors);
+        line("");
+    }
+
+    private void propagation(GatewayProcess gateway, long heapBefore) throws Exception {
+        line("## 1. Propagation latency (EndpointSlice written to the API → event received by every subscriber)");
+        line("");
+        line("| Subscribers | Changes | p50 ms | p99 ms | max ms | All received within 1 s | Gateway's own share:"
+                + " mean / p99 ms (applied → written) |");
+        line("|---|---|---|---|---|---|---|");
+        long heapWithSubscribers = -1;
+        int connected = 0;
+        try (SseFleet fleet = new SseFleet()) {
+            int token = 0;
+            for (int level : size.subscriberLevels()) {
+                fleet.connect(gateway.port(), "/api/v1/stream?service=bench/lat-target", level - connected,
+                        Duration.ofMinutes(3));
+                connected = level;
+                java.util.TreeMap<Double, Double> bucketsBefore = propagationBuckets(gateway);
+                double countBefore = gateway.statistic("gateway.stream.propagation", "COUNT");
+                double totalBefore = gateway.statistic("gateway.stream.propagation", "TOTAL_TIME");
+                List<Long> samples = new ArrayList<>();
+                int withinSecond = 0;
+                for (int change = 0; change < size.latencyChanges(); change++) {
+                    int current = ++token;
+                    AtomicLongArray receivedAt = new AtomicLongArray(level);
+                    fleet.listener((subscriber, seen, nanos) -> {
+                        if (seen == current && subscriber < level) {
+                            receivedAt.compareAndSet(subscriber, 0, nanos);
+                        }
+                    });
+                    long t0 = System.nanoTime();
+                    api.replace(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", "lat-target", 3, 6_000_000,
+                            current));
+                    long deadline = t0 + Duration.ofSeconds(20).toNanos();
+                    while (countReceived(receivedAt) < level && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    long slowest = 0;
+                    for (int s = 0; s < level; s++) {
+                        long at = receivedAt.get(s);
+                        if (at != 0) {
+                            samples.add(at - t0);
+                            slowest = Math.max(slowest, at - t0);
+                        }
+                    }
+                    if (countReceived(receivedAt) == level && slowest <= 1_000_000_000L) {
+                        withinSecond++;
+                    }
+                    Thread.sleep(100);
+                }
+                long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+                double countAfter = gateway.statistic("gateway.stream.propagation", "COUNT");
+                double totalAfter = gateway.statistic("gateway.stream.propagation", "TOTAL_TIME");
+                double ownMean = (totalAfter - totalBefore) / Math.max(1, countAfter - countBefore) * 1000;
+                line("| %,d | %d | %.1f | %.1f | %.1f | %d of %d | %.2f / %.1f |", level, size.latencyChanges(),
+                        HttpLoad.percentile(sorted, 0.5) / 1e6, HttpLoad.percentile(sorted, 0.99) / 1e6,
+                        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, withinSecond,
+                        size.latencyChanges(), ownMean,
+                        quantileMillis(bucketsBefore, propagationBuckets(gateway), 0.99));
+                if (samples.size() < (long) level * size.latencyChanges()) {
+                    line("| | | | | | %,d deliveries missing | |", (long) level * size.latencyChanges() - samples.size());
+                }
+            }
+            heapWithSubscribers = gateway.heapAfterGc();
+        }
+        line("");
+        line("Targets: p99 ≤ 50 ms at 1,000 subscribers; every one of 10,000 subscribers within 1 s (p99).");
+        line("The gateway's share is its `gateway.stream.propagation` histogram over the level: the mean, and the"
+                + " p99 as the upper bound of the histogram bucket it falls in.");
+        line("");
+        line("Heap after GC with %,d idle SSE subscribers: %.1f MiB (%.1f MiB before they connected), i.e. %,.0f"
+                + " bytes per subscriber; the gateway runs with `-Xmx%s`.", connected, heapWithSubscribers / 1048576.0,
+                heapBefore / 1048576.0, (double) (heapWithSubscribers - heapBefore) / connected, size.gatewayHeap());
+        line("");
+    }
+
+    private static int countReceived(AtomicLongArray receivedAt) {
+        int count = 0;
+        for (int i = 0; i < receivedAt.length(); i++) {
+            if (receivedAt.get(i) != 0) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The cumulative buckets of the gateway's propagation histogram: upper bound in seconds → count. */
+    private static java.util.TreeMap<Double, Double> propagationBuckets(GatewayProcess gateway)
+            throws IOException, InterruptedException {
+        java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+        Matcher matcher = Pattern.compile("gateway_stream_propagation_seconds_bucket\\{le=\"([^\"]+)\"} ([0-9.Ee+-]+)")
+                .matcher(gateway.get("/actuator/prometheus"));
+        while (matcher.find()) {
+            double le = matcher.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(matcher.group(1));
+            buckets.put(le, Double.parseDouble(matcher.group(2)));
+        }
+        return buckets;
+    }
+
+    /** A quantile (ms, the upper bound of its bucket) of what the histogram counted between two snapshots. */
+    private static double quantileMillis(java.util.TreeMap<Double, Double> before, java.util.TreeMap<Double, Double> after,
+            double quantile) {
+        double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
+        for (Map.Entry<Double, Double> bucket : after.entrySet()) {
+            double count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0);
+            if (total > 0 && count >= quantile * total) {
+                return bucket.getKey() * 1000;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private void churn(GatewayProcess gateway) throws Exception {
+        int subscribers = size.churnSubscribers();
+        int changes = (int) (size.churnDuration().toSeconds() * size.churnRate());
+        AtomicLongArray t0 = new AtomicLongArray(changes);
+        AtomicIntegerArray serviceOf = new AtomicIntegerArray(changes);
+        AtomicIntegerArray previousOfService = new AtomicIntegerArray(changes);
+        AtomicLongArray maxLag = new AtomicLongArray(changes);
+        AtomicIntegerArray delivered = new AtomicIntegerArray(changes);
+        int[][] lastSeen = new int[subscribers][CHURN_SERVICES];
+        for (int[] row : lastSeen) {
+            Arrays.fill(row, -1);
+        }
+        long[] lateDeliveries = new long[1];
+        List<double[]> samples = new ArrayList<>();
+        try (SseFleet fleet = new SseFleet()) {
+            fleet.connect(gateway.port(), "/api/v1/stream?namespace=churn", subscribers, Duration.ofMinutes(3));
+            fleet.listener((subscriber, token, nanos) -> {
+                int change = token - CHURN_TOKEN_BASE;
+                if (change < 0 || change >= changes || t0.get(change) == 0) {
+                    return;
+                }
+                int service = serviceOf.get(change);
+                for (int c = change; c > lastSeen[subscriber][service]; c = previousOfService.get(c)) {
+                    long lag = nanos - t0.get(c);
+                    maxLag.accumulateAndGet(c, lag, Math::max);
+                    delivered.incrementAndGet(c);
+                    if (lag > 1_000_000_000L) {
+                        lateDeliveries[0]++;
+                    }
+                    if (previousOfService.get(c) < 0) {
+                        break;
+                    }
+                }
+                lastSeen[subscriber][service] = Math.max(lastSeen[subscriber][service], change);
+            });
+            int[] lastChangeOfService = new int[CHURN_SERVICES];
+            Arrays.fill(lastChangeOfService, -1);
+            long interval = 1_000_000_000L / size.churnRate();
+            long start = System.nanoTime();
+            long nextSample = start;
+            for (int change = 0; change < changes; change++) {
+                long slot = start + change * interval;
+                while (System.nanoTime() < slot) {
+                    LockSupport.parkNanos(slot - System.nanoTime());
+                }
+                if (System.nanoTime() >= nextSample) {
+                    samples.add(new double[] { (System.nanoTime() - start) / 1e9,
+                        gateway.metric("process.cpu.usage"), gateway.metric("jvm.memory.used", "area:heap") });
+                    nextSample += Duration.ofSeconds(5).toNanos();
+                }
+                int service = random.nextInt(CHURN_SERVICES);
+                serviceOf.set(change, service);
+                previousOfService.set(change, lastChangeOfService[service]);
+                lastChangeOfService[service] = change;
+                t0.set(change, System.nanoTime());
+                api.replace(ApiResource.ENDPOINT_SLICES, "churn", slice("churn", "churn-" + service, 5,
+                        7_000_000 + service * 5, CHURN_TOKEN_BASE + change));
+            }
+            double achievedRate = changes / ((System.nanoTime() - start) / 1e9);
+            Thread.sleep(5000);
+            long[] lags = new long[changes];
+            int complete = 0;
+            for (int c = 0; c < changes; c++) {
+                lags[c] = maxLag.get(c);
+                if (delivered.get(c) >= subscribers) {
+                    complete++;
+                }
+            }
+            Arrays.sort(lags);
+            line("## 4. Churn (%d endpoint changes/s across %d services, %,d subscribers, %d s)", size.churnRate(),
+                    CHURN_SERVICES, subscribers, size.churnDuration().toSeconds());
+            line("");
+            line("| Figure | Value |");
+            line("|---|---|");
+            line("| Changes written (achieved rate) | %,d (%.0f/s) |", changes, achievedRate);
+            line("| Changes whose latest state reached every subscriber | %,d of %,d |", complete, changes);
+            line("| Slowest subscriber's lag per change: p50 / p99 / max | %.1f / %.1f / %.1f ms |",
+                    HttpLoad.percentile(lags, 0.5) / 1e6, HttpLoad.percentile(lags, 0.99) / 1e6,
+                    lags[lags.length - 1] / 1e6);
+            line("| Deliveries later than 1 s | %,d |", lateDeliveries[0]);
+            line("");
+            line("CPU (process.cpu.usage, share of all cores) and heap used (no forced GC), every 5 s:");
+            line("");
+            line("| t (s) | CPU | Heap used (MiB) |");
+            line("|---|---|---|");
+            for (double[] sample : samples) {
+                line("| %.0f | %.0f%% | %.0f |", sample[0], sample[1] * 100, sample[2] / 1048576.0);
+            }
+            line("");
+            line("Heap after GC at the end of the churn: %.1f MiB.", gateway.heapAfterGc() / 1048576.0);
+            line("");
+        }
+    }
+
+    private void apiLoad(GatewayProcess gateway, int afterSync, int afterReads, int afterStreams) throws Exception {
+        List<RecordedRequest> requests = api.requests();
+        long watches = requests.stream().filter(r -> r.verb().equals("watch")).count();
+        long lists = requests.stream().filter(r -> r.verb().equals("list")).count();
+        long listBytes = 0;
+        HttpClient http = HttpClient.newHttpClient();
+        for (String namespace : List.of("scale", "bench", "churn")) {
+            for (String path : List.of("/api/v1/namespaces/" + namespace + "/services",
+                    "/apis/discovery.k8s.io/v1/namespaces/" + namespace + "/endpointslices")) {
+                listBytes += http.send(HttpRequest.newBuilder(api.url().resolve(path)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body().length;
+            }
+        }
+        int watchedNamespaces = 3;
+        line("## 5. Load on the Kubernetes API");
+        line("");
+        line("| Phase | Requests from the gateway to the API |");
+        line("|---|---|");
+        line("| Start-up until in sync (list + watch per kind and namespace) | %d |", afterSync);
+        line("| Read benchmark (64 connections, millions of requests) | %d |", afterReads - afterSync);
+        line("| Streams: up to %,d subscribers | %d |", size.subscriberLevels().get(size.subscriberLevels().size() - 1),
+                afterStreams - afterReads);
+        line("| Churn with %,d subscribers | %d |", size.churnSubscribers(), requests.size() - afterStreams);
+        line("| Whole run: lists / watches | %d / %d |", lists, watches);
+        line("");
+        line("One informer set here (Services and EndpointSlices of %d namespaces) is %d watches and an initial"
+                + " list of %,.1f MiB. The alternative, every application running its own informers:", watchedNamespaces,
+                2 * watchedNamespaces, listBytes / 1048576.0);
+        line("");
+        line("| Applications with their own informers | Watches held by the API server | Initial lists (and re-lists after restarts) |");
+        line("|---|---|---|");
+        for (int n : List.of(1, 100, 1_000, 10_000)) {
+            line("| %,d | %,d | %,.1f GiB |", n, (long) n * 2 * watchedNamespaces, (double) n * listBytes / (1 << 30));
+        }
+        line("");
+        line("The gateway's figures do not depend on its number of consumers: one row of this table per replica.");
+        line("");
+    }
+
+    /** Heap per pod with pod metadata on: the same namespaces with and without the pods' informer. */
+    private void podHeap() throws Exception {
+        for (int p = 0; p < size.pods(); p++) {
+            api.create(ApiResource.PODS, "pods", KubeObjects.pod("pods", "pod-" + p,
+                    Map.of("app", "shop", "version", "v" + (p % 3), "pod-template-hash", "5d8c7b9f4"),
+                    Map.of("team", "core"), p % 4));
+        }
+        long withoutPods;
+        long withPods;
+        try (GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", api.url(), List.of("pods"), List.of(),
+                out.resolve("gateway-nopods.log"))) {
+            gateway.awaitReady(Duration.ofMinutes(2));
+            withoutPods = gateway.heapAfterGc();
+        }
+        try (GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", api.url(), List.of("pods"),
+                List.of("--gateway.pod-metadata.enabled=true"), out.resolve("gateway-pods.log"))) {
+            gateway.awaitReady(Duration.ofMinutes(2));
+            withPods = gateway.heapAfterGc();
+        }
+        line("## Pod metadata memory");
+        line("");
+        line("%,d pods (3 labels, 1 annotation each, all kept): %.1f MiB more heap after GC with the pod informer on,"
+                + " i.e. %,.0f bytes per pod (trimmed informer copy + the catalog's PodInfo).", size.pods(),
+                (withPods - withoutPods) / 1048576.0, (double) (withPods - withoutPods) / size.pods());
+        line("");
+    }
+
+    /** A slice of {@code count} ready endpoints; a non-zero token goes into the first endpoint's hostname. */
+    private static String slice(String namespace, String service, int count, int firstAddress, int token) {
+        ObjectNode slice = JSON.createObjectNode();
+        slice.put("apiVersion", "discovery.k8s.io/v1");
+        slice.put("kind", "EndpointSlice");
+        ObjectNode metadata = slice.putObject("metadata");
+        metadata.put("name", service + "-1");
+        metadata.put("namespace", namespace);
+        metadata.putObject("labels").put("kubernetes.io/service-name", service);
+        slice.put("addressType", "IPv4");
+        ArrayNode endpoints = slice.putArray("endpoints");
+        for (int i = 0; i < count; i++) {
+            int address = firstAddress + i;
+            ObjectNode endpoint = endpoints.addObject();
+            endpoint.putArray("addresses").add("10." + (address >> 16 & 255) + "." + (address >> 8 & 255) + "."
+                    + (address & 255));
+            endpoint.putObject("conditions").put("ready", true).put("serving", true).put("terminating", false);
+            if (i == 0) {
+                endpoint.put("hostname", "c" + token);
+            }
+            endpoint.put("nodeName", "node-" + (address % 50));
+            endpoint.put("zone", "zone-" + (address % 3));
+            ObjectNode ref = endpoint.putObject("targetRef");
+            ref.put("kind", "Pod");
+            ref.put("namespace", namespace);
+            ref.put("name", service + "-" + address);
+            ref.put("uid", "00000000-0000-0000-0000-" + String.format("%012d", address));
+        }
+        ObjectNode port = slice.putArray("ports").addObject();
+        port.put("name", "http");
+        port.put("port", 8080);
+        port.put("protocol", "TCP");
+        return slice.toString();
+    }
+
+    private String javaVersion() {
+        try {
+            Process process = new ProcessBuilder(javaHome + "/bin/java", "-version").redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            process.waitFor();
+            return output.lines().findFirst().orElse("?").strip();
+        }
+        catch (IOException ex) {
+            return "?";
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+
+    private static double memoryGiB() {
+        try {
+            String meminfo = Files.readString(Path.of("/proc/meminfo"));
+            Matcher matcher = Pattern.compile("MemTotal:\\s+(\\d+) kB").matcher(meminfo);
+            return matcher.find() ? Long.parseLong(matcher.group(1)) / 1048576.0 : Double.NaN;
+        }
+        catch (IOException ex) {
+            return Double.NaN;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(0);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(0);
+    }
+
+    private void line(String format, Object... args) {
+        report.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+}
