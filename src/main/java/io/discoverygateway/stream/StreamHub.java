@@ -52,6 +52,8 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
     private final AtomicLong ids = new AtomicLong();
     private final StreamMetrics metrics;
     private final ExecutorService writers = Executors.newFixedThreadPool(2, daemon("sse-writer"));
+    /** One thread, so batches reach every subscriber in revision order, without holding up the catalog's writer. */
+    private final ExecutorService fanout = Executors.newSingleThreadExecutor(daemon("sse-fanout"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("sse-timer"));
     private volatile boolean running;
 
@@ -125,6 +127,8 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
             }
         }
         subscriber.enqueueSealed(SseFrames.synced(catalog.epoch(), view.revision()));
+        // Batches up to this revision may still be on their way through the fan-out: they are in the snapshot.
+        subscriber.liveAfter(view.revision());
         subscribers.put(subscriber.id(), subscriber);
         if (subscriber.isClosed()) {
             // The client left before it was registered: its close could not remove it yet.
@@ -166,23 +170,19 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         }
     }
 
+    /** On the catalog's writer thread: journals the batch (resumes read it there) and hands it to the fan-out. */
     @Override
     public void onChanges(CatalogView view, List<ChangeEvent> changes) {
         journal.append(changes);
+        if (!subscribers.isEmpty()) {
+            fanout.execute(() -> deliver(changes));
+        }
+    }
+
+    /** Queues the batch's matching events on every subscriber, one lock per subscriber, then one drain each. */
+    private void deliver(List<ChangeEvent> changes) {
         for (Subscriber subscriber : subscribers.values()) {
-            StreamFilter filter = subscriber.filter();
-            boolean queued = false;
-            for (ChangeEvent change : changes) {
-                boolean matchesNow = change.type() != ChangeType.DELETED && filter.matches(change.snapshot());
-                boolean matchedBefore = change.previous() != null && filter.matches(change.previous());
-                ChangeType type = matchesNow ? (matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED)
-                        : matchedBefore ? ChangeType.DELETED : null;
-                if (type != null) {
-                    subscriber.enqueueLive(type, change.snapshot(), change.appliedAtNanos());
-                    queued = true;
-                }
-            }
-            if (queued) {
+            if (subscriber.enqueueLive(changes)) {
                 subscriber.scheduleDrain();
             }
         }
@@ -229,6 +229,7 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         running = false;
         subscribers.values().forEach(Subscriber::close);
         timer.shutdownNow();
+        fanout.shutdownNow();
         writers.shutdown();
     }
 

@@ -5,10 +5,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
@@ -44,6 +46,8 @@ final class Subscriber implements WriteListener, AsyncListener {
     private final LinkedHashMap<ServiceKey, Pending> live = new LinkedHashMap<>();
     private boolean closed;
     private long lastProgressNanos = System.nanoTime();
+    /** Live changes at or below this revision are already in what the subscriber got on registration. */
+    private long liveAfter = Long.MAX_VALUE;
 
     Subscriber(long id, StreamFilter filter, FrameEncoder frames, AsyncContext async, ServletOutputStream out,
             Executor executor, StreamMetrics metrics, Runnable onClose) {
@@ -83,11 +87,34 @@ final class Subscriber implements WriteListener, AsyncListener {
         sealed.addLast(new Pending(type, snapshot, null, 0));
     }
 
-    /** A live change: replaces an undelivered event of the same service, keeping what the client already knows. */
-    synchronized void enqueueLive(ChangeType type, ServiceSnapshot snapshot, long appliedAtNanos) {
-        if (closed) {
-            return;
+    synchronized void liveAfter(long revision) {
+        liveAfter = revision;
+    }
+
+    /**
+     * Queues the changes of a batch that concern this subscriber (a service that stops matching the filter is
+     * DELETED for it, one that starts matching is ADDED). Returns whether anything was queued.
+     */
+    synchronized boolean enqueueLive(List<ChangeEvent> changes) {
+        boolean queued = false;
+        for (ChangeEvent change : changes) {
+            if (closed || change.revision() <= liveAfter) {
+                continue;
+            }
+            boolean matchesNow = change.type() != ChangeType.DELETED && filter.matches(change.snapshot());
+            boolean matchedBefore = change.previous() != null && filter.matches(change.previous());
+            ChangeType type = matchesNow ? (matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED)
+                    : matchedBefore ? ChangeType.DELETED : null;
+            if (type != null) {
+                enqueueLive(type, change.snapshot(), change.appliedAtNanos());
+                queued = true;
+            }
         }
+        return queued;
+    }
+
+    /** A live change: replaces an undelivered event of the same service, keeping what the client already knows. */
+    private void enqueueLive(ChangeType type, ServiceSnapshot snapshot, long appliedAtNanos) {
         Pending previous = live.remove(snapshot.key());
         ChangeType merged = type;
         if (previous != null) {

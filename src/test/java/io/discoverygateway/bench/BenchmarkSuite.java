@@ -49,7 +49,9 @@ public final class BenchmarkSuite {
             "quick", new Size("quick", 1_000, List.of(1, 100, 1_000), 10, Duration.ofSeconds(3), 3, 200,
                     Duration.ofSeconds(10), 200, 1_000, "1g"),
             "full", new Size("full", 10_000, List.of(1, 100, 1_000, 10_000), 20, Duration.ofSeconds(8), 3, 1_000,
-                    Duration.ofSeconds(60), 200, 10_000, "1536m"));
+                    Duration.ofSeconds(60), 200, 10_000, "1536m"),
+            "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 1_000,
+                    Duration.ofSeconds(20), 200, 100, "1g"));
 
     private final Size size;
     private final String javaHome;
@@ -286,6 +288,7 @@ public final class BenchmarkSuite {
             }
             heapWithSubscribers = gateway.heapAfterGc();
         }
+        awaitSubscribersGone(gateway);
         line("");
         line("Targets: p99 ≤ 50 ms at 1,000 subscribers; every one of 10,000 subscribers within 1 s (p99).");
         line("The gateway's share is its `gateway.stream.propagation` histogram over the level: the mean, and the"
@@ -295,6 +298,14 @@ public final class BenchmarkSuite {
                 + " bytes per subscriber; the gateway runs with `-Xmx%s`.", connected, heapWithSubscribers / 1048576.0,
                 heapBefore / 1048576.0, (double) (heapWithSubscribers - heapBefore) / connected, size.gatewayHeap());
         line("");
+    }
+
+    /** Closed streams are noticed at the next heartbeat (5 s here): wait, so the next phase starts clean. */
+    private static void awaitSubscribersGone(GatewayProcess gateway) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (gateway.metric("gateway.stream.subscribers") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
     }
 
     private static int countReceived(AtomicLongArray receivedAt) {

@@ -36,13 +36,17 @@ final class GatewayProcess implements AutoCloseable {
     static GatewayProcess start(String javaHome, String maxHeap, URI apiUrl, List<String> namespaces,
             List<String> extraArgs, Path log) throws IOException {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx" + maxHeap, "-XX:+UseG1GC",
-                "-cp", System.getProperty("java.class.path"), BenchGatewayApplication.class.getName(),
+        List<String> command = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx" + maxHeap, "-XX:+UseG1GC"));
+        String extraJvm = System.getenv("BENCH_GATEWAY_JVM_OPTS");
+        if (extraJvm != null && !extraJvm.isBlank()) {
+            command.addAll(List.of(extraJvm.strip().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchGatewayApplication.class.getName(),
                 "--server.port=" + port, "--gateway.kubernetes.api-url=" + apiUrl,
                 "--gateway.namespaces=" + String.join(",", namespaces), "--server.tomcat.max-connections=30000",
                 "--server.tomcat.accept-count=4096", "--gateway.stream.max-subscribers=20000",
                 "--server.tomcat.max-keep-alive-requests=-1",
-                "--gateway.stream.heartbeat=30s", "--spring.main.banner-mode=off",
+                "--gateway.stream.heartbeat=5s", "--spring.main.banner-mode=off",
                 "--logging.level.io.kubernetes=warn"));
         command.addAll(extraArgs);
         long spawned = System.nanoTime();
