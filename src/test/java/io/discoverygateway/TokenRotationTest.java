@@ -56,7 +56,8 @@ class TokenRotationTest {
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> gateway.get("/api/v1/namespaces/rotation/services/after").statusCode() == 200);
         assertThat(api.requests()).anyMatch(request -> request.verb().equals("watch"));
-        assertThat(gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale")).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale").isEmpty());
     }
 
     /** The token file and the token the API accepts, changed together as the kubelet and API server do. */
