@@ -2,18 +2,24 @@ package io.discoverygateway;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Shutting down with open streams ends them at once, so clients reconnect elsewhere, and exits promptly. */
+/**
+ * Shutting down with open streams: readiness goes down first, then the streams are ended at once so that clients
+ * reconnect elsewhere, and the application stops promptly.
+ */
 class GracefulShutdownTest {
 
     @Test
@@ -26,13 +32,21 @@ class GracefulShutdownTest {
             List<SseClient> clients = List.of(SseClient.connect(port, "/api/v1/stream"),
                     SseClient.connect(port, "/api/v1/stream"));
             clients.forEach(client -> client.awaitNamed("SYNCED", Duration.ofSeconds(10)));
-
+            AtomicLong refusingTrafficAt = new AtomicLong();
+            context.addApplicationListener((AvailabilityChangeEvent<?> event) -> {
+                if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
+                    refusingTrafficAt.compareAndSet(0, System.nanoTime());
+                }
+            });
             long started = System.nanoTime();
             context.close();
             Duration took = Duration.ofNanos(System.nanoTime() - started);
+            await().atMost(Duration.ofSeconds(5)).until(() -> clients.stream().allMatch(SseClient::ended));
 
             assertThat(took).isLessThan(Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(5)).until(() -> clients.stream().allMatch(SseClient::ended));
+            assertThat(refusingTrafficAt.get()).as("readiness went down").isPositive();
+            assertThat(refusingTrafficAt.get()).as("readiness down before the streams were closed")
+                    .isLessThan(clients.stream().mapToLong(SseClient::endedAtNanos).min().orElseThrow());
             clients.forEach(SseClient::close);
         }
     }

@@ -35,6 +35,7 @@ public final class SseClient implements AutoCloseable {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private volatile int status;
     private volatile boolean ended;
+    private volatile long endedAtNanos;
     private Thread reader;
 
     private SseClient(Socket socket) {
@@ -96,6 +97,11 @@ public final class SseClient implements AutoCloseable {
         return ended;
     }
 
+    /** {@link System#nanoTime()} when the server ended the stream (0 while open). */
+    public long endedAtNanos() {
+        return endedAtNanos;
+    }
+
     /** Waits until an event matches and returns the events received so far. */
     public List<Event> awaitEvent(Predicate<Event> condition, Duration timeout) {
         quickly(timeout).until(() -> events.stream().anyMatch(condition));
@@ -135,6 +141,7 @@ public final class SseClient implements AutoCloseable {
             // The connection ended.
         }
         finally {
+            endedAtNanos = System.nanoTime();
             ended = true;
         }
     }
