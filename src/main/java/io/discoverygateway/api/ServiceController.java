@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
@@ -105,7 +106,7 @@ class ServiceController {
             return null;
         }
         byte[] body = encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
-                && pods.matches(endpoint.pod() == null ? java.util.Map.of() : endpoint.pod().labels()));
+                && pods.matches(endpoint.pod() == null ? Map.of() : endpoint.pod().labels()));
         return ResponseEntity.ok().eTag(etag).body(staleness.mark(body));
     }
 

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -27,7 +28,8 @@ public record PodInfo(String namespace, String name, String uid, Map<String, Str
         annotations = Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    /** Not in the JSON: it is the endpoint's (and its targetRef's) namespace. */
+    @JsonIgnore
     public String namespace() {
         return namespace;
     }

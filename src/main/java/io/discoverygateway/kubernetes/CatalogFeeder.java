@@ -131,6 +131,10 @@ final class CatalogFeeder {
         String id = kind + " " + (meta == null ? "?" : meta.getNamespace() + "/" + meta.getName());
         String reason = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         registry.counter("gateway.kubernetes.objects.skipped", "kind", kind).increment();
+        if (loggedSkips.size() > 10_000) {
+            // Bounded: past this many distinct bad objects, one may be logged again.
+            loggedSkips.clear();
+        }
         if (!reason.equals(loggedSkips.put(id, reason))) {
             if (ex instanceof ResourceMapper.UnusableObjectException) {
                 log.warn("Skipping {}: {}", id, reason);

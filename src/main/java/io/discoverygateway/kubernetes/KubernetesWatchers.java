@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -203,7 +204,7 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
 
     /** Per informer (for example "Services in demo"): whether it has listed its resources. */
     public Map<String, Boolean> informerSyncState() {
-        Map<String, Boolean> state = new java.util.TreeMap<>();
+        Map<String, Boolean> state = new TreeMap<>();
         informers.forEach((name, informer) -> state.put(name, informer.hasSynced()));
         return state;
     }
