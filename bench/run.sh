@@ -9,5 +9,5 @@ gateway_jdk="${GATEWAY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [ -x "$gateway_jdk/bin/java" ] || gateway_jdk="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 ./mvnw -B -q -DskipTests test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
-exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
-  io.discoverygateway.bench.BenchmarkSuite "$size" "$gateway_jdk"
+exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" bench/RunBenchmarks.java \
+  "$size" "$gateway_jdk"

@@ -3,9 +3,6 @@ package io.discoverygateway.bench;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.discoverygateway.DiscoveryGatewayApplication;
-
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
@@ -15,22 +12,21 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The gateway as the benchmarks run it: the real application plus one endpoint that answers a constant,
- * pre-serialized body of a requested size, the ceiling of the stack against which the read API is measured.
- * Benchmarks only; never part of the application.
+ * What the benchmarks add to the gateway: one endpoint that answers a constant, pre-serialized body of a requested
+ * size, the ceiling of the stack against which the read API is measured. The benchmark starts the real application
+ * with {@code --spring.main.sources=} {@link #SOURCE}. Benchmarks only; never part of the application.
  */
 public final class BenchGatewayApplication {
+
+    /** The configuration class to add to the gateway's sources. */
+    static final String SOURCE = Ceiling.class.getName();
 
     private BenchGatewayApplication() {
     }
 
-    public static void main(String[] args) {
-        SpringApplication.from(DiscoveryGatewayApplication::main).with(Ceiling.class).run(args);
-    }
-
     @TestConfiguration(proxyBeanMethods = false)
     @Import(CeilingController.class)
-    static class Ceiling {
+    public static class Ceiling {
     }
 
     @RestController

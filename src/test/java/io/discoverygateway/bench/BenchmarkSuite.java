@@ -66,7 +66,11 @@ public final class BenchmarkSuite {
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
+    /**
+     * Runs the suite: {@code [quick|full|churn] [gateway JAVA_HOME]}. Called by {@code bench/RunBenchmarks.java}
+     * (not a {@code main} here, so that {@code spring-boot:test-run} finds a single main class in the tests).
+     */
+    public static void execute(String[] args) throws Exception {
         Size size = SIZES.get(args.length > 0 ? args[0] : "quick");
         if (size == null) {
             throw new IllegalArgumentException("size must be one of " + SIZES.keySet());

@@ -41,7 +41,8 @@ final class GatewayProcess implements AutoCloseable {
         if (extraJvm != null && !extraJvm.isBlank()) {
             command.addAll(List.of(extraJvm.strip().split("\\s+")));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchGatewayApplication.class.getName(),
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "io.discoverygateway.DiscoveryGatewayApplication", "--spring.main.sources=" + BenchGatewayApplication.SOURCE,
                 "--server.port=" + port, "--gateway.kubernetes.api-url=" + apiUrl,
                 "--gateway.namespaces=" + String.join(",", namespaces), "--server.tomcat.max-connections=30000",
                 "--server.tomcat.accept-count=4096", "--gateway.stream.max-subscribers=20000",
