@@ -170,6 +170,29 @@ class StreamTest {
     }
 
     @Test
+    void aServiceThatLeftTheSelectionWhileAwayIsDeletedOnResume() throws Exception {
+        createService("alpha", "away-leaver", Map.of("group", "away"), "10.19.0.1");
+        createService("alpha", "away-stayer", Map.of("group", "away"), "10.19.0.2");
+        String path = "/api/v1/stream?labelSelector=group%3Daway";
+        String lastId;
+        try (SseClient first = SseClient.connect(port, path)) {
+            lastId = first.awaitNamed("SYNCED", TIMEOUT).id();
+        }
+
+        api.replace(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "away-leaver", Map.of("group", "gone")));
+        GatewayClient gateway = new GatewayClient(port);
+        await().atMost(TIMEOUT).until(() -> gateway.get("/api/v1/namespaces/alpha/services/away-leaver").body()
+                .contains("\"gone\""));
+
+        try (SseClient resumed = SseClient.connect(port, path, "Last-Event-ID", lastId)) {
+            List<Event> events = resumed.awaitEvent(e -> "SYNCED".equals(e.type()), TIMEOUT);
+
+            assertThat(events).extracting(e -> e.type() + (e.data().startsWith("{") ? " " + json(e).path("name")
+                    .asString() : "")).containsExactly("DELETED away-leaver", "SYNCED");
+        }
+    }
+
+    @Test
     void anIdOfAnotherEpochGetsResetAndAFullSnapshot() throws Exception {
         createService("alpha", "epoch-a", Map.of("group", "epoch"), "10.15.0.1");
         awaitServed("alpha", "epoch-a");

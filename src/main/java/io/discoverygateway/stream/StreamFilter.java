@@ -31,14 +31,18 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
     }
 
     public boolean matches(ServiceSnapshot snapshot) {
-        ServiceKey key = snapshot.key();
+        return matches(snapshot.key(), snapshot.state().service().labels());
+    }
+
+    /** Whether a service with this identity and these labels is wanted. */
+    public boolean matches(ServiceKey key, Map<String, String> labels) {
         if (!namespaces.isEmpty() && !namespaces.contains(key.namespace())) {
             return false;
         }
         if ((!names.isEmpty() || !keys.isEmpty()) && !names.contains(key.name()) && !keys.contains(key)) {
             return false;
         }
-        return selector.matches(snapshot.state().service().labels());
+        return selector.matches(labels);
     }
 
     /** Whether an endpoint goes into the events' data. */

@@ -112,7 +112,8 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
     private void register(Subscriber subscriber, String resumeToken) {
         CatalogView view = catalog.view();
         OptionalLong since = Revisions.parse(resumeToken, catalog.epoch());
-        List<ChangeEvent> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision()) : null;
+        List<ChangeJournal.Entry> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision())
+                : null;
         if (missed != null) {
             resume(subscriber, missed, view);
         }
@@ -146,26 +147,28 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         return revision.getAsLong() > view.revision() ? "event-id-ahead" : "event-id-expired";
     }
 
-    /** For each service changed since the client's id, its latest state once, in revision order. */
-    private void resume(Subscriber subscriber, List<ChangeEvent> missed, CatalogView view) {
-        Map<ServiceKey, ChangeEvent> first = new HashMap<>();
-        Map<ServiceKey, ChangeEvent> last = new LinkedHashMap<>();
-        for (ChangeEvent change : missed) {
-            first.putIfAbsent(change.key(), change);
-            last.remove(change.key());
-            last.put(change.key(), change);
+    /**
+     * For each service changed since the client's id, its latest state once, in revision order: the current state
+     * from the view, or the last state of a deleted one.
+     */
+    private void resume(Subscriber subscriber, List<ChangeJournal.Entry> missed, CatalogView view) {
+        Map<ServiceKey, ChangeJournal.Entry> first = new HashMap<>();
+        Map<ServiceKey, ChangeJournal.Entry> last = new LinkedHashMap<>();
+        for (ChangeJournal.Entry entry : missed) {
+            first.putIfAbsent(entry.key(), entry);
+            last.remove(entry.key());
+            last.put(entry.key(), entry);
         }
         StreamFilter filter = subscriber.filter();
-        for (ChangeEvent change : last.values()) {
-            ChangeEvent earliest = first.get(change.key());
-            boolean matchedBefore = earliest.previous() != null && earliest.type() != ChangeType.ADDED
-                    && filter.matches(earliest.previous());
-            boolean matchesNow = change.type() != ChangeType.DELETED && filter.matches(change.snapshot());
-            if (matchesNow) {
-                subscriber.enqueueSealed(matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED, change.snapshot());
+        for (ChangeJournal.Entry entry : last.values()) {
+            Map<String, String> labelsBefore = first.get(entry.key()).labelsBefore();
+            boolean matchedBefore = labelsBefore != null && filter.matches(entry.key(), labelsBefore);
+            ServiceSnapshot now = entry.type() == ChangeType.DELETED ? null : view.find(entry.key()).orElse(null);
+            if (now != null && filter.matches(now)) {
+                subscriber.enqueueSealed(matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED, now);
             }
             else if (matchedBefore) {
-                subscriber.enqueueSealed(ChangeType.DELETED, change.snapshot());
+                subscriber.enqueueSealed(ChangeType.DELETED, now != null ? now : entry.tombstone());
             }
         }
     }
