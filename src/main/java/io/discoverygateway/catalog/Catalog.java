@@ -82,10 +82,6 @@ public final class Catalog {
         listeners.add(listener);
     }
 
-    public void removeListener(CatalogListener listener) {
-        listeners.remove(listener);
-    }
-
     public void upsertService(ServiceResource service) {
         queue.add(new ServiceUpsert(service));
     }

@@ -26,10 +26,6 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
         keys = Set.copyOf(keys);
     }
 
-    public static StreamFilter everything() {
-        return new StreamFilter(Set.of(), Set.of(), Set.of(), LabelSelector.everything(), LabelSelector.everything());
-    }
-
     public boolean matches(ServiceSnapshot snapshot) {
         return matches(snapshot.key(), snapshot.state().service().labels());
     }
