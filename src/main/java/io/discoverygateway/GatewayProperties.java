@@ -50,12 +50,17 @@ public record GatewayProperties(
      *     rotates ServiceAccount tokens (in a cluster Spring Cloud Kubernetes does the same with the mounted token)
      * @param tokenRefresh how often the token file is re-read
      * @param syncCheckInterval how often start-up checks whether every informer has listed its resources
+     * @param watchIdleTimeout a watch (which always asks for bookmarks) that sends nothing, not even a bookmark, for
+     *     this long is abandoned and restarted, and the data is marked stale until one works again: a hung proxy or
+     *     a half-open connection would otherwise freeze the data silently. The API server sends a bookmark about
+     *     every minute; zero leaves only the watch's own timeout (plus a margin) as the limit
      */
     public record Kubernetes(
             URI apiUrl,
             String tokenFile,
             @NotNull @DefaultValue("1m") Duration tokenRefresh,
-            @NotNull @DefaultValue("100ms") Duration syncCheckInterval) {
+            @NotNull @DefaultValue("100ms") Duration syncCheckInterval,
+            @NotNull @DefaultValue("3m") Duration watchIdleTimeout) {
     }
 
     /**
@@ -76,10 +81,12 @@ public record GatewayProperties(
 
     /**
      * @param maxWait the longest {@code wait} a long-poll may ask for; longer ones are cut to it
+     * @param defaultWait the wait of a long-poll that gives an {@code index} but no {@code wait} (cut to maxWait)
      * @param maxWaiting long-polls held at once; beyond it new ones get 503 with Retry-After
      */
     public record LongPoll(
             @NotNull @DefaultValue("5m") Duration maxWait,
+            @NotNull @DefaultValue("5m") Duration defaultWait,
             @Min(1) @DefaultValue("10000") int maxWaiting) {
     }
 

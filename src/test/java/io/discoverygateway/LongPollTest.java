@@ -1,6 +1,8 @@
 package io.discoverygateway;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,7 @@ import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +27,16 @@ import static org.awaitility.Awaitility.await;
 
 /** Long-polling reads: held until the service changes or the wait elapses. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "gateway.namespaces=alpha,beta")
+        properties = { "gateway.namespaces=alpha,beta", "gateway.long-poll.max-wait=3s",
+            "gateway.long-poll.default-wait=1500ms" })
 @Import(EmbeddedKubernetesApiConfiguration.class)
 class LongPollTest {
 
     @Autowired
     private EmbeddedKubernetesApi api;
+
+    @Autowired
+    private MeterRegistry registry;
 
     @LocalServerPort
     private int port;
@@ -74,11 +81,119 @@ class LongPollTest {
 
     @Test
     void anIndexBehindTheServicesRevisionAnswersAtOnce() {
-        create("behind");
+        String etag = create("behind");
+        String epoch = token(etag).substring(0, token(etag).lastIndexOf('-'));
 
-        HttpResponse<String> response = gateway.get("/api/v1/namespaces/alpha/services/behind?wait=60s&index=0");
+        HttpResponse<String> response = gateway.get("/api/v1/namespaces/alpha/services/behind?wait=60s&index="
+                + epoch + "-0");
 
         assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anIndexWithoutEpochIsABadRequestThatSaysWhatToSend() {
+        create("bare-index");
+
+        HttpResponse<String> response = gateway.get("/api/v1/namespaces/alpha/services/bare-index?wait=1s&index=5");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.body()).contains("<epoch>-<revision>");
+    }
+
+    @Test
+    void aWaitLongerThanTheCapIsCutToTheCap() {
+        String etag = create("capped");
+        long started = System.nanoTime();
+
+        HttpResponse<String> response = gateway.get("/api/v1/namespaces/alpha/services/capped?wait=1h",
+                "If-None-Match", etag);
+
+        assertThat(response.statusCode()).isEqualTo(304);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(2900),
+                Duration.ofSeconds(6));
+    }
+
+    @Test
+    void anIndexWithoutWaitWaitsTheDefaultWait() {
+        String etag = create("default-wait");
+        long started = System.nanoTime();
+
+        HttpResponse<String> response = gateway.get("/api/v1/namespaces/alpha/services/default-wait?index="
+                + token(etag));
+
+        assertThat(response.statusCode()).isEqualTo(304);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(1400),
+                Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aNamespaceListIsHeldUntilAServiceOfThatNamespaceChanges() throws Exception {
+        create("list-first");
+        String etag = gateway.get("/api/v1/namespaces/alpha/services").headers().firstValue("ETag").orElseThrow();
+        int waitingBefore = waiting();
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
+                () -> gateway.get("/api/v1/namespaces/alpha/services?wait=60s", "If-None-Match", etag));
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting() > waitingBefore);
+
+        api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "list-elsewhere", Map.of()));
+        awaitServed("beta", "list-elsewhere");
+        assertThat(held).as("a change in another namespace does not answer it").isNotDone();
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "list-second", Map.of()));
+
+        HttpResponse<String> response = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("list-second").doesNotContain("list-elsewhere");
+        assertThat(response.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
+    }
+
+    @Test
+    void theWholeListIsHeldUntilAnyServiceChanges() throws Exception {
+        String etag = gateway.get("/api/v1/services").headers().firstValue("ETag").orElseThrow();
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
+                () -> gateway.get("/api/v1/services?wait=60s&index=" + token(etag)));
+
+        api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "whole-list", Map.of()));
+
+        HttpResponse<String> response = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("whole-list");
+    }
+
+    @Test
+    void aPodLabelSelectorWhilePodsAreNotWatchedIsABadRequestThatSaysSo() throws Exception {
+        create("no-pods");
+
+        HttpResponse<String> read = gateway.get("/api/v1/namespaces/alpha/services/no-pods?podLabelSelector=a%3Db");
+        HttpResponse<String> poll = gateway.get(
+                "/api/v1/namespaces/alpha/services/no-pods?podLabelSelector=a%3Db&wait=1s");
+        HttpResponse<String> stream = gateway.get("/api/v1/stream?podLabelSelector=a%3Db");
+
+        assertThat(List.of(read, poll, stream)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+            assertThat(response.body()).contains("gateway.pod-metadata.enabled is false");
+        });
+    }
+
+    @Test
+    void aLongPollWhoseClientLeavesGivesBackItsPlaceAtOnce() throws Exception {
+        String etag = create("abandoned");
+        int waitingBefore = waiting();
+        List<Socket> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Socket socket = new Socket("localhost", port);
+            socket.getOutputStream().write(("GET /api/v1/namespaces/alpha/services/abandoned?wait=60s HTTP/1.1\r\n"
+                    + "Host: localhost\r\nIf-None-Match: " + etag + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            sockets.add(socket);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting() == waitingBefore + 20);
+
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting() == waitingBefore);
     }
 
     @Test
@@ -103,6 +218,20 @@ class LongPollTest {
         HttpResponse<String> response = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+    }
+
+    private int waiting() {
+        return (int) registry.get("gateway.longpoll.waiting").gauge().value();
+    }
+
+    private void awaitServed(String namespace, String name) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.get("/api/v1/namespaces/" + namespace
+                + "/services/" + name).statusCode() == 200);
+    }
+
+    /** The token in an entity tag: what {@code index} takes. */
+    private static String token(String etag) {
+        return etag.replace("\"", "");
     }
 
     private String create(String name) {

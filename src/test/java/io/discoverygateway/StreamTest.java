@@ -66,10 +66,14 @@ class StreamTest {
             assertThat(client.header("Content-Type")).startsWith("text/event-stream");
             assertThat(client.header("Cache-Control")).isEqualTo("no-cache");
             assertThat(client.header("X-Accel-Buffering")).isEqualTo("no");
-            assertThat(events).extracting(Event::type).containsExactly("ADDED", "ADDED", "SYNCED");
-            assertThat(events).extracting(e -> json(e).path("name").asString()).startsWith("snap-a", "snap-b");
-            assertThat(json(events.get(0)).path("endpoints")).hasSize(1);
-            Event synced = events.get(2);
+            assertThat(events).extracting(Event::type).containsExactly("RESET", "ADDED", "ADDED", "SYNCED");
+            assertThat(events.get(0).data()).contains("no-event-id");
+            assertThat(events.subList(1, 3)).extracting(e -> json(e).path("name").asString())
+                    .containsExactly("snap-a", "snap-b");
+            assertThat(json(events.get(1)).path("endpoints")).hasSize(1);
+            assertThat(events.subList(0, 3)).as("snapshot events are no resume points: they carry no id")
+                    .extracting(Event::id).containsOnlyNulls();
+            Event synced = events.get(3);
             assertThat(synced.id()).endsWith("-" + synced.data());
         }
     }
@@ -90,8 +94,9 @@ class StreamTest {
 
             Event deleted = events.get(events.size() - 1);
             assertThat(json(deleted).path("endpoints")).as("the last known state").hasSize(2);
-            assertThat(events).extracting(Event::id).doesNotContainNull();
-            List<Long> revisions = events.stream().map(e -> Long.parseLong(e.id().substring(e.id().lastIndexOf('-') + 1)))
+            List<Event> live = after(events, "SYNCED");
+            assertThat(live).extracting(Event::id).doesNotContainNull();
+            List<Long> revisions = live.stream().map(e -> Long.parseLong(e.id().substring(e.id().lastIndexOf('-') + 1)))
                     .toList();
             assertThat(revisions).isSorted();
         }
@@ -164,8 +169,8 @@ class StreamTest {
                     .containsExactlyInAnyOrder("MODIFIED resume-changed", "DELETED resume-deleted",
                             "ADDED resume-added");
             assertThat(events).hasSize(4).last().extracting(Event::type).isEqualTo("SYNCED");
-            assertThat(events).extracting(e -> Long.parseLong(e.id().substring(e.id().lastIndexOf('-') + 1)))
-                    .isSorted();
+            assertThat(events.subList(0, 3)).as("resume events leave the client's id as it was until SYNCED")
+                    .extracting(Event::id).containsOnlyNulls();
         }
     }
 
@@ -291,6 +296,15 @@ class StreamTest {
             assertThat(client.status()).isEqualTo(400);
             assertThat(client.header("Content-Type")).isEqualTo("application/problem+json");
         }
+    }
+
+    private static List<Event> after(List<Event> events, String type) {
+        for (int i = 0; i < events.size(); i++) {
+            if (type.equals(events.get(i).type())) {
+                return events.subList(i + 1, events.size());
+            }
+        }
+        return List.of();
     }
 
     /** The set of services a client holds after applying its events in order. */

@@ -71,7 +71,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 : ProblemDetail.forStatusAndDetail(status, ex.getMessage());
         problem.setInstance(instance(request));
         if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null
-                && !servlet.getResponse().isCommitted()) {
+                && servlet.getResponse().isCommitted()) {
+            // A response already under way (an open stream): its status and content type are sent.
+            return null;
+        }
+        if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
             HttpServletResponse response = servlet.getResponse();
             response.setStatus(status.value());
             if (headers != null) {

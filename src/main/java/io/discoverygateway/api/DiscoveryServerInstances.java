@@ -1,11 +1,13 @@
 package io.discoverygateway.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.discoverygateway.catalog.Endpoint;
@@ -65,12 +67,25 @@ final class DiscoveryServerInstances {
                 || TRUTHY.contains(service.annotations().getOrDefault("secured", ""))
                 || KNOWN_SECURE_PORTS.contains(primary.getValue()) || "https".equalsIgnoreCase(primary.getKey());
         String host = endpoint.addresses().get(0);
-        String instanceId = endpoint.targetRef() != null && endpoint.targetRef().uid() != null
-                ? endpoint.targetRef().uid() : service.uid();
+        String instanceId = instanceId(service, endpoint, host);
         String scheme = secure ? "https" : "http";
         String uri = primary.getValue() == 0 ? scheme + "://" + host : scheme + "://" + host + ":" + primary.getValue();
         return new Instance(instanceId, service.key().name(), host, primary.getValue(), uri, secure, scheme, metadata,
                 service.key().namespace(), null, podMetadata(endpoint));
+    }
+
+    /**
+     * The pod's uid, as the discovery server gives it. Where there is none (an endpoint without a targetRef, such as
+     * one written by hand for an external address), the discovery server falls back to the Service's uid, which
+     * makes every such instance of the Service share one id; here it is a name-based UUID of the Service's uid and the
+     * endpoint's address instead: unique within the Service and the same on every request.
+     */
+    static String instanceId(ServiceResource service, Endpoint endpoint, String host) {
+        if (endpoint.targetRef() != null && endpoint.targetRef().uid() != null) {
+            return endpoint.targetRef().uid();
+        }
+        return UUID.nameUUIDFromBytes((service.uid() + "/" + endpoint.addressType() + "/" + host)
+                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** As the discovery server fills it with its pod label and annotation options on: only non-empty maps. */

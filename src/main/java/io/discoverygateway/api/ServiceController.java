@@ -2,12 +2,19 @@ package io.discoverygateway.api;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
+import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.Endpoint;
@@ -16,7 +23,8 @@ import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
-import io.discoverygateway.stream.ServiceWaiters;
+import io.discoverygateway.longpoll.ChangeWaiters;
+import io.discoverygateway.longpoll.WaitTopic;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -29,10 +37,16 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * The gateway's native read API. Every answer is written from the catalog's precomputed snapshots: no Kubernetes
- * API call, no per-request encoding of a whole service.
+ * API call, no per-request encoding of a whole service (except for the open-ended {@code podLabelSelector}).
+ *
+ * <p>Each resource can be long-polled: with {@code wait} (or {@code index} alone, which waits the default wait) the
+ * request is held, without a thread, until the resource changes past the revision the client has ({@code index}, or
+ * the revision in {@code If-None-Match}), then answered 200; when the wait elapses, 304. A revision of another epoch
+ * (another replica, an earlier run) is answered at once with the current state.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -43,146 +57,289 @@ class ServiceController {
     private final Catalog catalog;
     private final SnapshotEncoder encoder;
     private final RequestValidator validator;
-    private final ServiceWaiters waiters;
+    private final ChangeWaiters waiters;
     private final Staleness staleness;
+    private final GatewayProperties.LongPoll longPoll;
+    private final boolean podMetadata;
 
-    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator, ServiceWaiters waiters,
-            Staleness staleness) {
+    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator, ChangeWaiters waiters,
+            Staleness staleness, GatewayProperties properties) {
         this.catalog = catalog;
         this.encoder = encoder;
         this.validator = validator;
         this.waiters = waiters;
         this.staleness = staleness;
+        this.longPoll = properties.longPoll();
+        this.podMetadata = properties.podMetadata().enabled();
     }
+
+    // ---- lists -------------------------------------------------------------------------------------------------
 
     /** Summaries of every cached service, optionally of one namespace and matching a label selector. */
-    @GetMapping("/services")
+    @GetMapping(path = "/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> services(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, WebRequest request) {
-        CatalogView view = catalog.view();
-        LabelSelector selector = validator.labelSelector(labelSelector);
-        List<ServiceSnapshot> services;
-        if (namespace == null) {
-            services = view.services();
-        }
-        else {
-            validator.watchedNamespace(namespace);
-            services = view.services(namespace);
-        }
-        return list(view, services, selector, request);
+        Listing listing = listing(namespace, labelSelector);
+        return notModifiedOr(request, listing.etag(catalog.view()), () -> listing.answer(catalog.view()));
     }
 
-    @GetMapping("/namespaces/{namespace}/services")
+    @GetMapping(path = "/services", params = "wait")
+    DeferredResult<ResponseEntity<byte[]>> awaitServices(@RequestParam(required = false) String namespace,
+            @RequestParam(required = false) String labelSelector, @RequestParam String wait,
+            @RequestParam(required = false) String index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        Listing listing = listing(namespace, labelSelector);
+        return longPoll(listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
+    }
+
+    @GetMapping(path = "/services", params = { "index", "!wait" })
+    DeferredResult<ResponseEntity<byte[]>> awaitServicesByIndex(@RequestParam(required = false) String namespace,
+            @RequestParam(required = false) String labelSelector, @RequestParam String index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch);
+    }
+
+    @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> namespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, WebRequest request) {
         validator.watchedNamespace(namespace);
-        LabelSelector selector = validator.labelSelector(labelSelector);
-        CatalogView view = catalog.view();
-        return list(view, view.services(namespace), selector, request);
+        return services(namespace, labelSelector, request);
     }
+
+    @GetMapping(path = "/namespaces/{namespace}/services", params = "wait")
+    DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServices(@PathVariable String namespace,
+            @RequestParam(required = false) String labelSelector, @RequestParam String wait,
+            @RequestParam(required = false) String index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        validator.watchedNamespace(namespace);
+        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch);
+    }
+
+    @GetMapping(path = "/namespaces/{namespace}/services", params = { "index", "!wait" })
+    DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServicesByIndex(@PathVariable String namespace,
+            @RequestParam(required = false) String labelSelector, @RequestParam String index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch);
+    }
+
+    // ---- one service -------------------------------------------------------------------------------------------
 
     /**
      * One service with its endpoints; {@code ready=true} keeps only ready endpoints, {@code podLabelSelector} only
      * those whose pod has matching labels (with pod metadata enabled).
      */
-    @GetMapping("/namespaces/{namespace}/services/{name}")
+    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "!wait", "!index" })
     ResponseEntity<byte[]> service(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, WebRequest request) {
-        ServiceSnapshot snapshot = validator.existingService(catalog.view(), new ServiceKey(namespace, name));
-        if (podLabelSelector != null) {
-            return respondFiltered(snapshot, ready, validator.labelSelector("podLabelSelector", podLabelSelector),
-                    request);
-        }
-        return respond(snapshot, ready, request);
-    }
-
-    /** Encoded per request: selectors are open-ended, so these variants are not kept with the snapshot. */
-    private ResponseEntity<byte[]> respondFiltered(ServiceSnapshot snapshot, boolean ready, LabelSelector pods,
-            WebRequest request) {
-        String etag = variantEtag(snapshot.etag(), (ready ? "ready-" : "") + "pods-"
-                + Integer.toHexString(pods.toString().hashCode()));
-        if (request.checkNotModified(etag)) {
-            return null;
-        }
-        byte[] body = encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
-                && pods.matches(endpoint.pod() == null ? Map.of() : endpoint.pod().labels()));
-        return ResponseEntity.ok().eTag(etag).body(staleness.mark(body));
-    }
-
-    /**
-     * Long-polling read: held (without a thread) until the service changes past the revision the client has, from
-     * {@code index} or {@code If-None-Match}, or until {@code wait} elapses (then 304). Without a known revision
-     * it answers at once.
-     */
-    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = "wait")
-    CompletableFuture<ResponseEntity<byte[]>> awaitService(@PathVariable String namespace, @PathVariable String name,
-            @RequestParam String wait, @RequestParam(required = false) Long index,
-            @RequestParam(defaultValue = "false") boolean ready,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            WebRequest request) {
         ServiceKey key = new ServiceKey(namespace, name);
         ServiceSnapshot snapshot = validator.existingService(catalog.view(), key);
-        Duration timeout = WaitDuration.parse(wait);
-        OptionalLong known = index != null ? OptionalLong.of(index) : Revisions.parse(ifNoneMatch, catalog.epoch());
-        if (known.isEmpty() || snapshot.revision() > known.getAsLong() || timeout.isZero()) {
-            return CompletableFuture.completedFuture(respond(snapshot, ready, request));
+        Variant variant = variant(ready, podLabelSelector);
+        return notModifiedOr(request, variant.etag(snapshot), () -> variant.answer(snapshot));
+    }
+
+    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = "wait")
+    DeferredResult<ResponseEntity<byte[]>> awaitService(@PathVariable String namespace, @PathVariable String name,
+            @RequestParam(defaultValue = "false") boolean ready,
+            @RequestParam(required = false) String podLabelSelector, @RequestParam String wait,
+            @RequestParam(required = false) String index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        ServiceKey key = new ServiceKey(namespace, name);
+        validator.existingService(catalog.view(), key);
+        Variant variant = variant(ready, podLabelSelector);
+        return longPoll(new WaitTopic.Service(key), wait, index, ifNoneMatch,
+                view -> variant.etag(validator.existingService(view, key)),
+                view -> variant.answer(validator.existingService(view, key)));
+    }
+
+    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "index", "!wait" })
+    DeferredResult<ResponseEntity<byte[]>> awaitServiceByIndex(@PathVariable String namespace,
+            @PathVariable String name, @RequestParam(defaultValue = "false") boolean ready,
+            @RequestParam(required = false) String podLabelSelector, @RequestParam String index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch);
+    }
+
+    // ---- long-polling ------------------------------------------------------------------------------------------
+
+    /**
+     * Holds the request until the topic's revision passes the client's, or the wait elapses. The waiter is released
+     * as soon as the request ends for any reason, also when its client leaves.
+     */
+    private DeferredResult<ResponseEntity<byte[]>> longPoll(WaitTopic topic, String wait, String index,
+            String ifNoneMatch, Function<CatalogView, String> etag,
+            Function<CatalogView, ResponseEntity<byte[]>> answer) {
+        Duration timeout = wait == null ? min(longPoll.defaultWait(), longPoll.maxWait()) : WaitDuration.parse(wait, longPoll.maxWait());
+        OptionalLong known = index != null ? index(index) : Revisions.parse(ifNoneMatch, catalog.epoch());
+        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>();
+        CatalogView view = catalog.view();
+        if (known.isEmpty() || topic.revision(view) > known.getAsLong()) {
+            result.setResult(answer.apply(view));
+            return result;
         }
-        CompletableFuture<Void> change = waiters.await(key, known.getAsLong(), timeout);
+        if (timeout.isZero()) {
+            result.setResult(notModified(etag.apply(view)));
+            return result;
+        }
+        CompletableFuture<Void> change = waiters.await(topic, known.getAsLong(), timeout);
         if (change == null) {
             throw ApiException.overloaded("The gateway holds as many long-polls as it is configured for;"
                     + " retry later or against another replica", 5);
         }
-        return change.thenApply(ignored -> {
-            ServiceSnapshot current = validator.existingService(catalog.view(), key);
-            String etag = ready ? variantEtag(current.etag(), READY_ONLY) : current.etag();
-            if (current.revision() <= known.getAsLong()) {
-                return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build();
+        long knownRevision = known.getAsLong();
+        change.thenApply(ignored -> {
+            CatalogView current = catalog.view();
+            return topic.revision(current) > knownRevision ? answer.apply(current) : notModified(etag.apply(current));
+        }).whenComplete((response, error) -> {
+            if (error != null) {
+                result.setErrorResult(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
             }
-            return ResponseEntity.ok().eTag(etag).contentType(MediaType.APPLICATION_JSON).body(body(current, ready));
+            else {
+                result.setResult(response);
+            }
         });
+        // Ends the wait when the request ends first: its timeout, an error, its client gone.
+        result.onCompletion(() -> change.complete(null));
+        result.onError(error -> change.complete(null));
+        return result;
     }
 
-    private ResponseEntity<byte[]> respond(ServiceSnapshot snapshot, boolean ready, WebRequest request) {
-        String etag = ready ? variantEtag(snapshot.etag(), READY_ONLY) : snapshot.etag();
-        if (request.checkNotModified(etag)) {
-            return null;
+    /** The revision in an {@code index}: a token {@code <epoch>-<revision>} (an ETag without quotes, an event id). */
+    private OptionalLong index(String index) {
+        if (index.strip().chars().allMatch(Character::isDigit)) {
+            throw ApiException.invalidParameter("index", "'" + index + "' has no epoch: pass the token of the last"
+                    + " answer's ETag without its quotes (<epoch>-<revision>), so that an index from another replica"
+                    + " or an earlier run is never mistaken for one of this gateway's");
         }
-        return ResponseEntity.ok().eTag(etag).body(body(snapshot, ready));
+        return Revisions.parse(index, catalog.epoch());
     }
 
-    private byte[] body(ServiceSnapshot snapshot, boolean ready) {
-        return staleness.mark(
-                ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json());
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private ResponseEntity<byte[]> list(CatalogView view, List<ServiceSnapshot> services, LabelSelector selector,
-            WebRequest request) {
-        String etag = view.etag();
-        if (request.checkNotModified(etag)) {
-            return null;
+    private static ResponseEntity<byte[]> notModified(String etag) {
+        return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+    }
+
+    private static ResponseEntity<byte[]> notModifiedOr(WebRequest request, String etag,
+            Supplier<ResponseEntity<byte[]>> answer) {
+        return request.checkNotModified(etag) ? null : answer.get();
+    }
+
+    // ---- representations ---------------------------------------------------------------------------------------
+
+    private Listing listing(String namespace, String labelSelector) {
+        LabelSelector selector = validator.labelSelector(labelSelector);
+        if (namespace != null) {
+            validator.watchedNamespace(namespace);
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(256 + services.size() * 256);
-        String stale = staleness.staleFor().map(age -> ",\"stale\":true,\"dataAgeSeconds\":" + age.toSeconds())
-                .orElse("");
-        body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + view.revision() + stale
-                + ",\"items\":[").getBytes(StandardCharsets.UTF_8));
-        boolean first = true;
-        for (ServiceSnapshot snapshot : services) {
-            if (selector.matches(snapshot.state().service().labels())) {
-                if (!first) {
-                    body.write(',');
+        return new Listing(namespace, selector);
+    }
+
+    /** A list of service summaries: all, or one namespace's, matching a selector. */
+    private final class Listing {
+
+        private final String namespace;
+        private final LabelSelector selector;
+
+        Listing(String namespace, LabelSelector selector) {
+            this.namespace = namespace;
+            this.selector = selector;
+        }
+
+        WaitTopic topic() {
+            return namespace == null ? new WaitTopic.Everything() : new WaitTopic.Namespace(namespace);
+        }
+
+        /** Changes only when a service of the list's scope changes. */
+        String etag(CatalogView view) {
+            return Revisions.etag(view.epoch(), topic().revision(view));
+        }
+
+        ResponseEntity<byte[]> answer(CatalogView view) {
+            List<ServiceSnapshot> services = namespace == null ? view.services() : view.services(namespace);
+            ByteArrayOutputStream body = new ByteArrayOutputStream(256 + services.size() * 256);
+            String stale = staleness.staleFor().map(age -> ",\"stale\":true,\"dataAgeSeconds\":" + age.toSeconds())
+                    .orElse("");
+            body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + view.revision() + stale
+                    + ",\"items\":[").getBytes(StandardCharsets.UTF_8));
+            boolean first = true;
+            for (ServiceSnapshot snapshot : services) {
+                if (selector.matches(snapshot.state().service().labels())) {
+                    if (!first) {
+                        body.write(',');
+                    }
+                    body.writeBytes(snapshot.summaryJson());
+                    first = false;
                 }
-                body.writeBytes(snapshot.summaryJson());
-                first = false;
             }
+            body.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
+            return ResponseEntity.ok().eTag(etag(view)).contentType(MediaType.APPLICATION_JSON)
+                    .body(body.toByteArray());
         }
-        body.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
-        return ResponseEntity.ok().eTag(etag).body(body.toByteArray());
+    }
+
+    private Variant variant(boolean ready, String podLabelSelector) {
+        if (podLabelSelector == null) {
+            return new Variant(ready, null);
+        }
+        if (!podMetadata) {
+            throw ApiException.invalidParameter("podLabelSelector", "this gateway does not watch pods"
+                    + " (gateway.pod-metadata.enabled is false), so endpoints carry no pod labels to select on");
+        }
+        return new Variant(ready, validator.labelSelector("podLabelSelector", podLabelSelector));
+    }
+
+    /**
+     * A representation of one service: all endpoints, ready ones, or those whose pod matches a selector. Each has an
+     * entity tag of its own; a selector's is a digest of the selector, so two selectors never share one.
+     */
+    private final class Variant {
+
+        private final boolean ready;
+        private final LabelSelector pods;
+
+        Variant(boolean ready, LabelSelector pods) {
+            this.ready = ready;
+            this.pods = pods;
+        }
+
+        String etag(ServiceSnapshot snapshot) {
+            if (pods == null) {
+                return ready ? variantEtag(snapshot.etag(), READY_ONLY) : snapshot.etag();
+            }
+            return variantEtag(snapshot.etag(), (ready ? "ready-" : "") + "pods-" + digest(pods.toString()));
+        }
+
+        ResponseEntity<byte[]> answer(ServiceSnapshot snapshot) {
+            return ResponseEntity.ok().eTag(etag(snapshot)).contentType(MediaType.APPLICATION_JSON)
+                    .body(staleness.mark(body(snapshot)));
+        }
+
+        private byte[] body(ServiceSnapshot snapshot) {
+            if (pods != null) {
+                // Encoded per request: selectors are open-ended, so these variants are not kept with the snapshot.
+                return encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
+                        && pods.matches(endpoint.pod() == null ? Map.of() : endpoint.pod().labels()));
+            }
+            return ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
+        }
     }
 
     /** A distinct strong tag for another representation of the same snapshot. */
     private static String variantEtag(String etag, String variant) {
         return etag.substring(0, etag.length() - 1) + "-" + variant + '"';
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 12);
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", ex);
+        }
     }
 }

@@ -4,26 +4,32 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the {@code wait} of a long-poll: {@code 30s}, {@code 5m}, {@code 1500ms}, or plain seconds. */
+/**
+ * Parses the {@code wait} of a long-poll: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1500ms}, or plain seconds.
+ * Anything longer than the cap is cut to it, as Consul does, rather than refused.
+ */
 final class WaitDuration {
 
-    private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m)?");
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,18})(ms|s|m|h)?");
 
     private WaitDuration() {
     }
 
-    static Duration parse(String text) {
+    static Duration parse(String text, Duration cap) {
         Matcher matcher = FORMAT.matcher(text == null ? "" : text.strip());
         if (!matcher.matches()) {
             throw ApiException.invalidParameter("wait",
-                    "'" + text + "' is not a duration: use for example 30s, 5m, 1500ms or a number of seconds");
+                    "'" + text + "' is not a duration: use for example 30s, 5m, 1h, 1500ms or a number of seconds");
         }
         long amount = Long.parseLong(matcher.group(1));
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofSeconds(amount);
+        long millisPerUnit = switch (unit) {
+            case "ms" -> 1;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            default -> 1_000;
         };
+        long capMillis = cap.toMillis();
+        return Duration.ofMillis(amount > capMillis / millisPerUnit ? capMillis : amount * millisPerUnit);
     }
 }

@@ -56,6 +56,8 @@ public final class Catalog {
     private final Map<String, Set<ServiceKey>> podReferences = new HashMap<>();
     private final TreeMap<ServiceKey, ServiceSnapshot> snapshots = new TreeMap<>();
     private final TreeMap<String, Integer> servicesPerNamespace = new TreeMap<>();
+    /** The revision of the latest change (deletions included) of a service in each namespace. */
+    private final Map<String, Long> namespaceRevisions = new HashMap<>();
     private long revision;
     private long endpointCount;
 
@@ -63,7 +65,7 @@ public final class Catalog {
         this.epoch = epoch;
         this.encoder = encoder;
         this.clock = clock;
-        this.view = new CatalogView(epoch, 0, new ServiceSnapshot[0], List.of(), 0, null);
+        this.view = new CatalogView(epoch, 0, new ServiceSnapshot[0], List.of(), Map.of(), 0, null);
         this.writer = new Thread(this::run, "catalog-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -113,13 +115,22 @@ public final class Catalog {
     public CompletableFuture<Void> afterPending(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         queue.add(new Barrier(task, done));
+        if (!running) {
+            // Closed meanwhile: the writer will never run it.
+            done.completeExceptionally(new IllegalStateException("The catalog is closed"));
+        }
         return done;
     }
 
-    /** Stops the writer thread; mutations handed in afterwards are ignored. */
+    /** Stops the writer thread; mutations handed in afterwards are ignored, tasks waiting for it fail. */
     public void close() {
         running = false;
         writer.interrupt();
+        for (Mutation mutation : queue) {
+            if (mutation instanceof Barrier barrier) {
+                barrier.done().completeExceptionally(new IllegalStateException("The catalog is closed"));
+            }
+        }
     }
 
     private void run() {
@@ -312,6 +323,7 @@ public final class Catalog {
 
     private void publish(List<ChangeEvent> changes) {
         for (ChangeEvent change : changes) {
+            namespaceRevisions.put(change.key().namespace(), change.revision());
             ServiceSnapshot previous;
             if (change.type() == ChangeType.DELETED) {
                 previous = snapshots.remove(change.key());
@@ -332,7 +344,7 @@ public final class Catalog {
                 ? snapshots.values().toArray(ServiceSnapshot[]::new)
                 : patch(view, changes);
         view = new CatalogView(epoch, revision, published, List.copyOf(new TreeSet<>(servicesPerNamespace.keySet())),
-                endpointCount, changes.get(changes.size() - 1).snapshot().changedAt());
+                Map.copyOf(namespaceRevisions), endpointCount, changes.get(changes.size() - 1).snapshot().changedAt());
     }
 
     /** The previous sorted array with each change applied by binary search and array copies. */

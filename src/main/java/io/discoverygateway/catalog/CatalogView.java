@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,11 +17,13 @@ public final class CatalogView {
     private final long revision;
     private final ServiceSnapshot[] services;
     private final List<String> namespaces;
+    private final Map<String, Long> namespaceRevisions;
     private final long endpointCount;
     private final Instant lastChangeAt;
 
-    CatalogView(String epoch, long revision, ServiceSnapshot[] services, List<String> namespaces, long endpointCount,
-            Instant lastChangeAt) {
+    CatalogView(String epoch, long revision, ServiceSnapshot[] services, List<String> namespaces,
+            Map<String, Long> namespaceRevisions, long endpointCount, Instant lastChangeAt) {
+        this.namespaceRevisions = namespaceRevisions;
         this.epoch = epoch;
         this.revision = revision;
         this.services = services;
@@ -40,6 +43,11 @@ public final class CatalogView {
 
     public String etag() {
         return Revisions.etag(epoch, revision);
+    }
+
+    /** The revision of the latest change of a service in this namespace, deletions included (0 before any). */
+    public long revision(String namespace) {
+        return namespaceRevisions.getOrDefault(namespace, 0L);
     }
 
     public Optional<ServiceSnapshot> find(ServiceKey key) {

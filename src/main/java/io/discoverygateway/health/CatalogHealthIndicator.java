@@ -6,7 +6,8 @@ import java.util.Optional;
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.CatalogView;
-import io.discoverygateway.kubernetes.KubernetesWatchers;
+import io.discoverygateway.catalog.DataFreshness;
+import io.discoverygateway.kubernetes.InformerSync;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -22,19 +23,22 @@ import org.springframework.stereotype.Component;
 class CatalogHealthIndicator implements HealthIndicator {
 
     private final Catalog catalog;
-    private final KubernetesWatchers watchers;
+    private final InformerSync watchers;
+    private final DataFreshness freshness;
     private final Duration maxStaleness;
 
-    CatalogHealthIndicator(Catalog catalog, KubernetesWatchers watchers, GatewayProperties properties) {
+    CatalogHealthIndicator(Catalog catalog, InformerSync watchers, DataFreshness freshness,
+            GatewayProperties properties) {
         this.catalog = catalog;
         this.watchers = watchers;
+        this.freshness = freshness;
         this.maxStaleness = properties.readinessMaxStaleness();
     }
 
     @Override
     public Health health() {
         CatalogView view = catalog.view();
-        Optional<Duration> stale = watchers.staleFor();
+        Optional<Duration> stale = freshness.staleFor();
         boolean tooStale = stale.isPresent() && stale.get().compareTo(maxStaleness) > 0;
         Health.Builder health = watchers.synced() && !tooStale ? Health.up() : Health.outOfService();
         health.withDetail("synced", watchers.synced())

@@ -18,13 +18,24 @@ import io.kubernetes.client.util.Watchable;
 import okhttp3.Call;
 
 /**
- * Lists and watches one kind in one scope for an informer, and spaces out retries: the client's reflector
- * re-lists a second after any failure, which during an API outage would be a steady stream of requests. Before
- * a list that follows failures this waits for an exponentially growing, jittered delay, or for the API server's
- * {@code Retry-After} when it sent one.
+ * Lists and watches one kind in one scope for an informer, and spaces out its requests whatever the API server (or
+ * a proxy in front of it) answers. The client's reflector re-lists a second after a failure and re-watches at once
+ * after a watch ends, so on its own a watch that is answered 200 and closed at once would be re-opened thousands
+ * of times a second. Here:
+ * <ul>
+ * <li>failures (an error answer, a refused connection, a watch that ends quickly without any event, a watch the
+ * {@link Watchdog} abandoned for silence) are counted, and the next request waits an exponentially growing,
+ * jittered delay (or the server's {@code Retry-After});</li>
+ * <li>two watches start at least {@link WatchHealth#minInterval()} apart in any case;</li>
+ * <li>a list that succeeds, or a watch that delivers an event, ends the run of failures.</li>
+ * </ul>
+ * Every outcome is reported to the {@link ListWatchMonitor}, which derives the data's staleness from them.
+ *
+ * <p>Threads: called by the informer's reflector thread, which owns the failure count; the watchdog thread may
+ * reset it when it confirms that an open watch works (volatile fields; a lost update only shifts one delay).
  */
 final class BackoffListerWatcher<T extends KubernetesObject, L extends KubernetesListObject>
-        implements ListerWatcher<T, L> {
+        implements ListerWatcher<T, L>, GuardedWatch.Listener {
 
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(60);
 
@@ -34,21 +45,25 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
     private final ListCall listCall;
     private final Class<L> listType;
     private final Type watchType;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private int consecutiveFailures;
-    private long retryAfterMillis;
+    private final Backoff backoff;
+    private final WatchHealth health;
+    private final Watchdog watchdog;
+    /** Written by the reflector thread, reset also by the watchdog's confirmation: volatile. */
+    private volatile int consecutiveFailures;
+    private volatile long retryAfterMillis;
+    private long lastWatchStartNanos;
 
     BackoffListerWatcher(String name, ListWatchMonitor monitor, ApiClient apiClient, ListCall listCall,
-            Class<L> listType, Type watchType, Duration initialBackoff, Duration maxBackoff) {
+            Class<L> listType, Type watchType, Backoff backoff, WatchHealth health, Watchdog watchdog) {
         this.name = name;
         this.monitor = monitor;
         this.apiClient = apiClient;
         this.listCall = listCall;
         this.listType = listType;
         this.watchType = watchType;
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
+        this.backoff = backoff;
+        this.health = health;
+        this.watchdog = watchdog;
     }
 
     @Override
@@ -58,26 +73,51 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
             Call call = listCall.build(new CallGeneratorParams(false, params.resourceVersion, null));
             call.timeout().timeout(LIST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             L list = apiClient.<L>execute(call, listType).getData();
+            if (list == null || list.getMetadata() == null) {
+                throw new ApiException("the list answer had no metadata");
+            }
             recordSuccess();
             return list;
         }
         catch (ApiException | RuntimeException ex) {
-            recordFailure(ex);
+            recordFailure(describe(ex), ex);
             throw ex;
         }
     }
 
     @Override
     public Watchable<T> watch(CallGeneratorParams params) throws ApiException {
+        pauseAfterFailures();
+        sleep(health.delayBeforeNextWatch(Duration.ofNanos(System.nanoTime() - lastWatchStartNanos)).toMillis());
+        lastWatchStartNanos = System.nanoTime();
         try {
-            Watch<T> watch = Watch.createWatch(apiClient, listCall.build(params), watchType);
-            recordSuccess();
-            return watch;
+            Call call = listCall.build(params);
+            Watch<T> watch = Watch.createWatch(apiClient, call, watchType);
+            GuardedWatch<T> guarded = new GuardedWatch<>(watch, call, this, Boolean.TRUE.equals(params.watch),
+                    params.timeoutSeconds);
+            watchdog.track(guarded);
+            return guarded;
         }
         catch (ApiException | RuntimeException ex) {
-            recordFailure(ex);
-            pauseAfterFailures();
+            recordFailure(describe(ex), ex);
             throw ex;
+        }
+    }
+
+    /** On the reflector or the watchdog thread: the watch works. */
+    @Override
+    public void works() {
+        recordSuccess();
+    }
+
+    /** On the reflector thread: a watch ended; was it a failure? */
+    @Override
+    public void ended(GuardedWatch<?> watch) {
+        watchdog.forget(watch);
+        String failure = watch.abandonedBecause() != null ? watch.abandonedBecause()
+                : health.failureOnEnd(watch.events(), watch.openFor(), false);
+        if (failure != null) {
+            recordFailure(failure, null);
         }
     }
 
@@ -87,26 +127,36 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
         monitor.succeeded(name);
     }
 
-    private void recordFailure(Exception ex) {
-        monitor.failed(name, ex);
+    private void recordFailure(String reason, Exception ex) {
+        monitor.failed(name, reason);
         consecutiveFailures++;
         retryAfterMillis = ex instanceof ApiException api ? retryAfter(api.getResponseHeaders()) : 0;
     }
 
     private void pauseAfterFailures() {
-        if (consecutiveFailures == 0) {
+        if (consecutiveFailures > 0) {
+            sleep(Math.max(retryAfterMillis, backoff.delayMillis(consecutiveFailures)));
+        }
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
             return;
         }
-        long exponential = Math.min(maxBackoff.toMillis(),
-                initialBackoff.toMillis() << Math.min(consecutiveFailures - 1, 20));
-        // Full jitter between half and the whole delay, so that replicas do not retry in lock-step.
-        long delay = Math.max(retryAfterMillis, exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1));
         try {
-            Thread.sleep(delay);
+            Thread.sleep(millis);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String describe(Exception ex) {
+        if (ex instanceof ApiException api && api.getCode() > 0) {
+            return "HTTP " + api.getCode();
+        }
+        Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+        return cause.getClass().getSimpleName() + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
     }
 
     private static long retryAfter(Map<String, List<String>> headers) {
@@ -125,5 +175,17 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
             }
         }
         return 0;
+    }
+
+    /**
+     * Exponential back-off with jitter: the n-th failure in a row waits between half and all of
+     * {@code initial * 2^(n-1)}, capped, so that replicas do not retry in lock-step.
+     */
+    record Backoff(Duration initial, Duration max) {
+
+        long delayMillis(int consecutiveFailures) {
+            long exponential = Math.min(max.toMillis(), initial.toMillis() << Math.min(consecutiveFailures - 1, 20));
+            return exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.discoverygateway.kubernetes;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,6 +26,12 @@ import org.springframework.context.annotation.Configuration;
 class KubernetesConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesConfiguration.class);
+    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** A watch that ends sooner than this without an event is a failure: no API server ends a healthy one so soon. */
+    private static final Duration SHORT_WATCH = Duration.ofSeconds(2);
+    private static final Duration MIN_WATCH_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration WATCH_TIMEOUT_MARGIN = Duration.ofSeconds(30);
 
     @Bean
     WatchScope watchScope(GatewayProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaceProvider) {
@@ -43,30 +50,39 @@ class KubernetesConfiguration {
         return new WatchScope(false, List.of(own));
     }
 
+    /** Whether the informers can currently see the API: the staleness of the data. */
+    @Bean
+    InformerHealth informerHealth(MeterRegistry registry) {
+        InformerHealth health = new InformerHealth(Clock.systemUTC());
+        Gauge.builder("gateway.kubernetes.stale", health,
+                h -> h.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
+                .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")
+                .baseUnit("seconds")
+                .register(registry);
+        return health;
+    }
+
     /**
      * The informers use Spring Cloud Kubernetes' ApiClient (in-cluster ServiceAccount first, then kubeconfig), or,
      * when {@code gateway.kubernetes.api-url} is set (local runs, tests), a plain client for that URL.
      */
     @Bean
     KubernetesWatchers kubernetesWatchers(ApiClient springCloudKubernetesClient, WatchScope scope,
-            GatewayProperties properties, Catalog catalog, MeterRegistry registry) {
+            GatewayProperties properties, Catalog catalog, InformerHealth health, MeterRegistry registry) {
         ApiClient apiClient = properties.kubernetes().apiUrl() == null ? springCloudKubernetesClient
                 : explicitClient(properties.kubernetes());
         // Fail start-up on a malformed selector rather than on the first list call.
         LabelSelector.parse(properties.serviceLabelSelector());
         LenientModelJson.install();
-        // Watches are long-lived streams: a read timeout would cut them after a quiet spell. List calls get a
-        // call timeout of their own.
+        // Watches are long-lived streams: a read timeout would cut them after a quiet spell (the watchdog abandons
+        // silent ones instead). List calls get a call timeout of their own.
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
-        KubernetesWatchers watchers = new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(),
-                catalog, new CatalogFeeder(catalog, registry), properties.kubernetes().syncCheckInterval(),
+        WatchHealth watchHealth = new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL,
+                properties.kubernetes().watchIdleTimeout(), WATCH_TIMEOUT_MARGIN);
+        return new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(), catalog,
+                new CatalogFeeder(catalog, registry), health, new BackoffListerWatcher.Backoff(INITIAL_BACKOFF,
+                        MAX_BACKOFF), watchHealth, properties.kubernetes().syncCheckInterval(),
                 properties.podMetadata().enabled() ? new PodMapper(properties.podMetadata()) : null);
-        Gauge.builder("gateway.kubernetes.stale", watchers,
-                w -> w.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
-                .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")
-                .baseUnit("seconds")
-                .register(registry);
-        return watchers;
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -16,15 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 import com.google.gson.reflect.TypeToken;
 import io.discoverygateway.catalog.Catalog;
-import io.discoverygateway.catalog.DataFreshness;
+import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.WatchScope;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -38,28 +35,40 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The gateway's informers: exactly one list-and-watch of Services and one of EndpointSlices per watched
- * namespace (or one of each cluster-wide), whatever the number of consumers. Started in the background: the
- * application comes up even when the API server is unreachable, and readiness waits for {@link #synced()}.
+ * Runs the gateway's informers: exactly one list-and-watch of Services and one of EndpointSlices (and of Pods, with
+ * pod metadata) per watched namespace, or one of each cluster-wide, whatever the number of consumers. Started in the
+ * background: the application comes up even when the API server is unreachable, and readiness waits for
+ * {@link #synced()}. Whether the data is current is {@link InformerHealth}'s business.
+ *
+ * <p>Threads: Spring's lifecycle thread starts and stops it (synchronized); each informer has its reflector and
+ * processor threads from the Kubernetes client (they call the {@link CatalogFeeder} and {@link InformerHealth});
+ * one thread ({@code informer-sync-check}) polls for the initial sync and then hands a barrier to the catalog's
+ * writer, which sets {@code syncedAt} (volatile) once the catalog holds everything listed.
  */
-public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, ListWatchMonitor {
+public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
+
+    /**
+     * Below the web server's phase ({@code DEFAULT_PHASE - 2048}; its graceful shutdown runs at
+     * {@code DEFAULT_PHASE - 1024}) and the streams': informers start, without blocking, before the first request
+     * can arrive, and stop only after the web server has drained.
+     */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesWatchers.class);
-    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final ApiClient apiClient;
     private final WatchScope scope;
     private final String serviceLabelSelector;
     private final Catalog catalog;
     private final CatalogFeeder feeder;
+    private final InformerHealth health;
+    private final BackoffListerWatcher.Backoff backoff;
+    private final WatchHealth watchHealth;
     private final Duration syncCheckInterval;
     private final PodMapper podMapper;
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
-    private final Map<String, String> lastErrors = new ConcurrentHashMap<>();
-    /** Informers whose last list or watch call failed, with the time of the first failure in a row. */
-    private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
+    private Watchdog watchdog;
     private ScheduledExecutorService syncMonitor;
     private ScheduledFuture<?> syncCheck;
     private volatile boolean running;
@@ -67,74 +76,52 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
 
     /** @param podMapper non-null to watch Pods too ({@code gateway.pod-metadata.enabled}) */
     KubernetesWatchers(ApiClient apiClient, WatchScope scope, String serviceLabelSelector, Catalog catalog,
-            CatalogFeeder feeder, Duration syncCheckInterval, PodMapper podMapper) {
-        this.podMapper = podMapper;
+            CatalogFeeder feeder, InformerHealth health, BackoffListerWatcher.Backoff backoff,
+            WatchHealth watchHealth, Duration syncCheckInterval, PodMapper podMapper) {
         this.apiClient = apiClient;
         this.scope = scope;
         this.serviceLabelSelector = serviceLabelSelector;
         this.catalog = catalog;
         this.feeder = feeder;
+        this.health = health;
+        this.backoff = backoff;
+        this.watchHealth = watchHealth;
         this.syncCheckInterval = syncCheckInterval;
+        this.podMapper = podMapper;
     }
 
     @Override
     public synchronized void start() {
-        CoreV1Api core = new CoreV1Api(apiClient);
-        DiscoveryV1Api discovery = new DiscoveryV1Api(apiClient);
+        watchdog = new Watchdog(watchHealth, 500);
         String selector = serviceLabelSelector.isBlank() ? null : serviceLabelSelector;
         List<String> namespaces = scope.allNamespaces() ? List.of("") : scope.namespaces();
         for (String namespace : namespaces) {
             SharedInformerFactory factory = new SharedInformerFactory(apiClient);
             String where = namespace.isEmpty() ? "all namespaces" : namespace;
-            ListCall services = namespace.isEmpty()
-                    ? params -> core.listServiceForAllNamespaces().labelSelector(selector)
-                            .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds)
-                            .watch(params.watch).allowWatchBookmarks(params.watch).buildCall(null)
-                    : params -> core.listNamespacedService(namespace).labelSelector(selector)
-                            .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds)
-                            .watch(params.watch).allowWatchBookmarks(params.watch).buildCall(null);
+            informer(factory, "Services in " + where,
+                    ListCall.of(apiClient, "/api/v1", "services", namespace, selector), V1Service.class,
+                    V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {
+                    }.getType()).addEventHandler(feeder.services());
             // Only slices that belong to a Service carry this label; the others are of no use to us.
-            String sliceSelector = ResourceMapper.SERVICE_NAME_LABEL;
-            ListCall slices = namespace.isEmpty()
-                    ? params -> discovery.listEndpointSliceForAllNamespaces().labelSelector(sliceSelector)
-                            .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds)
-                            .watch(params.watch).allowWatchBookmarks(params.watch).buildCall(null)
-                    : params -> discovery.listNamespacedEndpointSlice(namespace).labelSelector(sliceSelector)
-                            .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds)
-                            .watch(params.watch).allowWatchBookmarks(params.watch).buildCall(null);
-            SharedIndexInformer<V1Service> serviceInformer = informer(factory, "Services in " + where, services,
-                    V1Service.class, V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {
-                    }.getType());
-            serviceInformer.addEventHandler(feeder.services());
-            SharedIndexInformer<V1EndpointSlice> sliceInformer = informer(factory, "EndpointSlices in " + where,
-                    slices, V1EndpointSlice.class, V1EndpointSliceList.class,
+            informer(factory, "EndpointSlices in " + where,
+                    ListCall.of(apiClient, "/apis/discovery.k8s.io/v1", "endpointslices", namespace,
+                            ResourceMapper.SERVICE_NAME_LABEL), V1EndpointSlice.class, V1EndpointSliceList.class,
                     new TypeToken<Watch.Response<V1EndpointSlice>>() {
-                    }.getType());
-            sliceInformer.addEventHandler(feeder.endpointSlices());
+                    }.getType()).addEventHandler(feeder.endpointSlices());
             if (podMapper != null) {
-                ListCall pods = namespace.isEmpty()
-                        ? params -> core.listPodForAllNamespaces().resourceVersion(params.resourceVersion)
-                                .timeoutSeconds(params.timeoutSeconds).watch(params.watch)
-                                .allowWatchBookmarks(params.watch).buildCall(null)
-                        : params -> core.listNamespacedPod(namespace).resourceVersion(params.resourceVersion)
-                                .timeoutSeconds(params.timeoutSeconds).watch(params.watch)
-                                .allowWatchBookmarks(params.watch).buildCall(null);
-                SharedIndexInformer<V1Pod> podInformer = informer(factory, "Pods in " + where, pods, V1Pod.class,
-                        V1PodList.class, new TypeToken<Watch.Response<V1Pod>>() {
+                SharedIndexInformer<V1Pod> pods = informer(factory, "Pods in " + where,
+                        ListCall.of(apiClient, "/api/v1", "pods", namespace, null), V1Pod.class, V1PodList.class,
+                        new TypeToken<Watch.Response<V1Pod>>() {
                         }.getType());
-                podInformer.setTransform(object -> podMapper.trim((V1Pod) object));
-                podInformer.addEventHandler(feeder.pods(podMapper));
+                pods.setTransform(object -> podMapper.trim((V1Pod) object));
+                pods.addEventHandler(feeder.pods(podMapper));
             }
             factories.add(factory);
         }
         log.info("Watching Services, EndpointSlices{} in {} at {}", podMapper != null ? " and Pods" : "", scope,
                 apiClient.getBasePath());
         factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
-        syncMonitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "informer-sync-check");
-            thread.setDaemon(true);
-            return thread;
-        });
+        syncMonitor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("informer-sync-check"));
         long interval = syncCheckInterval.toMillis();
         syncCheck = syncMonitor.scheduleWithFixedDelay(this::checkSync, interval, interval, TimeUnit.MILLISECONDS);
         running = true;
@@ -143,41 +130,14 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
     private <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> informer(
             SharedInformerFactory factory, String name, ListCall call, Class<T> type, Class<L> listType,
             Type watchType) {
-        BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(name, this, apiClient, call, listType,
-                watchType, INITIAL_BACKOFF, MAX_BACKOFF);
+        BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(name, health, apiClient, call, listType,
+                watchType, backoff, watchHealth, watchdog);
         SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(listerWatcher, type, 0,
-                (failedType, error) -> recordError(name, error));
+                (failedType, error) -> health.failed(name,
+                        error.getClass().getSimpleName() + ": " + error.getMessage()));
         informer.setTransform(ResourceTrimmer::trim);
         informers.put(name, informer);
         return informer;
-    }
-
-    private void recordError(String informer, Throwable error) {
-        String message = error.getClass().getSimpleName() + ": " + error.getMessage();
-        if (!message.equals(lastErrors.put(informer, message))) {
-            log.warn("List/watch of {} failed, retrying with back-off: {}", informer, message);
-        }
-    }
-
-    @Override
-    public void succeeded(String informer) {
-        if (failingSince.remove(informer) != null) {
-            lastErrors.remove(informer);
-            log.info("List/watch of {} works again", informer);
-        }
-    }
-
-    @Override
-    public void failed(String informer, Exception error) {
-        failingSince.putIfAbsent(informer, Instant.now());
-        recordError(informer, error);
-    }
-
-    /** Stale while any informer cannot list or watch, counted from the first failure. */
-    @Override
-    public Optional<Duration> staleFor() {
-        return failingSince.values().stream().min(Instant::compareTo)
-                .map(since -> Duration.between(since, Instant.now()));
     }
 
     /** Once every informer has listed, waits until the catalog has applied what they delivered. */
@@ -193,22 +153,24 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
         });
     }
 
-    /** True once every informer has listed its resources and the catalog holds them. */
+    @Override
     public boolean synced() {
         return syncedAt != null;
     }
 
+    @Override
     public Instant syncedAt() {
         return syncedAt;
     }
 
-    /** Per informer (for example "Services in demo"): whether it has listed its resources. */
+    @Override
     public Map<String, Boolean> informerSyncState() {
         Map<String, Boolean> state = new TreeMap<>();
         informers.forEach((name, informer) -> state.put(name, informer.hasSynced()));
         return state;
     }
 
+    @Override
     public WatchScope scope() {
         return scope;
     }
@@ -222,6 +184,9 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
         factories.forEach(factory -> factory.stopAllRegisteredInformers(true));
         factories.clear();
         informers.clear();
+        if (watchdog != null) {
+            watchdog.close();
+        }
     }
 
     @Override
@@ -238,12 +203,8 @@ public final class KubernetesWatchers implements SmartLifecycle, DataFreshness, 
         return false;
     }
 
-    /**
-     * Starts (without blocking) before the web server opens and stops after it has drained, so no request finds
-     * the informers gone.
-     */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 2048;
+        return PHASE;
     }
 }

@@ -1,6 +1,7 @@
 package io.discoverygateway.kubernetes;
 
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,11 +41,19 @@ final class PodMapper {
         String readySince = Optional.ofNullable(status.getConditions()).orElse(List.of()).stream()
                 .filter(condition -> "Ready".equals(condition.getType()) && "True".equals(condition.getStatus()))
                 .map(V1PodCondition::getLastTransitionTime).filter(time -> time != null)
-                .map(OffsetDateTime::toString).findFirst().orElse(null);
+                .map(PodMapper::rfc3339).findFirst().orElse(null);
         return new PodInfo(meta.getNamespace(), meta.getName(), meta.getUid(), labels(meta.getLabels()),
                 annotations(meta.getAnnotations()), status.getPhase(),
-                status.getStartTime() == null ? null : status.getStartTime().toString(),
+                status.getStartTime() == null ? null : rfc3339(status.getStartTime()),
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName(), restarts, readySince);
+    }
+
+    /**
+     * RFC 3339 as Kubernetes writes it ({@code 2026-11-30T05:00:00Z}); {@link OffsetDateTime#toString()} would leave
+     * out zero seconds ({@code 2026-11-30T05:00Z}), which is not RFC 3339.
+     */
+    static String rfc3339(OffsetDateTime time) {
+        return DateTimeFormatter.ISO_INSTANT.format(time.toInstant());
     }
 
     /** A copy of the pod holding only the fields {@link #info} reads. */

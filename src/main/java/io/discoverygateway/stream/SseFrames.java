@@ -8,8 +8,8 @@ import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceSnapshot;
 
 /**
- * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot and
- * type, then written as the same bytes to every subscriber.
+ * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot,
+ * type and id presence, then written as the same bytes to every subscriber.
  */
 final class SseFrames {
 
@@ -18,14 +18,23 @@ final class SseFrames {
     private SseFrames() {
     }
 
-    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch) {
-        return snapshot.derived("sse:" + type, s -> service(type, s, epoch, s.json()));
+    /**
+     * A service event with the snapshot's own JSON. With {@code withId} the frame carries the snapshot's revision as
+     * {@code id:} (live events); without, the client's last event id stays what it was (snapshot and resume events,
+     * which are not resume points on their own).
+     */
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId) {
+        return snapshot.derived(withId ? "sse-id:" + type : "sse:" + type,
+                s -> service(type, s, epoch, withId, s.json()));
     }
 
     /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */
-    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, byte[] json) {
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, byte[] json) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 64);
-        frame.writeBytes(ascii("id: " + Revisions.token(epoch, snapshot.revision()) + "\nevent: " + type + "\ndata: "));
+        if (withId) {
+            frame.writeBytes(ascii("id: " + Revisions.token(epoch, snapshot.revision()) + "\n"));
+        }
+        frame.writeBytes(ascii("event: " + type + "\ndata: "));
         // The JSON is compact: no line breaks, so it is one data line.
         frame.writeBytes(json);
         frame.writeBytes(ascii("\n\n"));

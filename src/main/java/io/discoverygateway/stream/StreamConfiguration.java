@@ -14,11 +14,8 @@ class StreamConfiguration {
     @Bean
     StreamHub streamHub(Catalog catalog, SnapshotEncoder encoder, GatewayProperties properties,
             MeterRegistry registry) {
-        return new StreamHub(catalog, encoder, properties.stream(), registry);
-    }
-
-    @Bean
-    ServiceWaiters serviceWaiters(Catalog catalog, GatewayProperties properties, MeterRegistry registry) {
-        return new ServiceWaiters(catalog, properties.longPoll(), registry);
+        StreamHub hub = new StreamHub(catalog, encoder, properties.stream(), registry);
+        catalog.addListener(hub);
+        return hub;
     }
 }

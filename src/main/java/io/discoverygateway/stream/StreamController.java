@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.api.ApiException;
 import io.discoverygateway.api.RequestValidator;
 import io.discoverygateway.catalog.LabelSelector;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -28,10 +30,12 @@ class StreamController {
 
     private final StreamHub hub;
     private final RequestValidator validator;
+    private final boolean podMetadata;
 
-    StreamController(StreamHub hub, RequestValidator validator) {
+    StreamController(StreamHub hub, RequestValidator validator, GatewayProperties properties) {
         this.hub = hub;
         this.validator = validator;
+        this.podMetadata = properties.podMetadata().enabled();
     }
 
     @GetMapping(path = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -42,15 +46,25 @@ class StreamController {
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
         StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector);
+        if (HttpMethod.HEAD.matches(request.getMethod())) {
+            // Headers only: the body of a HEAD answer is discarded, so a stream behind it would never see its
+            // client leave and would keep its place for ever.
+            streamHeaders(response);
+            return;
+        }
         if (!hub.reserve()) {
             throw ApiException.overloaded("The gateway serves as many streams as it is configured for;"
                     + " retry later or against another replica", 5);
         }
+        streamHeaders(response);
+        hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since);
+    }
+
+    private static void streamHeaders(HttpServletResponse response) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream;charset=UTF-8");
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
-        hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since);
     }
 
     private StreamFilter filter(List<String> namespaces, List<String> services, String labelSelector,
@@ -77,6 +91,10 @@ class StreamController {
             }
         }
         LabelSelector selector = validator.labelSelector(labelSelector);
+        if (podLabelSelector != null && !podMetadata) {
+            throw ApiException.invalidParameter("podLabelSelector", "this gateway does not watch pods"
+                    + " (gateway.pod-metadata.enabled is false), so endpoints carry no pod labels to select on");
+        }
         LabelSelector podSelector = validator.labelSelector("podLabelSelector", podLabelSelector);
         return new StreamFilter(namespaceSet, names, keys, selector, podSelector);
     }

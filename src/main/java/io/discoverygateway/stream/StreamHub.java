@@ -1,8 +1,5 @@
 package io.discoverygateway.stream;
 
-import java.io.IOException;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -10,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,8 +18,8 @@ import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.Revisions;
-import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,10 +32,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Fans catalog changes out to the open streams. The catalog's writer thread hands each batch to
- * {@link #onChanges}, which only queues events on the matching subscribers and schedules their drains; a small
- * pool writes with non-blocking I/O. A new stream is registered on the writer thread too, so its initial snapshot
- * (or resume) and the live events after it join without a gap or an overlap.
+ * Fans catalog changes out to the open streams, and journals them for resumes.
+ *
+ * <p>Threads: the catalog's writer thread calls {@link #onChanges} (journal append, then a hand-off to the fan-out)
+ * and runs {@link #register} for each new stream, so a stream's snapshot or resume is taken from the same view the
+ * journal describes, and joins the live events without a gap or an overlap; the journal is touched on that thread
+ * only. One fan-out thread ({@code sse-fanout}) queues each batch on the matching subscribers, in revision order. Two
+ * writer threads ({@code sse-writer}) drain subscribers with non-blocking I/O. One timer thread ({@code sse-timer})
+ * queues heartbeats and drops stalled streams. Tomcat's request threads call {@link #reserve} and {@link #open}.
+ * The subscriber map and the reservation counter are concurrent; each {@link Subscriber} guards its own state.
  */
 public final class StreamHub implements CatalogListener, SmartLifecycle {
 
@@ -51,10 +53,10 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
     private final AtomicInteger reserved = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final StreamMetrics metrics;
-    private final ExecutorService writers = Executors.newFixedThreadPool(2, daemon("sse-writer"));
+    private final ExecutorService writers = Executors.newFixedThreadPool(2, DaemonThreads.named("sse-writer"));
     /** One thread, so batches reach every subscriber in revision order, without holding up the catalog's writer. */
-    private final ExecutorService fanout = Executors.newSingleThreadExecutor(daemon("sse-fanout"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("sse-timer"));
+    private final ExecutorService fanout = Executors.newSingleThreadExecutor(DaemonThreads.named("sse-fanout"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sse-timer"));
     private volatile boolean running;
 
     private final SnapshotEncoder encoder;
@@ -66,7 +68,6 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         this.properties = properties;
         this.journal = new ChangeJournal(properties.journalSize());
         this.metrics = new StreamMetrics(registry, subscribers::size);
-        catalog.addListener(this);
     }
 
     /** Takes a place for a new stream, or false when {@code max-subscribers} are open. */
@@ -82,52 +83,74 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
     }
 
     /**
-     * Opens a stream on a request whose response headers are set: starts async processing and registers the
-     * subscriber. {@code resumeToken} is the client's last event id, or null.
+     * Opens a stream on a request whose response headers are set and whose place was {@link #reserve reserved}:
+     * starts async processing and registers the subscriber. {@code resumeToken} is the client's last event id, or
+     * null. The place is given back however this ends, also when it fails half-way.
      */
-    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, String resumeToken)
-            throws IOException {
-        AsyncContext async = request.startAsync();
-        async.setTimeout(0);
+    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, String resumeToken) {
         long id = ids.incrementAndGet();
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                subscribers.remove(id);
+                reserved.decrementAndGet();
+            }
+        };
+        Subscriber subscriber;
+        try {
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            subscriber = new Subscriber(id, filter, frameEncoder(filter), async, out, writers, metrics, release);
+            async.addListener(subscriber);
+            subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
+            out.setWriteListener(subscriber);
+        }
+        catch (RuntimeException ex) {
+            release.run();
+            throw ex;
+        }
+        catalog.afterPending(() -> register(subscriber, resumeToken)).whenComplete((ignored, error) -> {
+            if (error != null) {
+                // Never leave a client on a half-open stream: it reconnects, and the place is free again.
+                log.warn("Could not register stream {}; closing it", id, error);
+                subscriber.close();
+            }
+        });
+    }
+
+    private Subscriber.FrameEncoder frameEncoder(StreamFilter filter) {
         String epoch = catalog.epoch();
-        Subscriber.FrameEncoder frames = filter.podSelector().isEverything()
-                ? (type, snapshot) -> SseFrames.service(type, snapshot, epoch)
-                : (type, snapshot) -> SseFrames.service(type, snapshot, epoch,
-                        encoder.document(snapshot, filter::keeps));
-        Subscriber subscriber = new Subscriber(id, filter, frames, async, out, writers, metrics, () -> release(id));
-        async.addListener(subscriber);
-        subscriber.enqueueSealed(SseFrames.retry(properties.retry().toMillis()));
-        out.setWriteListener(subscriber);
-        catalog.afterPending(() -> register(subscriber, resumeToken));
+        if (filter.podSelector().isEverything()) {
+            return (type, snapshot, withId) -> SseFrames.service(type, snapshot, epoch, withId);
+        }
+        return (type, snapshot, withId) -> SseFrames.service(type, snapshot, epoch, withId,
+                encoder.document(snapshot, filter::keeps));
     }
 
-    /** Called once per subscriber, when it closes, whether or not it was registered yet. */
-    private void release(long id) {
-        subscribers.remove(id);
-        reserved.decrementAndGet();
-    }
-
-    /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */
+    /**
+     * On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. A client
+     * without a usable id gets RESET first (also on its first connection: it may be an EventSource reconnecting
+     * after a cut inside its first snapshot, still holding part of it), then the full snapshot.
+     */
     private void register(Subscriber subscriber, String resumeToken) {
         CatalogView view = catalog.view();
         OptionalLong since = Revisions.parse(resumeToken, catalog.epoch());
         List<ChangeJournal.Entry> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision())
                 : null;
         if (missed != null) {
-            resume(subscriber, missed, view);
+            for (ResumePlanner.PlannedEvent event : ResumePlanner.plan(missed, view::find, subscriber.filter())) {
+                subscriber.enqueueSnapshotEvent(event.type(), event.snapshot());
+            }
         }
         else {
-            if (resumeToken != null) {
-                subscriber.enqueueSealed(SseFrames.reset(resetReason(resumeToken, view)));
-            }
+            subscriber.enqueueFrame(SseFrames.reset(resetReason(resumeToken, view)));
             for (ServiceSnapshot snapshot : view.services()) {
                 if (subscriber.filter().matches(snapshot)) {
-                    subscriber.enqueueSealed(ChangeType.ADDED, snapshot);
+                    subscriber.enqueueSnapshotEvent(ChangeType.ADDED, snapshot);
                 }
             }
         }
-        subscriber.enqueueSealed(SseFrames.synced(catalog.epoch(), view.revision()));
+        subscriber.enqueueFrame(SseFrames.synced(catalog.epoch(), view.revision()));
         // Batches up to this revision may still be on their way through the fan-out: they are in the snapshot.
         subscriber.liveAfter(view.revision());
         subscribers.put(subscriber.id(), subscriber);
@@ -139,38 +162,15 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         subscriber.scheduleDrain();
     }
 
-    private String resetReason(String token, CatalogView view) {
+    private static String resetReason(String token, CatalogView view) {
+        if (token == null) {
+            return "no-event-id";
+        }
         OptionalLong revision = Revisions.parse(token, view.epoch());
         if (revision.isEmpty()) {
             return "unknown-event-id";
         }
         return revision.getAsLong() > view.revision() ? "event-id-ahead" : "event-id-expired";
-    }
-
-    /**
-     * For each service changed since the client's id, its latest state once, in revision order: the current state
-     * from the view, or the last state of a deleted one.
-     */
-    private void resume(Subscriber subscriber, List<ChangeJournal.Entry> missed, CatalogView view) {
-        Map<ServiceKey, ChangeJournal.Entry> first = new HashMap<>();
-        Map<ServiceKey, ChangeJournal.Entry> last = new LinkedHashMap<>();
-        for (ChangeJournal.Entry entry : missed) {
-            first.putIfAbsent(entry.key(), entry);
-            last.remove(entry.key());
-            last.put(entry.key(), entry);
-        }
-        StreamFilter filter = subscriber.filter();
-        for (ChangeJournal.Entry entry : last.values()) {
-            Map<String, String> labelsBefore = first.get(entry.key()).labelsBefore();
-            boolean matchedBefore = labelsBefore != null && filter.matches(entry.key(), labelsBefore);
-            ServiceSnapshot now = entry.type() == ChangeType.DELETED ? null : view.find(entry.key()).orElse(null);
-            if (now != null && filter.matches(now)) {
-                subscriber.enqueueSealed(matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED, now);
-            }
-            else if (matchedBefore) {
-                subscriber.enqueueSealed(ChangeType.DELETED, now != null ? now : entry.tombstone());
-            }
-        }
     }
 
     /** On the catalog's writer thread: journals the batch (resumes read it there) and hands it to the fan-out. */
@@ -249,14 +249,5 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE;
-    }
-
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -1,18 +1,12 @@
 package io.discoverygateway.stream;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
-import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -21,11 +15,15 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
 /**
- * One open stream. Events are queued here by the catalog's writer thread (never blocking it) and written with
- * servlet non-blocking I/O by whichever thread drains: a stream whose client stops reading only stops draining, it
- * holds no thread. Memory is bounded: after the initial snapshot the queue holds at most one pending event per
- * service (a newer change replaces an undelivered older one, keeping revision order), and a stream that accepts no
- * bytes for the stall timeout is dropped by the hub.
+ * One open stream: its {@link EventQueue} and the servlet non-blocking writes that empty it. A stream whose client
+ * stops reading only stops draining; it holds no thread, and the hub drops it after the stall timeout.
+ *
+ * <p>Threads: everything below is guarded by this object's monitor, because five kinds of thread touch it. The
+ * catalog's writer thread queues the initial snapshot or resume ({@link StreamHub} registers subscribers there); the
+ * hub's fan-out thread queues live changes; the hub's timer queues heartbeats and checks for stalls; a thread of the
+ * hub's writer pool drains ({@link #scheduleDrain}, at most one drain queued at a time); and Tomcat's threads call
+ * {@link #onWritePossible} and the async listener methods. No method blocks while holding the monitor: writes are
+ * non-blocking.
  */
 final class Subscriber implements WriteListener, AsyncListener {
 
@@ -39,15 +37,12 @@ final class Subscriber implements WriteListener, AsyncListener {
     private final Runnable onClose;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-    // Guarded by this: the queue is written by the catalog writer and read by the draining thread.
-    /** Frames in order that are never coalesced: the initial snapshot or a resume, SYNCED, RESET, heartbeats. */
-    private final Deque<Pending> sealed = new ArrayDeque<>();
-    /** Live events after the last sealed frame, at most one per service, in revision order. */
-    private final LinkedHashMap<ServiceKey, Pending> live = new LinkedHashMap<>();
+    // Guarded by this.
+    private final EventQueue queue = new EventQueue();
     private boolean closed;
+    /** Bytes were written since the last flush: a drain that finds nothing more to send must still flush them. */
+    private boolean unflushed;
     private long lastProgressNanos = System.nanoTime();
-    /** Live changes at or below this revision are already in what the subscriber got on registration. */
-    private long liveAfter = Long.MAX_VALUE;
 
     Subscriber(long id, StreamFilter filter, FrameEncoder frames, AsyncContext async, ServletOutputStream out,
             Executor executor, StreamMetrics metrics, Runnable onClose) {
@@ -70,78 +65,32 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     /** A frame that is written as it is, after everything queued before it. */
-    synchronized void enqueueSealed(byte[] frame) {
-        if (closed) {
-            return;
+    synchronized void enqueueFrame(byte[] frame) {
+        if (!closed) {
+            queue.addFrame(frame);
         }
-        sealLive();
-        sealed.addLast(new Pending(null, null, frame, 0));
     }
 
-    /** A service event of the initial snapshot or of a resume: kept in order, never coalesced. */
-    synchronized void enqueueSealed(ChangeType type, ServiceSnapshot snapshot) {
-        if (closed) {
-            return;
+    /** A service event of the initial snapshot or of a resume. */
+    synchronized void enqueueSnapshotEvent(ChangeType type, ServiceSnapshot snapshot) {
+        if (!closed) {
+            queue.addSnapshotEvent(type, snapshot);
         }
-        sealLive();
-        sealed.addLast(new Pending(type, snapshot, null, 0));
     }
 
     synchronized void liveAfter(long revision) {
-        liveAfter = revision;
+        queue.liveAfter(revision);
     }
 
-    /**
-     * Queues the changes of a batch that concern this subscriber (a service that stops matching the filter is
-     * DELETED for it, one that starts matching is ADDED). Returns whether anything was queued.
-     */
+    /** Queues the changes of a batch that concern this subscriber; returns whether anything was queued. */
     synchronized boolean enqueueLive(List<ChangeEvent> changes) {
-        boolean queued = false;
-        for (ChangeEvent change : changes) {
-            if (closed || change.revision() <= liveAfter) {
-                continue;
-            }
-            boolean matchesNow = change.type() != ChangeType.DELETED && filter.matches(change.snapshot());
-            boolean matchedBefore = change.previous() != null && filter.matches(change.previous());
-            ChangeType type = matchesNow ? (matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED)
-                    : matchedBefore ? ChangeType.DELETED : null;
-            if (type != null) {
-                enqueueLive(type, change.snapshot(), change.appliedAtNanos());
-                queued = true;
-            }
-        }
-        return queued;
+        return !closed && queue.addLive(changes, filter);
     }
 
-    /** A live change: replaces an undelivered event of the same service, keeping what the client already knows. */
-    private void enqueueLive(ChangeType type, ServiceSnapshot snapshot, long appliedAtNanos) {
-        Pending previous = live.remove(snapshot.key());
-        ChangeType merged = type;
-        if (previous != null) {
-            if (previous.type() == ChangeType.ADDED && type == ChangeType.DELETED) {
-                return;
-            }
-            if (previous.type() == ChangeType.ADDED) {
-                merged = ChangeType.ADDED;
-            }
-            else if (previous.type() == ChangeType.DELETED && type == ChangeType.ADDED) {
-                merged = ChangeType.MODIFIED;
-            }
-            appliedAtNanos = previous.appliedAtNanos();
-        }
-        live.put(snapshot.key(), new Pending(merged, snapshot, null, appliedAtNanos));
-    }
-
-    /** A heartbeat comment, unless something is waiting to be sent anyway. */
     synchronized void heartbeat() {
-        if (!closed && sealed.isEmpty() && live.isEmpty()) {
-            sealed.addLast(new Pending(null, null, SseFrames.HEARTBEAT, 0));
+        if (!closed) {
+            queue.heartbeatIfIdle(SseFrames.HEARTBEAT);
         }
-    }
-
-    private void sealLive() {
-        sealed.addAll(live.values());
-        live.clear();
     }
 
     /** Drains on the stream executor, at most one drain queued at a time. */
@@ -154,26 +103,30 @@ final class Subscriber implements WriteListener, AsyncListener {
         }
     }
 
-    /** Writes while the connection accepts bytes without blocking. */
+    /**
+     * Writes while the connection accepts bytes without blocking, then flushes. When a write leaves the connection
+     * not ready, Tomcat calls {@link #onWritePossible} once it has sent what it buffered; that drain flushes even
+     * when nothing new is queued, so an event larger than the socket buffers leaves as soon as the socket accepts
+     * it rather than at the next heartbeat.
+     */
     synchronized void drain() {
         if (closed) {
             return;
         }
         try {
-            boolean wrote = false;
             while (out.isReady()) {
                 byte[] frame = next();
                 if (frame == null) {
-                    if (wrote) {
-                        out.flush();
-                        wrote = false;
-                        continue;
-                    }
                     lastProgressNanos = System.nanoTime();
-                    return;
+                    if (!unflushed) {
+                        return;
+                    }
+                    unflushed = false;
+                    out.flush();
+                    continue;
                 }
                 out.write(frame);
-                wrote = true;
+                unflushed = true;
                 lastProgressNanos = System.nanoTime();
             }
         }
@@ -183,29 +136,23 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     private byte[] next() {
-        Pending pending = sealed.pollFirst();
-        if (pending == null) {
-            Iterator<Map.Entry<ServiceKey, Pending>> first = live.entrySet().iterator();
-            if (!first.hasNext()) {
-                return null;
-            }
-            pending = first.next().getValue();
-            first.remove();
+        EventQueue.Item item = queue.poll();
+        if (item == null) {
+            return null;
         }
-        if (pending.frame() != null) {
-            return pending.frame();
+        if (item.frame() != null) {
+            return item.frame();
         }
-        if (pending.appliedAtNanos() != 0) {
-            metrics.propagated(System.nanoTime() - pending.appliedAtNanos());
+        if (item.appliedAtNanos() != 0) {
+            metrics.propagated(System.nanoTime() - item.appliedAtNanos());
         }
         metrics.eventSent();
-        return frames.frame(pending.type(), pending.snapshot());
+        return frames.frame(item.type(), item.snapshot(), item.withId());
     }
 
     /** True when events wait and the connection has accepted nothing for longer than the timeout. */
     synchronized boolean stalledFor(long timeoutNanos) {
-        boolean waiting = !sealed.isEmpty() || !live.isEmpty();
-        return waiting && System.nanoTime() - lastProgressNanos > timeoutNanos;
+        return !queue.isEmpty() && System.nanoTime() - lastProgressNanos > timeoutNanos;
     }
 
     synchronized boolean isClosed() {
@@ -213,7 +160,7 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     synchronized int pendingCount() {
-        return sealed.size() + live.size();
+        return queue.size();
     }
 
     /** Ends the stream: completes the response and forgets what was queued. Idempotent. */
@@ -222,8 +169,7 @@ final class Subscriber implements WriteListener, AsyncListener {
             return;
         }
         closed = true;
-        sealed.clear();
-        live.clear();
+        queue.clear();
         try {
             async.complete();
         }
@@ -267,10 +213,6 @@ final class Subscriber implements WriteListener, AsyncListener {
     @FunctionalInterface
     interface FrameEncoder {
 
-        byte[] frame(ChangeType type, ServiceSnapshot snapshot);
-    }
-
-    /** A queued item: a service event (type and snapshot) or a ready-made frame. */
-    private record Pending(ChangeType type, ServiceSnapshot snapshot, byte[] frame, long appliedAtNanos) {
+        byte[] frame(ChangeType type, ServiceSnapshot snapshot, boolean withId);
     }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
@@ -21,7 +22,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ProblemErrorController implements ErrorController {
 
     @RequestMapping(path = "${server.error.path:/error}", produces = MediaType.ALL_VALUE)
-    ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+    ResponseEntity<ProblemDetail> error(HttpServletRequest request, HttpServletResponse response) {
+        if (response.isCommitted()) {
+            // An error on a response already under way (an open stream whose client left, or shutdown): its
+            // status and content type are sent, so there is nothing left to tell the client.
+            return null;
+        }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus status = code instanceof Integer value && HttpStatus.resolve(value) != null
                 ? HttpStatus.valueOf(value) : HttpStatus.INTERNAL_SERVER_ERROR;

@@ -1,0 +1,21 @@
+package io.discoverygateway.kubernetes;
+
+import java.time.Instant;
+import java.util.Map;
+
+import io.discoverygateway.catalog.WatchScope;
+
+/** Whether the informers have delivered their initial lists and the catalog holds them: what readiness needs. */
+public interface InformerSync {
+
+    /** True once every informer has listed its resources and the catalog holds them. */
+    boolean synced();
+
+    /** When that happened, or null before. */
+    Instant syncedAt();
+
+    /** Per informer (for example "Services in demo"): whether it has listed its resources. */
+    Map<String, Boolean> informerSyncState();
+
+    WatchScope scope();
+}

@@ -1,0 +1,159 @@
+package io.discoverygateway.longpoll;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogListener;
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.ChangeEvent;
+import io.discoverygateway.catalog.DaemonThreads;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Long-polling reads: a request waits, without holding a thread, until its topic changes past the revision the
+ * client has, or its wait (capped, plus up to 1/16 jitter as Consul does) elapses, or its client leaves.
+ *
+ * <p>Threads: Tomcat's request threads call {@link #await}; the catalog's writer thread calls {@link #onChanges},
+ * which only looks the waiters up and hands their completion to the {@code long-poll} thread, so many waiters on one
+ * service never delay a catalog update; that thread also runs the timeouts. Whatever completes a waiter (a change, its
+ * timeout, its client leaving, shutdown), the completion and the bookkeeping run once; the waiter map and the counter
+ * are concurrent, and a topic's set is created and removed atomically with its first and last waiter.
+ */
+public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
+
+    private final Catalog catalog;
+    private final GatewayProperties.LongPoll properties;
+    private final Map<WaitTopic, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("long-poll"));
+    private volatile boolean running;
+
+    public ChangeWaiters(Catalog catalog, GatewayProperties.LongPoll properties, MeterRegistry registry) {
+        this.catalog = catalog;
+        this.properties = properties;
+        Gauge.builder("gateway.longpoll.waiting", count, AtomicInteger::get)
+                .description("Long-polling requests being held")
+                .register(registry);
+    }
+
+    /**
+     * A future that completes when the topic changes past {@code knownRevision} (a service also by its deletion), when
+     * the wait elapses, or at shutdown; the caller then reads the current state. Cancelling it (the client left)
+     * releases its place at once. Returns null when the limit of held requests is reached.
+     */
+    public CompletableFuture<Void> await(WaitTopic topic, long knownRevision, Duration wait) {
+        if (!running || count.incrementAndGet() > properties.maxWaiting()) {
+            count.decrementAndGet();
+            return null;
+        }
+        Waiter waiter = new Waiter(topic);
+        waiting.compute(topic, (key, set) -> {
+            Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
+            waiters.add(waiter);
+            return waiters;
+        });
+        waiter.future.whenComplete((result, error) -> forget(waiter));
+        // Checked after registering, so a change between the caller's read and now is not missed.
+        if (topic.revision(catalog.view()) > knownRevision) {
+            waiter.future.complete(null);
+            return waiter.future;
+        }
+        long millis = Math.min(wait.toMillis(), properties.maxWait().toMillis());
+        long jitter = millis >= 16 ? ThreadLocalRandom.current().nextLong(millis / 16) : 0;
+        waiter.timeout = completer.schedule(() -> waiter.future.complete(null), millis + jitter,
+                TimeUnit.MILLISECONDS);
+        return waiter.future;
+    }
+
+    private void forget(Waiter waiter) {
+        ScheduledFuture<?> timeout = waiter.timeout;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        waiting.computeIfPresent(waiter.topic, (key, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        });
+        count.decrementAndGet();
+    }
+
+    /** On the catalog's writer thread: finds the waiters of the changed topics, completes them elsewhere. */
+    @Override
+    public void onChanges(CatalogView view, List<ChangeEvent> changes) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Set<WaitTopic> changed = new HashSet<>();
+        for (ChangeEvent change : changes) {
+            changed.add(new WaitTopic.Service(change.key()));
+            changed.add(new WaitTopic.Namespace(change.key().namespace()));
+        }
+        changed.add(new WaitTopic.Everything());
+        List<Waiter> woken = new ArrayList<>();
+        for (WaitTopic topic : changed) {
+            Set<Waiter> waiters = waiting.get(topic);
+            if (waiters != null) {
+                woken.addAll(waiters);
+            }
+        }
+        if (!woken.isEmpty()) {
+            completer.execute(() -> woken.forEach(waiter -> waiter.future.complete(null)));
+        }
+    }
+
+    public int waitingCount() {
+        return count.get();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Answers every held request now (as if its wait elapsed), so graceful shutdown does not wait minutes. */
+    @Override
+    public void stop() {
+        running = false;
+        waiting.values().forEach(set -> set.forEach(waiter -> waiter.future.complete(null)));
+        completer.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
+    private static final class Waiter {
+
+        final WaitTopic topic;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        volatile ScheduledFuture<?> timeout;
+
+        Waiter(WaitTopic topic) {
+            this.topic = topic;
+        }
+    }
+}

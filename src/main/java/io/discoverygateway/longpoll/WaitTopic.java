@@ -1,0 +1,35 @@
+package io.discoverygateway.longpoll;
+
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.ServiceKey;
+
+/** What a long-poll waits on: one service, the services of one namespace, or every service. */
+public sealed interface WaitTopic {
+
+    /** The revision of the topic's latest change in the view; a deleted service counts as changed for ever. */
+    long revision(CatalogView view);
+
+    record Service(ServiceKey key) implements WaitTopic {
+
+        @Override
+        public long revision(CatalogView view) {
+            return view.find(key).map(snapshot -> snapshot.revision()).orElse(Long.MAX_VALUE);
+        }
+    }
+
+    record Namespace(String namespace) implements WaitTopic {
+
+        @Override
+        public long revision(CatalogView view) {
+            return view.revision(namespace);
+        }
+    }
+
+    record Everything() implements WaitTopic {
+
+        @Override
+        public long revision(CatalogView view) {
+            return view.revision();
+        }
+    }
+}

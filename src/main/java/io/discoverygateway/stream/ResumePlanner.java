@@ -1,0 +1,71 @@
+package io.discoverygateway.stream;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
+
+/**
+ * What a client that resumes from a revision must receive so that it holds exactly the current view: each service
+ * changed since, once, with its current state, in the order of its latest change. A pure rule, next to the
+ * {@link ChangeJournal} it reads.
+ *
+ * <p>A service that does not match the filter now is sent as DELETED when it matched at any revision since the
+ * client's id, not only at that id: the client may have received it from an earlier, interrupted resume (whose
+ * events carry no id, so the client comes back with the same one). A client removing a service it does not hold
+ * does no harm; a client keeping one it should have dropped would be silently wrong.
+ */
+final class ResumePlanner {
+
+    /** One event of a resume. */
+    record PlannedEvent(ChangeType type, ServiceSnapshot snapshot) {
+    }
+
+    private ResumePlanner() {
+    }
+
+    /**
+     * @param missed every change after the client's revision, in revision order (from {@link ChangeJournal#after})
+     * @param current the service's state in the view the resume is sent from
+     */
+    static List<PlannedEvent> plan(List<ChangeJournal.Entry> missed,
+            Function<ServiceKey, Optional<ServiceSnapshot>> current, StreamFilter filter) {
+        Map<ServiceKey, List<ChangeJournal.Entry>> byKey = new LinkedHashMap<>();
+        for (ChangeJournal.Entry entry : missed) {
+            // Re-inserted on every change, so the map ends up in the order of each service's latest change.
+            List<ChangeJournal.Entry> entries = byKey.remove(entry.key());
+            if (entries == null) {
+                entries = new ArrayList<>(2);
+            }
+            entries.add(entry);
+            byKey.put(entry.key(), entries);
+        }
+        List<PlannedEvent> plan = new ArrayList<>();
+        for (Map.Entry<ServiceKey, List<ChangeJournal.Entry>> changes : byKey.entrySet()) {
+            ServiceKey key = changes.getKey();
+            List<ChangeJournal.Entry> entries = changes.getValue();
+            ChangeJournal.Entry first = entries.get(0);
+            ChangeJournal.Entry last = entries.get(entries.size() - 1);
+            boolean matchedAtStart = first.labelsBefore() != null && filter.matches(key, first.labelsBefore());
+            boolean matchedSince = entries.stream()
+                    .anyMatch(entry -> entry.labelsBefore() != null && filter.matches(key, entry.labelsBefore()));
+            ServiceSnapshot now = last.type() == ChangeType.DELETED ? null : current.apply(key).orElse(null);
+            if (now != null && filter.matches(now)) {
+                plan.add(new PlannedEvent(matchedAtStart ? ChangeType.MODIFIED : ChangeType.ADDED, now));
+            }
+            else if (matchedSince) {
+                ServiceSnapshot lastKnown = now != null ? now : last.tombstone();
+                if (lastKnown != null) {
+                    plan.add(new PlannedEvent(ChangeType.DELETED, lastKnown));
+                }
+            }
+        }
+        return plan;
+    }
+}
