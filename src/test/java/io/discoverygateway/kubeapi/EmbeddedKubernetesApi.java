@@ -199,6 +199,11 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return store.delete(resource, namespace, name).isPresent();
     }
 
+    /** Every object of a kind in a namespace (all namespaces when empty). */
+    public List<ObjectNode> list(ApiResource resource, String namespace) {
+        return store.list(resource, namespace, object -> true).items();
+    }
+
     public Optional<ObjectNode> get(ApiResource resource, String namespace, String name) {
         return store.get(resource, namespace, name);
     }
