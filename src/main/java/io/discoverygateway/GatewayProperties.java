@@ -64,7 +64,9 @@ public record GatewayProperties(
     }
 
     /**
-     * @param heartbeat how often an idle stream gets a comment line, so proxies keep it open and dead clients show
+     * @param heartbeat how often an idle stream gets a comment line, so proxies keep it open and a client that has
+     *     gone is noticed: the servlet container sees a closed connection only when it writes, so a stream whose
+     *     client left is released at the second heartbeat after it (the first write still succeeds)
      * @param retry the reconnection delay suggested to clients ({@code retry:})
      * @param stallTimeout a subscriber with undelivered events whose connection accepted nothing for this long is
      *     disconnected (it can resume with its last event id)
@@ -72,7 +74,7 @@ public record GatewayProperties(
      * @param journalSize how many recent changes are kept for resuming streams ({@code Last-Event-ID})
      */
     public record Stream(
-            @NotNull @DefaultValue("15s") Duration heartbeat,
+            @NotNull @DefaultValue("5s") Duration heartbeat,
             @NotNull @DefaultValue("3s") Duration retry,
             @NotNull @DefaultValue("30s") Duration stallTimeout,
             @Min(1) @DefaultValue("10000") int maxSubscribers,

@@ -124,6 +124,28 @@ class DiscoveryServerApiTest {
     }
 
     @Test
+    void endpointsWithoutAPodGetUniqueIdsThatStayTheSameAndFindTheirInstance() throws Exception {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "external-ips"));
+        api.create(ApiResource.ENDPOINT_SLICES, "alpha", """
+                {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+                 "metadata":{"name":"external-ips-1","labels":{"kubernetes.io/service-name":"external-ips"}},
+                 "addressType":"IPv4","endpoints":[{"addresses":["192.0.2.1"]},{"addresses":["192.0.2.2"]}],
+                 "ports":[{"name":"http","port":80}]}""");
+
+        List<Instance> first = awaitInstances("external-ips", 2);
+        List<Instance> second = List.of(STRICT.readValue(gateway.get("/apps/external-ips").body(), Instance[].class));
+
+        assertThat(first).extracting(Instance::instanceId).doesNotHaveDuplicates();
+        assertThat(second).extracting(Instance::instanceId)
+                .containsExactlyElementsOf(first.stream().map(Instance::instanceId).toList());
+        for (Instance instance : first) {
+            Instance found = STRICT.readValue(gateway.get("/apps/external-ips/" + instance.instanceId()).body(),
+                    Instance.class);
+            assertThat(found.host()).isEqualTo(instance.host());
+        }
+    }
+
+    @Test
     void anUnknownServiceHasNoInstances() {
         JsonNode instances = gateway.json("/apps/never-heard-of-it");
 

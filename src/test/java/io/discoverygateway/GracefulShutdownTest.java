@@ -6,10 +6,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -20,17 +23,20 @@ import static org.awaitility.Awaitility.await;
  * Shutting down with open streams: readiness goes down first, then the streams are ended at once so that clients
  * reconnect elsewhere, and the application stops promptly.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class GracefulShutdownTest {
 
     @Test
-    void closingTheApplicationEndsOpenStreamsWithinSeconds() throws Exception {
+    void closingTheApplicationEndsOpenStreamsWithinSeconds(CapturedOutput output) throws Exception {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
             ConfigurableApplicationContext context = SpringApplication.run(DiscoveryGatewayApplication.class,
                     "--server.port=0", "--gateway.namespaces=alpha", "--gateway.kubernetes.api-url=" + api.url(),
                     "--spring.main.banner-mode=off");
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            List<SseClient> clients = List.of(SseClient.connect(port, "/api/v1/stream"),
-                    SseClient.connect(port, "/api/v1/stream"));
+            List<SseClient> clients = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                clients.add(SseClient.connect(port, "/api/v1/stream"));
+            }
             clients.forEach(client -> client.awaitNamed("SYNCED", Duration.ofSeconds(10)));
             AtomicLong refusingTrafficAt = new AtomicLong();
             context.addApplicationListener((AvailabilityChangeEvent<?> event) -> {
@@ -48,6 +54,8 @@ class GracefulShutdownTest {
             assertThat(refusingTrafficAt.get()).as("readiness down before the streams were closed")
                     .isLessThan(clients.stream().mapToLong(SseClient::endedAtNanos).min().orElseThrow());
             clients.forEach(SseClient::close);
+            assertThat(output.getAll()).as("no error rendered into an open stream")
+                    .doesNotContain("No converter for").doesNotContain("ProblemDetail");
         }
     }
 }

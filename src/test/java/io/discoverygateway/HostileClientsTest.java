@@ -65,6 +65,25 @@ class HostileClientsTest {
     }
 
     @Test
+    void streamsAbandonedWithoutAGoodbyeAreReleasedWithinTwoHeartbeats() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.subscriberCount() == 0);
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Socket socket = new Socket("localhost", port);
+            socket.getOutputStream().write("GET /api/v1/stream HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            sockets.add(socket);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> hub.subscriberCount() == 20);
+
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.subscriberCount() == 0);
+    }
+
+    @Test
     void randomRequestsNeverGetA5xxAndEveryErrorIsProblemJson(CapturedOutput output) throws Exception {
         Random random = new Random(20261130);
         int logBefore = output.getAll().length();

@@ -176,50 +176,6 @@ class LongPollTest {
         });
     }
 
-    @Test
-    void aLongPollWhoseClientLeavesGivesBackItsPlaceAtOnce() throws Exception {
-        String etag = create("abandoned");
-        int waitingBefore = waiting();
-        List<Socket> sockets = new java.util.ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            Socket socket = new Socket("localhost", port);
-            socket.getOutputStream().write(("GET /api/v1/namespaces/alpha/services/abandoned?wait=60s HTTP/1.1\r\n"
-                    + "Host: localhost\r\nIf-None-Match: " + etag + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            sockets.add(socket);
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> waiting() == waitingBefore + 20);
-
-        for (Socket socket : sockets) {
-            socket.close();
-        }
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> waiting() == waitingBefore);
-    }
-
-    @Test
-    void aMalformedWaitIsABadRequest() {
-        create("malformed");
-
-        HttpResponse<String> response = gateway.get("/api/v1/namespaces/alpha/services/malformed?wait=soon");
-
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.body()).contains("'soon' is not a duration");
-    }
-
-    @Test
-    void aServiceDeletedDuringTheWaitIsNotFound() throws Exception {
-        String etag = create("vanishing");
-        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
-                () -> gateway.get("/api/v1/namespaces/alpha/services/vanishing?wait=60s", "If-None-Match", etag));
-        await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-
-        api.delete(ApiResource.SERVICES, "alpha", "vanishing");
-
-        HttpResponse<String> response = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
-    }
-
     private int waiting() {
         return (int) registry.get("gateway.longpoll.waiting").gauge().value();
     }

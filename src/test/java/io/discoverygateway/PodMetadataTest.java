@@ -57,10 +57,10 @@ class PodMetadataTest {
         assertThat(pod.path("labels").properties()).extracting(Map.Entry::getKey).containsExactly("version");
         assertThat(pod.path("annotations").properties()).extracting(Map.Entry::getKey).containsExactly("team");
         assertThat(pod.path("phase").asString()).isEqualTo("Running");
-        assertThat(pod.path("startTime").asString()).startsWith("2026-11-30T05:00");
+        assertThat(pod.path("startTime").asString()).as("RFC 3339, zero seconds included").isEqualTo("2026-11-30T05:00:00Z");
         assertThat(pod.path("nodeName").asString()).isEqualTo("node-1");
         assertThat(pod.path("restarts").asInt()).isEqualTo(2);
-        assertThat(pod.path("readySince").asString()).startsWith("2026-11-30T05:00:10");
+        assertThat(pod.path("readySince").asString()).isEqualTo("2026-11-30T05:00:10Z");
     }
 
     @Test

@@ -37,6 +37,8 @@ public final class SseClient implements AutoCloseable {
     private volatile boolean ended;
     private volatile long endedAtNanos;
     private Thread reader;
+    /** Chunk size and pause of a slow reader, or null. */
+    private int[] throttle;
 
     private SseClient(Socket socket) {
         this.socket = socket;
@@ -46,6 +48,21 @@ public final class SseClient implements AutoCloseable {
     public static SseClient connect(int port, String path, String... headerPairs) throws IOException {
         SseClient client = open(port, path, 0, headerPairs);
         client.reader = new Thread(client::read, "sse-client");
+        client.reader.setDaemon(true);
+        client.reader.start();
+        client.awaitStatus();
+        return client;
+    }
+
+    /**
+     * Connects with a small receive buffer and reads slowly: at most {@code chunk} bytes at a time, pausing
+     * {@code pauseMillis} between reads, as a client on a slow link or a busy consumer does.
+     */
+    public static SseClient connectSlowly(int port, String path, int receiveBuffer, int chunk, long pauseMillis)
+            throws IOException {
+        SseClient client = open(port, path, receiveBuffer);
+        client.throttle = new int[] { chunk, (int) pauseMillis };
+        client.reader = new Thread(client::read, "sse-slow-client");
         client.reader.setDaemon(true);
         client.reader.start();
         client.awaitStatus();
@@ -124,7 +141,16 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read() {
-        try (InputStream in = new BufferedInputStream(socket.getInputStream())) {
+        InputStream raw;
+        try {
+            raw = throttle == null ? socket.getInputStream() : new SlowInputStream(socket.getInputStream(), throttle[0],
+                    throttle[1]);
+        }
+        catch (IOException ex) {
+            ended = true;
+            return;
+        }
+        try (InputStream in = new BufferedInputStream(raw)) {
             String statusLine = line(in);
             status = Integer.parseInt(statusLine.split(" ")[1]);
             boolean chunked = false;
@@ -208,6 +234,31 @@ public final class SseClient implements AutoCloseable {
         }
         catch (IOException ex) {
             // closing anyway
+        }
+    }
+
+    /** Reads at most a chunk at a time, with a pause before each read. */
+    private static final class SlowInputStream extends java.io.FilterInputStream {
+
+        private final int chunk;
+        private final long pauseMillis;
+
+        SlowInputStream(InputStream in, int chunk, long pauseMillis) {
+            super(in);
+            this.chunk = chunk;
+            this.pauseMillis = pauseMillis;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                Thread.sleep(pauseMillis);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", ex);
+            }
+            return super.read(buffer, offset, Math.min(length, chunk));
         }
     }
 

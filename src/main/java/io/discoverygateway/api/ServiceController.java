@@ -27,6 +27,7 @@ import io.discoverygateway.longpoll.ChangeWaiters;
 import io.discoverygateway.longpoll.WaitTopic;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -87,16 +88,16 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitServices(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
         Listing listing = listing(namespace, labelSelector);
-        return longPoll(listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
+        return longPoll(method, listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
     }
 
     @GetMapping(path = "/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitServicesByIndex(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch);
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
+        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, method);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
@@ -110,16 +111,16 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
         validator.watchedNamespace(namespace);
-        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch);
+        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, method);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServicesByIndex(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch);
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
+        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch, method);
     }
 
     // ---- one service -------------------------------------------------------------------------------------------
@@ -143,11 +144,11 @@ class ServiceController {
             @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
         ServiceKey key = new ServiceKey(namespace, name);
         validator.existingService(catalog.view(), key);
         Variant variant = variant(ready, podLabelSelector);
-        return longPoll(new WaitTopic.Service(key), wait, index, ifNoneMatch,
+        return longPoll(method, new WaitTopic.Service(key), wait, index, ifNoneMatch,
                 view -> variant.etag(validator.existingService(view, key)),
                 view -> variant.answer(validator.existingService(view, key)));
     }
@@ -156,17 +157,18 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitServiceByIndex(@PathVariable String namespace,
             @PathVariable String name, @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch);
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
+        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch, method);
     }
 
     // ---- long-polling ------------------------------------------------------------------------------------------
 
     /**
      * Holds the request until the topic's revision passes the client's, or the wait elapses. The waiter is released
-     * as soon as the request ends for any reason, also when its client leaves.
+     * as soon as the request ends for any reason, also when its client leaves. HEAD is answered at once: it asks
+     * for headers only, and a held HEAD would not notice its client leave.
      */
-    private DeferredResult<ResponseEntity<byte[]>> longPoll(WaitTopic topic, String wait, String index,
+    private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpMethod method, WaitTopic topic, String wait, String index,
             String ifNoneMatch, Function<CatalogView, String> etag,
             Function<CatalogView, ResponseEntity<byte[]>> answer) {
         Duration timeout = wait == null ? min(longPoll.defaultWait(), longPoll.maxWait()) : WaitDuration.parse(wait, longPoll.maxWait());
@@ -177,7 +179,7 @@ class ServiceController {
             result.setResult(answer.apply(view));
             return result;
         }
-        if (timeout.isZero()) {
+        if (timeout.isZero() || HttpMethod.HEAD.equals(method)) {
             result.setResult(notModified(etag.apply(view)));
             return result;
         }
