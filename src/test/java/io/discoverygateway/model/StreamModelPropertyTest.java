@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * buffers. After quiescence, every client's view must equal what the model (the API's objects, filtered) says and
  * what the gateway serves over REST. A failure prints the shrunk sequence.
  */
-class StreamModelProperties {
+class StreamModelPropertyTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String> NAMES = List.of("svc-0", "svc-1", "svc-2", "svc-3");
