@@ -39,6 +39,10 @@ final class EventQueue {
         static Item frame(byte[] frame) {
             return new Item(null, null, false, frame, 0);
         }
+
+        static Item snapshotEvent(ChangeType type, ServiceSnapshot snapshot) {
+            return new Item(type, snapshot, false, null, 0);
+        }
     }
 
     private final Deque<Item> sealed = new ArrayDeque<>();
@@ -52,10 +56,10 @@ final class EventQueue {
         sealed.addLast(Item.frame(frame));
     }
 
-    /** An event of the initial snapshot or of a resume: in order, never merged, without an id. */
-    void addSnapshotEvent(ChangeType type, ServiceSnapshot snapshot) {
+    /** Items of the opening (a snapshot or a resume, SYNCED...): in order, never merged. */
+    void addSealed(List<Item> items) {
         sealLive();
-        sealed.addLast(new Item(type, snapshot, false, null, 0));
+        sealed.addAll(items);
     }
 
     /** From now on live changes above this revision are queued (the ones up to it were in the snapshot). */

@@ -5,9 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
+import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 
@@ -28,6 +31,49 @@ final class ResumePlanner {
     }
 
     private ResumePlanner() {
+    }
+
+    /**
+     * Everything a new stream gets before its live events, from the view it registers at: a resume (the changes
+     * since the client's id, when the journal still holds them all) or {@code RESET} and the full snapshot; then
+     * {@code SYNCED} at the view's revision. A client without a usable id gets {@code RESET} first, also on its
+     * first connection: it may be an EventSource reconnecting after a cut inside its first snapshot, still holding
+     * part of it.
+     *
+     * @param resumeToken the client's last event id, or null
+     */
+    static List<EventQueue.Item> opening(CatalogView view, ChangeJournal journal, String resumeToken,
+            StreamFilter filter) {
+        List<EventQueue.Item> items = new ArrayList<>();
+        OptionalLong since = Revisions.parse(resumeToken, view.epoch());
+        List<ChangeJournal.Entry> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision())
+                : null;
+        if (missed != null) {
+            for (PlannedEvent event : plan(missed, view::find, filter)) {
+                items.add(EventQueue.Item.snapshotEvent(event.type(), event.snapshot()));
+            }
+        }
+        else {
+            items.add(EventQueue.Item.frame(SseFrames.reset(resetReason(resumeToken, view))));
+            for (ServiceSnapshot snapshot : view.services()) {
+                if (filter.matches(snapshot)) {
+                    items.add(EventQueue.Item.snapshotEvent(ChangeType.ADDED, snapshot));
+                }
+            }
+        }
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision())));
+        return items;
+    }
+
+    static String resetReason(String token, CatalogView view) {
+        if (token == null) {
+            return "no-event-id";
+        }
+        OptionalLong revision = Revisions.parse(token, view.epoch());
+        if (revision.isEmpty()) {
+            return "unknown-event-id";
+        }
+        return revision.getAsLong() > view.revision() ? "event-id-ahead" : "event-id-expired";
     }
 
     /**

@@ -2,7 +2,6 @@ package io.discoverygateway.stream;
 
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,10 +16,7 @@ import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
-import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.DaemonThreads;
-import io.discoverygateway.catalog.Revisions;
-import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
@@ -127,32 +123,11 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
                 encoder.document(snapshot, filter::keeps));
     }
 
-    /**
-     * On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. A client
-     * without a usable id gets RESET first (also on its first connection: it may be an EventSource reconnecting
-     * after a cut inside its first snapshot, still holding part of it), then the full snapshot.
-     */
+    /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */
     private void register(Subscriber subscriber, String resumeToken) {
         CatalogView view = catalog.view();
-        OptionalLong since = Revisions.parse(resumeToken, catalog.epoch());
-        List<ChangeJournal.Entry> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision())
-                : null;
-        if (missed != null) {
-            for (ResumePlanner.PlannedEvent event : ResumePlanner.plan(missed, view::find, subscriber.filter())) {
-                subscriber.enqueueSnapshotEvent(event.type(), event.snapshot());
-            }
-        }
-        else {
-            subscriber.enqueueFrame(SseFrames.reset(resetReason(resumeToken, view)));
-            for (ServiceSnapshot snapshot : view.services()) {
-                if (subscriber.filter().matches(snapshot)) {
-                    subscriber.enqueueSnapshotEvent(ChangeType.ADDED, snapshot);
-                }
-            }
-        }
-        subscriber.enqueueFrame(SseFrames.synced(catalog.epoch(), view.revision()));
-        // Batches up to this revision may still be on their way through the fan-out: they are in the snapshot.
-        subscriber.liveAfter(view.revision());
+        // Batches up to this revision may still be on their way through the fan-out: they are in the opening.
+        subscriber.open(ResumePlanner.opening(view, journal, resumeToken, subscriber.filter()), view.revision());
         subscribers.put(subscriber.id(), subscriber);
         if (subscriber.isClosed()) {
             // The client left before it was registered: its close could not remove it yet.
@@ -160,17 +135,6 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
             return;
         }
         subscriber.scheduleDrain();
-    }
-
-    private static String resetReason(String token, CatalogView view) {
-        if (token == null) {
-            return "no-event-id";
-        }
-        OptionalLong revision = Revisions.parse(token, view.epoch());
-        if (revision.isEmpty()) {
-            return "unknown-event-id";
-        }
-        return revision.getAsLong() > view.revision() ? "event-id-ahead" : "event-id-expired";
     }
 
     /** On the catalog's writer thread: journals the batch (resumes read it there) and hands it to the fan-out. */

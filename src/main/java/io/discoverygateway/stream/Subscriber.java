@@ -71,15 +71,15 @@ final class Subscriber implements WriteListener, AsyncListener {
         }
     }
 
-    /** A service event of the initial snapshot or of a resume. */
-    synchronized void enqueueSnapshotEvent(ChangeType type, ServiceSnapshot snapshot) {
+    /**
+     * What the stream gets before its live events (see {@link ResumePlanner#opening}); live changes up to the
+     * revision it was planned at are already in it.
+     */
+    synchronized void open(List<EventQueue.Item> opening, long revision) {
         if (!closed) {
-            queue.addSnapshotEvent(type, snapshot);
+            queue.addSealed(opening);
+            queue.liveAfter(revision);
         }
-    }
-
-    synchronized void liveAfter(long revision) {
-        queue.liveAfter(revision);
     }
 
     /** Queues the changes of a batch that concern this subscriber; returns whether anything was queued. */

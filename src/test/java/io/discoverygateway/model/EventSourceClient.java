@@ -71,8 +71,12 @@ final class EventSourceClient implements AutoCloseable {
     }
 
     private void run() {
+        boolean first = true;
         while (!stopped) {
-            long cutAfter = cutsLeft > 0 ? random.nextInt(random.nextBoolean() ? 2_000 : 400_000) : Long.MAX_VALUE;
+            // The first cut lands early, usually inside the first snapshot; later ones anywhere.
+            long cutAfter = cutsLeft == 0 ? Long.MAX_VALUE
+                    : random.nextInt(first ? 3_000 : random.nextBoolean() ? 2_000 : 400_000);
+            first = false;
             try {
                 connectAndRead(cutAfter);
             }
@@ -190,18 +194,21 @@ final class EventSourceClient implements AutoCloseable {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (count >= cutAfter) {
-                synchronized (EventSourceClient.this) {
-                    if (cutsLeft > 0) {
-                        cutsLeft--;
-                        throw new IOException("cut by the client after " + count + " bytes");
-                    }
+            boolean cutting;
+            synchronized (EventSourceClient.this) {
+                cutting = cutsLeft > 0;
+                if (cutting && count >= cutAfter) {
+                    cutsLeft--;
+                    throw new IOException("cut by the client after " + count + " bytes");
                 }
             }
             if (slowly) {
                 sleep(1);
             }
-            int limit = (int) Math.min(Math.min(length, slowly ? 1024 : length), Math.max(1, cutAfter - count));
+            int limit = Math.min(length, slowly ? 1024 : length);
+            if (cutting) {
+                limit = (int) Math.min(limit, cutAfter - count);
+            }
             int read = super.read(buffer, offset, limit);
             if (read > 0) {
                 count += read;

@@ -48,7 +48,7 @@ import static org.awaitility.Awaitility.await;
 class StreamModelPropertyTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final List<String> NAMES = List.of("svc-0", "svc-1", "svc-2", "svc-3");
+    private static final List<String> NAMES = List.of("svc-0", "svc-1", "svc-2", "svc-3", "svc-4", "svc-5");
     private static final AtomicInteger TRIES = new AtomicInteger();
     private static EmbeddedKubernetesApi api;
     private static ConfigurableApplicationContext gateway;
@@ -59,7 +59,7 @@ class StreamModelPropertyTest {
         api = EmbeddedKubernetesApi.start(0, 20_000);
         gateway = SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0",
                 "--gateway.all-namespaces=true", "--gateway.kubernetes.api-url=" + api.url(),
-                "--gateway.stream.journal-size=40", "--gateway.stream.heartbeat=1s", "--spring.main.banner-mode=off",
+                "--gateway.stream.heartbeat=1s", "--spring.main.banner-mode=off",
                 "--logging.level.root=WARN");
         port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
     }
@@ -96,6 +96,11 @@ class StreamModelPropertyTest {
         String namespace = "model-" + TRIES.incrementAndGet();
         GatewayClient rest = new GatewayClient(port);
         await().atMost(Duration.ofSeconds(20)).until(() -> rest.get("/actuator/health/readiness").statusCode() == 200);
+        List<Change> setup = new ArrayList<>();
+        for (int i = 0; i < NAMES.size(); i++) {
+            setup.add(new Create(NAMES.get(i), (seed >>> i & 1) == 0 ? "a" : "b", (int) (seed >>> (i + 8) & 7), false));
+        }
+        apply(namespace, setup);
         apply(namespace, changes.subList(0, changes.size() / 3));
         List<EventSourceClient> clients = new ArrayList<>();
         Map<EventSourceClient, Filter> filters = new HashMap<>();
