@@ -126,6 +126,41 @@ class RealClientsTest {
         await().atMost(TIMEOUT).until(() -> waiting() == waitingBefore);
     }
 
+    @Test
+    void longPollsAbandonedWithoutAGoodbyeAreReleasedWithinSeconds() throws Exception {
+        createLarge("abandoned", 1, 0);
+        String etag = gateway.get("/api/v1/namespaces/clients/services/abandoned").headers().firstValue("ETag")
+                .orElseThrow();
+        await().atMost(TIMEOUT).until(() -> waiting() == 0);
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            sockets.add(send("GET", "/api/v1/namespaces/clients/services/abandoned?wait=60s", "If-None-Match: " + etag));
+        }
+        await().atMost(TIMEOUT).until(() -> waiting() == 15);
+
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting() == 0);
+    }
+
+    @Test
+    void aHeldLongPollWhoseClientStaysIsNotReleased() throws Exception {
+        createLarge("staying", 1, 0);
+        String etag = gateway.get("/api/v1/namespaces/clients/services/staying").headers().firstValue("ETag")
+                .orElseThrow();
+        await().atMost(TIMEOUT).until(() -> waiting() == 0);
+        try (Socket socket = send("GET", "/api/v1/namespaces/clients/services/staying?wait=60s",
+                "If-None-Match: " + etag)) {
+            await().atMost(TIMEOUT).until(() -> waiting() == 1);
+            api.replace(ApiResource.ENDPOINT_SLICES, "clients", largeSlice("staying", 2));
+
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).as("still held until the change, then answered").isEqualTo("HTTP/1.1 200");
+        }
+    }
+
     private Socket send(String method, String path, String header) throws IOException {
         Socket socket = new Socket("localhost", port);
         socket.setReceiveBufferSize(1024);

@@ -28,6 +28,7 @@ import io.discoverygateway.longpoll.WaitTopic;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -88,16 +89,18 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitServices(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest servletRequest) {
         Listing listing = listing(namespace, labelSelector);
-        return longPoll(method, listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
+        return longPoll(servletRequest, listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
     }
 
     @GetMapping(path = "/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitServicesByIndex(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
-        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, method);
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest servletRequest) {
+        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, servletRequest);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
@@ -111,16 +114,18 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest servletRequest) {
         validator.watchedNamespace(namespace);
-        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, method);
+        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, servletRequest);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServicesByIndex(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
-        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch, method);
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest servletRequest) {
+        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch, servletRequest);
     }
 
     // ---- one service -------------------------------------------------------------------------------------------
@@ -144,11 +149,12 @@ class ServiceController {
             @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest servletRequest) {
         ServiceKey key = new ServiceKey(namespace, name);
         validator.existingService(catalog.view(), key);
         Variant variant = variant(ready, podLabelSelector);
-        return longPoll(method, new WaitTopic.Service(key), wait, index, ifNoneMatch,
+        return longPoll(servletRequest, new WaitTopic.Service(key), wait, index, ifNoneMatch,
                 view -> variant.etag(validator.existingService(view, key)),
                 view -> variant.answer(validator.existingService(view, key)));
     }
@@ -157,8 +163,9 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitServiceByIndex(@PathVariable String namespace,
             @PathVariable String name, @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, HttpMethod method) {
-        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch, method);
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+            HttpServletRequest servletRequest) {
+        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch, servletRequest);
     }
 
     // ---- long-polling ------------------------------------------------------------------------------------------
@@ -168,7 +175,8 @@ class ServiceController {
      * as soon as the request ends for any reason, also when its client leaves. HEAD is answered at once: it asks
      * for headers only, and a held HEAD would not notice its client leave.
      */
-    private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpMethod method, WaitTopic topic, String wait, String index,
+    private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpServletRequest servletRequest, WaitTopic topic,
+            String wait, String index,
             String ifNoneMatch, Function<CatalogView, String> etag,
             Function<CatalogView, ResponseEntity<byte[]>> answer) {
         Duration timeout = wait == null ? min(longPoll.defaultWait(), longPoll.maxWait()) : WaitDuration.parse(wait, longPoll.maxWait());
@@ -179,11 +187,12 @@ class ServiceController {
             result.setResult(answer.apply(view));
             return result;
         }
-        if (timeout.isZero() || HttpMethod.HEAD.equals(method)) {
+        if (timeout.isZero() || HttpMethod.HEAD.matches(servletRequest.getMethod())) {
             result.setResult(notModified(etag.apply(view)));
             return result;
         }
-        CompletableFuture<Void> change = waiters.await(topic, known.getAsLong(), timeout);
+        CompletableFuture<Void> change = waiters.await(topic, known.getAsLong(), timeout,
+                new ConnectionProbe(servletRequest));
         if (change == null) {
             throw ApiException.overloaded("The gateway holds as many long-polls as it is configured for;"
                     + " retry later or against another replica", 5);

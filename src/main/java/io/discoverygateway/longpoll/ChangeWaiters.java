@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
@@ -32,7 +33,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Threads: Tomcat's request threads call {@link #await}; the catalog's writer thread calls {@link #onChanges},
  * which only looks the waiters up and hands their completion to the {@code long-poll} thread, so many waiters on one
- * service never delay a catalog update; that thread also runs the timeouts. Whatever completes a waiter (a change, its
+ * service never delay a catalog update; that thread also runs the timeouts and, every second, asks each waiter's
+ * probe whether its client has gone (the only thread that touches a held request's input). Whatever completes a waiter (a change, its
  * timeout, its client leaving, shutdown), the completion and the bookkeeping run once; the waiter map and the counter
  * are concurrent, and a topic's set is created and removed atomically with its first and last waiter.
  */
@@ -56,15 +58,17 @@ public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
 
     /**
      * A future that completes when the topic changes past {@code knownRevision} (a service also by its deletion), when
-     * the wait elapses, or at shutdown; the caller then reads the current state. Cancelling it (the client left)
-     * releases its place at once. Returns null when the limit of held requests is reached.
+     * the wait elapses, when {@code clientGone} (asked every second, may be null) says the client has left, or at
+     * shutdown; the caller then reads the current state. Completing it from outside (the request ended) releases its
+     * place at once. Returns null when the limit of held requests is reached.
      */
-    public CompletableFuture<Void> await(WaitTopic topic, long knownRevision, Duration wait) {
+    public CompletableFuture<Void> await(WaitTopic topic, long knownRevision, Duration wait,
+            BooleanSupplier clientGone) {
         if (!running || count.incrementAndGet() > properties.maxWaiting()) {
             count.decrementAndGet();
             return null;
         }
-        Waiter waiter = new Waiter(topic);
+        Waiter waiter = new Waiter(topic, clientGone);
         waiting.compute(topic, (key, set) -> {
             Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
             waiters.add(waiter);
@@ -81,6 +85,27 @@ public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
         waiter.timeout = completer.schedule(() -> waiter.future.complete(null), millis + jitter,
                 TimeUnit.MILLISECONDS);
         return waiter.future;
+    }
+
+    /**
+     * On the {@code long-poll} thread: ends the waits whose client has gone, so that their places are free within
+     * a second rather than when the wait would have ended.
+     */
+    private void releaseAbandoned() {
+        for (Set<Waiter> waiters : waiting.values()) {
+            for (Waiter waiter : waiters) {
+                boolean gone;
+                try {
+                    gone = waiter.clientGone != null && waiter.clientGone.getAsBoolean();
+                }
+                catch (RuntimeException ex) {
+                    gone = true;
+                }
+                if (gone) {
+                    waiter.future.complete(null);
+                }
+            }
+        }
     }
 
     private void forget(Waiter waiter) {
@@ -125,6 +150,7 @@ public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
 
     @Override
     public void start() {
+        completer.scheduleWithFixedDelay(this::releaseAbandoned, 1, 1, TimeUnit.SECONDS);
         running = true;
     }
 
@@ -149,11 +175,13 @@ public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
     private static final class Waiter {
 
         final WaitTopic topic;
+        final BooleanSupplier clientGone;
         final CompletableFuture<Void> future = new CompletableFuture<>();
         volatile ScheduledFuture<?> timeout;
 
-        Waiter(WaitTopic topic) {
+        Waiter(WaitTopic topic, BooleanSupplier clientGone) {
             this.topic = topic;
+            this.clientGone = clientGone;
         }
     }
 }
