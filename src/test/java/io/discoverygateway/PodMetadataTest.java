@@ -123,6 +123,45 @@ class PodMetadataTest {
     }
 
     @Test
+    void aLongPollAppliesThePodLabelSelectorAndAnswersWhenAPodChanges() throws Exception {
+        api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", "polled-pods"));
+        api.create(ApiResource.PODS, "pods", pod("polled-pods", "10.57.0.1", "v1", 0));
+        api.create(ApiResource.PODS, "pods", pod("polled-pods", "10.57.0.2", "v2", 0));
+        api.create(ApiResource.ENDPOINT_SLICES, "pods", KubeObjects.slice("pods", "polled-pods-1", "polled-pods",
+                List.of(EndpointSpec.ready("10.57.0.1"), EndpointSpec.ready("10.57.0.2"))));
+        awaitService("polled-pods", s -> s.path("endpoints").size() == 2 && s.path("endpoints").get(1).has("pod"));
+        String path = "/api/v1/namespaces/pods/services/polled-pods?podLabelSelector=version%3Dv2";
+        String etag = gateway.get(path).headers().firstValue("ETag").orElseThrow();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> held = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> gateway.get(path + "&wait=30s", "If-None-Match", etag));
+
+        api.replace(ApiResource.PODS, "pods", pod("polled-pods", "10.57.0.1", "v2", 0));
+
+        HttpResponse<String> response = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode endpoints = GatewayClient.parse(response.body()).path("endpoints");
+        assertThat(endpoints).extracting(e -> e.path("pod").path("labels").path("version").asString())
+                .containsOnly("v2");
+        assertThat(endpoints).hasSize(2);
+        assertThat(response.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
+    }
+
+    @Test
+    void selectorsWhoseTextsShareAHashCodeGetDifferentEntityTags() {
+        deploy("tagged", "10.58.0.1", "v1");
+        awaitService("tagged", s -> s.path("endpoints").get(0).has("pod"));
+        assertThat("v=Aa".hashCode()).isEqualTo("v=BB".hashCode());
+
+        String aa = gateway.get("/api/v1/namespaces/pods/services/tagged?podLabelSelector=v%3DAa").headers()
+                .firstValue("ETag").orElseThrow();
+        HttpResponse<String> bb = gateway.get("/api/v1/namespaces/pods/services/tagged?podLabelSelector=v%3DBB",
+                "If-None-Match", aa);
+
+        assertThat(bb.statusCode()).isEqualTo(200);
+        assertThat(bb.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(aa);
+    }
+
+    @Test
     void theStreamAppliesThePodLabelSelectorToEndpoints() throws Exception {
         api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", "streamed"));
         api.create(ApiResource.PODS, "pods", pod("streamed", "10.55.0.1", "v1", 0));
