@@ -25,6 +25,10 @@ import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.longpoll.ChangeWaiters;
 import io.discoverygateway.longpoll.WaitTopic;
+import io.discoverygateway.web.ApiException;
+import io.discoverygateway.web.ConnectionProbe;
+import io.discoverygateway.web.RequestValidator;
+import io.discoverygateway.web.Staleness;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.discoverygateway.web.ApiException;
+
 /**
  * Parses the {@code wait} of a long-poll: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1500ms}, or plain seconds.
  * Anything longer than the cap is cut to it, as Consul does, rather than refused.

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.api.ApiException;
-import io.discoverygateway.api.RequestValidator;
+import io.discoverygateway.web.ApiException;
+import io.discoverygateway.web.RequestValidator;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,4 +1,4 @@
-package io.discoverygateway.api;
+package io.discoverygateway.web;
 
 import org.springframework.http.HttpStatus;
 

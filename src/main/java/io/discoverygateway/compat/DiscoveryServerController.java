@@ -1,4 +1,4 @@
-package io.discoverygateway.api;
+package io.discoverygateway.compat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

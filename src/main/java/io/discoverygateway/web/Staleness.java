@@ -1,4 +1,4 @@
-package io.discoverygateway.api;
+package io.discoverygateway.web;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code "dataAgeSeconds"}.
  */
 @Component
-class Staleness extends OncePerRequestFilter {
+public class Staleness extends OncePerRequestFilter {
 
     static final String STALE_HEADER = "X-Gateway-Stale";
 
@@ -39,7 +39,7 @@ class Staleness extends OncePerRequestFilter {
         this.provider = provider;
     }
 
-    Optional<Duration> staleFor() {
+    public Optional<Duration> staleFor() {
         DataFreshness source = freshness;
         if (source == null) {
             source = provider.getObject();
@@ -49,7 +49,7 @@ class Staleness extends OncePerRequestFilter {
     }
 
     /** The JSON object with the staleness fields added before its closing brace, when stale. */
-    byte[] mark(byte[] json) {
+    public byte[] mark(byte[] json) {
         Optional<Duration> stale = staleFor();
         if (stale.isEmpty()) {
             return json;

@@ -1,4 +1,4 @@
-package io.discoverygateway.api;
+package io.discoverygateway.web;
 
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
@@ -17,7 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
  *
  * <p>Threads: asked by the long-poll thread only, while the request is held (async started, nobody else reading).
  */
-final class ConnectionProbe implements BooleanSupplier {
+public final class ConnectionProbe implements BooleanSupplier {
 
     private static final ReadListener NOTHING_TO_READ = new ReadListener() {
 
@@ -37,7 +37,7 @@ final class ConnectionProbe implements BooleanSupplier {
     private final HttpServletRequest request;
     private boolean listening;
 
-    ConnectionProbe(HttpServletRequest request) {
+    public ConnectionProbe(HttpServletRequest request) {
         this.request = request;
     }
 

@@ -1,4 +1,4 @@
-package io.discoverygateway.api;
+package io.discoverygateway.compat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,0 +1,69 @@
+package io.discoverygateway.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package seams, checked so that they stay: data flows one way, from the Kubernetes side through the catalog to
+ * the HTTP surfaces, and no two packages depend on each other.
+ *
+ * <pre>
+ * kubernetes ──▶ catalog ◀── api, compat, stream, longpoll, health
+ *                   ▲
+ *                  web  (what every HTTP surface shares: problem+json, validation, staleness, Tomcat)
+ * </pre>
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses GATEWAY = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.discoverygateway");
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("io.discoverygateway.(*)..").should().beFreeOfCycles().check(GATEWAY);
+    }
+
+    @Test
+    void dataFlowsFromKubernetesThroughTheCatalogToTheHttpSurfaces() {
+        layeredArchitecture().consideringOnlyDependenciesInAnyPackage("io.discoverygateway..")
+                .layer("Catalog").definedBy("io.discoverygateway.catalog..")
+                .layer("Kubernetes").definedBy("io.discoverygateway.kubernetes..")
+                .layer("Web").definedBy("io.discoverygateway.web..")
+                .layer("Surfaces").definedBy("io.discoverygateway.api..", "io.discoverygateway.compat..",
+                        "io.discoverygateway.stream..", "io.discoverygateway.longpoll..",
+                        "io.discoverygateway.health..")
+                .whereLayer("Surfaces").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Web").mayOnlyBeAccessedByLayers("Surfaces")
+                .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Surfaces")
+                .whereLayer("Catalog").mayOnlyBeAccessedByLayers("Kubernetes", "Web", "Surfaces")
+                .check(GATEWAY);
+    }
+
+    @Test
+    void theCatalogKnowsNothingOfHttpOrKubernetesModels() {
+        noClasses().that().resideInAPackage("io.discoverygateway.catalog..").should().dependOnClassesThat()
+                .resideInAnyPackage("jakarta.servlet..", "org.springframework.web..", "org.springframework.http..",
+                        "org.apache.catalina..", "io.kubernetes.client..")
+                .check(GATEWAY);
+    }
+
+    @Test
+    void onlyTheKubernetesPackageSeesTheClientsModels() {
+        noClasses().that().resideOutsideOfPackage("io.discoverygateway.kubernetes..").should().dependOnClassesThat()
+                .resideInAPackage("io.kubernetes.client..").check(GATEWAY);
+    }
+
+    @Test
+    void onlyTheHealthPackageSeesTheKubernetesPackage() {
+        noClasses().that().resideOutsideOfPackages("io.discoverygateway.kubernetes..", "io.discoverygateway.health..")
+                .and().resideOutsideOfPackage("io.discoverygateway").should().dependOnClassesThat()
+                .resideInAPackage("io.discoverygateway.kubernetes..").check(GATEWAY);
+    }
+}
