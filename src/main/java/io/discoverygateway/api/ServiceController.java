@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.LabelSelector;
@@ -60,7 +60,7 @@ class ServiceController {
 
     private static final String READY_ONLY = "ready-only";
 
-    private final Catalog catalog;
+    private final CatalogReader catalog;
     private final SnapshotEncoder encoder;
     private final RequestValidator validator;
     private final ChangeWaiters waiters;
@@ -68,7 +68,7 @@ class ServiceController {
     private final GatewayProperties.LongPoll longPoll;
     private final boolean podMetadata;
 
-    ServiceController(Catalog catalog, SnapshotEncoder encoder, RequestValidator validator, ChangeWaiters waiters,
+    ServiceController(CatalogReader catalog, SnapshotEncoder encoder, RequestValidator validator, ChangeWaiters waiters,
             Staleness staleness, GatewayProperties properties) {
         this.catalog = catalog;
         this.encoder = encoder;

@@ -2,10 +2,7 @@ package io.discoverygateway.catalog;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,39 +18,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that holds the gateway's state. Informer threads hand it Services and EndpointSlices (already
- * mapped to the gateway's model); a single writer thread applies them in order, merges each Service with its
- * slices, compares the result with the previous snapshot, and only for a real difference assigns the next
- * revision, encodes the new snapshot and publishes a new {@link CatalogView}. Listeners hear of each batch of
- * changes on the writer thread.
+ * The one place that holds the gateway's state. The Kubernetes side hands it Services, EndpointSlices and Pods
+ * (already mapped to the gateway's model); a single writer thread applies them in order ({@link CatalogState} holds
+ * the rules), compares each touched service's state with its previous snapshot, and only for a real difference
+ * assigns the next revision, encodes the new snapshot and publishes a new {@link CatalogView}. Listeners hear of
+ * each batch of changes on the writer thread.
+ *
+ * <p>Threads: informer threads call the mutation methods, which only enqueue; the {@code catalog-writer} thread owns
+ * everything else (the state, the snapshots, the revision counter, the per-namespace counts) and publishes the view
+ * through a volatile field, so readers on any thread never lock and always see a consistent view. Listeners and
+ * {@link #afterPending} tasks run on the writer thread and must not block.
  */
-public final class Catalog {
+public final class Catalog implements CatalogReader {
 
     private static final Logger log = LoggerFactory.getLogger(Catalog.class);
 
     /** Above this many changes in one batch the published array is rebuilt instead of patched. */
     private static final int REBUILD_THRESHOLD = 64;
 
-    private static final Comparator<Endpoint> ENDPOINT_ORDER = Comparator.comparing(Endpoint::addressType)
-            .thenComparing(endpoint -> endpoint.addresses().get(0))
-            .thenComparing(endpoint -> endpoint.ports().toString());
-
     private final String epoch;
     private final SnapshotEncoder encoder;
     private final Clock clock;
-    private final BlockingQueue<Mutation> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final List<CatalogListener> listeners = new CopyOnWriteArrayList<>();
     private final Thread writer;
     private volatile CatalogView view;
     private volatile boolean running = true;
 
     // State below is touched by the writer thread only.
-    private final Map<ServiceKey, ServiceResource> services = new HashMap<>();
-    private final Map<ServiceKey, Map<String, EndpointSliceResource>> slicesByService = new HashMap<>();
-    private final Map<String, ServiceKey> sliceOwners = new HashMap<>();
-    private final Map<String, PodInfo> pods = new HashMap<>();
-    /** Which services have an endpoint standing for each pod, so a pod change recomputes just those. */
-    private final Map<String, Set<ServiceKey>> podReferences = new HashMap<>();
+    private final CatalogState state = new CatalogState();
     private final TreeMap<ServiceKey, ServiceSnapshot> snapshots = new TreeMap<>();
     private final TreeMap<String, Integer> servicesPerNamespace = new TreeMap<>();
     /** The revision of the latest change (deletions included) of a service in each namespace. */
@@ -71,47 +64,46 @@ public final class Catalog {
         this.writer.start();
     }
 
+    @Override
     public String epoch() {
         return epoch;
     }
 
-    /** The latest published view; never null. */
+    @Override
     public CatalogView view() {
         return view;
     }
 
+    @Override
     public void addListener(CatalogListener listener) {
         listeners.add(listener);
     }
 
     public void upsertService(ServiceResource service) {
-        queue.add(new ServiceUpsert(service));
+        queue.add(new Mutation.ServiceUpsert(service));
     }
 
     public void removeService(ServiceKey key) {
-        queue.add(new ServiceRemoval(key));
+        queue.add(new Mutation.ServiceRemoval(key));
     }
 
     public void upsertSlice(EndpointSliceResource slice) {
-        queue.add(new SliceUpsert(slice));
+        queue.add(new Mutation.SliceUpsert(slice));
     }
 
-    public void removeSlice(String namespace, String name) {
-        queue.add(new SliceRemoval(namespace + "/" + name));
+    public void removeSlice(ObjectKey slice) {
+        queue.add(new Mutation.SliceRemoval(slice));
     }
 
     public void upsertPod(PodInfo pod) {
-        queue.add(new PodUpsert(pod));
+        queue.add(new Mutation.PodUpsert(pod));
     }
 
-    public void removePod(String namespace, String name) {
-        queue.add(new PodRemoval(namespace + "/" + name));
+    public void removePod(ObjectKey pod) {
+        queue.add(new Mutation.PodRemoval(pod));
     }
 
-    /**
-     * Runs the task on the writer thread once everything handed in before has been applied and published; the
-     * task sees the view that results.
-     */
+    @Override
     public CompletableFuture<Void> afterPending(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         queue.add(new Barrier(task, done));
@@ -126,15 +118,15 @@ public final class Catalog {
     public void close() {
         running = false;
         writer.interrupt();
-        for (Mutation mutation : queue) {
-            if (mutation instanceof Barrier barrier) {
+        for (Object item : queue) {
+            if (item instanceof Barrier barrier) {
                 barrier.done().completeExceptionally(new IllegalStateException("The catalog is closed"));
             }
         }
     }
 
     private void run() {
-        List<Mutation> batch = new ArrayList<>();
+        List<Object> batch = new ArrayList<>();
         while (running) {
             try {
                 batch.add(queue.take());
@@ -155,15 +147,15 @@ public final class Catalog {
         }
     }
 
-    private void applyBatch(List<Mutation> batch) {
+    private void applyBatch(List<Object> batch) {
         Set<ServiceKey> touched = new LinkedHashSet<>();
         List<Barrier> barriers = new ArrayList<>();
-        for (Mutation mutation : batch) {
-            if (mutation instanceof Barrier barrier) {
+        for (Object item : batch) {
+            if (item instanceof Barrier barrier) {
                 barriers.add(barrier);
             }
             else {
-                apply(mutation, touched);
+                touched.addAll(state.apply((Mutation) item));
             }
         }
         List<ChangeEvent> changes = new ArrayList<>();
@@ -193,61 +185,11 @@ public final class Catalog {
         }
     }
 
-    private void apply(Mutation mutation, Set<ServiceKey> touched) {
-        if (mutation instanceof ServiceUpsert upsert) {
-            services.put(upsert.service().key(), upsert.service());
-            touched.add(upsert.service().key());
-        }
-        else if (mutation instanceof ServiceRemoval removal) {
-            services.remove(removal.key());
-            touched.add(removal.key());
-        }
-        else if (mutation instanceof SliceUpsert upsert) {
-            EndpointSliceResource slice = upsert.slice();
-            String sliceId = slice.namespace() + "/" + slice.name();
-            ServiceKey previousOwner = sliceOwners.put(sliceId, slice.serviceKey());
-            if (previousOwner != null && !previousOwner.equals(slice.serviceKey())) {
-                detachSlice(previousOwner, slice.name());
-                touched.add(previousOwner);
-            }
-            slicesByService.computeIfAbsent(slice.serviceKey(), key -> new TreeMap<>()).put(slice.name(), slice);
-            touched.add(slice.serviceKey());
-        }
-        else if (mutation instanceof SliceRemoval removal) {
-            ServiceKey owner = sliceOwners.remove(removal.sliceId());
-            if (owner != null) {
-                detachSlice(owner, removal.sliceId().substring(removal.sliceId().indexOf('/') + 1));
-                touched.add(owner);
-            }
-        }
-        else if (mutation instanceof PodUpsert upsert) {
-            PodInfo previous = pods.put(upsert.pod().id(), upsert.pod());
-            if (!upsert.pod().equals(previous)) {
-                touched.addAll(podReferences.getOrDefault(upsert.pod().id(), Set.of()));
-            }
-        }
-        else if (mutation instanceof PodRemoval removal) {
-            if (pods.remove(removal.podId()) != null) {
-                touched.addAll(podReferences.getOrDefault(removal.podId(), Set.of()));
-            }
-        }
-    }
-
-    private void detachSlice(ServiceKey owner, String sliceName) {
-        Map<String, EndpointSliceResource> slices = slicesByService.get(owner);
-        if (slices != null) {
-            slices.remove(sliceName);
-            if (slices.isEmpty()) {
-                slicesByService.remove(owner);
-            }
-        }
-    }
-
+    /** Turns the service's new state into a change event, with the next revision, when it really changed. */
     private void recompute(ServiceKey key, List<ChangeEvent> changes) {
         ServiceSnapshot previous = snapshots.get(key);
-        ServiceResource service = services.get(key);
-        if (service == null) {
-            indexPods(key, previous == null ? List.of() : previous.state().endpoints(), List.of());
+        ServiceState current = state.stateOf(key);
+        if (current == null) {
             if (previous != null) {
                 ServiceSnapshot tombstone = new ServiceSnapshot(previous.state(), epoch, ++revision, clock.instant(),
                         encoder);
@@ -255,70 +197,12 @@ public final class Catalog {
             }
             return;
         }
-        ServiceState state = new ServiceState(service, withPods(key, mergeEndpoints(slicesByService.get(key))));
-        if (previous != null && previous.state().equals(state)) {
+        if (previous != null && previous.state().equals(current)) {
             return;
         }
-        ServiceSnapshot snapshot = new ServiceSnapshot(state, epoch, ++revision, clock.instant(), encoder);
+        ServiceSnapshot snapshot = new ServiceSnapshot(current, epoch, ++revision, clock.instant(), encoder);
         changes.add(new ChangeEvent(previous == null ? ChangeType.ADDED : ChangeType.MODIFIED, snapshot, previous,
                 System.nanoTime()));
-    }
-
-    /** The endpoints with the details of the pods behind them (when pods are watched), indexed for pod changes. */
-    private List<Endpoint> withPods(ServiceKey key, List<Endpoint> endpoints) {
-        ServiceSnapshot previous = snapshots.get(key);
-        indexPods(key, previous == null ? List.of() : previous.state().endpoints(), endpoints);
-        if (pods.isEmpty()) {
-            return endpoints;
-        }
-        List<Endpoint> enriched = new ArrayList<>(endpoints.size());
-        for (Endpoint endpoint : endpoints) {
-            String podId = endpoint.podId(key.namespace());
-            PodInfo pod = podId == null ? null : pods.get(podId);
-            enriched.add(pod == null ? endpoint : endpoint.withPod(pod));
-        }
-        return enriched;
-    }
-
-    private void indexPods(ServiceKey key, List<Endpoint> before, List<Endpoint> after) {
-        for (Endpoint endpoint : before) {
-            String podId = endpoint.podId(key.namespace());
-            if (podId != null) {
-                Set<ServiceKey> services = podReferences.get(podId);
-                if (services != null) {
-                    services.remove(key);
-                    if (services.isEmpty()) {
-                        podReferences.remove(podId);
-                    }
-                }
-            }
-        }
-        for (Endpoint endpoint : after) {
-            String podId = endpoint.podId(key.namespace());
-            if (podId != null) {
-                podReferences.computeIfAbsent(podId, id -> new HashSet<>()).add(key);
-            }
-        }
-    }
-
-    /**
-     * All endpoints of a Service's slices. An endpoint can sit in two slices for a moment while the controller
-     * moves it; the copy in the slice whose name sorts first is kept, so the result does not depend on the
-     * order events arrived in.
-     */
-    private static List<Endpoint> mergeEndpoints(Map<String, EndpointSliceResource> slices) {
-        if (slices == null) {
-            return List.of();
-        }
-        Map<String, Endpoint> unique = new LinkedHashMap<>();
-        for (EndpointSliceResource slice : slices.values()) {
-            for (Endpoint endpoint : slice.endpoints()) {
-                unique.putIfAbsent(endpoint.identity(), endpoint);
-            }
-        }
-        List<Endpoint> endpoints = new ArrayList<>(unique.values());
-        endpoints.sort(ENDPOINT_ORDER);
-        return endpoints;
     }
 
     private void publish(List<ChangeEvent> changes) {
@@ -386,28 +270,6 @@ public final class Catalog {
         return -(low + 1);
     }
 
-    private sealed interface Mutation
-            permits ServiceUpsert, ServiceRemoval, SliceUpsert, SliceRemoval, PodUpsert, PodRemoval, Barrier {
-    }
-
-    private record PodUpsert(PodInfo pod) implements Mutation {
-    }
-
-    private record PodRemoval(String podId) implements Mutation {
-    }
-
-    private record ServiceUpsert(ServiceResource service) implements Mutation {
-    }
-
-    private record ServiceRemoval(ServiceKey key) implements Mutation {
-    }
-
-    private record SliceUpsert(EndpointSliceResource slice) implements Mutation {
-    }
-
-    private record SliceRemoval(String sliceId) implements Mutation {
-    }
-
-    private record Barrier(Runnable task, CompletableFuture<Void> done) implements Mutation {
+    private record Barrier(Runnable task, CompletableFuture<Void> done) {
     }
 }

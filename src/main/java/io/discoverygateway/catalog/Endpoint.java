@@ -37,12 +37,18 @@ public record Endpoint(List<String> addresses, String addressType, boolean ready
                 targetRef, ports, pod);
     }
 
-    /** The Pod this endpoint stands for, as {@code namespace/name}, or null. */
-    String podId(String defaultNamespace) {
+    /**
+     * The Pod this endpoint stands for, or null. Only a pod of the service's own namespace: a targetRef into another
+     * namespace is ignored, so that writing an EndpointSlice cannot reveal the labels of another namespace's pods.
+     */
+    ObjectKey podKey(String serviceNamespace) {
         if (targetRef == null || !"Pod".equals(targetRef.kind()) || targetRef.name() == null) {
             return null;
         }
-        return (targetRef.namespace() != null ? targetRef.namespace() : defaultNamespace) + "/" + targetRef.name();
+        if (targetRef.namespace() != null && !targetRef.namespace().equals(serviceNamespace)) {
+            return null;
+        }
+        return new ObjectKey(serviceNamespace, targetRef.name());
     }
 
     /** Two copies of one endpoint in two slices of a Service share this identity. */

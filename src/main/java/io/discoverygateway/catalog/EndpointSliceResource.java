@@ -15,4 +15,8 @@ public record EndpointSliceResource(String namespace, String name, String servic
     ServiceKey serviceKey() {
         return new ServiceKey(namespace, serviceName);
     }
+
+    ObjectKey key() {
+        return new ObjectKey(namespace, name);
+    }
 }

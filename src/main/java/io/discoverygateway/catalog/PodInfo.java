@@ -34,7 +34,7 @@ public record PodInfo(String namespace, String name, String uid, Map<String, Str
         return namespace;
     }
 
-    String id() {
-        return namespace + "/" + name;
+    ObjectKey key() {
+        return new ObjectKey(namespace, name);
     }
 }

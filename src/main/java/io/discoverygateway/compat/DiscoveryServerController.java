@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
@@ -34,10 +34,10 @@ class DiscoveryServerController {
     /** Key of the derived representation: the snapshot's instances as the elements of a JSON array. */
     private static final String INSTANCES = "discovery-server-instances";
 
-    private final Catalog catalog;
+    private final CatalogReader catalog;
     private final JsonMapper mapper;
 
-    DiscoveryServerController(Catalog catalog, JsonMapper mapper) {
+    DiscoveryServerController(CatalogReader catalog, JsonMapper mapper) {
         this.catalog = catalog;
         this.mapper = mapper;
     }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.DataFreshness;
 import io.discoverygateway.kubernetes.InformerSync;
@@ -22,12 +22,12 @@ import org.springframework.stereotype.Component;
 @Component
 class CatalogHealthIndicator implements HealthIndicator {
 
-    private final Catalog catalog;
+    private final CatalogReader catalog;
     private final InformerSync watchers;
     private final DataFreshness freshness;
     private final Duration maxStaleness;
 
-    CatalogHealthIndicator(Catalog catalog, InformerSync watchers, DataFreshness freshness,
+    CatalogHealthIndicator(CatalogReader catalog, InformerSync watchers, DataFreshness freshness,
             GatewayProperties properties) {
         this.catalog = catalog;
         this.watchers = watchers;

@@ -43,12 +43,12 @@ final class CatalogFeeder {
 
     ResourceEventHandler<V1Pod> pods(PodMapper mapper) {
         return new Handler<>("Pod", pod -> catalog.upsertPod(mapper.info(pod)),
-                pod -> catalog.removePod(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+                pod -> catalog.removePod(ResourceMapper.objectKey(pod.getMetadata())));
     }
 
     ResourceEventHandler<V1EndpointSlice> endpointSlices() {
-        return new Handler<>("EndpointSlice", this::upsertSlice, slice -> catalog
-                .removeSlice(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
+        return new Handler<>("EndpointSlice", this::upsertSlice,
+                slice -> catalog.removeSlice(ResourceMapper.objectKey(slice.getMetadata())));
     }
 
     private void upsertSlice(V1EndpointSlice slice) {
@@ -59,7 +59,7 @@ final class CatalogFeeder {
         catch (RuntimeException ex) {
             // An unusable new version must not leave the previous one's endpoints behind.
             if (slice.getMetadata() != null && slice.getMetadata().getName() != null) {
-                catalog.removeSlice(slice.getMetadata().getNamespace(), slice.getMetadata().getName());
+                catalog.removeSlice(ResourceMapper.objectKey(slice.getMetadata()));
             }
             throw ex;
         }
@@ -68,7 +68,7 @@ final class CatalogFeeder {
         }
         else {
             // It may have lost its service-name label: forget whatever it contributed before.
-            catalog.removeSlice(slice.getMetadata().getNamespace(), slice.getMetadata().getName());
+            catalog.removeSlice(ResourceMapper.objectKey(slice.getMetadata()));
         }
     }
 

@@ -11,6 +11,7 @@ import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.EndpointHints;
 import io.discoverygateway.catalog.EndpointPort;
 import io.discoverygateway.catalog.EndpointSliceResource;
+import io.discoverygateway.catalog.ObjectKey;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServicePort;
 import io.discoverygateway.catalog.ServiceResource;
@@ -59,6 +60,11 @@ final class ResourceMapper {
         return new ServiceResource(key(meta), meta.getUid(), type, clusterIPs, orEmpty(spec.getIpFamilies()),
                 "ExternalName".equals(type) ? spec.getExternalName() : null, ports, orEmpty(meta.getLabels()),
                 annotations);
+    }
+
+    static ObjectKey objectKey(V1ObjectMeta meta) {
+        return new ObjectKey(required(meta.getNamespace(), "metadata.namespace"),
+                required(meta.getName(), "metadata.name"));
     }
 
     static ServiceKey key(V1ObjectMeta meta) {

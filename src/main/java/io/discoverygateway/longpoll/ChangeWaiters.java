@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
@@ -40,7 +40,7 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
 
-    private final Catalog catalog;
+    private final CatalogReader catalog;
     private final GatewayProperties.LongPoll properties;
     private final Map<WaitTopic, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
@@ -48,7 +48,7 @@ public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
             DaemonThreads.named("long-poll"));
     private volatile boolean running;
 
-    public ChangeWaiters(Catalog catalog, GatewayProperties.LongPoll properties, MeterRegistry registry) {
+    public ChangeWaiters(CatalogReader catalog, GatewayProperties.LongPoll properties, MeterRegistry registry) {
         this.catalog = catalog;
         this.properties = properties;
         Gauge.builder("gateway.longpoll.waiting", count, AtomicInteger::get)

@@ -1,7 +1,7 @@
 package io.discoverygateway.longpoll;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 class LongPollConfiguration {
 
     @Bean
-    ChangeWaiters changeWaiters(Catalog catalog, GatewayProperties properties, MeterRegistry registry) {
+    ChangeWaiters changeWaiters(CatalogReader catalog, GatewayProperties properties, MeterRegistry registry) {
         ChangeWaiters waiters = new ChangeWaiters(catalog, properties.longPoll(), registry);
         catalog.addListener(waiters);
         return waiters;

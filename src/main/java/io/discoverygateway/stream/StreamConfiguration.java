@@ -1,7 +1,7 @@
 package io.discoverygateway.stream;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 class StreamConfiguration {
 
     @Bean
-    StreamHub streamHub(Catalog catalog, SnapshotEncoder encoder, GatewayProperties properties,
+    StreamHub streamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties properties,
             MeterRegistry registry) {
         StreamHub hub = new StreamHub(catalog, encoder, properties.stream(), registry);
         catalog.addListener(hub);

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
@@ -42,7 +42,7 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
 
-    private final Catalog catalog;
+    private final CatalogReader catalog;
     private final GatewayProperties.Stream properties;
     private final ChangeJournal journal;
     private final Map<Long, Subscriber> subscribers = new ConcurrentHashMap<>();
@@ -57,7 +57,7 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
 
     private final SnapshotEncoder encoder;
 
-    public StreamHub(Catalog catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
+    public StreamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
             MeterRegistry registry) {
         this.catalog = catalog;
         this.encoder = encoder;
