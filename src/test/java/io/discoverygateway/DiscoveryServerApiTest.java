@@ -15,6 +15,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.cloud.kubernetes.commons.discovery.DefaultKubernetesServiceInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -25,16 +26,20 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The Spring Cloud Kubernetes discovery server API ({@code /apps}), in the shapes its HTTP discovery client reads:
- * the instance JSON is bound, strictly, to a record with exactly the fields of
- * {@code DefaultKubernetesServiceInstance} plus the {@code uri} and {@code scheme} it serializes.
+ * instances are bound to Spring Cloud Kubernetes' own {@link DefaultKubernetesServiceInstance}, and their JSON has
+ * exactly that record's fields plus the {@code uri} and {@code scheme} it serializes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "gateway.namespaces=alpha,beta")
 @Import(EmbeddedKubernetesApiConfiguration.class)
 class DiscoveryServerApiTest {
 
+    /** Spring Cloud Kubernetes' own instance type. */
+    private static final Class<DefaultKubernetesServiceInstance> INSTANCE = DefaultKubernetesServiceInstance.class;
+
+    /** As the HTTP discovery client reads: unknown fields (uri, scheme) ignored, missing primitives refused. */
     private static final JsonMapper STRICT = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
@@ -46,12 +51,7 @@ class DiscoveryServerApiTest {
 
     private GatewayClient gateway;
 
-    record Instance(String instanceId, String serviceId, String host, int port, String uri, boolean secure,
-            String scheme, Map<String, String> metadata, String namespace, String cluster,
-            Map<String, Map<String, String>> podMetadata) {
-    }
-
-    record App(String name, List<Instance> serviceInstances) {
+    record App(String name, List<DefaultKubernetesServiceInstance> serviceInstances) {
     }
 
     @BeforeEach
@@ -60,21 +60,36 @@ class DiscoveryServerApiTest {
     }
 
     @Test
+    void anInstanceHasExactlyTheFieldsOfSpringCloudKubernetesInstances() {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "fields"));
+        api.create(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", "fields-1", "fields",
+                List.of(EndpointSpec.ready("10.1.1.1"))));
+        awaitInstances("fields", 1);
+
+        JsonNode instance = gateway.json("/apps/fields").get(0);
+
+        List<String> expected = new java.util.ArrayList<>(java.util.Arrays.stream(
+                INSTANCE.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList());
+        expected.addAll(List.of("uri", "scheme"));
+        assertThat(instance.propertyNames()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
     void instancesAreTheReadyEndpointsWithTheServersMetadata() {
         api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "compat", Map.of("team", "core")));
         api.create(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", "compat-1", "compat",
                 List.of(EndpointSpec.ready("10.1.0.1"), EndpointSpec.notReady("10.1.0.2"))));
 
-        List<Instance> instances = awaitInstances("compat", 1);
+        List<DefaultKubernetesServiceInstance> instances = awaitInstances("compat", 1);
 
-        Instance instance = instances.get(0);
+        DefaultKubernetesServiceInstance instance = instances.get(0);
         assertThat(instance.instanceId()).isEqualTo("uid-compat-10.1.0.1");
         assertThat(instance.serviceId()).isEqualTo("compat");
         assertThat(instance.host()).isEqualTo("10.1.0.1");
         assertThat(instance.port()).isEqualTo(8080);
-        assertThat(instance.uri()).isEqualTo("http://10.1.0.1:8080");
+        assertThat(instance.getUri().toString()).isEqualTo("http://10.1.0.1:8080");
         assertThat(instance.secure()).isFalse();
-        assertThat(instance.scheme()).isEqualTo("http");
+        assertThat(instance.getScheme()).isEqualTo("http");
         assertThat(instance.namespace()).isEqualTo("alpha");
         assertThat(instance.cluster()).isNull();
         assertThat(instance.podMetadata()).isEmpty();
@@ -90,9 +105,10 @@ class DiscoveryServerApiTest {
                     List.of(EndpointSpec.ready(namespace.equals("alpha") ? "10.2.0.1" : "10.2.0.2"))));
         }
 
-        List<Instance> instances = awaitInstances("twin", 2);
+        List<DefaultKubernetesServiceInstance> instances = awaitInstances("twin", 2);
 
-        assertThat(instances).extracting(Instance::namespace).containsExactlyInAnyOrder("alpha", "beta");
+        assertThat(instances).extracting(DefaultKubernetesServiceInstance::namespace)
+                .containsExactlyInAnyOrder("alpha", "beta");
     }
 
     @Test
@@ -115,7 +131,8 @@ class DiscoveryServerApiTest {
                 List.of(EndpointSpec.ready("10.3.0.1"))));
         awaitInstances("single", 1);
 
-        Instance found = STRICT.readValue(gateway.get("/apps/single/uid-single-10.3.0.1").body(), Instance.class);
+        DefaultKubernetesServiceInstance found = STRICT.readValue(gateway.get("/apps/single/uid-single-10.3.0.1")
+                .body(), INSTANCE);
         var unknown = gateway.get("/apps/single/no-such-instance");
 
         assertThat(found.host()).isEqualTo("10.3.0.1");
@@ -132,15 +149,16 @@ class DiscoveryServerApiTest {
                  "addressType":"IPv4","endpoints":[{"addresses":["192.0.2.1"]},{"addresses":["192.0.2.2"]}],
                  "ports":[{"name":"http","port":80}]}""");
 
-        List<Instance> first = awaitInstances("external-ips", 2);
-        List<Instance> second = List.of(STRICT.readValue(gateway.get("/apps/external-ips").body(), Instance[].class));
+        List<DefaultKubernetesServiceInstance> first = awaitInstances("external-ips", 2);
+        List<DefaultKubernetesServiceInstance> second = List.of(STRICT.readValue(gateway.get("/apps/external-ips")
+                .body(), DefaultKubernetesServiceInstance[].class));
 
-        assertThat(first).extracting(Instance::instanceId).doesNotHaveDuplicates();
-        assertThat(second).extracting(Instance::instanceId)
-                .containsExactlyElementsOf(first.stream().map(Instance::instanceId).toList());
-        for (Instance instance : first) {
-            Instance found = STRICT.readValue(gateway.get("/apps/external-ips/" + instance.instanceId()).body(),
-                    Instance.class);
+        assertThat(first).extracting(DefaultKubernetesServiceInstance::instanceId).doesNotHaveDuplicates();
+        assertThat(second).extracting(DefaultKubernetesServiceInstance::instanceId)
+                .containsExactlyElementsOf(first.stream().map(DefaultKubernetesServiceInstance::instanceId).toList());
+        for (DefaultKubernetesServiceInstance instance : first) {
+            DefaultKubernetesServiceInstance found = STRICT.readValue(
+                    gateway.get("/apps/external-ips/" + instance.instanceId()).body(), INSTANCE);
             assertThat(found.host()).isEqualTo(instance.host());
         }
     }
@@ -162,18 +180,18 @@ class DiscoveryServerApiTest {
                  "addressType":"IPv4","endpoints":[{"addresses":["10.4.0.1"],"conditions":{"ready":true}}],
                  "ports":[{"name":"metrics","port":9090},{"name":"https","port":8443},{"name":"http","port":8080}]}""");
 
-        Instance instance = awaitInstances("multi", 1).get(0);
+        DefaultKubernetesServiceInstance instance = awaitInstances("multi", 1).get(0);
 
         assertThat(instance.port()).isEqualTo(8443);
         assertThat(instance.secure()).isTrue();
-        assertThat(instance.uri()).isEqualTo("https://10.4.0.1:8443");
+        assertThat(instance.getUri().toString()).isEqualTo("https://10.4.0.1:8443");
         assertThat(instance.metadata()).containsEntry("port.metrics", "9090").containsEntry("port.http", "8080");
     }
 
-    private List<Instance> awaitInstances(String name, int count) {
+    private List<DefaultKubernetesServiceInstance> awaitInstances(String name, int count) {
         return await().atMost(Duration.ofSeconds(10)).until(() -> {
             var response = gateway.get("/apps/" + name);
-            return List.of(STRICT.readValue(response.body(), Instance[].class));
+            return List.of(STRICT.readValue(response.body(), DefaultKubernetesServiceInstance[].class));
         }, instances -> instances.size() == count && (count > 0 || gateway.get("/api/v1/services").body()
                 .contains("\"name\":\"" + name + "\"")));
     }

@@ -7,7 +7,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -276,8 +275,7 @@ class ServiceController {
         ResponseEntity<byte[]> answer(CatalogView view) {
             List<ServiceSnapshot> services = namespace == null ? view.services() : view.services(namespace);
             ByteArrayOutputStream body = new ByteArrayOutputStream(256 + services.size() * 256);
-            String stale = staleness.staleFor().map(age -> ",\"stale\":true,\"dataAgeSeconds\":" + age.toSeconds())
-                    .orElse("");
+            String stale = staleness.fields();
             body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + view.revision() + stale
                     + ",\"items\":[").getBytes(StandardCharsets.UTF_8));
             boolean first = true;
@@ -337,7 +335,7 @@ class ServiceController {
             if (pods != null) {
                 // Encoded per request: selectors are open-ended, so these variants are not kept with the snapshot.
                 return encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
-                        && pods.matches(endpoint.pod() == null ? Map.of() : endpoint.pod().labels()));
+                        && pods.matches(endpoint.podLabels()));
             }
             return ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
         }

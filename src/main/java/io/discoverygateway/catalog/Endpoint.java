@@ -1,7 +1,9 @@
 package io.discoverygateway.catalog;
 
 import java.util.List;
+import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -35,6 +37,12 @@ public record Endpoint(List<String> addresses, String addressType, boolean ready
     Endpoint withPod(PodInfo pod) {
         return new Endpoint(addresses, addressType, ready, serving, terminating, hostname, nodeName, zone, hints,
                 targetRef, ports, pod);
+    }
+
+    /** The labels of the pod behind the endpoint (none when pods are not watched or it has no pod). */
+    @JsonIgnore
+    public Map<String, String> podLabels() {
+        return pod == null ? Map.of() : pod.labels();
     }
 
     /**

@@ -13,6 +13,7 @@ import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -85,8 +86,8 @@ class DiscoveryServerController {
     @GetMapping("/apps/{name}/{instanceId}")
     ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId) {
         for (ServiceSnapshot snapshot : sameNamed(catalog.view(), name)) {
-            for (DiscoveryServerInstances.Instance instance : DiscoveryServerInstances.of(snapshot)) {
-                if (instance.instanceId().equals(instanceId)) {
+            for (ServiceInstance instance : DiscoveryServerInstances.of(snapshot)) {
+                if (instance.getInstanceId().equals(instanceId)) {
                     return ResponseEntity.ok(mapper.writeValueAsBytes(instance));
                 }
             }

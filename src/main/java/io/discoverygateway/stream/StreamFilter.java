@@ -44,6 +44,6 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
     /** Whether an endpoint goes into the events' data. */
     public boolean keeps(Endpoint endpoint) {
         return podSelector.isEverything()
-                || podSelector.matches(endpoint.pod() == null ? Map.of() : endpoint.pod().labels());
+                || podSelector.matches(endpoint.podLabels());
     }
 }

@@ -2,6 +2,7 @@ package io.discoverygateway.web;
 
 import java.util.regex.Pattern;
 
+import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
@@ -15,7 +16,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class RequestValidator {
 
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DNS_LABEL = Pattern.compile(GatewayProperties.DNS_LABEL);
 
     private final WatchScope scope;
 

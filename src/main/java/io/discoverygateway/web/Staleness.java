@@ -50,15 +50,19 @@ public class Staleness extends OncePerRequestFilter {
 
     /** The JSON object with the staleness fields added before its closing brace, when stale. */
     public byte[] mark(byte[] json) {
-        Optional<Duration> stale = staleFor();
-        if (stale.isEmpty()) {
+        String fields = fields();
+        if (fields.isEmpty()) {
             return json;
         }
-        byte[] fields = (",\"stale\":true,\"dataAgeSeconds\":" + stale.get().toSeconds() + "}")
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] marked = Arrays.copyOf(json, json.length - 1 + fields.length);
-        System.arraycopy(fields, 0, marked, json.length - 1, fields.length);
+        byte[] bytes = (fields + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] marked = Arrays.copyOf(json, json.length - 1 + bytes.length);
+        System.arraycopy(bytes, 0, marked, json.length - 1, bytes.length);
         return marked;
+    }
+
+    /** {@code ,"stale":true,"dataAgeSeconds":<n>} while the data is stale, else empty: to add to a JSON object. */
+    public String fields() {
+        return staleFor().map(age -> ",\"stale\":true,\"dataAgeSeconds\":" + age.toSeconds()).orElse("");
     }
 
     @Override
