@@ -6,22 +6,18 @@ import java.util.concurrent.CompletableFuture;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Beyond the configured number of held connections the gateway answers 503 with Retry-After. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@GatewayTest(properties = {
         "gateway.namespaces=alpha", "gateway.stream.max-subscribers=2", "gateway.long-poll.max-waiting=1" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
 class ConnectionLimitsTest {
 
     @Autowired

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,9 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.cloud.kubernetes.commons.discovery.DefaultKubernetesServiceInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,9 +26,7 @@ import static org.awaitility.Awaitility.await;
  * instances are bound to Spring Cloud Kubernetes' own {@link DefaultKubernetesServiceInstance}, and their JSON has
  * exactly that record's fields plus the {@code uri} and {@code scheme} it serializes.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "gateway.namespaces=alpha,beta")
-@Import(EmbeddedKubernetesApiConfiguration.class)
+@GatewayTest(properties = "gateway.namespaces=alpha,beta")
 class DiscoveryServerApiTest {
 
     /** Spring Cloud Kubernetes' own instance type. */

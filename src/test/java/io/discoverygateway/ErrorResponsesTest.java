@@ -2,21 +2,16 @@ package io.discoverygateway;
 
 import java.net.http.HttpResponse;
 
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every client error is an RFC 9457 problem+json document with a useful message and no stack trace. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "gateway.namespaces=alpha,beta")
-@Import(EmbeddedKubernetesApiConfiguration.class)
+@GatewayTest(properties = "gateway.namespaces=alpha,beta")
 class ErrorResponsesTest {
 
     @LocalServerPort

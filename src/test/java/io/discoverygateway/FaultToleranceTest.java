@@ -14,7 +14,6 @@ import java.util.stream.IntStream;
 import io.discoverygateway.SseClient.Event;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import org.junit.jupiter.api.AfterEach;
@@ -23,9 +22,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,10 +32,9 @@ import static org.awaitility.Awaitility.await;
  * watches, errors and throttling. Each test works in its own namespace, compares the gateway's final state with the
  * API's, and leaves the API healthy.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@GatewayTest(properties = {
         "gateway.namespaces=outage,expiry,churn,errors", "gateway.readiness-max-staleness=4s",
         "gateway.stream.heartbeat=500ms" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
 class FaultToleranceTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -54,7 +50,6 @@ class FaultToleranceTest {
     @BeforeEach
     void ready() {
         gateway = new GatewayClient(port);
-        await().atMost(TIMEOUT).until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
     }
 
     @AfterEach

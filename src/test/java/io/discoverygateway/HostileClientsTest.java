@@ -15,7 +15,6 @@ import java.util.Random;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.stream.StreamHub;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,19 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Careless and hostile clients cannot make the gateway fail, leak, or log errors. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "gateway.namespaces=alpha,beta", "gateway.stream.heartbeat=200ms" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
+@GatewayTest(properties = { "gateway.namespaces=alpha,beta", "gateway.stream.heartbeat=200ms" })
 @ExtendWith(OutputCaptureExtension.class)
 class HostileClientsTest {
 
@@ -58,9 +53,6 @@ class HostileClientsTest {
 
     @BeforeEach
     void ready() {
-        GatewayClient gateway = new GatewayClient(port);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
         api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "fuzz-" + System.nanoTime()));
     }
 

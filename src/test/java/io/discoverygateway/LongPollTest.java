@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,18 +17,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Long-polling reads: held until the service changes or the wait elapses. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "gateway.namespaces=alpha,beta", "gateway.long-poll.max-wait=3s",
+@GatewayTest(properties = { "gateway.namespaces=alpha,beta", "gateway.long-poll.max-wait=3s",
             "gateway.long-poll.default-wait=1500ms" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
 class LongPollTest {
 
     @Autowired

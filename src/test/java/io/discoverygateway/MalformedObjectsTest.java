@@ -6,7 +6,6 @@ import java.util.stream.IntStream;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,11 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,9 +26,7 @@ import static org.awaitility.Awaitility.await;
  * Objects the gateway does not expect, from the API: no exception escapes into an informer, the cache stays
  * consistent, and what is skipped is logged once and counted.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "gateway.namespaces=alpha,beta")
-@Import(EmbeddedKubernetesApiConfiguration.class)
+@GatewayTest(properties = "gateway.namespaces=alpha,beta")
 @ExtendWith(OutputCaptureExtension.class)
 class MalformedObjectsTest {
 

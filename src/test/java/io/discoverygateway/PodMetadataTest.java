@@ -8,7 +8,6 @@ import java.util.function.Predicate;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,18 +15,15 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Opt-in pod metadata: a pod informer enriches endpoints, with label and annotation allow-lists. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@GatewayTest(properties = {
         "gateway.namespaces=pods", "gateway.pod-metadata.enabled=true",
         "gateway.pod-metadata.label-keys=version,track", "gateway.pod-metadata.annotation-keys=team" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
 class PodMetadataTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);

@@ -13,7 +13,6 @@ import java.util.stream.IntStream;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,9 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,10 +32,9 @@ import static org.awaitility.Awaitility.await;
  * connections abandoned without a goodbye on every route. Heartbeats are a minute apart here, so nothing in these
  * tests is delivered by a heartbeat's flush.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@GatewayTest(properties = {
         "gateway.namespaces=clients", "gateway.stream.heartbeat=60s", "gateway.stream.max-subscribers=20",
         "gateway.long-poll.max-waiting=20" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
 class RealClientsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -58,8 +54,6 @@ class RealClientsTest {
     @BeforeEach
     void ready() {
         gateway = new GatewayClient(port);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
     }
 
     @Test

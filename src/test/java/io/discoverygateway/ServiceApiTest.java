@@ -7,7 +7,6 @@ import java.util.Map;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.discoverygateway.kubeapi.RecordedRequest;
@@ -16,9 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,9 +24,7 @@ import static org.awaitility.Awaitility.await;
  * The native REST API, driven by changes made through the embedded Kubernetes API. Each test uses its own
  * service names, so the tests share one gateway.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "gateway.namespaces=alpha,beta")
-@Import(EmbeddedKubernetesApiConfiguration.class)
+@GatewayTest(properties = "gateway.namespaces=alpha,beta")
 class ServiceApiTest {
 
     private static final String ALPHA = "alpha";
@@ -45,8 +40,6 @@ class ServiceApiTest {
     @BeforeEach
     void setUp() {
         gateway = new GatewayClient(port);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
     }
 
     @Test

@@ -9,18 +9,14 @@ import java.util.stream.IntStream;
 import io.discoverygateway.SseClient.Event;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.EmbeddedKubernetesApiConfiguration;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,10 +25,9 @@ import static org.awaitility.Awaitility.await;
  * The server-sent-events stream, read by a socket client that parses the wire format, while objects change in the
  * embedded Kubernetes API. Each test uses its own namespace-local service names and filters on them.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@GatewayTest(properties = {
         "gateway.namespaces=alpha,beta", "gateway.stream.heartbeat=300ms", "gateway.stream.stall-timeout=2s",
         "gateway.stream.journal-size=50" })
-@Import(EmbeddedKubernetesApiConfiguration.class)
 class StreamTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -45,13 +40,6 @@ class StreamTest {
 
     @LocalServerPort
     private int port;
-
-    @BeforeEach
-    void ready() {
-        GatewayClient gateway = new GatewayClient(port);
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
-    }
 
     @Test
     void aNewStreamGetsTheMatchingServicesThenSynced() throws Exception {

@@ -25,7 +25,6 @@ import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.discoverygateway.catalog.LabelSelector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -48,6 +47,13 @@ import tools.jackson.databind.node.ObjectNode;
  * <li>fault injection: drop open watches, refuse connections, answer errors, delay answers, demand a token.</li>
  * </ul>
  * Every request is recorded in RBAC terms ({@link #requests()}).
+ *
+ * <p>Limits, as client-go's {@code ObjectTracker} states its own: no admission, defaulting or validation beyond
+ * {@code apiVersion}/{@code kind}/namespace checks; no finalizers or graceful deletion; no controllers (a Service gets
+ * no EndpointSlice by itself); field selectors on {@code metadata.name} and {@code metadata.namespace} only; label
+ * selectors evaluated by {@link FixtureLabelSelector}, independent of the gateway's parser; strategic merge patch only
+ * as a JSON merge patch; one global resourceVersion across all kinds (as etcd); watch history bounded by count, not
+ * time; no protobuf, no table output, no server-side apply semantics; plain HTTP on loopback, no TLS.
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
 
@@ -522,7 +528,7 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
     }
 
     private static Predicate<ObjectNode> selector(Map<String, String> query) {
-        LabelSelector labels = LabelSelector.parse(query.get("labelSelector"));
+        Predicate<Map<String, String>> labels = FixtureLabelSelector.parse(query.get("labelSelector"));
         Map<String, String> fields = new LinkedHashMap<>();
         String fieldSelector = query.getOrDefault("fieldSelector", "");
         for (String part : fieldSelector.split(",")) {
@@ -544,7 +550,7 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
                     return false;
                 }
             }
-            return labels.matches(objectLabels);
+            return labels.test(objectLabels);
         };
     }
 
