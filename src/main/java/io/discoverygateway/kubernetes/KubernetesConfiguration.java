@@ -3,6 +3,7 @@ package io.discoverygateway.kubernetes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -66,9 +68,17 @@ class KubernetesConfiguration {
      * The informers use Spring Cloud Kubernetes' ApiClient (in-cluster ServiceAccount first, then kubeconfig), or,
      * when {@code gateway.kubernetes.api-url} is set (local runs, tests), a plain client for that URL.
      */
+    /** Present only with pod metadata on: its presence is what makes the watchers watch Pods too. */
+    @Bean
+    @ConditionalOnBooleanProperty("gateway.pod-metadata.enabled")
+    PodMapper podMapper(GatewayProperties properties) {
+        return new PodMapper(properties.podMetadata());
+    }
+
     @Bean
     KubernetesWatchers kubernetesWatchers(ApiClient springCloudKubernetesClient, WatchScope scope,
-            GatewayProperties properties, Catalog catalog, InformerHealth health, MeterRegistry registry) {
+            GatewayProperties properties, Catalog catalog, InformerHealth health, ObjectProvider<PodMapper> podMapper,
+            MeterRegistry registry) {
         ApiClient apiClient = properties.kubernetes().apiUrl() == null ? springCloudKubernetesClient
                 : explicitClient(properties.kubernetes());
         // Fail start-up on a malformed selector rather than on the first list call.
@@ -82,7 +92,7 @@ class KubernetesConfiguration {
         return new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(), catalog,
                 new CatalogFeeder(catalog, registry), health, new BackoffListerWatcher.Backoff(INITIAL_BACKOFF,
                         MAX_BACKOFF), watchHealth, properties.kubernetes().syncCheckInterval(),
-                properties.podMetadata().enabled() ? new PodMapper(properties.podMetadata()) : null);
+                Optional.ofNullable(podMapper.getIfAvailable()));
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {

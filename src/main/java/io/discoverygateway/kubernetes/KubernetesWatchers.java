@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -65,7 +66,7 @@ public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
     private final BackoffListerWatcher.Backoff backoff;
     private final WatchHealth watchHealth;
     private final Duration syncCheckInterval;
-    private final PodMapper podMapper;
+    private final Optional<PodMapper> podMapper;
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
     private Watchdog watchdog;
@@ -74,10 +75,10 @@ public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
     private volatile boolean running;
     private volatile Instant syncedAt;
 
-    /** @param podMapper non-null to watch Pods too ({@code gateway.pod-metadata.enabled}) */
+    /** @param podMapper present to watch Pods too ({@code gateway.pod-metadata.enabled}) */
     KubernetesWatchers(ApiClient apiClient, WatchScope scope, String serviceLabelSelector, Catalog catalog,
             CatalogFeeder feeder, InformerHealth health, BackoffListerWatcher.Backoff backoff,
-            WatchHealth watchHealth, Duration syncCheckInterval, PodMapper podMapper) {
+            WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper) {
         this.apiClient = apiClient;
         this.scope = scope;
         this.serviceLabelSelector = serviceLabelSelector;
@@ -108,17 +109,18 @@ public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
                             ResourceMapper.SERVICE_NAME_LABEL), V1EndpointSlice.class, V1EndpointSliceList.class,
                     new TypeToken<Watch.Response<V1EndpointSlice>>() {
                     }.getType()).addEventHandler(feeder.endpointSlices());
-            if (podMapper != null) {
+            if (podMapper.isPresent()) {
+                PodMapper mapper = podMapper.get();
                 SharedIndexInformer<V1Pod> pods = informer(factory, "Pods in " + where,
                         ListCall.of(apiClient, "/api/v1", "pods", namespace, null), V1Pod.class, V1PodList.class,
                         new TypeToken<Watch.Response<V1Pod>>() {
                         }.getType());
-                pods.setTransform(object -> podMapper.trim((V1Pod) object));
-                pods.addEventHandler(feeder.pods(podMapper));
+                pods.setTransform(object -> mapper.trim((V1Pod) object));
+                pods.addEventHandler(feeder.pods(mapper));
             }
             factories.add(factory);
         }
-        log.info("Watching Services, EndpointSlices{} in {} at {}", podMapper != null ? " and Pods" : "", scope,
+        log.info("Watching Services, EndpointSlices{} in {} at {}", podMapper.isPresent() ? " and Pods" : "", scope,
                 apiClient.getBasePath());
         factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
         syncMonitor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("informer-sync-check"));
