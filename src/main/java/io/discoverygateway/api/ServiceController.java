@@ -57,7 +57,10 @@ import org.springframework.web.context.request.async.DeferredResult;
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 class ServiceController {
 
+    /** The document with ready endpoints only; also the suffix of its entity tag. */
     private static final String READY_ONLY = "ready-only";
+    private static final ServiceSnapshot.Representation READY_ONLY_DOCUMENT = new ServiceSnapshot.Representation() {
+    };
 
     private final CatalogReader catalog;
     private final SnapshotEncoder encoder;
@@ -337,7 +340,7 @@ class ServiceController {
                 return encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
                         && pods.matches(endpoint.podLabels()));
             }
-            return ready ? snapshot.derived(READY_ONLY, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
+            return ready ? snapshot.derived(READY_ONLY_DOCUMENT, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
         }
     }
 

@@ -17,7 +17,7 @@ public final class ServiceSnapshot {
     private final String etag;
     private final byte[] json;
     private final byte[] summaryJson;
-    private volatile Map<Object, byte[]> derived = Map.of();
+    private volatile Map<Representation, byte[]> derived = Map.of();
 
     ServiceSnapshot(ServiceState state, String epoch, long revision, Instant changedAt, SnapshotEncoder encoder) {
         this.state = state;
@@ -61,14 +61,21 @@ public final class ServiceSnapshot {
     }
 
     /**
+     * Names a representation derived from a snapshot (the ready endpoints only, an SSE frame, the discovery server's
+     * instances...). Each surface defines its own, as enum constants or records with value equality.
+     */
+    public interface Representation {
+    }
+
+    /**
      * Another representation of this snapshot, computed once per snapshot and kind. Two threads may both compute
      * it the first time; both results are equal, so the race is harmless.
      */
-    public byte[] derived(Object kind, Function<ServiceSnapshot, byte[]> encoder) {
+    public byte[] derived(Representation kind, Function<ServiceSnapshot, byte[]> encoder) {
         byte[] bytes = derived.get(kind);
         if (bytes == null) {
             bytes = encoder.apply(this);
-            Map<Object, byte[]> copy = new HashMap<>(derived);
+            Map<Representation, byte[]> copy = new HashMap<>(derived);
             copy.put(kind, bytes);
             derived = Map.copyOf(copy);
         }

@@ -33,7 +33,8 @@ import org.springframework.web.context.request.WebRequest;
 class DiscoveryServerController {
 
     /** Key of the derived representation: the snapshot's instances as the elements of a JSON array. */
-    private static final String INSTANCES = "discovery-server-instances";
+    private static final ServiceSnapshot.Representation INSTANCES = new ServiceSnapshot.Representation() {
+    };
 
     private final CatalogReader catalog;
     private final JsonMapper mapper;

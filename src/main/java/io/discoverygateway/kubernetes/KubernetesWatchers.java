@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.google.gson.reflect.TypeToken;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.DaemonThreads;
+import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.WatchScope;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
@@ -46,7 +47,7 @@ import org.springframework.context.SmartLifecycle;
  * one thread ({@code informer-sync-check}) polls for the initial sync and then hands a barrier to the catalog's
  * writer, which sets {@code syncedAt} (volatile) once the catalog holds everything listed.
  */
-public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
+public final class KubernetesWatchers implements GatewayLifecycle, InformerSync {
 
     /**
      * Below the web server's phase ({@code DEFAULT_PHASE - 2048}; its graceful shutdown runs at
@@ -70,8 +71,9 @@ public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
     private final List<SharedInformerFactory> factories = new ArrayList<>();
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
     private Watchdog watchdog;
-    private ScheduledExecutorService syncMonitor;
-    private ScheduledFuture<?> syncCheck;
+    // Written by the lifecycle thread in start(), read by the sync-check thread: volatile.
+    private volatile ScheduledExecutorService syncMonitor;
+    private volatile ScheduledFuture<?> syncCheck;
     private volatile boolean running;
     private volatile Instant syncedAt;
 
@@ -147,7 +149,10 @@ public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
         if (syncedAt != null || !informers.values().stream().allMatch(SharedIndexInformer::hasSynced)) {
             return;
         }
-        syncCheck.cancel(false);
+        ScheduledFuture<?> check = syncCheck;
+        if (check != null) {
+            check.cancel(false);
+        }
         catalog.afterPending(() -> {
             syncedAt = Instant.now();
             log.info("Cache in sync: {} services, {} endpoints", catalog.view().serviceCount(),
@@ -196,14 +201,6 @@ public final class KubernetesWatchers implements SmartLifecycle, InformerSync {
         return running;
     }
 
-    /**
-     * Not stopped when a context is paused (as cached test contexts are): fresh informers would not report what
-     * was deleted in the meantime.
-     */
-    @Override
-    public boolean isPauseable() {
-        return false;
-    }
 
     @Override
     public int getPhase() {

@@ -22,10 +22,10 @@ import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.DaemonThreads;
+import io.discoverygateway.catalog.GatewayLifecycle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Long-polling reads: a request waits, without holding a thread, until its topic changes past the revision the
@@ -38,7 +38,7 @@ import org.springframework.context.SmartLifecycle;
  * timeout, its client leaving, shutdown), the completion and the bookkeeping run once; the waiter map and the counter
  * are concurrent, and a topic's set is created and removed atomically with its first and last waiter.
  */
-public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
+public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
 
     private final CatalogReader catalog;
     private final GatewayProperties.LongPoll properties;
@@ -167,10 +167,6 @@ public final class ChangeWaiters implements CatalogListener, SmartLifecycle {
         return running;
     }
 
-    @Override
-    public boolean isPauseable() {
-        return false;
-    }
 
     private static final class Waiter {
 

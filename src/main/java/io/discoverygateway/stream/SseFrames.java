@@ -15,6 +15,10 @@ final class SseFrames {
 
     static final byte[] HEARTBEAT = ascii(": heartbeat\n\n");
 
+    /** The frame of a service event, kept with its snapshot. */
+    private record Frame(ChangeType type, boolean withId) implements ServiceSnapshot.Representation {
+    }
+
     private SseFrames() {
     }
 
@@ -24,8 +28,7 @@ final class SseFrames {
      * which are not resume points on their own).
      */
     static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId) {
-        return snapshot.derived(withId ? "sse-id:" + type : "sse:" + type,
-                s -> service(type, s, epoch, withId, s.json()));
+        return snapshot.derived(new Frame(type, withId), s -> service(type, s, epoch, withId, s.json()));
     }
 
     /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */

@@ -17,6 +17,7 @@ import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.DaemonThreads;
+import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
@@ -38,7 +39,7 @@ import org.springframework.context.SmartLifecycle;
  * queues heartbeats and drops stalled streams. Tomcat's request threads call {@link #reserve} and {@link #open}.
  * The subscriber map and the reservation counter are concurrent; each {@link Subscriber} guards its own state.
  */
-public final class StreamHub implements CatalogListener, SmartLifecycle {
+public final class StreamHub implements CatalogListener, GatewayLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
 
@@ -205,10 +206,6 @@ public final class StreamHub implements CatalogListener, SmartLifecycle {
         return running;
     }
 
-    @Override
-    public boolean isPauseable() {
-        return false;
-    }
 
     @Override
     public int getPhase() {
