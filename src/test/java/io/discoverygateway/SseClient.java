@@ -1,7 +1,6 @@
 package io.discoverygateway;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
+import io.discoverygateway.wire.HttpWire;
 import org.awaitility.core.ConditionFactory;
 
 import static org.awaitility.Awaitility.await;
@@ -151,16 +151,16 @@ public final class SseClient implements AutoCloseable {
             return;
         }
         try (InputStream in = new BufferedInputStream(raw)) {
-            String statusLine = line(in);
+            String statusLine = HttpWire.line(in);
             status = Integer.parseInt(statusLine.split(" ")[1]);
             boolean chunked = false;
             String header;
-            while (!(header = line(in)).isEmpty()) {
+            while (!(header = HttpWire.line(in)).isEmpty()) {
                 int colon = header.indexOf(':');
                 headers.put(header.substring(0, colon).strip().toLowerCase(), header.substring(colon + 1).strip());
                 chunked |= header.toLowerCase().startsWith("transfer-encoding") && header.contains("chunked");
             }
-            InputStream body = chunked ? new ChunkedInputStream(in) : in;
+            InputStream body = chunked ? new HttpWire.Dechunked(in) : in;
             parseEvents(body);
         }
         catch (IOException | RuntimeException ex) {
@@ -177,7 +177,7 @@ public final class SseClient implements AutoCloseable {
         String type = null;
         List<String> data = new ArrayList<>();
         String line;
-        while ((line = lineOrNull(body)) != null) {
+        while ((line = HttpWire.lineOrNull(body)) != null) {
             if (line.isEmpty()) {
                 if (type != null || !data.isEmpty()) {
                     events.add(new Event(id, type == null ? "message" : type, String.join("\n", data), null));
@@ -203,28 +203,6 @@ public final class SseClient implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        String line = lineOrNull(in);
-        if (line == null) {
-            throw new IOException("connection closed");
-        }
-        return line;
-    }
-
-    private static String lineOrNull(InputStream in) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                byte[] bytes = buffer.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, length, StandardCharsets.UTF_8);
-            }
-            buffer.write(b);
-        }
-        return null;
     }
 
     @Override
@@ -259,47 +237,6 @@ public final class SseClient implements AutoCloseable {
                 throw new IOException("interrupted", ex);
             }
             return super.read(buffer, offset, Math.min(length, chunk));
-        }
-    }
-
-    /** Decodes HTTP/1.1 chunked transfer coding. */
-    private static final class ChunkedInputStream extends InputStream {
-
-        private final InputStream in;
-        private int remaining;
-        private boolean done;
-
-        ChunkedInputStream(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (done) {
-                return -1;
-            }
-            if (remaining == 0) {
-                String size = line(in);
-                if (size.isEmpty()) {
-                    size = line(in);
-                }
-                remaining = Integer.parseInt(size.split(";")[0].strip(), 16);
-                if (remaining == 0) {
-                    done = true;
-                    return -1;
-                }
-            }
-            int b = in.read();
-            if (b == -1) {
-                done = true;
-                return -1;
-            }
-            remaining--;
-            if (remaining == 0) {
-                // The CRLF after the chunk is consumed with the next size line.
-                remaining = 0;
-            }
-            return b;
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.discoverygateway.kubeapi;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import io.discoverygateway.wire.HttpWire;
 
 /**
  * A TCP proxy between the gateway and the embedded Kubernetes API that misbehaves on demand at the protocol level,
@@ -289,13 +290,13 @@ public final class FaultProxy implements AutoCloseable {
     private record Head(String startLine, List<String> headers) {
 
         static Head read(InputStream in) throws IOException {
-            String start = line(in);
+            String start = HttpWire.lineOrNull(in);
             if (start == null || start.isEmpty()) {
                 return null;
             }
             List<String> headers = new ArrayList<>();
             String header;
-            while ((header = line(in)) != null && !header.isEmpty()) {
+            while ((header = HttpWire.lineOrNull(in)) != null && !header.isEmpty()) {
                 headers.add(header);
             }
             return new Head(start, headers);
@@ -319,20 +320,6 @@ public final class FaultProxy implements AutoCloseable {
                 }
             }
             return ascii(text.append("Connection: close\r\n\r\n").toString());
-        }
-
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1) {
-                if (b == '\n') {
-                    byte[] bytes = buffer.toByteArray();
-                    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
-                }
-                buffer.write(b);
-            }
-            return buffer.size() == 0 ? null : buffer.toString(StandardCharsets.ISO_8859_1);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.discoverygateway.model;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +14,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import io.discoverygateway.GatewayClient;
+import io.discoverygateway.wire.HttpWire;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -111,19 +111,19 @@ final class EventSourceClient implements AutoCloseable {
         out.flush();
         try (InputStream in = new BufferedInputStream(new CountingStream(connection.getInputStream(), cutAfter,
                 slow))) {
-            String status = line(in);
+            String status = HttpWire.lineOrNull(in);
             if (status == null || !status.contains(" 200 ")) {
                 throw new IOException("status " + status);
             }
             boolean chunked = false;
             String header;
-            while ((header = line(in)) != null && !header.isEmpty()) {
+            while ((header = HttpWire.lineOrNull(in)) != null && !header.isEmpty()) {
                 chunked |= header.toLowerCase().startsWith("transfer-encoding") && header.contains("chunked");
             }
             if (!chunked) {
                 throw new IOException("not chunked");
             }
-            parse(new Dechunked(in), resumeFrom);
+            parse(new HttpWire.Dechunked(in), resumeFrom);
         }
         finally {
             connection.close();
@@ -135,7 +135,7 @@ final class EventSourceClient implements AutoCloseable {
         String type = null;
         StringBuilder data = null;
         String line;
-        while ((line = line(body)) != null) {
+        while ((line = HttpWire.lineOrNull(body)) != null) {
             if (line.isEmpty()) {
                 if (data != null) {
                     dispatch(type == null ? "message" : type, data.toString(), idBuffer);
@@ -237,53 +237,6 @@ final class EventSourceClient implements AutoCloseable {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                byte[] bytes = buffer.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, length, StandardCharsets.UTF_8);
-            }
-            buffer.write(b);
-        }
-        return null;
-    }
-
-    /** HTTP/1.1 chunked transfer coding. */
-    private static final class Dechunked extends InputStream {
-
-        private final InputStream in;
-        private int remaining;
-
-        Dechunked(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining == 0) {
-                String size = line(in);
-                if (size != null && size.isEmpty()) {
-                    size = line(in);
-                }
-                if (size == null) {
-                    return -1;
-                }
-                remaining = Integer.parseInt(size.split(";")[0].strip(), 16);
-                if (remaining == 0) {
-                    return -1;
-                }
-            }
-            int b = in.read();
-            if (b != -1) {
-                remaining--;
-            }
-            return b;
         }
     }
 }
