@@ -1,4 +1,4 @@
-# Build:  docker build -t discovery-gateway:0.1.0 .
+# Build:  docker build -t discovery-gateway:0.2.0 .
 # Stage 1 builds the jar with the Maven wrapper (Java 17 bytecode) and splits it into Spring Boot's layers, so
 # that a code change rebuilds only the small application layer.
 FROM eclipse-temurin:21-jdk AS build
