@@ -4,10 +4,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import io.discoverygateway.catalog.LabelSelector;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -35,13 +38,23 @@ public record GatewayProperties(
         @DefaultValue List<@Pattern(regexp = DNS_LABEL, message = "must be a valid namespace name") String> namespaces,
         @DefaultValue("false") boolean allNamespaces,
         @DefaultValue("") String serviceLabelSelector,
-        @NotNull @DefaultValue("5m") Duration readinessMaxStaleness,
+        @NotNull @DurationMin(millis = 1) @DefaultValue("5m") Duration readinessMaxStaleness,
         @Valid @DefaultValue Kubernetes kubernetes,
         @Valid @DefaultValue Stream stream,
         @Valid @DefaultValue LongPoll longPoll,
         @Valid @DefaultValue PodMetadata podMetadata) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+
+    public GatewayProperties {
+        try {
+            LabelSelector.parse(serviceLabelSelector);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("gateway.service-label-selector '" + serviceLabelSelector
+                    + "' is not a Kubernetes label selector: " + ex.getMessage());
+        }
+    }
 
     /**
      * @param apiUrl an explicit API server URL (for local runs); when unset the ApiClient of Spring Cloud Kubernetes
@@ -58,9 +71,9 @@ public record GatewayProperties(
     public record Kubernetes(
             URI apiUrl,
             String tokenFile,
-            @NotNull @DefaultValue("1m") Duration tokenRefresh,
-            @NotNull @DefaultValue("100ms") Duration syncCheckInterval,
-            @NotNull @DefaultValue("3m") Duration watchIdleTimeout) {
+            @NotNull @DurationMin(millis = 1) @DefaultValue("1m") Duration tokenRefresh,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("100ms") Duration syncCheckInterval,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("3m") Duration watchIdleTimeout) {
     }
 
     /**
@@ -74,9 +87,9 @@ public record GatewayProperties(
      * @param journalSize how many recent changes are kept for resuming streams ({@code Last-Event-ID})
      */
     public record Stream(
-            @NotNull @DefaultValue("5s") Duration heartbeat,
-            @NotNull @DefaultValue("3s") Duration retry,
-            @NotNull @DefaultValue("30s") Duration stallTimeout,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration heartbeat,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("3s") Duration retry,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration stallTimeout,
             @Min(1) @DefaultValue("10000") int maxSubscribers,
             @Min(1) @DefaultValue("10000") int journalSize) {
     }
@@ -87,8 +100,8 @@ public record GatewayProperties(
      * @param maxWaiting long-polls held at once; beyond it new ones get 503 with Retry-After
      */
     public record LongPoll(
-            @NotNull @DefaultValue("5m") Duration maxWait,
-            @NotNull @DefaultValue("5m") Duration defaultWait,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5m") Duration maxWait,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5m") Duration defaultWait,
             @Min(1) @DefaultValue("10000") int maxWaiting) {
     }
 

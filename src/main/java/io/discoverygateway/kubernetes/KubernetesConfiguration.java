@@ -7,7 +7,6 @@ import java.util.Optional;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.Catalog;
-import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.WatchScope;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
@@ -19,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,8 +35,21 @@ class KubernetesConfiguration {
     private static final Duration MIN_WATCH_INTERVAL = Duration.ofSeconds(1);
     private static final Duration WATCH_TIMEOUT_MARGIN = Duration.ofSeconds(30);
 
+    /** Where the API is and who the gateway is there; fails start-up with a clear message when there is none. */
     @Bean
-    WatchScope watchScope(GatewayProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaceProvider) {
+    KubernetesConnection kubernetesConnection(GatewayProperties properties) {
+        return KubernetesConnection.resolve(properties.kubernetes().apiUrl(), properties.kubernetes().tokenFile(),
+                System.getenv());
+    }
+
+    /**
+     * The namespaces to watch: every one, the configured ones, or the gateway's own: as Spring Cloud Kubernetes
+     * resolves it ({@code spring.cloud.kubernetes.client.namespace}, then the ServiceAccount's namespace file), then
+     * the kubeconfig context's namespace outside a cluster, then {@code default}.
+     */
+    @Bean
+    WatchScope watchScope(GatewayProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaceProvider,
+            KubernetesConnection connection) {
         if (properties.allNamespaces()) {
             return new WatchScope(true, List.of());
         }
@@ -46,10 +59,23 @@ class KubernetesConfiguration {
         KubernetesNamespaceProvider provider = namespaceProvider.getIfAvailable();
         String own = provider == null ? null : provider.getNamespace();
         if (own == null || own.isBlank()) {
+            own = connection.namespace().orElse(null);
+        }
+        if (own == null || own.isBlank()) {
             log.warn("No namespace configured (gateway.namespaces) and none could be resolved; watching 'default'");
             own = "default";
         }
         return new WatchScope(false, List.of(own));
+    }
+
+    /**
+     * With {@code gateway.kubernetes.api-url} (local runs, tests), a plain client for that URL; Spring Cloud
+     * Kubernetes' own client (in-cluster ServiceAccount first, then kubeconfig) stands back for it.
+     */
+    @Bean
+    @ConditionalOnProperty(prefix = "gateway.kubernetes", name = "api-url")
+    ApiClient gatewayApiClient(GatewayProperties properties) {
+        return explicitClient(properties.kubernetes());
     }
 
     /** Whether the informers can currently see the API: the staleness of the data. */
@@ -64,10 +90,6 @@ class KubernetesConfiguration {
         return health;
     }
 
-    /**
-     * The informers use Spring Cloud Kubernetes' ApiClient (in-cluster ServiceAccount first, then kubeconfig), or,
-     * when {@code gateway.kubernetes.api-url} is set (local runs, tests), a plain client for that URL.
-     */
     /** Present only with pod metadata on: its presence is what makes the watchers watch Pods too. */
     @Bean
     @ConditionalOnBooleanProperty("gateway.pod-metadata.enabled")
@@ -75,21 +97,18 @@ class KubernetesConfiguration {
         return new PodMapper(properties.podMetadata());
     }
 
+    /** The informers, on Spring Cloud Kubernetes' ApiClient or the gateway's own for an explicit URL. */
     @Bean
-    KubernetesWatchers kubernetesWatchers(ApiClient springCloudKubernetesClient, WatchScope scope,
+    KubernetesWatchers kubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             GatewayProperties properties, Catalog catalog, InformerHealth health, ObjectProvider<PodMapper> podMapper,
             MeterRegistry registry) {
-        ApiClient apiClient = properties.kubernetes().apiUrl() == null ? springCloudKubernetesClient
-                : explicitClient(properties.kubernetes());
-        // Fail start-up on a malformed selector rather than on the first list call.
-        LabelSelector.parse(properties.serviceLabelSelector());
         LenientModelJson.install();
         // Watches are long-lived streams: a read timeout would cut them after a quiet spell (the watchdog abandons
         // silent ones instead). List calls get a call timeout of their own.
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
         WatchHealth watchHealth = new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL,
                 properties.kubernetes().watchIdleTimeout(), WATCH_TIMEOUT_MARGIN);
-        return new KubernetesWatchers(apiClient, scope, properties.serviceLabelSelector(), catalog,
+        return new KubernetesWatchers(apiClient, connection, scope, properties.serviceLabelSelector(), catalog,
                 new CatalogFeeder(catalog, registry), health, new BackoffListerWatcher.Backoff(INITIAL_BACKOFF,
                         MAX_BACKOFF), watchHealth, properties.kubernetes().syncCheckInterval(),
                 Optional.ofNullable(podMapper.getIfAvailable()));

@@ -59,6 +59,7 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
     private static final Logger log = LoggerFactory.getLogger(KubernetesWatchers.class);
 
     private final ApiClient apiClient;
+    private final KubernetesConnection connection;
     private final WatchScope scope;
     private final String serviceLabelSelector;
     private final Catalog catalog;
@@ -78,10 +79,12 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
     private volatile Instant syncedAt;
 
     /** @param podMapper present to watch Pods too ({@code gateway.pod-metadata.enabled}) */
-    KubernetesWatchers(ApiClient apiClient, WatchScope scope, String serviceLabelSelector, Catalog catalog,
+    KubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
+            String serviceLabelSelector, Catalog catalog,
             CatalogFeeder feeder, InformerHealth health, BackoffListerWatcher.Backoff backoff,
             WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper) {
         this.apiClient = apiClient;
+        this.connection = connection;
         this.scope = scope;
         this.serviceLabelSelector = serviceLabelSelector;
         this.catalog = catalog;
@@ -122,8 +125,9 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
             }
             factories.add(factory);
         }
-        log.info("Watching Services, EndpointSlices{} in {} at {}", podMapper.isPresent() ? " and Pods" : "", scope,
-                apiClient.getBasePath());
+        log.info("Watching Services, EndpointSlices{} in {} at {} (found through {}) as {}",
+                podMapper.isPresent() ? " and Pods" : "", scope, apiClient.getBasePath(), connection.source(),
+                connection.identity());
         factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
         syncMonitor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("informer-sync-check"));
         long interval = syncCheckInterval.toMillis();
