@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param stream the server-sent-events stream of changes
  * @param longPoll long-polling reads ({@code ?wait=})
  * @param podMetadata the optional pod informer that adds pod details to endpoints
+ * @param discoveryServer options of the Spring Cloud Kubernetes Discovery Server API ({@code /apps})
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -42,7 +43,8 @@ public record GatewayProperties(
         @Valid @DefaultValue Kubernetes kubernetes,
         @Valid @DefaultValue Stream stream,
         @Valid @DefaultValue LongPoll longPoll,
-        @Valid @DefaultValue PodMetadata podMetadata) {
+        @Valid @DefaultValue PodMetadata podMetadata,
+        @Valid @DefaultValue DiscoveryServer discoveryServer) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -115,5 +117,18 @@ public record GatewayProperties(
             @DefaultValue("false") boolean enabled,
             @DefaultValue List<String> labelKeys,
             @DefaultValue List<String> annotationKeys) {
+    }
+
+    /**
+     * Options of the Spring Cloud Kubernetes Discovery Server API, with that server's defaults.
+     *
+     * @param includeNotReadyAddresses list endpoints that are not ready too (the discovery client's
+     *     include-not-ready-addresses)
+     * @param includeExternalNameServices list ExternalName services, with their external name as host (the
+     *     discovery client's include-external-name-services)
+     */
+    public record DiscoveryServer(
+            @DefaultValue("false") boolean includeNotReadyAddresses,
+            @DefaultValue("false") boolean includeExternalNameServices) {
     }
 }

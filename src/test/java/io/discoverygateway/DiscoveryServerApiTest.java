@@ -159,6 +159,31 @@ class DiscoveryServerApiTest {
     }
 
     @Test
+    void stateListsEveryEndpointsTargetAsTheCatalogWatcherPollsIt() {
+        api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "stated"));
+        api.create(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "stated-1", "stated",
+                List.of(EndpointSpec.ready("10.5.0.1"), EndpointSpec.notReady("10.5.0.2"))));
+        awaitInstances("stated", 1);
+
+        JsonNode state = gateway.json("/state");
+
+        assertThat(state.valueStream().map(e -> e.path("namespace").asString() + "/" + e.path("endpointName")
+                .asString()).toList()).contains("beta/stated-10-5-0-1", "beta/stated-10-5-0-2").isSorted();
+        assertThat(state.get(0).propertyNames()).containsExactlyInAnyOrder("endpointName", "namespace");
+    }
+
+    @Test
+    void theEndpointsZoneIsInTheMetadataForZonePreference() {
+        api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "zoned"));
+        api.create(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", "zoned-1", "zoned",
+                List.of(EndpointSpec.ready("10.6.0.1"))));
+
+        DefaultKubernetesServiceInstance instance = awaitInstances("zoned", 1).get(0);
+
+        assertThat(instance.getMetadata()).containsEntry("zone", "zone-a");
+    }
+
+    @Test
     void anUnknownServiceHasNoInstances() {
         JsonNode instances = gateway.json("/apps/never-heard-of-it");
 

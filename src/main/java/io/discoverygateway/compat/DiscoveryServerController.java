@@ -4,16 +4,22 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 
+import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.CatalogReader;
+import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.kubernetes.commons.discovery.EndpointNameAndNamespace;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,10 +44,37 @@ class DiscoveryServerController {
 
     private final CatalogReader catalog;
     private final JsonMapper mapper;
+    private final DiscoveryServerInstances instances;
 
-    DiscoveryServerController(CatalogReader catalog, JsonMapper mapper) {
+    DiscoveryServerController(CatalogReader catalog, JsonMapper mapper, GatewayProperties properties) {
         this.catalog = catalog;
         this.mapper = mapper;
+        this.instances = new DiscoveryServerInstances(properties.discoveryServer().includeNotReadyAddresses(),
+                properties.discoveryServer().includeExternalNameServices());
+    }
+
+    /**
+     * Every endpoint that stands for an object (its {@code targetRef}): what the HTTP discovery client's catalog
+     * watcher polls to publish a {@code HeartbeatEvent} when it changes (Spring Cloud Gateway, Spring Boot Admin).
+     */
+    @GetMapping("/state")
+    ResponseEntity<byte[]> state(WebRequest request) {
+        CatalogView view = catalog.view();
+        if (request.checkNotModified(view.etag())) {
+            return null;
+        }
+        Set<EndpointNameAndNamespace> endpoints = new TreeSet<>(Comparator
+                .comparing(EndpointNameAndNamespace::namespace).thenComparing(EndpointNameAndNamespace::endpointName));
+        for (ServiceSnapshot snapshot : view.services()) {
+            for (Endpoint endpoint : snapshot.state().endpoints()) {
+                if (endpoint.targetRef() != null && endpoint.targetRef().name() != null) {
+                    String namespace = endpoint.targetRef().namespace() != null ? endpoint.targetRef().namespace()
+                            : snapshot.key().namespace();
+                    endpoints.add(new EndpointNameAndNamespace(endpoint.targetRef().name(), namespace));
+                }
+            }
+        }
+        return ResponseEntity.ok().eTag(view.etag()).body(mapper.writeValueAsBytes(endpoints));
     }
 
     @GetMapping("/apps")
@@ -52,7 +85,7 @@ class DiscoveryServerController {
         }
         Map<String, List<ServiceSnapshot>> byName = new TreeMap<>();
         for (ServiceSnapshot snapshot : view.services()) {
-            if (DiscoveryServerInstances.listed(snapshot)) {
+            if (instances.listed(snapshot)) {
                 byName.computeIfAbsent(snapshot.key().name(), name -> new ArrayList<>()).add(snapshot);
             }
         }
@@ -87,7 +120,7 @@ class DiscoveryServerController {
     @GetMapping("/apps/{name}/{instanceId}")
     ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId) {
         for (ServiceSnapshot snapshot : sameNamed(catalog.view(), name)) {
-            for (ServiceInstance instance : DiscoveryServerInstances.of(snapshot)) {
+            for (ServiceInstance instance : instances.of(snapshot)) {
                 if (instance.getInstanceId().equals(instanceId)) {
                     return ResponseEntity.ok(mapper.writeValueAsBytes(instance));
                 }
@@ -96,10 +129,10 @@ class DiscoveryServerController {
         return ResponseEntity.ok().build();
     }
 
-    private static List<ServiceSnapshot> sameNamed(CatalogView view, String name) {
+    private List<ServiceSnapshot> sameNamed(CatalogView view, String name) {
         List<ServiceSnapshot> found = new ArrayList<>();
         for (String namespace : view.namespaces()) {
-            view.find(new ServiceKey(namespace, name)).filter(DiscoveryServerInstances::listed).ifPresent(found::add);
+            view.find(new ServiceKey(namespace, name)).filter(instances::listed).ifPresent(found::add);
         }
         return found;
     }
@@ -122,7 +155,7 @@ class DiscoveryServerController {
     }
 
     private byte[] encodeElements(ServiceSnapshot snapshot) {
-        byte[] array = mapper.writeValueAsBytes(DiscoveryServerInstances.of(snapshot));
+        byte[] array = mapper.writeValueAsBytes(instances.of(snapshot));
         byte[] elements = new byte[array.length - 2];
         System.arraycopy(array, 1, elements, 0, elements.length);
         return elements;

@@ -24,43 +24,55 @@ import org.springframework.cloud.kubernetes.commons.discovery.ServicePortSecureR
 
 /**
  * The service instances of Spring Cloud Kubernetes' discovery server, built with that project's own rules
- * ({@link DiscoveryClientUtils}: the primary port, the metadata, the secure-port resolution, the instance type
- * {@code DefaultKubernetesServiceInstance}) and its default discovery properties, from a snapshot: ready endpoints
- * only, of the Service's primary IP family; ExternalName services left out; {@code podMetadata} with the pod's labels
- * and annotations when the gateway watches pods (as the server does with its pod options on, without its API call
- * per instance).
+ * ({@link DiscoveryClientUtils}: the primary port, the metadata, the secure-port resolution, the instance types
+ * {@code DefaultKubernetesServiceInstance} and {@code ExternalNameKubernetesServiceInstance}) and its default
+ * discovery properties, from a snapshot: ready endpoints only (all with {@code include-not-ready-addresses}), of the
+ * Service's primary IP family; ExternalName services only with {@code include-external-name-services};
+ * {@code podMetadata} with the pod's labels and annotations when the gateway watches pods (as the server does with
+ * its pod options on, without its API call per instance). One addition: the endpoint's {@code zone} in the
+ * metadata, which Spring Cloud LoadBalancer's zone preference reads.
  */
 final class DiscoveryServerInstances {
 
-    /** The discovery server's defaults, with pod labels and annotations added when the gateway knows them. */
-    private static final KubernetesDiscoveryProperties PROPERTIES = withPodMetadata(KubernetesDiscoveryProperties.DEFAULT);
-    private static final ServicePortSecureResolver SECURE_PORTS = new ServicePortSecureResolver(PROPERTIES);
+    static final String ZONE = "zone";
 
-    private DiscoveryServerInstances() {
+    private final KubernetesDiscoveryProperties properties;
+    private final ServicePortSecureResolver securePorts;
+
+    DiscoveryServerInstances(boolean includeNotReadyAddresses, boolean includeExternalNameServices) {
+        this.properties = withOptions(KubernetesDiscoveryProperties.DEFAULT, includeNotReadyAddresses,
+                includeExternalNameServices);
+        this.securePorts = new ServicePortSecureResolver(properties);
     }
 
-    static boolean listed(ServiceSnapshot snapshot) {
-        return !snapshot.state().service().isExternalName();
+    boolean listed(ServiceSnapshot snapshot) {
+        return properties.includeExternalNameServices() || !snapshot.state().service().isExternalName();
     }
 
-    static List<ServiceInstance> of(ServiceSnapshot snapshot) {
+    List<ServiceInstance> of(ServiceSnapshot snapshot) {
         ServiceResource service = snapshot.state().service();
-        if (service.isExternalName()) {
-            return List.of();
-        }
-        String family = service.ipFamilies().isEmpty() ? "IPv4" : service.ipFamilies().get(0);
         ServiceMetadata metadata = new ServiceMetadata(service.key().name(), service.key().namespace(),
                 service.type(), service.labels(), service.annotations());
+        if (service.isExternalName()) {
+            if (!properties.includeExternalNameServices()) {
+                return List.of();
+            }
+            return List.of(DiscoveryClientUtils.externalNameServiceInstance(metadata,
+                    () -> new InstanceIdHostPodName(service.uid(), service.externalName(), null),
+                    DiscoveryClientUtils.serviceInstanceMetadata(Map.of(), metadata, properties)));
+        }
+        String family = service.ipFamilies().isEmpty() ? "IPv4" : service.ipFamilies().get(0);
         List<ServiceInstance> instances = new ArrayList<>();
         for (Endpoint endpoint : snapshot.state().endpoints()) {
-            if (endpoint.ready() && endpoint.addressType().equals(family)) {
+            if ((endpoint.ready() || properties.includeNotReadyAddresses())
+                    && endpoint.addressType().equals(family)) {
                 instances.add(instance(service, metadata, endpoint));
             }
         }
         return instances;
     }
 
-    private static ServiceInstance instance(ServiceResource service, ServiceMetadata metadata, Endpoint endpoint) {
+    private ServiceInstance instance(ServiceResource service, ServiceMetadata metadata, Endpoint endpoint) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (EndpointPort port : endpoint.ports()) {
             if (port.port() != null) {
@@ -68,16 +80,19 @@ final class DiscoveryServerInstances {
                         : port.name(), port.port());
             }
         }
-        ServicePortNameAndNumber primary = DiscoveryClientUtils.endpointsPort(ports, metadata, PROPERTIES);
-        Map<String, String> instanceMetadata = DiscoveryClientUtils.serviceInstanceMetadata(ports, metadata,
-                PROPERTIES);
+        ServicePortNameAndNumber primary = DiscoveryClientUtils.endpointsPort(ports, metadata, properties);
+        Map<String, String> instanceMetadata = new LinkedHashMap<>(
+                DiscoveryClientUtils.serviceInstanceMetadata(ports, metadata, properties));
+        if (endpoint.zone() != null) {
+            instanceMetadata.put(ZONE, endpoint.zone());
+        }
         String host = endpoint.addresses().get(0);
         String podName = endpoint.pod() != null ? endpoint.pod().name() : null;
         PodLabelsAndAnnotations pod = endpoint.pod() == null ? new PodLabelsAndAnnotations(Map.of(), Map.of())
                 : new PodLabelsAndAnnotations(endpoint.pod().labels(), endpoint.pod().annotations());
-        return DiscoveryClientUtils.serviceInstance(SECURE_PORTS, metadata,
+        return DiscoveryClientUtils.serviceInstance(securePorts, metadata,
                 () -> new InstanceIdHostPodName(instanceId(service, endpoint, host), host, podName), name -> pod,
-                primary, instanceMetadata, PROPERTIES);
+                primary, instanceMetadata, properties);
     }
 
     /**
@@ -94,15 +109,17 @@ final class DiscoveryServerInstances {
                 .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private static KubernetesDiscoveryProperties withPodMetadata(KubernetesDiscoveryProperties defaults) {
+    /** The discovery server's defaults, with pod labels and annotations on and the gateway's two options. */
+    private static KubernetesDiscoveryProperties withOptions(KubernetesDiscoveryProperties defaults,
+            boolean includeNotReadyAddresses, boolean includeExternalNameServices) {
         KubernetesDiscoveryProperties.Metadata metadata = defaults.metadata();
         return new KubernetesDiscoveryProperties(defaults.enabled(), defaults.allNamespaces(), defaults.namespaces(),
-                defaults.waitCacheReady(), defaults.cacheLoadingTimeoutSeconds(), defaults.includeNotReadyAddresses(),
+                defaults.waitCacheReady(), defaults.cacheLoadingTimeoutSeconds(), includeNotReadyAddresses,
                 defaults.filter(), defaults.knownSecurePorts(), defaults.serviceLabels(), defaults.primaryPortName(),
                 new KubernetesDiscoveryProperties.Metadata(metadata.addLabels(), metadata.labelsPrefix(),
                         metadata.addAnnotations(), metadata.annotationsPrefix(), metadata.addPorts(),
                         metadata.portsPrefix(), true, true),
-                defaults.order(), defaults.useEndpointSlices(), defaults.includeExternalNameServices(),
+                defaults.order(), defaults.useEndpointSlices(), includeExternalNameServices,
                 defaults.discoveryServerUrl());
     }
 }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.kubernetes.client.KubernetesClientUtils;
+import org.springframework.cloud.kubernetes.commons.KubernetesClientProperties;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -69,13 +70,19 @@ class KubernetesConfiguration {
     }
 
     /**
-     * With {@code gateway.kubernetes.api-url} (local runs, tests), a plain client for that URL; Spring Cloud
-     * Kubernetes' own client (in-cluster ServiceAccount first, then kubeconfig) stands back for it.
+     * The client of the informers: for {@code gateway.kubernetes.api-url} (local runs, tests) a plain client for that
+     * URL, otherwise the one Spring Cloud Kubernetes builds (in-cluster ServiceAccount first, then kubeconfig), with
+     * its user agent. Defined here rather than left to Spring Cloud Kubernetes' auto-configuration so that an
+     * explicit URL (which tests may register late) is always honoured, and so that a missing configuration is
+     * reported by {@link KubernetesConnection} before any client is built.
      */
     @Bean
-    @ConditionalOnProperty(prefix = "gateway.kubernetes", name = "api-url")
-    ApiClient gatewayApiClient(GatewayProperties properties) {
-        return explicitClient(properties.kubernetes());
+    ApiClient gatewayApiClient(KubernetesConnection connection, GatewayProperties properties,
+            KubernetesClientProperties clientProperties) {
+        if (properties.kubernetes().apiUrl() != null) {
+            return explicitClient(properties.kubernetes());
+        }
+        return KubernetesClientUtils.kubernetesApiClient().setUserAgent(clientProperties.userAgent());
     }
 
     /** Whether the informers can currently see the API: the staleness of the data. */
