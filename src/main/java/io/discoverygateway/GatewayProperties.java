@@ -17,21 +17,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * All settings of the gateway, under the prefix {@code gateway}. Defaults are documented in README.md.
+ * All settings of the gateway, under the prefix gateway. Defaults are documented in README.md.
  *
  * @param namespaces the namespaces to watch; empty means the gateway's own namespace as Spring Cloud Kubernetes
- *     resolves it ({@code spring.cloud.kubernetes.client.namespace}, then the ServiceAccount's namespace file)
+ *     resolves it (spring.cloud.kubernetes.client.namespace, then the ServiceAccount's namespace file)
  * @param allNamespaces watch every namespace of the cluster with one cluster-wide watch per kind (needs a
- *     ClusterRole); {@code namespaces} is then ignored
+ *     ClusterRole); namespaces is then ignored
  * @param serviceLabelSelector only Services matching this Kubernetes label selector are cached (empty: all)
  * @param readinessMaxStaleness readiness stays UP while the Kubernetes API is unreachable for up to this long (the
  *     gateway serves its last known state meanwhile, marked stale), then turns OUT_OF_SERVICE; liveness never
  *     depends on the API
  * @param kubernetes how to reach the Kubernetes API
  * @param stream the server-sent-events stream of changes
- * @param longPoll long-polling reads ({@code ?wait=})
+ * @param longPoll long-polling reads (?wait=)
  * @param podMetadata the optional pod informer that adds pod details to endpoints
- * @param discoveryServer options of the Spring Cloud Kubernetes Discovery Server API ({@code /apps})
+ * @param discoveryServer options of the Spring Cloud Kubernetes Discovery Server API (/apps)
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -60,8 +60,8 @@ public record GatewayProperties(
 
     /**
      * @param apiUrl an explicit API server URL (for local runs); when unset the ApiClient of Spring Cloud Kubernetes
-     *     is used: the in-cluster ServiceAccount first, then {@code $KUBECONFIG} or {@code ~/.kube/config}
-     * @param tokenFile with {@code apiUrl}: a bearer token file, re-read every {@code tokenRefresh} as the kubelet
+     *     is used: the in-cluster ServiceAccount first, then $KUBECONFIG or ~/.kube/config
+     * @param tokenFile with apiUrl: a bearer token file, re-read every tokenRefresh as the kubelet
      *     rotates ServiceAccount tokens (in a cluster Spring Cloud Kubernetes does the same with the mounted token)
      * @param tokenRefresh how often the token file is re-read
      * @param syncCheckInterval how often start-up checks whether every informer has listed its resources
@@ -82,11 +82,11 @@ public record GatewayProperties(
      * @param heartbeat how often an idle stream gets a comment line, so proxies keep it open and a client that has
      *     gone is noticed: the servlet container sees a closed connection only when it writes, so a stream whose
      *     client left is released at the second heartbeat after it (the first write still succeeds)
-     * @param retry the reconnection delay suggested to clients ({@code retry:})
+     * @param retry the reconnection delay suggested to clients (retry:)
      * @param stallTimeout a subscriber with undelivered events whose connection accepted nothing for this long is
      *     disconnected (it can resume with its last event id)
      * @param maxSubscribers streams open at once; beyond it new ones get 503 with Retry-After
-     * @param journalSize how many recent changes are kept for resuming streams ({@code Last-Event-ID})
+     * @param journalSize how many recent changes are kept for resuming streams (Last-Event-ID)
      */
     public record Stream(
             @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration heartbeat,
@@ -97,8 +97,8 @@ public record GatewayProperties(
     }
 
     /**
-     * @param maxWait the longest {@code wait} a long-poll may ask for; longer ones are cut to it
-     * @param defaultWait the wait of a long-poll that gives an {@code index} but no {@code wait} (cut to maxWait)
+     * @param maxWait the longest wait a long-poll may ask for; longer ones are cut to it
+     * @param defaultWait the wait of a long-poll that gives an index but no wait (cut to maxWait)
      * @param maxWaiting long-polls held at once; beyond it new ones get 503 with Retry-After
      */
     public record LongPoll(
@@ -108,8 +108,8 @@ public record GatewayProperties(
     }
 
     /**
-     * @param enabled watch the Pods of the watched namespaces and add a {@code pod} object to every endpoint whose
-     *     target is a Pod (needs list and watch on pods: the {@code pod-metadata} overlay)
+     * @param enabled watch the Pods of the watched namespaces and add a pod object to every endpoint whose
+     *     target is a Pod (needs list and watch on pods: the pod-metadata overlay)
      * @param labelKeys the pod labels to keep; empty keeps all
      * @param annotationKeys the pod annotations to keep; empty keeps none (annotations may hold secrets or blobs)
      */

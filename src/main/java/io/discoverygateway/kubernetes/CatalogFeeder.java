@@ -34,6 +34,17 @@ final class CatalogFeeder {
     CatalogFeeder(Catalog catalog, MeterRegistry registry) {
         this.catalog = catalog;
         this.registry = registry;
+        // Registered at 0, so that a rate or an alert on them has a series before the first bad object.
+        for (String kind : new String[] { "Service", "EndpointSlice", "Pod" }) {
+            skippedCounter(kind);
+        }
+    }
+
+    private Counter skippedCounter(String kind) {
+        return Counter.builder("gateway.kubernetes.objects.skipped")
+                .description("Objects from the Kubernetes API that could not be used (logged once each)")
+                .tag("kind", kind)
+                .register(registry);
     }
 
     ResourceEventHandler<V1Service> services() {
@@ -130,7 +141,7 @@ final class CatalogFeeder {
         V1ObjectMeta meta = object == null ? null : object.getMetadata();
         String id = kind + " " + (meta == null ? "?" : meta.getNamespace() + "/" + meta.getName());
         String reason = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-        registry.counter("gateway.kubernetes.objects.skipped", "kind", kind).increment();
+        skippedCounter(kind).increment();
         if (loggedSkips.size() > 10_000) {
             // Bounded: past this many distinct bad objects, one may be logged again.
             loggedSkips.clear();

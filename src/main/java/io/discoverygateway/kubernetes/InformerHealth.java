@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.discoverygateway.catalog.DataFreshness;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +26,13 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
     private static final Logger log = LoggerFactory.getLogger(InformerHealth.class);
 
     private final Clock clock;
+    private final MeterRegistry registry;
     /** Informers whose last list or watch failed, with the time of the first failure in a row. */
     private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
-    InformerHealth(Clock clock) {
+    InformerHealth(Clock clock, MeterRegistry registry) {
         this.clock = clock;
+        this.registry = registry;
     }
 
     @Override
@@ -40,8 +44,22 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
         }
     }
 
+    /** Registers the informer's failure counter at 0, so that rates and alerts have a series from the start. */
+    void track(String informer) {
+        failures(informer);
+    }
+
+    private Counter failures(String informer) {
+        return Counter.builder("gateway.kubernetes.failures")
+                .description("Lists and watches that failed (errors, refused connections, watches closed at once or"
+                        + " gone silent); each is followed by a back-off")
+                .tag("informer", informer)
+                .register(registry);
+    }
+
     @Override
     public void failed(String informer, String reason) {
+        failures(informer).increment();
         if (failingSince.putIfAbsent(informer, clock.instant()) == null) {
             log.warn("List/watch of {} failed ({}); retrying with back-off, data marked stale until it works again",
                     informer, reason);

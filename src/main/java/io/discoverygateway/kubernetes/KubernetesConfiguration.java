@@ -88,7 +88,7 @@ class KubernetesConfiguration {
     /** Whether the informers can currently see the API: the staleness of the data. */
     @Bean
     InformerHealth informerHealth(MeterRegistry registry) {
-        InformerHealth health = new InformerHealth(Clock.systemUTC());
+        InformerHealth health = new InformerHealth(Clock.systemUTC(), registry);
         Gauge.builder("gateway.kubernetes.stale", health,
                 h -> h.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
                 .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")
@@ -115,10 +115,14 @@ class KubernetesConfiguration {
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
         WatchHealth watchHealth = new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL,
                 properties.kubernetes().watchIdleTimeout(), WATCH_TIMEOUT_MARGIN);
-        return new KubernetesWatchers(apiClient, connection, scope, properties.serviceLabelSelector(), catalog,
-                new CatalogFeeder(catalog, registry), health, new BackoffListerWatcher.Backoff(INITIAL_BACKOFF,
-                        MAX_BACKOFF), watchHealth, properties.kubernetes().syncCheckInterval(),
-                Optional.ofNullable(podMapper.getIfAvailable()));
+        KubernetesWatchers watchers = new KubernetesWatchers(apiClient, connection, scope,
+                properties.serviceLabelSelector(), catalog, new CatalogFeeder(catalog, registry), health,
+                new BackoffListerWatcher.Backoff(INITIAL_BACKOFF, MAX_BACKOFF), watchHealth,
+                properties.kubernetes().syncCheckInterval(), Optional.ofNullable(podMapper.getIfAvailable()));
+        Gauge.builder("gateway.catalog.synced", watchers, w -> w.synced() ? 1 : 0)
+                .description("1 once every informer has listed its resources and the catalog holds them, else 0")
+                .register(registry);
+        return watchers;
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {

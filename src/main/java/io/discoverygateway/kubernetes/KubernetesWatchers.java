@@ -145,6 +145,7 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
                         error.getClass().getSimpleName() + ": " + error.getMessage()));
         informer.setTransform(ResourceTrimmer::trim);
         informers.put(name, informer);
+        health.track(name);
         return informer;
     }
 

@@ -33,6 +33,7 @@ class ArchitectureTest {
     @Test
     void dataFlowsFromKubernetesThroughTheCatalogToTheHttpSurfaces() {
         layeredArchitecture().consideringOnlyDependenciesInAnyPackage("io.discoverygateway..")
+                .layer("Configuration").definedBy("io.discoverygateway")
                 .layer("Catalog").definedBy("io.discoverygateway.catalog..")
                 .layer("Kubernetes").definedBy("io.discoverygateway.kubernetes..")
                 .layer("Web").definedBy("io.discoverygateway.web..")
@@ -42,7 +43,7 @@ class ArchitectureTest {
                 .whereLayer("Surfaces").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Web").mayOnlyBeAccessedByLayers("Surfaces")
                 .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Surfaces")
-                .whereLayer("Catalog").mayOnlyBeAccessedByLayers("Kubernetes", "Web", "Surfaces")
+                .whereLayer("Catalog").mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Surfaces")
                 .check(GATEWAY);
     }
 

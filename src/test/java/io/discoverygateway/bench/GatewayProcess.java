@@ -137,9 +137,9 @@ final class GatewayProcess implements AutoCloseable {
         return (long) metric("jvm.memory.used", "area:heap");
     }
 
-    /** The catalog's revision (from the readiness details). */
+    /** The catalog's revision (the list's own, which comes before its items). */
     long revision() throws IOException, InterruptedException {
-        Matcher matcher = Pattern.compile("\"revision\":(\\d+)").matcher(get("/actuator/health/readiness"));
+        Matcher matcher = Pattern.compile("\"revision\":(\\d+)").matcher(get("/api/v1/services"));
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
     }
 

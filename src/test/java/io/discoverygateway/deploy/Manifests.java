@@ -31,7 +31,10 @@ final class Manifests {
             List<Map<String, Object>> documents = new ArrayList<>();
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 if (!file.getFileName().toString().equals("kustomization.yaml")) {
-                    documents.addAll(parse(Files.readString(file)));
+                    // Only Kubernetes objects: promtool's rule files beside them have no apiVersion and kind.
+                    parse(Files.readString(file)).stream()
+                            .filter(document -> document.containsKey("apiVersion") && document.containsKey("kind"))
+                            .forEach(documents::add);
                 }
             }
             return new Manifests(documents);

@@ -79,6 +79,10 @@ class ManifestsTest {
     }
 
     private static void assertValid(Map<String, Object> object) {
+        if (String.valueOf(object.get("apiVersion")).startsWith("monitoring.coreos.com/")) {
+            // Prometheus Operator resources have no model in the Kubernetes client: PrometheusOperatorTest.
+            return;
+        }
         String kind = String.valueOf(object.get("kind"));
         Class<?> model = MODELS.get(kind);
         assertThat(model).as("a typed model for kind %s", kind).isNotNull();
