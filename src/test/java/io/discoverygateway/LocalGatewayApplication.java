@@ -55,7 +55,7 @@ public final class LocalGatewayApplication {
                 Embedded Kubernetes API: {1}  (demo data in namespace 'demo'; a demo activity changes it every
                   few seconds, off with --demo.activity=false)
                   kubectl --server {1} -n demo get services,endpointslices
-                  kubectl --server {1} -n demo apply --validate=false -f my-service.yaml
+                  kubectl --server {1} -n demo apply --validate=false -f docs/examples/my-service.yaml
                 """.replace("{0}", Integer.toString(port)).replace("{1}", api.url().toString()));
     }
 
