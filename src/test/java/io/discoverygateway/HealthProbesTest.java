@@ -41,10 +41,11 @@ class HealthProbesTest {
         assertThat(livenessWhileDown.statusCode()).isEqualTo(200);
         assertThat(livenessWhileDown.body()).contains("\"status\":\"UP\"");
         assertThat(readinessWhileDown.statusCode()).isEqualTo(503);
-        assertThat(readinessWhileDown.body()).contains("\"status\":\"OUT_OF_SERVICE\"").contains("\"synced\":false");
+        assertThat(readinessWhileDown.body()).contains("\"status\":\"OUT_OF_SERVICE\"")
+                .contains("\"catalog\":{\"status\":\"OUT_OF_SERVICE\"}");
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
-        assertThat(gateway.get("/actuator/health/readiness").body()).contains("\"synced\":true");
+        assertThat(gateway.get("/actuator/health/readiness").body()).contains("\"catalog\":{\"status\":\"UP\"}");
     }
 
     /** An embedded API that refuses connections from the start. */
