@@ -33,6 +33,17 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void aSelectorWithTooManyRequirementsIsABadRequestOnEveryRoute() {
+        String selector = String.join("%2C", java.util.Collections.nCopies(40, "a%3Db"));
+
+        for (String path : java.util.List.of("/api/v1/services?labelSelector=", "/api/v1/stream?labelSelector=",
+                "/api/v1/namespaces/alpha/services?labelSelector=")) {
+            JsonNode problem = problem(gateway.get(path + selector), 400);
+            assertThat(problem.path("detail").asString()).as(path).contains("40 requirements", "at most 32");
+        }
+    }
+
+    @Test
     void anInvalidNamespaceNameIsABadRequest() {
         JsonNode problem = problem(gateway.get("/api/v1/namespaces/-bad-/services"), 400);
 

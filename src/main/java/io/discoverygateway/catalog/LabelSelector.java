@@ -14,6 +14,14 @@ import java.util.regex.Pattern;
  */
 public final class LabelSelector {
 
+    /**
+     * Limits that bound what one request (or one stream subscriber, on every event) can cost: generous for any
+     * selector a person writes, small enough that a hostile one cannot make each match expensive.
+     */
+    public static final int MAX_LENGTH = 4096;
+    public static final int MAX_REQUIREMENTS = 32;
+    public static final int MAX_VALUES = 64;
+
     private static final LabelSelector EVERYTHING = new LabelSelector("", List.of());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern PREFIX = Pattern.compile(
@@ -40,8 +48,17 @@ public final class LabelSelector {
         if (text == null || text.isBlank()) {
             return EVERYTHING;
         }
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("a label selector of " + text.length() + " characters is too long: at"
+                    + " most " + MAX_LENGTH + " are accepted");
+        }
+        List<String> parts = splitTopLevel(text);
+        if (parts.size() > MAX_REQUIREMENTS) {
+            throw new IllegalArgumentException("a label selector of " + parts.size() + " requirements has too many:"
+                    + " at most " + MAX_REQUIREMENTS + " are accepted");
+        }
         List<Requirement> requirements = new ArrayList<>();
-        for (String part : splitTopLevel(text)) {
+        for (String part : parts) {
             requirements.add(Requirement.parse(part.strip()));
         }
         return new LabelSelector(text.strip(), List.copyOf(requirements));
@@ -108,7 +125,12 @@ public final class LabelSelector {
             var setForm = SET_FORM.matcher(part);
             if (setForm.matches()) {
                 Set<String> values = new LinkedHashSet<>();
-                for (String value : setForm.group(3).split(",", -1)) {
+                String[] listed = setForm.group(3).split(",", -1);
+                if (listed.length > MAX_VALUES) {
+                    throw new IllegalArgumentException("'" + setForm.group(1) + " " + setForm.group(2) + " (...)' lists "
+                            + listed.length + " values: at most " + MAX_VALUES + " are accepted");
+                }
+                for (String value : listed) {
                     values.add(checkValue(value.strip()));
                 }
                 return new Requirement(checkKey(setForm.group(1)),

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class LabelSelectorTest {
@@ -49,5 +50,22 @@ class LabelSelectorTest {
                 .withMessageContaining("invalid label value");
         assertThatIllegalArgumentException().isThrownBy(() -> LabelSelector.parse("a=b,,c=d"))
                 .withMessageContaining("empty requirement");
+    }
+
+    @Test
+    void selectorsBeyondTheLimitsAreRejectedWithTheLimitNamed() {
+        String manyRequirements = String.join(",", java.util.stream.IntStream.range(0, 1100)
+                .mapToObj(n -> "k" + n + "=v").toList());
+        String manyValues = "tier in (" + String.join(",", java.util.stream.IntStream.range(0, 65)
+                .mapToObj(n -> "v" + n).toList()) + ")";
+
+        assertThatThrownBy(() -> LabelSelector.parse(manyRequirements)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too long");
+        assertThatThrownBy(() -> LabelSelector.parse(String.join(",", java.util.Collections.nCopies(33, "a=b"))))
+                .hasMessageContaining("33 requirements").hasMessageContaining("at most 32");
+        assertThatThrownBy(() -> LabelSelector.parse(manyValues)).hasMessageContaining("65 values")
+                .hasMessageContaining("at most 64");
+        assertThat(LabelSelector.parse(String.join(",", java.util.Collections.nCopies(32, "a=b"))).isEverything())
+                .isFalse();
     }
 }
