@@ -45,8 +45,13 @@ final class Manifests {
     }
 
     static boolean kubectlAvailable() {
+        return available("kubectl", "version", "--client");
+    }
+
+    /** Whether the command runs and succeeds here (a tool that tests use when it is installed). */
+    static boolean available(String... command) {
         try {
-            Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getInputStream().readAllBytes();
             return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
         }

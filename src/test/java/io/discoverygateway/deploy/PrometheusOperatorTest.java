@@ -25,7 +25,7 @@ class PrometheusOperatorTest {
 
     @Test
     void theAlertingRulesPassTheirPromtoolUnitTests() throws Exception {
-        assumeTrue(available("promtool", "--version"),
+        assumeTrue(Manifests.available("promtool", "--version"),
                 "promtool is not installed here (apt-get install prometheus): the rules are not unit-tested");
 
         assertThat(run(COMPONENT, "promtool", "check", "rules", "rules.yaml")).contains("SUCCESS: 5 rules found");
@@ -68,21 +68,6 @@ class PrometheusOperatorTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> castMap(Object object) {
         return (Map<String, Object>) object;
-    }
-
-    private static boolean available(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        }
-        catch (IOException ex) {
-            return false;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static String run(Path directory, String... command) throws Exception {

@@ -1,23 +1,16 @@
 package io.discoverygateway.stream;
 
-import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.LabelSelector;
-import io.discoverygateway.catalog.ServiceKey;
-import io.discoverygateway.catalog.ServiceResource;
-import io.discoverygateway.catalog.SnapshotEncoder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,17 +23,11 @@ class EventQueueTest {
     private static final StreamFilter FILTER = new StreamFilter(Set.of(), Set.of(), Set.of(),
             LabelSelector.parse("group=in"), LabelSelector.everything());
 
-    private final Catalog catalog = new Catalog("e", new SnapshotEncoder(JsonMapper.builder().build()),
-            Clock.systemUTC());
-    private final List<ChangeEvent> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    EventQueueTest() {
-        catalog.addListener((view, batch) -> changes.addAll(batch));
-    }
+    private final CatalogDriver driver = new CatalogDriver();
 
     @AfterEach
     void close() {
-        catalog.close();
+        driver.close();
     }
 
     static Stream<Arguments> histories() {
@@ -66,16 +53,7 @@ class EventQueueTest {
         for (String step : history) {
             // "+in": the service existed before the subscriber's snapshot; "-": deleted; otherwise its group label.
             boolean known = step.startsWith("+");
-            String group = known ? step.substring(1) : step;
-            if (group.equals("-")) {
-                catalog.removeService(new ServiceKey("ns", "svc"));
-            }
-            else {
-                catalog.upsertService(new ServiceResource(new ServiceKey("ns", "svc"), "uid", "ClusterIP", List.of(),
-                        List.of(), null, List.of(), Map.of("group", group.startsWith("in") ? "in" : "out"),
-                        Map.of("step", group)));
-            }
-            List<ChangeEvent> batch = settle();
+            List<ChangeEvent> batch = driver.step(known ? step.substring(1) : step);
             if (known) {
                 queue.liveAfter(batch.get(batch.size() - 1).revision());
             }
@@ -87,17 +65,8 @@ class EventQueueTest {
         assertThat(item == null ? "" : item.type().name()).isEqualTo(expected);
         assertThat(queue.poll()).as("one event per service at most").isNull();
         if (item != null && item.type() != ChangeType.DELETED) {
-            assertThat(item.snapshot()).isEqualTo(catalog.view().find(new ServiceKey("ns", "svc")).orElseThrow());
+            assertThat(item.snapshot()).isEqualTo(driver.catalog().view().find(CatalogDriver.KEY).orElseThrow());
             assertThat(item.withId()).as("live events carry their revision as id").isTrue();
         }
-    }
-
-    /** The changes the catalog made since the last call, once it has applied everything. */
-    private List<ChangeEvent> settle() {
-        catalog.afterPending(() -> {
-        }).join();
-        List<ChangeEvent> made = List.copyOf(changes);
-        changes.clear();
-        return made;
     }
 }

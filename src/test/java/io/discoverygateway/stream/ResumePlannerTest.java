@@ -1,24 +1,14 @@
 package io.discoverygateway.stream;
 
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
-import io.discoverygateway.catalog.Catalog;
-import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.LabelSelector;
-import io.discoverygateway.catalog.ServiceKey;
-import io.discoverygateway.catalog.ServiceResource;
-import io.discoverygateway.catalog.SnapshotEncoder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,19 +20,11 @@ class ResumePlannerTest {
 
     private static final StreamFilter FILTER = new StreamFilter(Set.of(), Set.of(), Set.of(),
             LabelSelector.parse("group=in"), LabelSelector.everything());
-    private static final ServiceKey KEY = new ServiceKey("ns", "svc");
-
-    private final Catalog catalog = new Catalog("e", new SnapshotEncoder(JsonMapper.builder().build()),
-            Clock.systemUTC());
-    private final List<ChangeEvent> changes = new CopyOnWriteArrayList<>();
-
-    ResumePlannerTest() {
-        catalog.addListener((view, batch) -> changes.addAll(batch));
-    }
+    private final CatalogDriver driver = new CatalogDriver();
 
     @AfterEach
     void close() {
-        catalog.close();
+        driver.close();
     }
 
     static Stream<Arguments> histories() {
@@ -69,36 +51,17 @@ class ResumePlannerTest {
             List<String> since, String expected) {
         ChangeJournal journal = new ChangeJournal(100);
         if (!atTheId.isEmpty()) {
-            apply(atTheId);
+            journal.append(driver.step(atTheId));
         }
-        journal.append(settle());
-        long id = catalog.view().revision();
+        long id = driver.catalog().view().revision();
         for (String step : since) {
-            apply(step);
-            journal.append(settle());
+            journal.append(driver.step(step));
         }
 
-        List<ResumePlanner.PlannedEvent> plan = ResumePlanner.plan(journal.after(id, catalog.view().revision()),
-                catalog.view()::find, FILTER);
+        List<ResumePlanner.PlannedEvent> plan = ResumePlanner.plan(journal.after(id,
+                driver.catalog().view().revision()), driver.catalog().view()::find, FILTER);
 
         assertThat(plan.isEmpty() ? "nothing" : plan.get(0).type().name()).isEqualTo(expected);
         assertThat(plan).hasSizeLessThanOrEqualTo(1);
-    }
-
-    private void apply(String step) {
-        if (step.equals("-")) {
-            catalog.removeService(KEY);
-            return;
-        }
-        catalog.upsertService(new ServiceResource(KEY, "uid", "ClusterIP", List.of(), List.of(), null, List.of(),
-                Map.of("group", step.startsWith("in") ? "in" : "out"), Map.of("step", step)));
-    }
-
-    private List<ChangeEvent> settle() {
-        catalog.afterPending(() -> {
-        }).join();
-        List<ChangeEvent> made = new ArrayList<>(changes);
-        changes.clear();
-        return made;
     }
 }
