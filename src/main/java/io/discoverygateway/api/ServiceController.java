@@ -178,14 +178,14 @@ class ServiceController {
 
     /**
      * Holds the request until the topic's revision passes the client's, or the wait elapses. The waiter is released
-     * as soon as the request ends for any reason, also when its client leaves. HEAD is answered at once: it asks
-     * for headers only, and a held HEAD would not notice its client leave.
+     * as soon as the request ends for any reason, also when its client leaves (its connection is probed). HEAD is
+     * answered at once: it asks for headers, and holding it would only hold a place.
      */
     private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpServletRequest servletRequest, WaitTopic topic,
-            String wait, String index,
-            String ifNoneMatch, Function<CatalogView, String> etag,
+            String wait, String index, String ifNoneMatch, Function<CatalogView, String> etag,
             Function<CatalogView, ResponseEntity<byte[]>> answer) {
-        Duration timeout = wait == null ? min(longPoll.defaultWait(), longPoll.maxWait()) : WaitDuration.parse(wait, longPoll.maxWait());
+        Duration timeout = wait == null ? min(longPoll.defaultWait(), longPoll.maxWait())
+                : WaitDuration.parse(wait, longPoll.maxWait());
         OptionalLong known = index != null ? index(index) : Revisions.parse(ifNoneMatch, catalog.epoch());
         DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>();
         CatalogView view = catalog.view();
@@ -340,7 +340,8 @@ class ServiceController {
                 return encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
                         && pods.matches(endpoint.podLabels()));
             }
-            return ready ? snapshot.derived(READY_ONLY_DOCUMENT, s -> encoder.document(s, Endpoint::ready)) : snapshot.json();
+            return ready ? snapshot.derived(READY_ONLY_DOCUMENT, s -> encoder.document(s, Endpoint::ready))
+                    : snapshot.json();
         }
     }
 

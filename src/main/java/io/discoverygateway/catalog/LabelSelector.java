@@ -127,8 +127,8 @@ public final class LabelSelector {
                 Set<String> values = new LinkedHashSet<>();
                 String[] listed = setForm.group(3).split(",", -1);
                 if (listed.length > MAX_VALUES) {
-                    throw new IllegalArgumentException("'" + setForm.group(1) + " " + setForm.group(2) + " (...)' lists "
-                            + listed.length + " values: at most " + MAX_VALUES + " are accepted");
+                    throw new IllegalArgumentException("'" + setForm.group(1) + " " + setForm.group(2)
+                            + " (...)' lists " + listed.length + " values: at most " + MAX_VALUES + " are accepted");
                 }
                 for (String value : listed) {
                     values.add(checkValue(value.strip()));

@@ -33,10 +33,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * <p>Threads: Tomcat's request threads call {@link #await}; the catalog's writer thread calls {@link #onChanges},
  * which only looks the waiters up and hands their completion to the {@code long-poll} thread, so many waiters on one
- * service never delay a catalog update; that thread also runs the timeouts and, every second, asks each waiter's
- * probe whether its client has gone (the only thread that touches a held request's input). Whatever completes a waiter (a change, its
- * timeout, its client leaving, shutdown), the completion and the bookkeeping run once; the waiter map and the counter
- * are concurrent, and a topic's set is created and removed atomically with its first and last waiter.
+ * service never delay a catalog update. That thread also runs the timeouts and, every second, asks each waiter's
+ * probe whether its client has gone (it is the only thread that touches a held request's input). Whatever completes
+ * a waiter (a change, its timeout, its client leaving, shutdown), the completion and the bookkeeping run once; the
+ * waiter map and the counter are concurrent, and a topic's set is created and removed atomically with its first and
+ * last waiter.
  */
 public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
 

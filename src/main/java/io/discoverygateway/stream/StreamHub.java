@@ -53,7 +53,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     private final ExecutorService writers = Executors.newFixedThreadPool(2, DaemonThreads.named("sse-writer"));
     /** One thread, so batches reach every subscriber in revision order, without holding up the catalog's writer. */
     private final ExecutorService fanout = Executors.newSingleThreadExecutor(DaemonThreads.named("sse-fanout"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sse-timer"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("sse-timer"));
     private volatile boolean running;
 
     private final SnapshotEncoder encoder;
