@@ -31,6 +31,9 @@ class PodMetadataTest {
     @Autowired
     private EmbeddedKubernetesApi api;
 
+    @Autowired
+    private io.micrometer.core.instrument.MeterRegistry registry;
+
     @LocalServerPort
     private int port;
 
@@ -173,6 +176,34 @@ class PodMetadataTest {
             JsonNode endpoints = GatewayClient.parse(added.data()).path("endpoints");
             assertThat(endpoints).hasSize(1);
             assertThat(endpoints.get(0).path("pod").path("labels").path("version").asString()).isEqualTo("v2");
+        }
+    }
+
+    @Test
+    void subscribersWithTheSamePodSelectorShareOneEncodingOfEachChange() throws Exception {
+        deploy("shared-frames", "10.59.0.1", "v2");
+        awaitService("shared-frames", s -> s.path("endpoints").get(0).has("pod"));
+        java.util.List<SseClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                clients.add(SseClient.connect(port,
+                        "/api/v1/stream?service=pods/shared-frames&podLabelSelector=version%3Dv2"));
+            }
+            for (SseClient client : clients) {
+                client.awaitNamed("SYNCED", TIMEOUT);
+            }
+            double before = registry.get("gateway.stream.frames.encoded").counter().count();
+
+            api.replace(ApiResource.PODS, "pods", pod("shared-frames", "10.59.0.1", "v2", 5));
+
+            for (SseClient client : clients) {
+                client.awaitNamed("MODIFIED", TIMEOUT);
+            }
+            assertThat(registry.get("gateway.stream.frames.encoded").counter().count() - before)
+                    .as("one encoding for 20 subscribers (two threads may race on the first)").isBetween(1.0, 2.0);
+        }
+        finally {
+            clients.forEach(SseClient::close);
         }
     }
 

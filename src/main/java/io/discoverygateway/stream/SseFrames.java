@@ -2,6 +2,7 @@ package io.discoverygateway.stream;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.Revisions;
@@ -19,6 +20,11 @@ final class SseFrames {
     private record Frame(ChangeType type, boolean withId) implements ServiceSnapshot.Representation {
     }
 
+    /** The frame of a service event with the endpoints a pod selector keeps. */
+    private record FilteredFrame(ChangeType type, boolean withId, String podSelector)
+            implements ServiceSnapshot.Representation {
+    }
+
     private SseFrames() {
     }
 
@@ -27,8 +33,24 @@ final class SseFrames {
      * {@code id:} (live events); without, the client's last event id stays what it was (snapshot and resume events,
      * which are not resume points on their own).
      */
-    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId) {
-        return snapshot.derived(new Frame(type, withId), s -> service(type, s, epoch, withId, s.json()));
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId,
+            StreamMetrics metrics) {
+        return snapshot.derived(new Frame(type, withId), s -> {
+            metrics.frameEncoded();
+            return service(type, s, epoch, withId, s.json());
+        });
+    }
+
+    /**
+     * A service event whose endpoints are those whose pod matches a selector: encoded once per snapshot, type, id
+     * presence and selector, and shared by every subscriber with that selector.
+     */
+    static byte[] filtered(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String selector,
+            Function<ServiceSnapshot, byte[]> document, StreamMetrics metrics) {
+        return snapshot.derived(new FilteredFrame(type, withId, selector), s -> {
+            metrics.frameEncoded();
+            return service(type, s, epoch, withId, document.apply(s));
+        });
     }
 
     /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */

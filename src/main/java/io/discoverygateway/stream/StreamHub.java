@@ -116,13 +116,18 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         });
     }
 
+    /**
+     * Frames are built once per snapshot and distinct representation, and shared by every subscriber that wants the
+     * same one: one encoding of each changed service for all plain subscribers, and one per distinct
+     * {@code podLabelSelector} for those that filter endpoints, however many there are.
+     */
     private Subscriber.FrameEncoder frameEncoder(StreamFilter filter) {
         String epoch = catalog.epoch();
         if (filter.podSelector().isEverything()) {
-            return (type, snapshot, withId) -> SseFrames.service(type, snapshot, epoch, withId);
+            return (type, snapshot, withId) -> SseFrames.service(type, snapshot, epoch, withId, metrics);
         }
-        return (type, snapshot, withId) -> SseFrames.service(type, snapshot, epoch, withId,
-                encoder.document(snapshot, filter::keeps));
+        return (type, snapshot, withId) -> SseFrames.filtered(type, snapshot, epoch, withId,
+                filter.podSelector().toString(), s -> encoder.document(s, filter::keeps), metrics);
     }
 
     /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */

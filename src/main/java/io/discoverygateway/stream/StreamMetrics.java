@@ -13,12 +13,16 @@ import io.micrometer.core.instrument.Timer;
 final class StreamMetrics {
 
     private final Counter eventsSent;
+    private final Counter framesEncoded;
     private final Counter droppedSlow;
     private final Timer propagation;
 
     StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
         Gauge.builder("gateway.stream.subscribers", subscribers)
                 .description("Open server-sent-event streams")
+                .register(registry);
+        this.framesEncoded = Counter.builder("gateway.stream.frames.encoded")
+                .description("Service events encoded as SSE frames (each shared by every subscriber that gets it)")
                 .register(registry);
         this.eventsSent = Counter.builder("gateway.stream.events.sent")
                 .description("Service events written to streams")
@@ -33,6 +37,10 @@ final class StreamMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+    }
+
+    void frameEncoded() {
+        framesEncoded.increment();
     }
 
     void eventSent() {
