@@ -106,12 +106,7 @@ class PodMetadataTest {
 
     @Test
     void podLabelSelectorKeepsEndpointsWhosePodMatches() {
-        api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", "canaried"));
-        api.create(ApiResource.PODS, "pods", pod("canaried", "10.54.0.1", "v1", 0));
-        api.create(ApiResource.PODS, "pods", pod("canaried", "10.54.0.2", "v2", 0));
-        api.create(ApiResource.ENDPOINT_SLICES, "pods", KubeObjects.slice("pods", "canaried-1", "canaried",
-                List.of(EndpointSpec.ready("10.54.0.1"), EndpointSpec.ready("10.54.0.2"))));
-        awaitService("canaried", s -> s.path("endpoints").size() == 2 && s.path("endpoints").get(1).has("pod"));
+        deployCanary("canaried", "10.54.0.1", "10.54.0.2");
 
         JsonNode v2 = gateway.json("/api/v1/namespaces/pods/services/canaried?podLabelSelector=version%3Dv2");
 
@@ -123,12 +118,7 @@ class PodMetadataTest {
 
     @Test
     void aLongPollAppliesThePodLabelSelectorAndAnswersWhenAPodChanges() throws Exception {
-        api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", "polled-pods"));
-        api.create(ApiResource.PODS, "pods", pod("polled-pods", "10.57.0.1", "v1", 0));
-        api.create(ApiResource.PODS, "pods", pod("polled-pods", "10.57.0.2", "v2", 0));
-        api.create(ApiResource.ENDPOINT_SLICES, "pods", KubeObjects.slice("pods", "polled-pods-1", "polled-pods",
-                List.of(EndpointSpec.ready("10.57.0.1"), EndpointSpec.ready("10.57.0.2"))));
-        awaitService("polled-pods", s -> s.path("endpoints").size() == 2 && s.path("endpoints").get(1).has("pod"));
+        deployCanary("polled-pods", "10.57.0.1", "10.57.0.2");
         String path = "/api/v1/namespaces/pods/services/polled-pods?podLabelSelector=version%3Dv2";
         String etag = gateway.get(path).headers().firstValue("ETag").orElseThrow();
         java.util.concurrent.CompletableFuture<HttpResponse<String>> held = java.util.concurrent.CompletableFuture
@@ -162,12 +152,7 @@ class PodMetadataTest {
 
     @Test
     void theStreamAppliesThePodLabelSelectorToEndpoints() throws Exception {
-        api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", "streamed"));
-        api.create(ApiResource.PODS, "pods", pod("streamed", "10.55.0.1", "v1", 0));
-        api.create(ApiResource.PODS, "pods", pod("streamed", "10.55.0.2", "v2", 0));
-        api.create(ApiResource.ENDPOINT_SLICES, "pods", KubeObjects.slice("pods", "streamed-1", "streamed",
-                List.of(EndpointSpec.ready("10.55.0.1"), EndpointSpec.ready("10.55.0.2"))));
-        awaitService("streamed", s -> s.path("endpoints").size() == 2 && s.path("endpoints").get(1).has("pod"));
+        deployCanary("streamed", "10.55.0.1", "10.55.0.2");
 
         try (SseClient stream = SseClient.connect(port,
                 "/api/v1/stream?service=pods/streamed&podLabelSelector=version%3Dv2")) {
@@ -216,6 +201,16 @@ class PodMetadataTest {
 
         assertThat(instance.path("podMetadata").path("labels").path("version").asString()).isEqualTo("v1");
         assertThat(instance.path("podMetadata").path("annotations").path("team").asString()).isEqualTo("core");
+    }
+
+    /** A service with two endpoints: the pod of the first has version v1, the pod of the second v2. */
+    private void deployCanary(String service, String v1Address, String v2Address) {
+        api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", service));
+        api.create(ApiResource.PODS, "pods", pod(service, v1Address, "v1", 0));
+        api.create(ApiResource.PODS, "pods", pod(service, v2Address, "v2", 0));
+        api.create(ApiResource.ENDPOINT_SLICES, "pods", KubeObjects.slice("pods", service + "-1", service,
+                List.of(EndpointSpec.ready(v1Address), EndpointSpec.ready(v2Address))));
+        awaitService(service, s -> s.path("endpoints").size() == 2 && s.path("endpoints").get(1).has("pod"));
     }
 
     private void deploy(String service, String address, String version) {

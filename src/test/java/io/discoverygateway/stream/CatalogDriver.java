@@ -3,10 +3,12 @@ package io.discoverygateway.stream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.ChangeEvent;
+import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceResource;
 import io.discoverygateway.catalog.SnapshotEncoder;
@@ -19,6 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class CatalogDriver implements AutoCloseable {
 
     static final ServiceKey KEY = new ServiceKey("ns", "svc");
+    /** A subscriber's filter that the service's group label moves it in and out of. */
+    static final StreamFilter GROUP_IN = new StreamFilter(Set.of(), Set.of(), Set.of(), LabelSelector.parse("group=in"),
+            LabelSelector.everything());
 
     private final Catalog catalog = new Catalog("e", new SnapshotEncoder(JsonMapper.builder().build()),
             Clock.systemUTC());

@@ -1,12 +1,10 @@
 package io.discoverygateway.stream;
 
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
-import io.discoverygateway.catalog.LabelSelector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,8 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EventQueueTest {
 
-    private static final StreamFilter FILTER = new StreamFilter(Set.of(), Set.of(), Set.of(),
-            LabelSelector.parse("group=in"), LabelSelector.everything());
+    private static final StreamFilter FILTER = CatalogDriver.GROUP_IN;
 
     private final CatalogDriver driver = new CatalogDriver();
 
