@@ -7,14 +7,42 @@ import java.util.List;
  *
  * @param group the API group, empty for the core group
  * @param plural the resource name in paths, for example "services"
+ * @param namespaced whether objects live in a namespace (false: cluster-scoped)
+ * @param verbs what discovery says can be done with it
+ * @param subresources subresources that accept create, such as {@code token} of serviceaccounts
  */
-public record ApiResource(String group, String version, String plural, String kind, List<String> shortNames) {
+public record ApiResource(String group, String version, String plural, String kind, List<String> shortNames,
+        boolean namespaced, List<String> verbs, List<String> subresources) {
 
-    public static final ApiResource SERVICES = new ApiResource("", "v1", "services", "Service", List.of("svc"));
-    public static final ApiResource ENDPOINT_SLICES = new ApiResource("discovery.k8s.io", "v1", "endpointslices",
-            "EndpointSlice", List.of());
-    public static final ApiResource PODS = new ApiResource("", "v1", "pods", "Pod", List.of("po"));
-    public static final List<ApiResource> ALL = List.of(SERVICES, ENDPOINT_SLICES, PODS);
+    private static final List<String> ALL_VERBS = List.of("create", "delete", "get", "list", "patch", "update",
+            "watch");
+
+    public static final ApiResource SERVICES = stored("", "services", "Service", List.of("svc"), true);
+    public static final ApiResource ENDPOINT_SLICES = stored("discovery.k8s.io", "endpointslices", "EndpointSlice",
+            List.of(), true);
+    public static final ApiResource PODS = stored("", "pods", "Pod", List.of("po"), true);
+    public static final ApiResource SERVICE_ACCOUNTS = new ApiResource("", "v1", "serviceaccounts", "ServiceAccount",
+            List.of("sa"), true, ALL_VERBS, List.of("token"));
+    public static final ApiResource ROLES = stored("rbac.authorization.k8s.io", "roles", "Role", List.of(), true);
+    public static final ApiResource ROLE_BINDINGS = stored("rbac.authorization.k8s.io", "rolebindings", "RoleBinding",
+            List.of(), true);
+    public static final ApiResource CLUSTER_ROLES = stored("rbac.authorization.k8s.io", "clusterroles", "ClusterRole",
+            List.of(), false);
+    public static final ApiResource CLUSTER_ROLE_BINDINGS = stored("rbac.authorization.k8s.io", "clusterrolebindings",
+            "ClusterRoleBinding", List.of(), false);
+    /** Reviews are answered, not stored: create is their only verb, as in Kubernetes. */
+    public static final ApiResource TOKEN_REVIEWS = new ApiResource("authentication.k8s.io", "v1", "tokenreviews",
+            "TokenReview", List.of(), false, List.of("create"), List.of());
+    public static final ApiResource SUBJECT_ACCESS_REVIEWS = new ApiResource("authorization.k8s.io", "v1",
+            "subjectaccessreviews", "SubjectAccessReview", List.of(), false, List.of("create"), List.of());
+
+    public static final List<ApiResource> ALL = List.of(SERVICES, ENDPOINT_SLICES, PODS, SERVICE_ACCOUNTS, ROLES,
+            ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, TOKEN_REVIEWS, SUBJECT_ACCESS_REVIEWS);
+
+    private static ApiResource stored(String group, String plural, String kind, List<String> shortNames,
+            boolean namespaced) {
+        return new ApiResource(group, "v1", plural, kind, shortNames, namespaced, ALL_VERBS, List.of());
+    }
 
     public String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;
@@ -23,5 +51,10 @@ public record ApiResource(String group, String version, String plural, String ki
     /** The path prefix of the group version: /api/v1 or /apis/group/version. */
     public String groupVersionPath() {
         return group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
+    }
+
+    /** Whether objects are kept (reviews are not). */
+    public boolean stored() {
+        return verbs.contains("get");
     }
 }

@@ -12,7 +12,6 @@ import tools.jackson.databind.node.ObjectNode;
 final class Discovery {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final List<String> VERBS = List.of("create", "delete", "get", "list", "patch", "update", "watch");
 
     private Discovery() {
     }
@@ -63,12 +62,23 @@ final class Discovery {
             ObjectNode entry = array.addObject();
             entry.put("name", resource.plural());
             entry.put("singularName", resource.kind().toLowerCase());
-            entry.put("namespaced", true);
+            entry.put("namespaced", resource.namespaced());
             entry.put("kind", resource.kind());
             ArrayNode verbs = entry.putArray("verbs");
-            VERBS.forEach(verbs::add);
+            resource.verbs().forEach(verbs::add);
             ArrayNode shortNames = entry.putArray("shortNames");
             resource.shortNames().forEach(shortNames::add);
+            for (String subresource : resource.subresources()) {
+                // The one subresource served, serviceaccounts/token, takes a TokenRequest (kubectl create token).
+                ObjectNode sub = array.addObject();
+                sub.put("name", resource.plural() + "/" + subresource);
+                sub.put("singularName", "");
+                sub.put("namespaced", resource.namespaced());
+                sub.put("group", "authentication.k8s.io");
+                sub.put("version", "v1");
+                sub.put("kind", "TokenRequest");
+                sub.putArray("verbs").add("create");
+            }
         }
         return Optional.of(list);
     }

@@ -8,7 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -44,6 +46,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <li>HTTP watch ({@code ?watch=true}, chunked JSON lines): from a resourceVersion it replays exactly the later
  * events from a bounded history, or sends an ERROR event with status 410 when the history no longer reaches that
  * far; BOOKMARK events with {@code allowWatchBookmarks}; {@code timeoutSeconds};</li>
+ * <li>ServiceAccounts and their {@code token} subresource (TokenRequest, so {@code kubectl create token} works),
+ * TokenReview of the tokens it issued (signature, expiry, audience, the ServiceAccount still there), and
+ * SubjectAccessReview decided by {@link RbacAuthorizer} over the stored Roles, ClusterRoles and their bindings;</li>
  * <li>fault injection: drop open watches, refuse connections, answer errors, delay answers, demand a token.</li>
  * </ul>
  * Every request is recorded in RBAC terms ({@link #requests()}).
@@ -53,7 +58,7 @@ import tools.jackson.databind.node.ObjectNode;
  * no EndpointSlice by itself); field selectors on {@code metadata.name} and {@code metadata.namespace} only; label
  * selectors evaluated by {@link FixtureLabelSelector}, independent of the gateway's parser; strategic merge patch only
  * as a JSON merge patch; one global resourceVersion across all kinds (as etcd); watch history bounded by count, not
- * time; no protobuf, no table output, no server-side apply semantics; plain HTTP on loopback, no TLS.
+ * time; no protobuf (except the TokenRequest kubectl sends), no table output, no server-side apply semantics; plain HTTP on loopback, no TLS.
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
 
@@ -63,6 +68,9 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
             "application/strategic-merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml");
 
     private final ObjectStore store;
+    private final Clock clock = Clock.systemUTC();
+    private final ServiceAccountTokens tokens = new ServiceAccountTokens(clock);
+    private final RbacAuthorizer authorizer;
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "embedded-kube-api");
         thread.setDaemon(true);
@@ -82,6 +90,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
 
     private EmbeddedKubernetesApi(int port, int historyLimit) throws IOException {
         this.store = new ObjectStore(historyLimit);
+        this.authorizer = new RbacAuthorizer(store);
+        BootstrapRoles.install(this);
         this.server = bind(port);
         this.port = server.getAddress().getPort();
     }
@@ -186,6 +196,24 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return store.resourceVersion();
     }
 
+    // ---- identities and RBAC, for seeding and assertions -----------------------------------------------------
+
+    /**
+     * A token for a ServiceAccount as TokenRequest issues it, with any lifetime: tests need tokens that expire in
+     * seconds, which the API itself refuses (it demands at least ten minutes).
+     */
+    public String issueToken(String namespace, String serviceAccount, List<String> audiences, Duration lifetime) {
+        ObjectNode account = store.get(ApiResource.SERVICE_ACCOUNTS, namespace, serviceAccount).orElseThrow(
+                () -> new IllegalArgumentException("no ServiceAccount " + namespace + "/" + serviceAccount));
+        return tokens.issue(namespace, serviceAccount, account.path("metadata").path("uid").asString(), audiences,
+                clock.instant().plus(lifetime));
+    }
+
+    /** The authorizer that answers SubjectAccessReviews, over the RBAC objects stored here. */
+    public RbacAuthorizer authorizer() {
+        return authorizer;
+    }
+
     // ---- direct access to the objects, for seeding and assertions (same effects as through HTTP) ---------
 
     public ObjectNode create(ApiResource resource, String namespace, String json) {
@@ -273,7 +301,7 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
         ResourcePath target = resourcePath.get();
         String verb = verb(exchange.getRequestMethod(), target, query);
-        requests.add(new RecordedRequest(verb, target.resource().group(), target.resource().plural(),
+        requests.add(new RecordedRequest(verb, target.resource().group(), target.rbacResource(),
                 target.namespace()));
         if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             if (retryAfter != null) {
@@ -281,6 +309,19 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
             }
             sendStatus(exchange, failureStatus, failureStatus == 429 ? "TooManyRequests" : "InternalError",
                     "injected failure");
+            return;
+        }
+        if (!target.subresource().isEmpty() || !target.resource().stored()) {
+            if (!verb.equals("create")) {
+                sendStatus(exchange, 405, "MethodNotAllowed", "the server does not allow this method on the"
+                        + " requested resource");
+                return;
+            }
+            switch (target.resource().plural()) {
+                case "serviceaccounts" -> tokenRequest(exchange, target);
+                case "tokenreviews" -> tokenReview(exchange);
+                default -> subjectAccessReview(exchange);
+            }
             return;
         }
         switch (verb) {
@@ -302,6 +343,135 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         return header != null && header.equals("Bearer " + token.get());
+    }
+
+    // ---- ServiceAccount tokens, TokenReview, SubjectAccessReview ---------------------------------------------
+
+    /** {@code POST .../serviceaccounts/{name}/token}: a TokenRequest, as {@code kubectl create token} sends it. */
+    private void tokenRequest(HttpExchange exchange, ResourcePath target) throws IOException {
+        Optional<ObjectNode> body = exchange.getRequestHeaders().getFirst("Content-Type") != null
+                && exchange.getRequestHeaders().getFirst("Content-Type").contains("protobuf")
+                        ? readProtobufTokenRequest(exchange)
+                        : readObject(exchange, "authentication.k8s.io/v1", "TokenRequest", "");
+        if (body.isEmpty()) {
+            return;
+        }
+        Optional<ObjectNode> account = store.get(ApiResource.SERVICE_ACCOUNTS, target.namespace(), target.name());
+        if (account.isEmpty()) {
+            notFound(exchange, target);
+            return;
+        }
+        JsonNode spec = body.get().path("spec");
+        long seconds = spec.path("expirationSeconds").asLong(3600);
+        if (seconds < 600 || seconds > (1L << 32)) {
+            sendStatus(exchange, 422, "Invalid", "TokenRequest.authentication.k8s.io \"" + target.name()
+                    + "\" is invalid: spec.expirationSeconds: Invalid value: " + seconds + ": "
+                    + (seconds < 600 ? "may not specify a duration less than 10 minutes"
+                            : "may not specify a duration larger than 2^32 seconds"));
+            return;
+        }
+        List<String> audiences = strings(spec.path("audiences"));
+        Instant expiry = clock.instant().plusSeconds(seconds);
+        String token = tokens.issue(target.namespace(), target.name(),
+                account.get().path("metadata").path("uid").asString(), audiences, expiry);
+        ObjectNode answer = body.get().deepCopy();
+        ObjectNode metadata = answer.putObject("metadata");
+        metadata.put("name", target.name());
+        metadata.put("namespace", target.namespace());
+        ObjectNode answerSpec = answer.putObject("spec");
+        ArrayNode aud = answerSpec.putArray("audiences");
+        (audiences.isEmpty() ? List.of(ServiceAccountTokens.API_AUDIENCE) : audiences).forEach(aud::add);
+        answerSpec.put("expirationSeconds", seconds);
+        answerSpec.putNull("boundObjectRef");
+        answer.putObject("status").put("token", token).put("expirationTimestamp", expiry.toString());
+        sendJson(exchange, 201, answer);
+    }
+
+    private static Optional<ObjectNode> readProtobufTokenRequest(HttpExchange exchange) throws IOException {
+        byte[] bytes;
+        try (InputStream in = exchange.getRequestBody()) {
+            bytes = in.readAllBytes();
+        }
+        if (!ProtobufTokenRequest.isProtobuf(bytes)) {
+            sendStatus(exchange, 400, "BadRequest", "the protobuf body does not start with the k8s envelope");
+            return Optional.empty();
+        }
+        try {
+            ObjectNode request = ProtobufTokenRequest.toJson(bytes);
+            request.put("apiVersion", "authentication.k8s.io/v1");
+            request.put("kind", "TokenRequest");
+            return Optional.of(request);
+        }
+        catch (RuntimeException ex) {
+            sendStatus(exchange, 400, "BadRequest", "unreadable protobuf TokenRequest: " + ex.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** {@code POST /apis/authentication.k8s.io/v1/tokenreviews}: is this a valid token, and whose? */
+    private void tokenReview(HttpExchange exchange) throws IOException {
+        Optional<ObjectNode> body = readObject(exchange, "authentication.k8s.io/v1", "TokenReview", "");
+        if (body.isEmpty()) {
+            return;
+        }
+        JsonNode spec = body.get().path("spec");
+        ServiceAccountTokens.Review review = tokens.review(spec.path("token").asString(""),
+                strings(spec.path("audiences")), (namespace, name) -> store
+                        .get(ApiResource.SERVICE_ACCOUNTS, namespace, name)
+                        .map(account -> account.path("metadata").path("uid").asString()));
+        ObjectNode answer = body.get().deepCopy();
+        answer.putObject("metadata").putNull("creationTimestamp");
+        ObjectNode status = answer.putObject("status");
+        if (review.authenticated()) {
+            status.put("authenticated", true);
+            ObjectNode user = status.putObject("user");
+            user.put("username", review.username());
+            user.put("uid", review.uid());
+            ArrayNode groups = user.putArray("groups");
+            review.groups().forEach(groups::add);
+            ArrayNode audiences = status.putArray("audiences");
+            review.audiences().forEach(audiences::add);
+        }
+        else {
+            status.putObject("user");
+            status.put("error", review.error());
+        }
+        sendJson(exchange, 201, answer);
+    }
+
+    /** {@code POST /apis/authorization.k8s.io/v1/subjectaccessreviews}: may this user do that, by RBAC? */
+    private void subjectAccessReview(HttpExchange exchange) throws IOException {
+        Optional<ObjectNode> body = readObject(exchange, "authorization.k8s.io/v1", "SubjectAccessReview", "");
+        if (body.isEmpty()) {
+            return;
+        }
+        JsonNode spec = body.get().path("spec");
+        JsonNode attributes = spec.path("resourceAttributes");
+        if (attributes.isMissingNode() || spec.path("user").asString("").isEmpty() && spec.path("groups").isEmpty()) {
+            sendStatus(exchange, 422, "Invalid", "SubjectAccessReview.authorization.k8s.io is invalid:"
+                    + (attributes.isMissingNode() ? " spec.resourceAttributes: Required value"
+                            : " spec.user: Invalid value: \"\": at least one of user or group must be specified"));
+            return;
+        }
+        RbacAuthorizer.Decision decision = authorizer.authorize(new RbacAuthorizer.Request(
+                spec.path("user").asString(""), strings(spec.path("groups")), attributes.path("verb").asString(""),
+                attributes.path("group").asString(""), attributes.path("resource").asString(""),
+                attributes.path("subresource").asString(""), attributes.path("namespace").asString(""),
+                attributes.path("name").asString("")));
+        ObjectNode answer = body.get().deepCopy();
+        answer.putObject("metadata").putNull("creationTimestamp");
+        ObjectNode status = answer.putObject("status");
+        status.put("allowed", decision.allowed());
+        if (!decision.reason().isEmpty()) {
+            status.put("reason", decision.reason());
+        }
+        sendJson(exchange, 201, answer);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(node -> values.add(node.asString()));
+        return values;
     }
 
     private static String verb(String method, ResourcePath target, Map<String, String> query) {
@@ -499,6 +669,18 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
     }
 
     private Optional<ObjectNode> readObject(HttpExchange exchange, ResourcePath target) throws IOException {
+        return readObject(exchange, target.resource().apiVersion(), target.resource().kind(), target.namespace());
+    }
+
+    private Optional<ObjectNode> readObject(HttpExchange exchange, String expectedApiVersion, String expectedKind,
+            String expectedNamespace) throws IOException {
+        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
+        if (contentType.contains("protobuf")) {
+            // As a server without protobuf support answers; client-go then sends the request again as JSON.
+            sendStatus(exchange, 415, "UnsupportedMediaType", "the body of the request was in an unknown format"
+                    + " - accepted media types include: application/json, application/yaml");
+            return Optional.empty();
+        }
         JsonNode body;
         try (InputStream in = exchange.getRequestBody()) {
             body = JSON.readTree(in);
@@ -513,13 +695,13 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
         String apiVersion = object.path("apiVersion").asString("");
         String kind = object.path("kind").asString("");
-        if (!apiVersion.equals(target.resource().apiVersion()) || !kind.equals(target.resource().kind())) {
+        if (!apiVersion.equals(expectedApiVersion) || !kind.equals(expectedKind)) {
             sendStatus(exchange, 400, "BadRequest", "the API version in the data (" + apiVersion + ") and kind ("
-                    + kind + ") do not match " + target.resource().apiVersion() + " " + target.resource().kind());
+                    + kind + ") do not match " + expectedApiVersion + " " + expectedKind);
             return Optional.empty();
         }
         String namespace = object.path("metadata").path("namespace").asString("");
-        if (!namespace.isEmpty() && !namespace.equals(target.namespace())) {
+        if (!namespace.isEmpty() && !namespace.equals(expectedNamespace)) {
             sendStatus(exchange, 400, "BadRequest",
                     "the namespace of the provided object does not match the namespace sent on the request");
             return Optional.empty();
@@ -594,8 +776,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return query;
     }
 
-    /** A path that names a resource: its collection (name empty) or one object. */
-    record ResourcePath(ApiResource resource, String namespace, String name) {
+    /** A path that names a resource: its collection (name empty), one object, or a subresource of one. */
+    record ResourcePath(ApiResource resource, String namespace, String name, String subresource) {
 
         static Optional<ResourcePath> parse(String path) {
             for (ApiResource resource : ApiResource.ALL) {
@@ -606,16 +788,23 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
                 List<String> segments = new ArrayList<>(List.of(path.substring(prefix.length()).split("/")));
                 segments.removeIf(String::isEmpty);
                 String namespace = "";
-                if (segments.size() >= 2 && segments.get(0).equals("namespaces")) {
+                if (resource.namespaced() && segments.size() >= 2 && segments.get(0).equals("namespaces")) {
                     namespace = segments.get(1);
                     segments = segments.subList(2, segments.size());
                 }
-                if (segments.isEmpty() || !segments.get(0).equals(resource.plural()) || segments.size() > 2) {
+                if (segments.isEmpty() || !segments.get(0).equals(resource.plural()) || segments.size() > 3
+                        || (segments.size() == 3 && !resource.subresources().contains(segments.get(2)))) {
                     continue;
                 }
-                return Optional.of(new ResourcePath(resource, namespace, segments.size() == 2 ? segments.get(1) : ""));
+                return Optional.of(new ResourcePath(resource, namespace, segments.size() >= 2 ? segments.get(1) : "",
+                        segments.size() == 3 ? segments.get(2) : ""));
             }
             return Optional.empty();
+        }
+
+        /** The resource as RBAC names it: {@code serviceaccounts/token} for a subresource. */
+        String rbacResource() {
+            return subresource.isEmpty() ? resource.plural() : resource.plural() + "/" + subresource;
         }
     }
 }

@@ -7,7 +7,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Builds Service and EndpointSlice manifests (as JSON) for tests, demo data and benchmarks. */
+/** Builds Service, EndpointSlice, Pod, ServiceAccount and RBAC manifests (as JSON) for tests, demo data and benchmarks. */
 public final class KubeObjects {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -129,6 +129,62 @@ public final class KubeObjects {
         slice.putNull("endpoints");
         slice.putNull("ports");
         return slice.toString();
+    }
+
+    public static String serviceAccount(String namespace, String name) {
+        return object("v1", "ServiceAccount", namespace, name, Map.of()).toString();
+    }
+
+    /** A rule of a Role or ClusterRole. */
+    public record Rule(List<String> apiGroups, List<String> resources, List<String> verbs,
+            List<String> resourceNames) {
+
+        public Rule(List<String> apiGroups, List<String> resources, List<String> verbs) {
+            this(apiGroups, resources, verbs, List.of());
+        }
+
+        /** What the gateway asks for a consumer by default: list endpointslices in discovery.k8s.io. */
+        public static Rule listEndpointSlices() {
+            return new Rule(List.of("discovery.k8s.io"), List.of("endpointslices"), List.of("list"));
+        }
+    }
+
+    /** A Role (namespace given) or ClusterRole (namespace empty) with these rules. */
+    public static String role(String namespace, String name, List<Rule> rules) {
+        ObjectNode role = object("rbac.authorization.k8s.io/v1", namespace.isEmpty() ? "ClusterRole" : "Role",
+                namespace, name, Map.of());
+        if (namespace.isEmpty()) {
+            role.withObject("metadata").remove("namespace");
+        }
+        ArrayNode array = role.putArray("rules");
+        for (Rule rule : rules) {
+            ObjectNode node = array.addObject();
+            rule.apiGroups().forEach(node.putArray("apiGroups")::add);
+            rule.resources().forEach(node.putArray("resources")::add);
+            rule.verbs().forEach(node.putArray("verbs")::add);
+            if (!rule.resourceNames().isEmpty()) {
+                rule.resourceNames().forEach(node.putArray("resourceNames")::add);
+            }
+        }
+        return role.toString();
+    }
+
+    /**
+     * A RoleBinding (namespace given) or ClusterRoleBinding (namespace empty) of a Role or ClusterRole to one
+     * ServiceAccount.
+     */
+    public static String binding(String namespace, String name, String roleKind, String roleName,
+            String accountNamespace, String accountName) {
+        ObjectNode binding = object("rbac.authorization.k8s.io/v1",
+                namespace.isEmpty() ? "ClusterRoleBinding" : "RoleBinding", namespace, name, Map.of());
+        if (namespace.isEmpty()) {
+            binding.withObject("metadata").remove("namespace");
+        }
+        binding.putObject("roleRef").put("apiGroup", "rbac.authorization.k8s.io").put("kind", roleKind)
+                .put("name", roleName);
+        binding.putArray("subjects").addObject().put("kind", "ServiceAccount").put("name", accountName)
+                .put("namespace", accountNamespace);
+        return binding.toString();
     }
 
     private static ObjectNode object(String apiVersion, String kind, String namespace, String name,

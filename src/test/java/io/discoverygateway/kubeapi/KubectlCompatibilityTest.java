@@ -78,6 +78,23 @@ class KubectlCompatibilityTest {
         assertThat(listed.output()).contains("web-1");
     }
 
+    @Test
+    void createTokenIssuesABoundTokenThatTokenReviewAccepts() throws Exception {
+        // kubectl create serviceaccount would send protobuf, which this API does not read; apply sends JSON.
+        Path manifest = home.resolve("account.json");
+        Files.writeString(manifest, KubeObjects.serviceAccount("demo", "app"));
+        Result account = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration", "15m");
+        Result tooShort = kubectl("create", "token", "app", "--duration", "1m");
+
+        assertThat(account.exitCode()).as(account.output()).isZero();
+        assertThat(token.exitCode()).as(token.output()).isZero();
+        String review = AuthApi.tokenReview(api, token.output().strip(), "discovery-gateway");
+        assertThat(review).contains("\"authenticated\":true", "system:serviceaccount:demo:app");
+        assertThat(tooShort.exitCode()).isNotZero();
+        assertThat(tooShort.output()).contains("may not specify a duration less than 10 minutes");
+    }
+
     private Result kubectl(String... args) {
         List<String> command = new ArrayList<>(List.of("kubectl", "--server", api.url().toString(), "-n", "demo"));
         command.addAll(List.of(args));

@@ -72,7 +72,7 @@ final class ObjectStore {
     /** Stores a new object; the caller has checked that it does not exist. */
     synchronized ObjectNode create(ApiResource resource, String namespace, ObjectNode object) {
         ObjectNode metadata = object.withObject("metadata");
-        metadata.put("namespace", namespace);
+        putNamespace(metadata, namespace);
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         metadata.put("generation", 1);
@@ -83,7 +83,7 @@ final class ObjectStore {
     synchronized ObjectNode update(ApiResource resource, String namespace, ObjectNode previous, ObjectNode object) {
         ObjectNode metadata = object.withObject("metadata");
         JsonNode oldMetadata = previous.path("metadata");
-        metadata.put("namespace", namespace);
+        putNamespace(metadata, namespace);
         metadata.set("uid", oldMetadata.path("uid"));
         metadata.set("creationTimestamp", oldMetadata.path("creationTimestamp"));
         metadata.put("generation", oldMetadata.path("generation").asLong(1) + 1);
@@ -159,6 +159,16 @@ final class ObjectStore {
     synchronized void compact() {
         history.clear();
         compactedThrough = resourceVersion;
+    }
+
+    /** Cluster-scoped objects (stored under the empty namespace) have no namespace field. */
+    private static void putNamespace(ObjectNode metadata, String namespace) {
+        if (namespace.isEmpty()) {
+            metadata.remove("namespace");
+        }
+        else {
+            metadata.put("namespace", namespace);
+        }
     }
 
     static String namespaceOf(JsonNode object) {
