@@ -7,6 +7,7 @@ import java.util.List;
 import io.discoverygateway.catalog.LabelSelector;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -32,6 +33,9 @@ import org.springframework.validation.annotation.Validated;
  * @param longPoll long-polling reads (?wait=)
  * @param podMetadata the optional pod informer that adds pod details to endpoints
  * @param discoveryServer options of the Spring Cloud Kubernetes Discovery Server API (/apps)
+ * @param auth who may read what: consumer authentication and authorization by Kubernetes RBAC
+ * @param annotations which Service annotations are served
+ * @param cors cross-origin requests from browsers (off unless origins are listed)
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -44,7 +48,10 @@ public record GatewayProperties(
         @Valid @DefaultValue Stream stream,
         @Valid @DefaultValue LongPoll longPoll,
         @Valid @DefaultValue PodMetadata podMetadata,
-        @Valid @DefaultValue DiscoveryServer discoveryServer) {
+        @Valid @DefaultValue DiscoveryServer discoveryServer,
+        @Valid @DefaultValue Auth auth,
+        @Valid @DefaultValue Annotations annotations,
+        @Valid @DefaultValue Cors cors) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -130,5 +137,69 @@ public record GatewayProperties(
     public record DiscoveryServer(
             @DefaultValue("false") boolean includeNotReadyAddresses,
             @DefaultValue("false") boolean includeExternalNameServices) {
+    }
+
+    /** How consumers are authenticated. */
+    public enum AuthMode {
+        /** Anyone who can reach the API port reads everything the gateway watches. */
+        NONE,
+        /**
+         * A bearer token (a projected ServiceAccount token) checked with a TokenReview; a namespace is readable when
+         * a SubjectAccessReview for the token's user allows the configured resource attributes there.
+         */
+        KUBERNETES
+    }
+
+    /**
+     * @param mode none (default) or kubernetes
+     * @param audience the audience consumers' tokens must carry (checked by the TokenReview)
+     * @param verb the verb of the SubjectAccessReview that decides whether a namespace is readable
+     * @param group its API group
+     * @param resource its resource: by default a consumer may read a namespace's services through the gateway
+     *     exactly when Kubernetes would let it list that namespace's EndpointSlices
+     * @param tokenTtl how long a successful TokenReview is trusted (never beyond the token's own expiry)
+     * @param allowTtl how long an allowing SubjectAccessReview is trusted
+     * @param denyTtl how long a refused token or a denying SubjectAccessReview is remembered
+     * @param cacheSize the most tokens, and separately the most (user, namespace) decisions, kept
+     * @param recheckInterval how often an open stream's access is checked again (through the caches): a namespace
+     *     whose access was lost becomes DELETED for the stream, one gained ADDED
+     * @param reviewTimeout the longest a TokenReview or SubjectAccessReview may take; then the request gets 503
+     */
+    public record Auth(
+            @NotNull @DefaultValue("none") AuthMode mode,
+            @NotBlank @DefaultValue("discovery-gateway") String audience,
+            @NotBlank @DefaultValue("list") String verb,
+            @NotNull @DefaultValue("discovery.k8s.io") String group,
+            @NotBlank @DefaultValue("endpointslices") String resource,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("2m") Duration tokenTtl,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("1m") Duration allowTtl,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("10s") Duration denyTtl,
+            @Min(1) @DefaultValue("10000") int cacheSize,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("1m") Duration recheckInterval,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration reviewTimeout) {
+
+        public boolean enabled() {
+            return mode == AuthMode.KUBERNETES;
+        }
+    }
+
+    /**
+     * Which Service annotations are served: those matching an include pattern and no exclude pattern. A pattern is
+     * a key, or a key with {@code *} for any run of characters ({@code example.com/*}). kubectl's
+     * last-applied-configuration (a copy of the whole object) is never kept.
+     *
+     * @param include patterns of annotations to serve (default: all)
+     * @param exclude patterns of annotations never served (default: none)
+     */
+    public record Annotations(
+            @DefaultValue("*") List<@NotBlank String> include,
+            @DefaultValue List<@NotBlank String> exclude) {
+    }
+
+    /**
+     * @param allowedOrigins origins (such as {@code https://console.example.com}) whose pages may call the API and
+     *     open the stream from a browser; empty (the default) sends no CORS headers, so browsers refuse
+     */
+    public record Cors(@DefaultValue List<@NotBlank String> allowedOrigins) {
     }
 }

@@ -8,12 +8,15 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.NamespaceScope;
+import io.discoverygateway.access.ReadAccess;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.Endpoint;
@@ -86,8 +89,8 @@ class ServiceController {
     /** Summaries of every cached service, optionally of one namespace and matching a label selector. */
     @GetMapping(path = "/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> services(@RequestParam(required = false) String namespace,
-            @RequestParam(required = false) String labelSelector, WebRequest request) {
-        Listing listing = listing(namespace, labelSelector);
+            @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
+        Listing listing = listing(namespace, labelSelector, access);
         return notModifiedOr(request, listing.etag(catalog.view()), () -> listing.answer(catalog.view()));
     }
 
@@ -96,8 +99,8 @@ class ServiceController {
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            HttpServletRequest servletRequest) {
-        Listing listing = listing(namespace, labelSelector);
+            ReadAccess access, HttpServletRequest servletRequest) {
+        Listing listing = listing(namespace, labelSelector, access);
         return longPoll(servletRequest, listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
     }
 
@@ -105,15 +108,15 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitServicesByIndex(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            HttpServletRequest servletRequest) {
-        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, servletRequest);
+            ReadAccess access, HttpServletRequest servletRequest) {
+        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, access, servletRequest);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> namespaceServices(@PathVariable String namespace,
-            @RequestParam(required = false) String labelSelector, WebRequest request) {
+            @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
         validator.watchedNamespace(namespace);
-        return services(namespace, labelSelector, request);
+        return services(namespace, labelSelector, access, request);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = "wait")
@@ -121,17 +124,17 @@ class ServiceController {
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            HttpServletRequest servletRequest) {
+            ReadAccess access, HttpServletRequest servletRequest) {
         validator.watchedNamespace(namespace);
-        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, servletRequest);
+        return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, access, servletRequest);
     }
 
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServicesByIndex(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            HttpServletRequest servletRequest) {
-        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch, servletRequest);
+            ReadAccess access, HttpServletRequest servletRequest) {
+        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch, access, servletRequest);
     }
 
     // ---- one service -------------------------------------------------------------------------------------------
@@ -143,8 +146,9 @@ class ServiceController {
     @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "!wait", "!index" })
     ResponseEntity<byte[]> service(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready,
-            @RequestParam(required = false) String podLabelSelector, WebRequest request) {
+            @RequestParam(required = false) String podLabelSelector, ReadAccess access, WebRequest request) {
         ServiceKey key = new ServiceKey(namespace, name);
+        readable(access, key);
         ServiceSnapshot snapshot = validator.existingService(catalog.view(), key);
         Variant variant = variant(ready, podLabelSelector);
         return notModifiedOr(request, variant.etag(snapshot), () -> variant.answer(snapshot));
@@ -156,8 +160,9 @@ class ServiceController {
             @RequestParam(required = false) String podLabelSelector, @RequestParam String wait,
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            HttpServletRequest servletRequest) {
+            ReadAccess access, HttpServletRequest servletRequest) {
         ServiceKey key = new ServiceKey(namespace, name);
+        readable(access, key);
         validator.existingService(catalog.view(), key);
         Variant variant = variant(ready, podLabelSelector);
         return longPoll(servletRequest, new WaitTopic.Service(key), wait, index, ifNoneMatch,
@@ -170,8 +175,16 @@ class ServiceController {
             @PathVariable String name, @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, @RequestParam String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            HttpServletRequest servletRequest) {
-        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch, servletRequest);
+            ReadAccess access, HttpServletRequest servletRequest) {
+        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch, access,
+                servletRequest);
+    }
+
+    /** A valid name in a watched namespace that the consumer may read (before saying whether it exists). */
+    private void readable(ReadAccess access, ServiceKey key) {
+        validator.watchedNamespace(key.namespace());
+        validator.name("service name", key.name());
+        access.requireNamespace(key.namespace());
     }
 
     // ---- long-polling ------------------------------------------------------------------------------------------
@@ -247,27 +260,38 @@ class ServiceController {
 
     // ---- representations ---------------------------------------------------------------------------------------
 
-    private Listing listing(String namespace, String labelSelector) {
+    private Listing listing(String namespace, String labelSelector, ReadAccess access) {
         LabelSelector selector = validator.labelSelector(labelSelector);
         if (namespace != null) {
             validator.watchedNamespace(namespace);
+            access.requireNamespace(namespace);
+            return new Listing(namespace, selector, access.consumer().isPresent()
+                    ? NamespaceScope.of(Set.of(namespace)) : NamespaceScope.EVERYTHING);
         }
-        return new Listing(namespace, selector);
+        return new Listing(null, selector, access.scope(catalog.view()));
     }
 
-    /** A list of service summaries: all, or one namespace's, matching a selector. */
+    /**
+     * A list of service summaries: all the consumer may read, or one namespace's, matching a selector. Its revision
+     * and ETag are those of what it covers, so a change elsewhere neither shows nor wakes its long-polls.
+     */
     private final class Listing {
 
         private final String namespace;
         private final LabelSelector selector;
+        private final NamespaceScope scope;
 
-        Listing(String namespace, LabelSelector selector) {
+        Listing(String namespace, LabelSelector selector, NamespaceScope scope) {
             this.namespace = namespace;
             this.selector = selector;
+            this.scope = scope;
         }
 
         WaitTopic topic() {
-            return namespace == null ? new WaitTopic.Everything() : new WaitTopic.Namespace(namespace);
+            if (namespace != null) {
+                return new WaitTopic.Namespace(namespace);
+            }
+            return scope.everything() ? new WaitTopic.Everything() : new WaitTopic.Namespaces(scope.namespaces());
         }
 
         /** Changes only when a service of the list's scope changes. */
@@ -279,11 +303,14 @@ class ServiceController {
             List<ServiceSnapshot> services = namespace == null ? view.services() : view.services(namespace);
             ByteArrayOutputStream body = new ByteArrayOutputStream(256 + services.size() * 256);
             String stale = staleness.fields();
-            body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + view.revision() + stale
+            // A consumer limited to some namespaces sees their revision, not how much changed elsewhere.
+            long revision = scope.everything() ? view.revision() : topic().revision(view);
+            body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + revision + stale
                     + ",\"items\":[").getBytes(StandardCharsets.UTF_8));
             boolean first = true;
             for (ServiceSnapshot snapshot : services) {
-                if (selector.matches(snapshot.state().service().labels())) {
+                if (scope.includes(snapshot.key().namespace())
+                        && selector.matches(snapshot.state().service().labels())) {
                     if (!first) {
                         body.write(',');
                     }

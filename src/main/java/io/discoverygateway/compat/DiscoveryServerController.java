@@ -11,6 +11,8 @@ import java.util.TreeSet;
 import java.util.TreeMap;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.NamespaceScope;
+import io.discoverygateway.access.ReadAccess;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.CatalogView;
@@ -58,14 +60,18 @@ class DiscoveryServerController {
      * watcher polls to publish a {@code HeartbeatEvent} when it changes (Spring Cloud Gateway, Spring Boot Admin).
      */
     @GetMapping("/state")
-    ResponseEntity<byte[]> state(WebRequest request) {
+    ResponseEntity<byte[]> state(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
         if (request.checkNotModified(view.etag())) {
             return null;
         }
+        NamespaceScope scope = access.scope(view);
         Set<EndpointNameAndNamespace> endpoints = new TreeSet<>(Comparator
                 .comparing(EndpointNameAndNamespace::namespace).thenComparing(EndpointNameAndNamespace::endpointName));
         for (ServiceSnapshot snapshot : view.services()) {
+            if (!scope.includes(snapshot.key().namespace())) {
+                continue;
+            }
             for (Endpoint endpoint : snapshot.state().endpoints()) {
                 if (endpoint.targetRef() != null && endpoint.targetRef().name() != null) {
                     String namespace = endpoint.targetRef().namespace() != null ? endpoint.targetRef().namespace()
@@ -78,14 +84,15 @@ class DiscoveryServerController {
     }
 
     @GetMapping("/apps")
-    ResponseEntity<byte[]> apps(WebRequest request) {
+    ResponseEntity<byte[]> apps(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
         if (request.checkNotModified(view.etag())) {
             return null;
         }
+        NamespaceScope scope = access.scope(view);
         Map<String, List<ServiceSnapshot>> byName = new TreeMap<>();
         for (ServiceSnapshot snapshot : view.services()) {
-            if (instances.listed(snapshot)) {
+            if (scope.includes(snapshot.key().namespace()) && instances.listed(snapshot)) {
                 byName.computeIfAbsent(snapshot.key().name(), name -> new ArrayList<>()).add(snapshot);
             }
         }
@@ -107,19 +114,21 @@ class DiscoveryServerController {
     }
 
     @GetMapping("/apps/{name}")
-    ResponseEntity<byte[]> app(@PathVariable String name, WebRequest request) {
+    ResponseEntity<byte[]> app(@PathVariable String name, ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
         if (request.checkNotModified(view.etag())) {
             return null;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeInstances(body, sameNamed(view, name));
+        writeInstances(body, sameNamed(view, name, access.scope(view)));
         return ResponseEntity.ok().eTag(view.etag()).body(body.toByteArray());
     }
 
     @GetMapping("/apps/{name}/{instanceId}")
-    ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId) {
-        for (ServiceSnapshot snapshot : sameNamed(catalog.view(), name)) {
+    ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId,
+            ReadAccess access) {
+        CatalogView view = catalog.view();
+        for (ServiceSnapshot snapshot : sameNamed(view, name, access.scope(view))) {
             for (ServiceInstance instance : instances.of(snapshot)) {
                 if (instance.getInstanceId().equals(instanceId)) {
                     return ResponseEntity.ok(mapper.writeValueAsBytes(instance));
@@ -129,9 +138,13 @@ class DiscoveryServerController {
         return ResponseEntity.ok().build();
     }
 
-    private List<ServiceSnapshot> sameNamed(CatalogView view, String name) {
+    /** The listed services of that name in the namespaces the consumer may read. */
+    private List<ServiceSnapshot> sameNamed(CatalogView view, String name, NamespaceScope scope) {
         List<ServiceSnapshot> found = new ArrayList<>();
         for (String namespace : view.namespaces()) {
+            if (!scope.includes(namespace)) {
+                continue;
+            }
             view.find(new ServiceKey(namespace, name)).filter(instances::listed).ifPresent(found::add);
         }
         return found;

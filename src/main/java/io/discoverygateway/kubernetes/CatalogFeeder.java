@@ -1,5 +1,6 @@
 package io.discoverygateway.kubernetes;
 
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,10 +29,17 @@ final class CatalogFeeder {
     private static final Logger log = LoggerFactory.getLogger(CatalogFeeder.class);
 
     private final Catalog catalog;
+    private final Predicate<String> servedAnnotation;
     private final MeterRegistry registry;
     private final Map<String, String> loggedSkips = new ConcurrentHashMap<>();
 
     CatalogFeeder(Catalog catalog, MeterRegistry registry) {
+        this(catalog, registry, key -> true);
+    }
+
+    /** @param servedAnnotation which Service annotations reach the catalog */
+    CatalogFeeder(Catalog catalog, MeterRegistry registry, Predicate<String> servedAnnotation) {
+        this.servedAnnotation = servedAnnotation;
         this.catalog = catalog;
         this.registry = registry;
         // Registered at 0, so that a rate or an alert on them has a series before the first bad object.
@@ -48,7 +56,7 @@ final class CatalogFeeder {
     }
 
     ResourceEventHandler<V1Service> services() {
-        return new Handler<>("Service", service -> catalog.upsertService(ResourceMapper.service(service)),
+        return new Handler<>("Service", service -> catalog.upsertService(ResourceMapper.service(service, servedAnnotation)),
                 service -> catalog.removeService(ResourceMapper.key(service.getMetadata())));
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.Reviews;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.WatchScope;
 import io.kubernetes.client.openapi.ApiClient;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.kubernetes.client.KubernetesClientUtils;
 import org.springframework.cloud.kubernetes.commons.KubernetesClientProperties;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
@@ -116,13 +118,21 @@ class KubernetesConfiguration {
         WatchHealth watchHealth = new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL,
                 properties.kubernetes().watchIdleTimeout(), WATCH_TIMEOUT_MARGIN);
         KubernetesWatchers watchers = new KubernetesWatchers(apiClient, connection, scope,
-                properties.serviceLabelSelector(), catalog, new CatalogFeeder(catalog, registry), health,
+                properties.serviceLabelSelector(), catalog, new CatalogFeeder(catalog, registry,
+                        new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())), health,
                 new BackoffListerWatcher.Backoff(INITIAL_BACKOFF, MAX_BACKOFF), watchHealth,
                 properties.kubernetes().syncCheckInterval(), Optional.ofNullable(podMapper.getIfAvailable()));
         Gauge.builder("gateway.catalog.synced", watchers, w -> w.synced() ? 1 : 0)
                 .description("1 once every informer has listed its resources and the catalog holds them, else 0")
                 .register(registry);
         return watchers;
+    }
+
+    /** Consumer reviews (TokenReview, SubjectAccessReview), with {@code gateway.auth.mode=kubernetes} only. */
+    @Bean
+    @ConditionalOnProperty(prefix = "gateway.auth", name = "mode", havingValue = "kubernetes")
+    Reviews kubernetesReviews(ApiClient apiClient, GatewayProperties properties) {
+        return new KubernetesReviews(apiClient, properties.auth().reviewTimeout());
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {

@@ -1,5 +1,6 @@
 package io.discoverygateway.kubernetes;
 
+import java.util.function.Predicate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +45,11 @@ final class ResourceMapper {
     }
 
     static ServiceResource service(V1Service service) {
+        return service(service, key -> true);
+    }
+
+    /** The Service with only the annotations {@code servedAnnotation} accepts (never last-applied-configuration). */
+    static ServiceResource service(V1Service service, Predicate<String> servedAnnotation) {
         V1ObjectMeta meta = required(service.getMetadata(), "metadata");
         V1ServiceSpec spec = Optional.ofNullable(service.getSpec()).orElseGet(V1ServiceSpec::new);
         String type = Optional.ofNullable(spec.getType()).orElse("ClusterIP");
@@ -57,6 +63,7 @@ final class ResourceMapper {
         }
         Map<String, String> annotations = new HashMap<>(orEmpty(meta.getAnnotations()));
         annotations.remove(LAST_APPLIED_ANNOTATION);
+        annotations.keySet().removeIf(servedAnnotation.negate());
         return new ServiceResource(key(meta), meta.getUid(), type, clusterIPs, orEmpty(spec.getIpFamilies()),
                 "ExternalName".equals(type) ? spec.getExternalName() : null, ports, orEmpty(meta.getLabels()),
                 annotations);

@@ -128,11 +128,20 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
             return;
         }
         Set<WaitTopic> changed = new HashSet<>();
+        Set<String> namespaces = new HashSet<>();
         for (ChangeEvent change : changes) {
             changed.add(new WaitTopic.Service(change.key()));
             changed.add(new WaitTopic.Namespace(change.key().namespace()));
+            namespaces.add(change.key().namespace());
         }
         changed.add(new WaitTopic.Everything());
+        // Few distinct sets: one per scope of the consumers that long-poll a list.
+        for (WaitTopic topic : waiting.keySet()) {
+            if (topic instanceof WaitTopic.Namespaces scoped
+                    && scoped.namespaces().stream().anyMatch(namespaces::contains)) {
+                changed.add(topic);
+            }
+        }
         List<Waiter> woken = new ArrayList<>();
         for (WaitTopic topic : changed) {
             Set<Waiter> waiters = waiting.get(topic);

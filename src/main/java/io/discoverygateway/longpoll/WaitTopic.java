@@ -1,9 +1,14 @@
 package io.discoverygateway.longpoll;
 
+import java.util.Set;
+
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ServiceKey;
 
-/** What a long-poll waits on: one service, the services of one namespace, or every service. */
+/**
+ * What a long-poll waits on: one service, the services of one namespace, of several (the namespaces a consumer may
+ * read), or every service.
+ */
 public sealed interface WaitTopic {
 
     /** The revision of the topic's latest change in the view; a deleted service counts as changed for ever. */
@@ -22,6 +27,18 @@ public sealed interface WaitTopic {
         @Override
         public long revision(CatalogView view) {
             return view.revision(namespace);
+        }
+    }
+
+    record Namespaces(Set<String> namespaces) implements WaitTopic {
+
+        public Namespaces {
+            namespaces = Set.copyOf(namespaces);
+        }
+
+        @Override
+        public long revision(CatalogView view) {
+            return namespaces.stream().mapToLong(view::revision).max().orElse(0);
         }
     }
 

@@ -33,15 +33,22 @@ final class EventQueue {
      *
      * @param withId whether the event's frame carries its revision as {@code id:} (live events only)
      * @param appliedAtNanos when the catalog applied a live change (0 for other items), for the latency metric
+     * @param scopeTag for a scope switch only (no type, snapshot or frame): the tag the ids of the items after it
+     *     carry, so that the items queued before a change of scope keep the tag they were sent under
      */
-    record Item(ChangeType type, ServiceSnapshot snapshot, boolean withId, byte[] frame, long appliedAtNanos) {
+    record Item(ChangeType type, ServiceSnapshot snapshot, boolean withId, byte[] frame, long appliedAtNanos,
+            String scopeTag) {
 
         static Item frame(byte[] frame) {
-            return new Item(null, null, false, frame, 0);
+            return new Item(null, null, false, frame, 0, null);
         }
 
         static Item snapshotEvent(ChangeType type, ServiceSnapshot snapshot) {
-            return new Item(type, snapshot, false, null, 0);
+            return new Item(type, snapshot, false, null, 0, null);
+        }
+
+        static Item scopeSwitch(String scopeTag) {
+            return new Item(null, null, false, null, 0, scopeTag);
         }
     }
 
@@ -106,7 +113,7 @@ final class EventQueue {
             }
             appliedAtNanos = previous.appliedAtNanos();
         }
-        live.put(snapshot.key(), new Item(merged, snapshot, true, null, appliedAtNanos));
+        live.put(snapshot.key(), new Item(merged, snapshot, true, null, appliedAtNanos, null));
     }
 
     /** A heartbeat comment, unless something is waiting to be sent anyway. */

@@ -40,12 +40,18 @@ final class ResumePlanner {
      * first connection: it may be an EventSource reconnecting after a cut inside its first snapshot, still holding
      * part of it.
      *
+     * <p>With consumer authentication ids end with the tag of the namespaces the client could read when it got
+     * them ({@code scopeTag}); an id of another scope than the stream's now is not resumed from: the client may hold
+     * services it may no longer read, or miss some it now may.
+     *
      * @param resumeToken the client's last event id, or null
+     * @param scopeTag the tag of the subscriber's readable namespaces, empty without consumer authentication
      */
     static List<EventQueue.Item> opening(CatalogView view, ChangeJournal journal, String resumeToken,
-            StreamFilter filter) {
+            StreamFilter filter, String scopeTag) {
         List<EventQueue.Item> items = new ArrayList<>();
-        OptionalLong since = Revisions.parse(resumeToken, view.epoch());
+        boolean sameScope = scopeTag.isEmpty() || (resumeToken != null && resumeToken.strip().endsWith("-" + scopeTag));
+        OptionalLong since = sameScope ? Revisions.parse(resumeToken, view.epoch()) : OptionalLong.empty();
         List<ChangeJournal.Entry> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision())
                 : null;
         if (missed != null) {
@@ -54,14 +60,15 @@ final class ResumePlanner {
             }
         }
         else {
-            items.add(EventQueue.Item.frame(SseFrames.reset(resetReason(resumeToken, view))));
+            items.add(EventQueue.Item.frame(SseFrames.reset(sameScope || Revisions.parse(resumeToken, view.epoch())
+                    .isEmpty() ? resetReason(resumeToken, view) : "access-changed")));
             for (ServiceSnapshot snapshot : view.services()) {
                 if (filter.matches(snapshot)) {
                     items.add(EventQueue.Item.snapshotEvent(ChangeType.ADDED, snapshot));
                 }
             }
         }
-        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision())));
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), scopeTag)));
         return items;
     }
 

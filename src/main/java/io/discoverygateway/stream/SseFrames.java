@@ -17,11 +17,11 @@ final class SseFrames {
     static final byte[] HEARTBEAT = ascii(": heartbeat\n\n");
 
     /** The frame of a service event, kept with its snapshot. */
-    private record Frame(ChangeType type, boolean withId) implements ServiceSnapshot.Representation {
+    private record Frame(ChangeType type, boolean withId, String scopeTag) implements ServiceSnapshot.Representation {
     }
 
     /** The frame of a service event with the endpoints a pod selector keeps. */
-    private record FilteredFrame(ChangeType type, boolean withId, String podSelector)
+    private record FilteredFrame(ChangeType type, boolean withId, String scopeTag, String podSelector)
             implements ServiceSnapshot.Representation {
     }
 
@@ -31,13 +31,14 @@ final class SseFrames {
     /**
      * A service event with the snapshot's own JSON. With {@code withId} the frame carries the snapshot's revision as
      * {@code id:} (live events); without, the client's last event id stays what it was (snapshot and resume events,
-     * which are not resume points on their own).
+     * which are not resume points on their own). {@code scopeTag} (empty without consumer authentication) is
+     * appended to the id: the namespaces the subscriber could read when it was sent.
      */
-    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId,
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             StreamMetrics metrics) {
-        return snapshot.derived(new Frame(type, withId), s -> {
+        return snapshot.derived(new Frame(type, withId, withId ? scopeTag : ""), s -> {
             metrics.frameEncoded();
-            return service(type, s, epoch, withId, s.json());
+            return service(type, s, epoch, withId, scopeTag, s.json());
         });
     }
 
@@ -45,19 +46,20 @@ final class SseFrames {
      * A service event whose endpoints are those whose pod matches a selector: encoded once per snapshot, type, id
      * presence and selector, and shared by every subscriber with that selector.
      */
-    static byte[] filtered(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String selector,
-            Function<ServiceSnapshot, byte[]> document, StreamMetrics metrics) {
-        return snapshot.derived(new FilteredFrame(type, withId, selector), s -> {
+    static byte[] filtered(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
+            String selector, Function<ServiceSnapshot, byte[]> document, StreamMetrics metrics) {
+        return snapshot.derived(new FilteredFrame(type, withId, withId ? scopeTag : "", selector), s -> {
             metrics.frameEncoded();
-            return service(type, s, epoch, withId, document.apply(s));
+            return service(type, s, epoch, withId, scopeTag, document.apply(s));
         });
     }
 
     /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */
-    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, byte[] json) {
+    static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
+            byte[] json) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 64);
         if (withId) {
-            frame.writeBytes(ascii("id: " + Revisions.token(epoch, snapshot.revision()) + "\n"));
+            frame.writeBytes(ascii("id: " + id(epoch, snapshot.revision(), scopeTag) + "\n"));
         }
         frame.writeBytes(ascii("event: " + type + "\ndata: "));
         // The JSON is compact: no line breaks, so it is one data line.
@@ -67,8 +69,31 @@ final class SseFrames {
     }
 
     /** Ends the initial snapshot or a resume: the client now holds the complete view at this revision. */
-    static byte[] synced(String epoch, long revision) {
-        return ascii("id: " + Revisions.token(epoch, revision) + "\nevent: SYNCED\ndata: " + revision + "\n\n");
+    static byte[] synced(String epoch, long revision, String scopeTag) {
+        return ascii("id: " + id(epoch, revision, scopeTag) + "\nevent: SYNCED\ndata: " + revision + "\n\n");
+    }
+
+    /** An event id: the revision token, and the subscriber's scope tag when consumers are authenticated. */
+    static String id(String epoch, long revision, String scopeTag) {
+        return Revisions.token(epoch, revision) + (scopeTag.isEmpty() ? "" : "-" + scopeTag);
+    }
+
+    /**
+     * A service the subscriber may no longer read (access to its namespace was withdrawn): DELETED with its identity
+     * only, not its current state, which the subscriber is no longer allowed to see.
+     */
+    static byte[] revoked(ServiceSnapshot snapshot) {
+        return ("event: DELETED\ndata: {\"namespace\":\"" + snapshot.key().namespace() + "\",\"name\":\""
+                + snapshot.key().name() + "\",\"revision\":" + snapshot.revision()
+                + ",\"endpoints\":[],\"reason\":\"access-revoked\"}\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The last event of a stream whose token expired or is no longer accepted: the client should reconnect with a
+     * fresh token (and its last event id).
+     */
+    static byte[] reauthenticate(String reason) {
+        return ascii("event: REAUTHENTICATE\ndata: {\"reason\":\"" + reason + "\"}\n\n");
     }
 
     /** Tells the client to drop what it holds: a full snapshot follows. */

@@ -14,7 +14,8 @@ class StreamConfiguration {
     @Bean
     StreamHub streamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties properties,
             MeterRegistry registry) {
-        StreamHub hub = new StreamHub(catalog, encoder, properties.stream(), registry);
+        StreamHub hub = new StreamHub(catalog, encoder, properties.stream(), properties.auth().recheckInterval(),
+                registry);
         catalog.addListener(hub);
         return hub;
     }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.ReadAccess;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.web.ApiException;
 import io.discoverygateway.web.RequestValidator;
 import io.discoverygateway.catalog.LabelSelector;
@@ -29,11 +31,13 @@ import org.springframework.web.bind.annotation.RestController;
 class StreamController {
 
     private final StreamHub hub;
+    private final CatalogReader catalog;
     private final RequestValidator validator;
     private final boolean podMetadata;
 
-    StreamController(StreamHub hub, RequestValidator validator, GatewayProperties properties) {
+    StreamController(StreamHub hub, CatalogReader catalog, RequestValidator validator, GatewayProperties properties) {
         this.hub = hub;
+        this.catalog = catalog;
         this.validator = validator;
         this.podMetadata = properties.podMetadata().enabled();
     }
@@ -43,9 +47,13 @@ class StreamController {
             @RequestParam(required = false) List<String> service,
             @RequestParam(required = false) String labelSelector,
             @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String since,
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, ReadAccess access,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
         StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector);
+        // Named namespaces must each be readable (403 otherwise); without any, the stream covers all it may read.
+        filter.namespaces().forEach(access::requireNamespace);
+        filter.keys().forEach(key -> access.requireNamespace(key.namespace()));
+        filter = filter.withReadable(access.scope(catalog.view()));
         if (HttpMethod.HEAD.matches(request.getMethod())) {
             // Headers only: the body of a HEAD answer is discarded, so a stream behind it would never see its
             // client leave and would keep its place for ever.
@@ -57,7 +65,7 @@ class StreamController {
                     + " retry later or against another replica", 5);
         }
         streamHeaders(response);
-        hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since);
+        hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since, access);
     }
 
     private static void streamHeaders(HttpServletResponse response) {

@@ -3,6 +3,7 @@ package io.discoverygateway.stream;
 import java.util.Map;
 import java.util.Set;
 
+import io.discoverygateway.access.NamespaceScope;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
@@ -16,14 +17,25 @@ import io.discoverygateway.catalog.ServiceSnapshot;
  * @param keys services by namespace and name ({@code service=shop/web})
  * @param selector labels the service must have
  * @param podSelector labels an endpoint's pod must have for the endpoint to be in the events' data
+ * @param readable the namespaces the subscriber may read (everything without consumer authentication)
  */
 public record StreamFilter(Set<String> namespaces, Set<String> names, Set<ServiceKey> keys, LabelSelector selector,
-        LabelSelector podSelector) {
+        LabelSelector podSelector, NamespaceScope readable) {
 
     public StreamFilter {
         namespaces = Set.copyOf(namespaces);
         names = Set.copyOf(names);
         keys = Set.copyOf(keys);
+    }
+
+    /** A filter of a subscriber that may read everything. */
+    public StreamFilter(Set<String> namespaces, Set<String> names, Set<ServiceKey> keys, LabelSelector selector,
+            LabelSelector podSelector) {
+        this(namespaces, names, keys, selector, podSelector, NamespaceScope.EVERYTHING);
+    }
+
+    StreamFilter withReadable(NamespaceScope scope) {
+        return new StreamFilter(namespaces, names, keys, selector, podSelector, scope);
     }
 
     public boolean matches(ServiceSnapshot snapshot) {
@@ -32,7 +44,8 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
 
     /** Whether a service with this identity and these labels is wanted. */
     public boolean matches(ServiceKey key, Map<String, String> labels) {
-        if (!namespaces.isEmpty() && !namespaces.contains(key.namespace())) {
+        if (!readable.includes(key.namespace())
+                || !namespaces.isEmpty() && !namespaces.contains(key.namespace())) {
             return false;
         }
         if ((!names.isEmpty() || !keys.isEmpty()) && !names.contains(key.name()) && !keys.contains(key)) {

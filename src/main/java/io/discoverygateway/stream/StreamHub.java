@@ -1,17 +1,24 @@
 package io.discoverygateway.stream;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.NamespaceScope;
+import io.discoverygateway.access.ReadAccess;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
@@ -36,7 +43,8 @@ import org.springframework.context.SmartLifecycle;
  * journal describes, and joins the live events without a gap or an overlap; the journal is touched on that thread
  * only. One fan-out thread ({@code sse-fanout}) queues each batch on the matching subscribers, in revision order. Two
  * writer threads ({@code sse-writer}) drain subscribers with non-blocking I/O. One timer thread ({@code sse-timer})
- * queues heartbeats and drops stalled streams. Tomcat's request threads call {@link #reserve} and {@link #open}.
+ * queues heartbeats, drops stalled streams and ends streams whose token expires. One thread ({@code stream-access})
+ * checks authenticated streams' access again. Tomcat's request threads call {@link #reserve} and {@link #open}.
  * The subscriber map and the reservation counter are concurrent; each {@link Subscriber} guards its own state.
  */
 public final class StreamHub implements CatalogListener, GatewayLifecycle {
@@ -55,13 +63,18 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     private final ExecutorService fanout = Executors.newSingleThreadExecutor(DaemonThreads.named("sse-fanout"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("sse-timer"));
+    /** Re-checks authenticated streams; its reviews may block on the Kubernetes API, so not on the timer. */
+    private final ScheduledExecutorService accessChecks = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("stream-access"));
+    private final Duration recheckInterval;
     private volatile boolean running;
 
     private final SnapshotEncoder encoder;
 
     public StreamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
-            MeterRegistry registry) {
+            Duration recheckInterval, MeterRegistry registry) {
         this.catalog = catalog;
+        this.recheckInterval = recheckInterval;
         this.encoder = encoder;
         this.properties = properties;
         this.journal = new ChangeJournal(properties.journalSize());
@@ -85,23 +98,31 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
      * starts async processing and registers the subscriber. {@code resumeToken} is the client's last event id, or
      * null. The place is given back however this ends, also when it fails half-way.
      */
-    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, String resumeToken) {
+    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, String resumeToken,
+            ReadAccess access) {
         long id = ids.incrementAndGet();
         AtomicBoolean released = new AtomicBoolean();
+        AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
                 subscribers.remove(id);
                 reserved.decrementAndGet();
+                Optional.ofNullable(expiry.get()).ifPresent(task -> task.cancel(false));
             }
         };
         Subscriber subscriber;
         try {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            subscriber = new Subscriber(id, filter, frameEncoder(filter), async, out, writers, metrics, release);
+            String scopeTag = access.consumer().isPresent() ? filter.readable().tag() : "";
+            subscriber = new Subscriber(id, filter, scopeTag, access, frameEncoder(filter), async, out, writers,
+                    metrics, release);
             async.addListener(subscriber);
             subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
             out.setWriteListener(subscriber);
+            // Ends the stream when its token expires, to the second, whatever the re-check interval.
+            access.expiresAt().ifPresent(at -> expiry.set(timer.schedule(() -> endIfRefused(subscriber),
+                    Math.max(0, Duration.between(Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS)));
         }
         catch (RuntimeException ex) {
             release.run();
@@ -124,9 +145,10 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     private Subscriber.FrameEncoder frameEncoder(StreamFilter filter) {
         String epoch = catalog.epoch();
         if (filter.podSelector().isEverything()) {
-            return (type, snapshot, withId) -> SseFrames.service(type, snapshot, epoch, withId, metrics);
+            return (type, snapshot, withId, scopeTag) -> SseFrames.service(type, snapshot, epoch, withId, scopeTag,
+                    metrics);
         }
-        return (type, snapshot, withId) -> SseFrames.filtered(type, snapshot, epoch, withId,
+        return (type, snapshot, withId, scopeTag) -> SseFrames.filtered(type, snapshot, epoch, withId, scopeTag,
                 filter.podSelector().toString(), s -> encoder.document(s, filter::keeps), metrics);
     }
 
@@ -134,7 +156,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     private void register(Subscriber subscriber, String resumeToken) {
         CatalogView view = catalog.view();
         // Batches up to this revision may still be on their way through the fan-out: they are in the opening.
-        subscriber.open(ResumePlanner.opening(view, journal, resumeToken, subscriber.filter()), view.revision());
+        subscriber.open(ResumePlanner.opening(view, journal, resumeToken, subscriber.filter(), subscriber.scopeTag()),
+                view.revision());
         subscribers.put(subscriber.id(), subscriber);
         if (subscriber.isClosed()) {
             // The client left before it was registered: its close could not remove it yet.
@@ -169,6 +192,51 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         }
     }
 
+    /**
+     * On the {@code stream-access} thread: checks every authenticated stream again, through the decision caches (so
+     * at most one review per token or identity and namespace once their TTL has passed). A stream whose token
+     * expired or is refused ends with REAUTHENTICATE; one whose readable namespaces changed is rescoped on the
+     * fan-out thread, in order with the batches up to the view it is computed against.
+     */
+    private void recheckAccess() {
+        for (Subscriber subscriber : subscribers.values()) {
+            ReadAccess access = subscriber.access();
+            if (access.consumer().isEmpty() || endIfRefused(subscriber)) {
+                continue;
+            }
+            NamespaceScope scope;
+            try {
+                scope = access.scope(catalog.view());
+            }
+            catch (RuntimeException unavailable) {
+                // The API does not answer: the stream keeps what was last decided (cached decisions hold).
+                continue;
+            }
+            if (!scope.equals(subscriber.filter().readable())) {
+                metrics.rescoped();
+                catalog.afterPending(() -> {
+                    CatalogView view = catalog.view();
+                    fanout.execute(() -> {
+                        subscriber.rescope(scope, scope.tag(), view);
+                        subscriber.scheduleDrain();
+                    });
+                });
+            }
+        }
+    }
+
+    /** Ends the stream with REAUTHENTICATE when its token has expired or is refused now; returns whether it did. */
+    private boolean endIfRefused(Subscriber subscriber) {
+        Optional<String> reason = subscriber.access().endReason(Instant.now());
+        if (reason.isEmpty()) {
+            return false;
+        }
+        log.debug("Ending stream {}: {}", subscriber.id(), reason.get());
+        subscriber.finish(SseFrames.reauthenticate(reason.get()));
+        subscriber.scheduleDrain();
+        return true;
+    }
+
     private void dropStalled() {
         long timeout = properties.stallTimeout().toNanos();
         for (Subscriber subscriber : subscribers.values()) {
@@ -191,6 +259,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         timer.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long sweep = Math.max(50, Math.min(1000, properties.stallTimeout().toMillis() / 4));
         timer.scheduleWithFixedDelay(this::dropStalled, sweep, sweep, TimeUnit.MILLISECONDS);
+        long recheck = recheckInterval.toMillis();
+        accessChecks.scheduleWithFixedDelay(this::recheckAccess, recheck, recheck, TimeUnit.MILLISECONDS);
         running = true;
     }
 
@@ -203,6 +273,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         running = false;
         subscribers.values().forEach(Subscriber::close);
         timer.shutdownNow();
+        accessChecks.shutdownNow();
         fanout.shutdownNow();
         writers.shutdown();
     }

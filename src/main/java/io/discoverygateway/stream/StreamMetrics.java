@@ -15,6 +15,7 @@ final class StreamMetrics {
     private final Counter eventsSent;
     private final Counter framesEncoded;
     private final Counter droppedSlow;
+    private final Counter rescoped;
     private final Timer propagation;
 
     StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
@@ -30,6 +31,9 @@ final class StreamMetrics {
         this.droppedSlow = Counter.builder("gateway.stream.subscribers.dropped")
                 .description("Streams disconnected because their client stopped reading")
                 .tag("reason", "stalled")
+                .register(registry);
+        this.rescoped = Counter.builder("gateway.stream.rescoped")
+                .description("Authenticated streams whose readable namespaces changed while they were open")
                 .register(registry);
         this.propagation = Timer.builder("gateway.stream.propagation")
                 .description("From the catalog applying an informer event to the event being written to a stream")
@@ -49,6 +53,10 @@ final class StreamMetrics {
 
     void droppedSlow() {
         droppedSlow.increment();
+    }
+
+    void rescoped() {
+        rescoped.increment();
     }
 
     void propagated(long nanos) {

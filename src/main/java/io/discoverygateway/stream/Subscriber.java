@@ -1,10 +1,14 @@
 package io.discoverygateway.stream;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.discoverygateway.access.NamespaceScope;
+import io.discoverygateway.access.ReadAccess;
+import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.ServiceSnapshot;
@@ -28,8 +32,9 @@ import jakarta.servlet.WriteListener;
 final class Subscriber implements WriteListener, AsyncListener {
 
     private final long id;
-    private final StreamFilter filter;
     private final FrameEncoder frames;
+    /** What the client may read, to check again while the stream is open ({@link ReadAccess#unrestricted}). */
+    private final ReadAccess access;
     private final AsyncContext async;
     private final ServletOutputStream out;
     private final Executor executor;
@@ -39,15 +44,22 @@ final class Subscriber implements WriteListener, AsyncListener {
 
     // Guarded by this.
     private final EventQueue queue = new EventQueue();
+    private StreamFilter filter;
+    /** The scope tag of the ids written now; switched by the queue's scope-switch items. */
+    private String scopeTag;
     private boolean closed;
+    /** The last frame is queued: the stream ends once it is written. */
+    private boolean finishing;
     /** Bytes were written since the last flush: a drain that finds nothing more to send must still flush them. */
     private boolean unflushed;
     private long lastProgressNanos = System.nanoTime();
 
-    Subscriber(long id, StreamFilter filter, FrameEncoder frames, AsyncContext async, ServletOutputStream out,
-            Executor executor, StreamMetrics metrics, Runnable onClose) {
+    Subscriber(long id, StreamFilter filter, String scopeTag, ReadAccess access, FrameEncoder frames,
+            AsyncContext async, ServletOutputStream out, Executor executor, StreamMetrics metrics, Runnable onClose) {
         this.id = id;
         this.filter = filter;
+        this.scopeTag = scopeTag;
+        this.access = access;
         this.frames = frames;
         this.async = async;
         this.out = out;
@@ -60,8 +72,52 @@ final class Subscriber implements WriteListener, AsyncListener {
         return id;
     }
 
-    StreamFilter filter() {
+    synchronized StreamFilter filter() {
         return filter;
+    }
+
+    synchronized String scopeTag() {
+        return scopeTag;
+    }
+
+    ReadAccess access() {
+        return access;
+    }
+
+    /**
+     * On the fan-out thread, after every batch up to the view's revision: the subscriber may now read other
+     * namespaces. Services it may no longer read become DELETED (with their identity only), services it now may
+     * read ADDED, and a SYNCED with an id of the new scope follows. Live events queued before keep the old scope's
+     * tag: a client cut before the SYNCED resumes with an id of the old scope, and gets a full snapshot.
+     */
+    synchronized void rescope(NamespaceScope scope, String tag, CatalogView view) {
+        if (closed || finishing || scope.equals(filter.readable())) {
+            return;
+        }
+        StreamFilter next = filter.withReadable(scope);
+        List<EventQueue.Item> items = new ArrayList<>();
+        for (ServiceSnapshot snapshot : view.services()) {
+            boolean before = filter.matches(snapshot);
+            boolean after = next.matches(snapshot);
+            if (before && !after) {
+                items.add(EventQueue.Item.frame(SseFrames.revoked(snapshot)));
+            }
+            else if (after && !before) {
+                items.add(EventQueue.Item.snapshotEvent(ChangeType.ADDED, snapshot));
+            }
+        }
+        items.add(EventQueue.Item.scopeSwitch(tag));
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), tag)));
+        queue.addSealed(items);
+        filter = next;
+    }
+
+    /** Queues a last frame; the stream is completed once it is written (the client then reconnects). */
+    synchronized void finish(byte[] lastFrame) {
+        if (!closed && !finishing) {
+            queue.addFrame(lastFrame);
+            finishing = true;
+        }
     }
 
     /** A frame that is written as it is, after everything queued before it. */
@@ -119,6 +175,9 @@ final class Subscriber implements WriteListener, AsyncListener {
                 if (frame == null) {
                     lastProgressNanos = System.nanoTime();
                     if (!unflushed) {
+                        if (finishing) {
+                            close();
+                        }
                         return;
                     }
                     unflushed = false;
@@ -137,6 +196,10 @@ final class Subscriber implements WriteListener, AsyncListener {
 
     private byte[] next() {
         EventQueue.Item item = queue.poll();
+        while (item != null && item.scopeTag() != null) {
+            scopeTag = item.scopeTag();
+            item = queue.poll();
+        }
         if (item == null) {
             return null;
         }
@@ -147,7 +210,7 @@ final class Subscriber implements WriteListener, AsyncListener {
             metrics.propagated(System.nanoTime() - item.appliedAtNanos());
         }
         metrics.eventSent();
-        return frames.frame(item.type(), item.snapshot(), item.withId());
+        return frames.frame(item.type(), item.snapshot(), item.withId(), scopeTag);
     }
 
     /** True when events wait and the connection has accepted nothing for longer than the timeout. */
@@ -213,6 +276,6 @@ final class Subscriber implements WriteListener, AsyncListener {
     @FunctionalInterface
     interface FrameEncoder {
 
-        byte[] frame(ChangeType type, ServiceSnapshot snapshot, boolean withId);
+        byte[] frame(ChangeType type, ServiceSnapshot snapshot, boolean withId, String scopeTag);
     }
 }

@@ -8,22 +8,43 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final String title;
     private final long retryAfterSeconds;
+    private final String challenge;
 
     public ApiException(HttpStatus status, String title, String detail) {
-        this(status, title, detail, 0);
+        this(status, title, detail, 0, null);
     }
 
-    private ApiException(HttpStatus status, String title, String detail, long retryAfterSeconds) {
+    private ApiException(HttpStatus status, String title, String detail, long retryAfterSeconds, String challenge) {
         super(detail);
         this.status = status;
         this.title = title;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.challenge = challenge;
+    }
+
+    /** 401 with {@code WWW-Authenticate: <challenge>} (RFC 6750): no usable bearer token. */
+    public static ApiException unauthorized(String detail, String challenge) {
+        return new ApiException(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, 0, challenge);
+    }
+
+    /** 403: the consumer is known, and Kubernetes would not let it read this. */
+    public static ApiException forbidden(String detail) {
+        return new ApiException(HttpStatus.FORBIDDEN, "Forbidden", detail, 0, null);
+    }
+
+    /** 503 with a Retry-After: a decision needs the Kubernetes API, which does not answer. */
+    public static ApiException unavailable(String title, String detail, long retryAfterSeconds) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, title, detail, retryAfterSeconds, null);
+    }
+
+    String challenge() {
+        return challenge;
     }
 
     /** 503 with a Retry-After: a limit on held connections is reached. */
     public static ApiException overloaded(String detail, long retryAfterSeconds) {
         return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Too many open requests", detail,
-                retryAfterSeconds);
+                retryAfterSeconds, null);
     }
 
     long retryAfterSeconds() {

@@ -43,6 +43,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         if (ex.retryAfterSeconds() > 0) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()));
         }
+        if (ex.challenge() != null) {
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, ex.challenge());
+        }
         return handleExceptionInternal(ex, problem, headers, ex.status(), request);
     }
 

@@ -15,8 +15,11 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *
  * <pre>
  * kubernetes ──▶ catalog ◀── api, compat, stream, longpoll, health
- *                   ▲
- *                  web  (what every HTTP surface shares: problem+json, validation, staleness, Tomcat)
+ *     │             ▲            │
+ *     │            web  (what every HTTP surface shares: problem+json, validation, staleness, Tomcat)
+ *     │             ▲            │
+ *     └────────▶ access ◀────────┘  (who may read what: the surfaces ask it, the kubernetes package answers its
+ *                                    reviews)
  * </pre>
  */
 class ArchitectureTest {
@@ -37,13 +40,16 @@ class ArchitectureTest {
                 .layer("Catalog").definedBy("io.discoverygateway.catalog..")
                 .layer("Kubernetes").definedBy("io.discoverygateway.kubernetes..")
                 .layer("Web").definedBy("io.discoverygateway.web..")
+                .layer("Access").definedBy("io.discoverygateway.access..")
                 .layer("Surfaces").definedBy("io.discoverygateway.api..", "io.discoverygateway.compat..",
                         "io.discoverygateway.stream..", "io.discoverygateway.longpoll..",
                         "io.discoverygateway.health..")
                 .whereLayer("Surfaces").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Web").mayOnlyBeAccessedByLayers("Surfaces")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes")
+                .whereLayer("Web").mayOnlyBeAccessedByLayers("Surfaces", "Access")
                 .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Surfaces")
-                .whereLayer("Catalog").mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Surfaces")
+                .whereLayer("Catalog").mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Access",
+                        "Surfaces")
                 .check(GATEWAY);
     }
 

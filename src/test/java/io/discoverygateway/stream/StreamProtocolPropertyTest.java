@@ -132,7 +132,7 @@ class StreamProtocolPropertyTest {
             log.add("connect " + lastId);
             synced = false;
             EventQueue queue = new EventQueue();
-            queue.addSealed(ResumePlanner.opening(catalog.view(), journal, lastId, FILTER));
+            queue.addSealed(ResumePlanner.opening(catalog.view(), journal, lastId, FILTER, ""));
             queue.liveAfter(catalog.view().revision());
             return queue;
         }

@@ -1,0 +1,119 @@
+package io.discoverygateway.access;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.catalog.WatchScope;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.MethodParameter;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.cors.CorsUtils;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Consumer authentication and authorization (with {@code gateway.auth.mode=kubernetes}) on the API paths, the
+ * {@link ReadAccess} parameter of controllers, and CORS for the configured origins. The Actuator endpoints are not
+ * covered: probes and metrics are for the kubelet and Prometheus, on the management port.
+ */
+@Configuration(proxyBeanMethods = false)
+class AccessConfiguration implements WebMvcConfigurer {
+
+    /** Everything the gateway serves from its catalog. */
+    static final String[] API_PATHS = { "/api/**", "/apps", "/apps/**", "/state" };
+
+    private final GatewayProperties properties;
+    private final ObjectProvider<AccessInterceptor> interceptor;
+
+    AccessConfiguration(GatewayProperties properties, ObjectProvider<AccessInterceptor> interceptor) {
+        this.properties = properties;
+        this.interceptor = interceptor;
+    }
+
+    /** Present only with {@code gateway.auth.mode=kubernetes}; the reviews are the Kubernetes package's. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "gateway.auth", name = "mode", havingValue = "kubernetes")
+    static class Enabled {
+
+        @Bean
+        ConsumerAuthenticator consumerAuthenticator(Reviews reviews, GatewayProperties properties,
+                MeterRegistry registry) {
+            return new ConsumerAuthenticator(reviews, properties.auth(), Clock.systemUTC(), registry);
+        }
+
+        @Bean
+        NamespaceAccess namespaceAccess(Reviews reviews, GatewayProperties properties, WatchScope watchScope,
+                MeterRegistry registry) {
+            return new NamespaceAccess(reviews, properties.auth(), watchScope, registry);
+        }
+
+        @Bean
+        AccessInterceptor accessInterceptor(ConsumerAuthenticator authenticator, NamespaceAccess access) {
+            return new AccessInterceptor(authenticator, access);
+        }
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        AccessInterceptor access = interceptor.getIfAvailable();
+        if (access != null) {
+            registry.addInterceptor(new PreflightExempt(access)).addPathPatterns(API_PATHS);
+        }
+    }
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(new ReadAccessResolver());
+    }
+
+    @Override
+    public void addCorsMappings(CorsRegistry registry) {
+        List<String> origins = properties.cors().allowedOrigins();
+        if (origins.isEmpty()) {
+            return;
+        }
+        for (String path : API_PATHS) {
+            registry.addMapping(path).allowedOrigins(origins.toArray(String[]::new)).allowedMethods("GET", "HEAD")
+                    .allowedHeaders("Authorization", "If-None-Match", "Last-Event-ID", "Cache-Control")
+                    .exposedHeaders("ETag", "Retry-After", "WWW-Authenticate").maxAge(600);
+        }
+    }
+
+    /** A CORS preflight carries no credentials by design: it is answered by Spring's CORS handling. */
+    private record PreflightExempt(AccessInterceptor access)
+            implements org.springframework.web.servlet.HandlerInterceptor {
+
+        @Override
+        public boolean preHandle(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                Object handler) throws Exception {
+            return CorsUtils.isPreFlightRequest(request) || access.preHandle(request, response, handler);
+        }
+    }
+
+    /** Gives a controller the request's {@link ReadAccess}: unrestricted when authentication is off. */
+    private static final class ReadAccessResolver implements HandlerMethodArgumentResolver {
+
+        @Override
+        public boolean supportsParameter(MethodParameter parameter) {
+            return parameter.getParameterType() == ReadAccess.class;
+        }
+
+        @Override
+        public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer container,
+                NativeWebRequest request, WebDataBinderFactory binderFactory) {
+            Object access = request.getAttribute(AccessInterceptor.ATTRIBUTE, NativeWebRequest.SCOPE_REQUEST);
+            return access != null ? access : ReadAccess.unrestricted();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.discoverygateway.access;
+
+import io.discoverygateway.access.Reviews.TokenVerdict;
+import io.discoverygateway.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Authenticates every request to the API (not the Actuator endpoints) with its bearer token and leaves a
+ * {@link ReadAccess} for the controller; a missing, malformed, expired or refused token is a 401 problem with a
+ * {@code WWW-Authenticate: Bearer} challenge (RFC 6750), an API that cannot review it a 503.
+ */
+final class AccessInterceptor implements HandlerInterceptor {
+
+    static final String ATTRIBUTE = ReadAccess.class.getName();
+    private static final String REALM = "Bearer realm=\"discovery-gateway\"";
+
+    private final ConsumerAuthenticator authenticator;
+    private final NamespaceAccess access;
+
+    AccessInterceptor(ConsumerAuthenticator authenticator, NamespaceAccess access) {
+        this.authenticator = authenticator;
+        this.access = access;
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (request.getAttribute(ATTRIBUTE) != null) {
+            // An async dispatch of a request authenticated already (a long-poll's answer).
+            return true;
+        }
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || header.isBlank()) {
+            throw ApiException.unauthorized("This gateway serves authenticated consumers only: send"
+                    + " 'Authorization: Bearer <token>' with a ServiceAccount token for its audience", REALM);
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()
+                || header.substring(7).strip().contains(" ")) {
+            throw ApiException.unauthorized("The Authorization header must read 'Bearer <token>'",
+                    REALM + ", error=\"invalid_request\"");
+        }
+        String token = header.substring(7).strip();
+        TokenVerdict verdict;
+        try {
+            verdict = authenticator.authenticate(token);
+        }
+        catch (Reviews.ReviewUnavailableException ex) {
+            authenticator.unavailable();
+            throw ApiException.unavailable("Authentication unavailable", "The Kubernetes API, which reviews"
+                    + " tokens, does not answer; retry later or against another replica", 5);
+        }
+        if (!verdict.isAuthenticated()) {
+            throw ApiException.unauthorized("The token was not accepted: " + verdict.refusal(),
+                    REALM + ", error=\"invalid_token\"");
+        }
+        request.setAttribute(ATTRIBUTE, new ReadAccess(verdict.consumer(), token, authenticator, access));
+        return true;
+    }
+}

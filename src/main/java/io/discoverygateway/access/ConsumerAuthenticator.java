@@ -1,0 +1,112 @@
+package io.discoverygateway.access;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.Reviews.TokenVerdict;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Turns a bearer token into a {@link Consumer} with a TokenReview, remembered: a success until the token expires or
+ * {@code token-ttl} passes, whichever is sooner; a refusal for {@code deny-ttl}. Concurrent requests with the same
+ * unknown token wait for one review. Tokens are kept only as their SHA-256 digest. An API that does not answer is
+ * not remembered: the request fails closed, and the next one asks again.
+ *
+ * <p>Threads: called on request threads and the stream's access-check thread; the cache is thread-safe.
+ */
+public final class ConsumerAuthenticator {
+
+    private final Reviews reviews;
+    private final GatewayProperties.Auth properties;
+    private final Clock clock;
+    private final Cache<String, TokenVerdict> verdicts;
+    private final AccessMetrics metrics;
+
+    ConsumerAuthenticator(Reviews reviews, GatewayProperties.Auth properties, Clock clock, MeterRegistry registry) {
+        this.reviews = reviews;
+        this.properties = properties;
+        this.clock = clock;
+        this.metrics = new AccessMetrics(registry, "authentication");
+        this.verdicts = Caffeine.newBuilder().maximumSize(properties.cacheSize())
+                .expireAfter(new VerdictExpiry()).build();
+    }
+
+    /**
+     * The consumer the token stands for, or a refusal. Throws {@link Reviews.ReviewUnavailableException} when the
+     * token is not known and the API cannot review it.
+     */
+    TokenVerdict authenticate(String token) {
+        boolean[] reviewed = new boolean[1];
+        TokenVerdict verdict = verdicts.get(digest(token), key -> {
+            reviewed[0] = true;
+            return metrics.review(() -> review(token));
+        });
+        metrics.lookup(!reviewed[0]);
+        if (verdict.isAuthenticated() && verdict.consumer().expiredAt(clock.instant())) {
+            verdict = TokenVerdict.refused("the token has expired");
+        }
+        metrics.decision(verdict.isAuthenticated());
+        return verdict;
+    }
+
+    void unavailable() {
+        metrics.unavailable();
+    }
+
+    private TokenVerdict review(String token) {
+        TokenVerdict verdict = reviews.reviewToken(token, properties.audience());
+        if (!verdict.isAuthenticated()) {
+            return verdict;
+        }
+        Consumer consumer = verdict.consumer();
+        return TokenVerdict.authenticated(new Consumer(consumer.username(), consumer.uid(), consumer.groups(),
+                consumer.extra(), TokenExpiry.of(token)));
+    }
+
+    private static String digest(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", ex);
+        }
+    }
+
+    /** A success lasts until the token's expiry or the TTL; a refusal for the deny TTL. */
+    private final class VerdictExpiry implements Expiry<String, TokenVerdict> {
+
+        @Override
+        public long expireAfterCreate(String key, TokenVerdict verdict, long currentTime) {
+            if (!verdict.isAuthenticated()) {
+                return properties.denyTtl().toNanos();
+            }
+            Duration ttl = properties.tokenTtl();
+            Instant expiresAt = verdict.consumer().expiresAt();
+            if (expiresAt != null) {
+                Duration left = Duration.between(clock.instant(), expiresAt);
+                ttl = left.isNegative() ? Duration.ZERO : left.compareTo(ttl) < 0 ? left : ttl;
+            }
+            return ttl.toNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, TokenVerdict verdict, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, verdict, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(String key, TokenVerdict verdict, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

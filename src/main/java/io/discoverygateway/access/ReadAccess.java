@@ -1,0 +1,86 @@
+package io.discoverygateway.access;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.web.ApiException;
+
+/**
+ * What the consumer of one request may read; a controller method gets it as a parameter. Without authentication
+ * everything is readable and nothing is asked of Kubernetes.
+ */
+public final class ReadAccess {
+
+    private static final ReadAccess UNRESTRICTED = new ReadAccess(null, null, null, null);
+
+    private final Consumer consumer;
+    private final String token;
+    private final ConsumerAuthenticator authenticator;
+    private final NamespaceAccess access;
+
+    ReadAccess(Consumer consumer, String token, ConsumerAuthenticator authenticator, NamespaceAccess access) {
+        this.consumer = consumer;
+        this.token = token;
+        this.authenticator = authenticator;
+        this.access = access;
+    }
+
+    public static ReadAccess unrestricted() {
+        return UNRESTRICTED;
+    }
+
+    /** The authenticated consumer; empty without authentication. */
+    public Optional<Consumer> consumer() {
+        return Optional.ofNullable(consumer);
+    }
+
+    /** When the consumer's token expires; empty without authentication or when the token does not say. */
+    public Optional<Instant> expiresAt() {
+        return consumer == null ? Optional.empty() : Optional.ofNullable(consumer.expiresAt());
+    }
+
+    /**
+     * For an open stream: why it must end now, {@code token-expired} or {@code token-refused} (a TokenReview, when
+     * the cached one has lapsed, no longer accepts the token: its ServiceAccount was deleted, say). While the API
+     * does not answer, the stream goes on with what was last decided.
+     */
+    public Optional<String> endReason(Instant now) {
+        if (consumer == null) {
+            return Optional.empty();
+        }
+        if (consumer.expiredAt(now)) {
+            return Optional.of("token-expired");
+        }
+        try {
+            return authenticator.authenticate(token).isAuthenticated() ? Optional.empty()
+                    : Optional.of("token-refused");
+        }
+        catch (Reviews.ReviewUnavailableException ex) {
+            authenticator.unavailable();
+            return Optional.empty();
+        }
+    }
+
+    /** Throws a 403 problem unless the consumer may read the namespace (503 when that cannot be decided now). */
+    public void requireNamespace(String namespace) {
+        if (consumer != null && !decide(() -> access.mayRead(consumer, namespace))) {
+            throw ApiException.forbidden(access.refusal(consumer, namespace));
+        }
+    }
+
+    /** The namespaces of the view the consumer may read (503 when that cannot be decided now). */
+    public NamespaceScope scope(CatalogView view) {
+        return consumer == null ? NamespaceScope.EVERYTHING : decide(() -> access.scope(consumer, view));
+    }
+
+    static <T> T decide(java.util.function.Supplier<T> decision) {
+        try {
+            return decision.get();
+        }
+        catch (Reviews.ReviewUnavailableException ex) {
+            throw ApiException.unavailable("Access cannot be checked", "The Kubernetes API, which decides what"
+                    + " this consumer may read, does not answer; retry later or against another replica", 5);
+        }
+    }
+}
