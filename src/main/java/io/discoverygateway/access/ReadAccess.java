@@ -53,8 +53,11 @@ public final class ReadAccess {
             return Optional.of("token-expired");
         }
         try {
-            return authenticator.authenticate(token).isAuthenticated() ? Optional.empty()
-                    : Optional.of("token-refused");
+            if (authenticator.authenticate(token).isAuthenticated()) {
+                return Optional.empty();
+            }
+            // Refused as it expired while being reviewed, or for another reason (its ServiceAccount deleted...).
+            return Optional.of(consumer.expiredAt(Instant.now()) ? "token-expired" : "token-refused");
         }
         catch (Reviews.ReviewUnavailableException ex) {
             authenticator.unavailable();

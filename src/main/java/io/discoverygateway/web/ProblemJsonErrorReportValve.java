@@ -30,6 +30,7 @@ public final class ProblemJsonErrorReportValve extends ErrorReportValve {
                 : title;
         try {
             response.setContentType("application/problem+json");
+            response.setHeader("X-Content-Type-Options", "nosniff");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
             Writer writer = response.getReporter();
             if (writer != null) {

@@ -1,0 +1,263 @@
+package io.discoverygateway;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.discoverygateway.SseClient.Event;
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.discoverygateway.kubeapi.KubeObjects.Rule;
+import io.discoverygateway.kubeapi.RecordedRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Consumer authentication and authorization from the outside: consumers with ServiceAccount tokens issued by the
+ * embedded API, whose RBAC decides what they read through the gateway, over REST, /apps and the stream.
+ */
+@GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
+        "gateway.auth.allow-ttl=1s", "gateway.auth.deny-ttl=1s", "gateway.auth.token-ttl=1s",
+        "gateway.auth.recheck-interval=1s" })
+class ConsumerAuthTest {
+
+    private static final String AUDIENCE = "discovery-gateway";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EmbeddedKubernetesApi api;
+
+    private GatewayClient client;
+
+    @BeforeEach
+    void services() {
+        client = new GatewayClient(port);
+        for (String namespace : List.of("team-a", "team-b")) {
+            if (api.get(ApiResource.SERVICES, namespace, "web").isEmpty()) {
+                api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
+                api.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, "web-1", "web",
+                        List.of(EndpointSpec.ready(namespace.equals("team-a") ? "10.0.1.1" : "10.0.2.1"))));
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.list(ApiResource.SERVICES, "").size() >= 2);
+    }
+
+    @Test
+    void aRequestWithoutATokenIsUnauthorizedWithABearerChallenge() {
+        HttpResponse<String> response = client.get("/api/v1/namespaces/team-a/services/web");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"discovery-gateway\"");
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(response.body()).contains("Authorization: Bearer");
+    }
+
+    @Test
+    void everyKindOfBadTokenIsUnauthorizedAsAnInvalidToken() {
+        String account = account("bad-tokens");
+        String otherAudience = api.issueToken("team-a", account, List.of("vault"), Duration.ofMinutes(10));
+        String expired = api.issueToken("team-a", account, List.of(AUDIENCE), Duration.ofSeconds(1));
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
+
+        for (String token : List.of("garbage", otherAudience, expired, expired + "x")) {
+            HttpResponse<String> response = get("/api/v1/services", token);
+            assertThat(response.statusCode()).as(token).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue(
+                    "Bearer realm=\"discovery-gateway\", error=\"invalid_token\"");
+        }
+        HttpResponse<String> basic = client.get("/api/v1/services", "Authorization", "Basic dXNlcjpwdw==");
+        assertThat(basic.statusCode()).isEqualTo(401);
+        assertThat(basic.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("invalid_request");
+    }
+
+    @Test
+    void aConsumerReadsTheNamespaceItMayListEndpointSlicesInAndIsForbiddenTheOther() {
+        String token = token(account("reader"));
+        grant("team-a", "reader");
+
+        assertThat(get("/api/v1/namespaces/team-a/services/web", token).statusCode()).isEqualTo(200);
+        HttpResponse<String> forbidden = get("/api/v1/namespaces/team-b/services/web", token);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("system:serviceaccount:team-a:reader", "team-b",
+                "discovery.k8s.io/endpointslices");
+        assertThat(get("/api/v1/namespaces/team-b/services/unknown", token).statusCode())
+                .as("a forbidden namespace does not tell which services exist").isEqualTo(403);
+        assertThat(get("/api/v1/namespaces/team-b/services", token).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/stream?namespace=team-b", token).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void listsAndTheDiscoveryServerApiShowOnlyTheReadableNamespaces() {
+        String token = token(account("lister"));
+        grant("team-a", "lister");
+
+        String services = get("/api/v1/services", token).body();
+        String apps = get("/apps/web", token).body();
+        String state = get("/state", token).body();
+
+        assertThat(services).contains("\"namespace\":\"team-a\"").doesNotContain("team-b");
+        assertThat(apps).contains("10.0.1.1").doesNotContain("10.0.2.1");
+        assertThat(state).doesNotContain("team-b");
+    }
+
+    @Test
+    void aClusterWideStreamShowsOnlyTheReadableNamespacesAndLosesOneWhenItsBindingIsDeleted() throws Exception {
+        String token = token(account("watcher"));
+        grant("team-a", "watcher");
+        grant("team-b", "watcher");
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
+            assertThat(stream.namedEvents()).extracting(Event::data).anyMatch(d -> d.contains("10.0.1.1"))
+                    .anyMatch(d -> d.contains("10.0.2.1"));
+            api.delete(ApiResource.ROLE_BINDINGS, "team-b", "watcher");
+
+            stream.awaitEvent(e -> "DELETED".equals(e.type()) && e.data().contains("team-b"), Duration.ofSeconds(6));
+            Event revoked = stream.namedEvents().stream()
+                    .filter(e -> "DELETED".equals(e.type()) && e.data().contains("team-b")).findFirst().orElseThrow();
+            assertThat(revoked.data()).contains("\"reason\":\"access-revoked\"").doesNotContain("10.0.2.1");
+            stream.awaitEvent(e -> "SYNCED".equals(e.type()) && stream.namedEvents().stream()
+                    .filter(n -> "SYNCED".equals(n.type())).count() == 2, Duration.ofSeconds(2));
+            List<String> syncedIds = stream.namedEvents().stream().filter(e -> "SYNCED".equals(e.type()))
+                    .map(Event::id).toList();
+            assertThat(scopeTag(syncedIds.get(1))).as("ids after the change carry the new scope's tag")
+                    .isNotEqualTo(scopeTag(syncedIds.get(0)));
+            assertThat(get("/api/v1/namespaces/team-b/services/web", token).statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aStreamWhoseTokenExpiresEndsWithAnEventAskingForAFreshToken() throws Exception {
+        String account = account("short-lived");
+        grant("team-a", "short-lived");
+        String token = api.issueToken("team-a", account, List.of(AUDIENCE), Duration.ofSeconds(3));
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=team-a", "Authorization",
+                "Bearer " + token)) {
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
+            Event last = stream.awaitNamed("REAUTHENTICATE", Duration.ofSeconds(6));
+
+            assertThat(last.data()).contains("token-expired");
+            await().atMost(Duration.ofSeconds(3)).until(stream::ended);
+        }
+    }
+
+    @Test
+    void aResumeWithAnIdOfAnotherScopeGetsAFullSnapshot() throws Exception {
+        String token = token(account("resumer"));
+        grant("team-a", "resumer");
+        String id;
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
+            id = stream.awaitNamed("SYNCED", Duration.ofSeconds(5)).id();
+        }
+        grant("team-b", "resumer");
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token,
+                "Last-Event-ID", id)) {
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
+
+            assertThat(stream.namedEvents().get(0).type()).isEqualTo("RESET");
+            assertThat(stream.namedEvents().get(0).data()).contains("access-changed");
+            assertThat(stream.namedEvents()).extracting(Event::data).anyMatch(d -> d.contains("10.0.2.1"));
+        }
+    }
+
+    @Test
+    void aBurstOfRequestsWithANewTokenMakesOneTokenReview() throws Exception {
+        String token = token(account("bursty"));
+        grant("team-a", "bursty");
+        api.clearRequests();
+
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<CompletableFuture<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                answers.add(CompletableFuture.supplyAsync(
+                        () -> get("/api/v1/namespaces/team-a/services/web", token).statusCode(), pool));
+            }
+            assertThat(answers).extracting(CompletableFuture::join).containsOnly(200);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        assertThat(reviews("tokenreviews")).isEqualTo(1);
+        assertThat(reviews("subjectaccessreviews")).isEqualTo(1);
+    }
+
+    @Test
+    void withTheApiUnreachableCachedDecisionsHoldAndUnknownTokensGet503() {
+        String known = token(account("known"));
+        String unknown = token(account("unknown"));
+        grant("team-a", "known");
+        grant("team-a", "unknown");
+        assertThat(get("/api/v1/namespaces/team-a/services/web", known).statusCode()).isEqualTo(200);
+
+        api.failNextRequests(1000, 500, null);
+        try {
+            HttpResponse<String> cached = get("/api/v1/namespaces/team-a/services/web", known);
+            HttpResponse<String> uncached = get("/api/v1/namespaces/team-a/services/web", unknown);
+
+            assertThat(cached.statusCode()).isEqualTo(200);
+            assertThat(uncached.statusCode()).isEqualTo(503);
+            assertThat(uncached.headers().firstValue("Retry-After")).isPresent();
+            assertThat(uncached.body()).contains("does not answer");
+        }
+        finally {
+            api.failNextRequests(0, 500, null);
+        }
+    }
+
+    @Test
+    void probesAndMetricsNeedNoToken() {
+        assertThat(client.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(client.get("/actuator/prometheus").body()).contains("gateway_auth_decisions_total");
+    }
+
+    private static String scopeTag(String eventId) {
+        return eventId.substring(eventId.lastIndexOf('-') + 1);
+    }
+
+    private HttpResponse<String> get(String path, String token) {
+        return client.get(path, "Authorization", "Bearer " + token);
+    }
+
+    private long reviews(String resource) {
+        return api.requests().stream().filter(r -> r.resource().equals(resource))
+                .map(RecordedRequest::verb).filter("create"::equals).count();
+    }
+
+    private String account(String name) {
+        if (api.get(ApiResource.SERVICE_ACCOUNTS, "team-a", name).isEmpty()) {
+            api.create(ApiResource.SERVICE_ACCOUNTS, "team-a", KubeObjects.serviceAccount("team-a", name));
+        }
+        return name;
+    }
+
+    private String token(String account) {
+        return api.issueToken("team-a", account, List.of(AUDIENCE), Duration.ofMinutes(10));
+    }
+
+    /** Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a consumer's Role would. */
+    private void grant(String namespace, String account) {
+        api.replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
+                List.of(Rule.listEndpointSlices())));
+        api.replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
+                "discovery-reader", "team-a", account));
+    }
+}
