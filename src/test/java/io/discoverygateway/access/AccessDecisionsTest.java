@@ -1,0 +1,135 @@
+package io.discoverygateway.access;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.Reviews.TokenVerdict;
+import io.discoverygateway.catalog.WatchScope;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The caching rules of consumer decisions, with a scripted stand-in for the Kubernetes API's reviews (the port
+ * {@link Reviews}; the wiring against the real embedded API is ConsumerAuthTest's).
+ */
+class AccessDecisionsTest {
+
+    private static final Consumer APP = new Consumer("system:serviceaccount:shop:app", "uid-1",
+            List.of("system:serviceaccounts"), Map.of(), null);
+
+    private final ScriptedReviews reviews = new ScriptedReviews();
+    private final GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
+            "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
+            Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5));
+
+    @Test
+    void aTokensReviewIsTrustedNoLongerThanTheTokenLives() {
+        ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        String token = jwt(Instant.now().plusSeconds(3600));
+
+        TokenVerdict verdict = authenticator.authenticate(token);
+        authenticator.authenticate(token);
+
+        assertThat(verdict.consumer().expiresAt()).isEqualTo(Instant.ofEpochSecond(Instant.now().plusSeconds(3600)
+                .getEpochSecond()));
+        assertThat(reviews.tokenReviews).hasValue(1);
+    }
+
+    @Test
+    void anExpiredTokenIsRefusedEvenWhenItsReviewIsCached() {
+        ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties,
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), new SimpleMeterRegistry());
+
+        assertThat(authenticator.authenticate(jwt(Instant.now().plusSeconds(3600))).isAuthenticated()).isFalse();
+    }
+
+    @Test
+    void anUnansweredReviewIsNotRemembered() {
+        ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        reviews.down = true;
+
+        assertThatThrownBy(() -> authenticator.authenticate("token"))
+                .isInstanceOf(Reviews.ReviewUnavailableException.class);
+        reviews.down = false;
+        assertThat(authenticator.authenticate("token").isAuthenticated()).isTrue();
+    }
+
+    @Test
+    void withEveryNamespaceWatchedOneClusterWideAllowMeansEverything() {
+        NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(true, List.of()),
+                new SimpleMeterRegistry());
+        reviews.allowed.add("");
+
+        assertThat(access.scope(APP, null)).isEqualTo(NamespaceScope.EVERYTHING);
+        assertThat(reviews.accessReviews).containsExactly("");
+    }
+
+    @Test
+    void withWatchedNamespacesEachIsDecidedOnceAndRemembered() {
+        NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("a", "b")),
+                new SimpleMeterRegistry());
+        reviews.allowed.add("a");
+
+        NamespaceScope first = access.scope(APP, null);
+        NamespaceScope second = access.scope(APP, null);
+
+        assertThat(first).isEqualTo(NamespaceScope.of(Set.of("a"))).isEqualTo(second);
+        assertThat(reviews.accessReviews).containsExactly("a", "b");
+    }
+
+    @Test
+    void anotherUserIsDecidedOnItsOwn() {
+        NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("a")),
+                new SimpleMeterRegistry());
+        reviews.allowed.add("a");
+        Consumer other = new Consumer("system:serviceaccount:shop:other", "uid-2", APP.groups(), Map.of(), null);
+
+        access.mayRead(APP, "a");
+        access.mayRead(other, "a");
+
+        assertThat(reviews.accessReviews).hasSize(2);
+    }
+
+    private static String jwt(Instant expiry) {
+        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+        return encoder.encodeToString("{\"alg\":\"none\"}".getBytes()) + "."
+                + encoder.encodeToString(("{\"exp\":" + expiry.getEpochSecond() + "}").getBytes()) + ".sig";
+    }
+
+    /** Answers reviews from a script: every token is the app's; namespaces in {@code allowed} are readable. */
+    private static final class ScriptedReviews implements Reviews {
+
+        final AtomicInteger tokenReviews = new AtomicInteger();
+        final List<String> accessReviews = new ArrayList<>();
+        final List<String> allowed = new ArrayList<>();
+        volatile boolean down;
+
+        @Override
+        public TokenVerdict reviewToken(String token, String audience) {
+            if (down) {
+                throw new ReviewUnavailableException("down", null);
+            }
+            tokenReviews.incrementAndGet();
+            return TokenVerdict.authenticated(APP);
+        }
+
+        @Override
+        public boolean allowed(Consumer consumer, ResourceAttributes attributes, String namespace) {
+            accessReviews.add(namespace);
+            return allowed.contains(namespace);
+        }
+    }
+}
