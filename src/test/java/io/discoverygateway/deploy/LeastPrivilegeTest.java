@@ -1,5 +1,6 @@
 package io.discoverygateway.deploy;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,6 +15,8 @@ import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.discoverygateway.kubeapi.RecordedRequest;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LeastPrivilegeTest {
 
     private static final String GATEWAY_NAMESPACE = "discovery-gateway";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
     void theBaseRoleGrantsExactlyWhatTheGatewayUsesInItsOwnNamespace() {
@@ -52,6 +56,7 @@ class LeastPrivilegeTest {
         assertThat(rbac.unused(requests)).isEmpty();
     }
 
+    /** With consumer authentication (the consumer-auth component): the reviews too, by system:auth-delegator. */
     @Test
     void theClusterWideOverlayGrantsExactlyWhatTheGatewayUsesAcrossTheCluster() {
         assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
@@ -60,7 +65,9 @@ class LeastPrivilegeTest {
         Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
 
         assertThat(overlay.ofKind("Role")).isEmpty();
+        assertThat(overlay.environment("").get("GATEWAY_AUTH_MODE")).isEqualTo("kubernetes");
         assertThat(requests).extracting(RecordedRequest::namespace).containsOnly("");
+        assertThat(requests).extracting(RecordedRequest::resource).contains("tokenreviews", "subjectaccessreviews");
         assertThat(rbac.forbidden(requests)).isEmpty();
         assertThat(rbac.unused(requests)).isEmpty();
     }
@@ -82,7 +89,10 @@ class LeastPrivilegeTest {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
                 DeployedGateway gateway = DeployedGateway.start(manifests, GATEWAY_NAMESPACE, api,
                         Map.of("management.server.port", "0"))) {
-            GatewayClient client = new GatewayClient(gateway.port());
+            GatewayClient gatewayClient = new GatewayClient(gateway.port());
+            String[] credentials = "kubernetes".equals(manifests.environment(GATEWAY_NAMESPACE)
+                    .get("GATEWAY_AUTH_MODE")) ? consumerCredentials(api, namespaces) : new String[0];
+            Reader client = path -> gatewayClient.get(path, credentials);
             for (String namespace : namespaces) {
                 api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
                 api.create(ApiResource.ENDPOINT_SLICES, namespace,
@@ -102,9 +112,27 @@ class LeastPrivilegeTest {
                     .get("/api/v1/namespaces/" + watched + "/services/after-expiry").statusCode() == 200);
             client.get("/api/v1/services");
             client.get("/apps");
-            client.get("/actuator/health");
+            gatewayClient.get("/actuator/health");
             return api.requests();
         }
+    }
+
+    private interface Reader {
+
+        HttpResponse<String> get(String path);
+    }
+
+    /** A consumer allowed to read every namespace, and its bearer token: an Authorization header pair. */
+    private static String[] consumerCredentials(EmbeddedKubernetesApi api, List<String> namespaces) {
+        api.create(ApiResource.SERVICE_ACCOUNTS, "shop", KubeObjects.serviceAccount("shop", "consumer"));
+        for (String namespace : namespaces) {
+            api.create(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "reader",
+                    List.of(KubeObjects.Rule.listEndpointSlices())));
+            api.create(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, "consumer", "Role",
+                    "reader", "shop", "consumer"));
+        }
+        return new String[] { "Authorization",
+                "Bearer " + api.issueToken("shop", "consumer", List.of("discovery-gateway"), Duration.ofMinutes(10)) };
     }
 
     /** The RBAC objects bound to the gateway's ServiceAccount, as (namespace, group, resource, verb) grants. */
@@ -127,7 +155,7 @@ class LeastPrivilegeTest {
                 Map<String, Object> roleRef = (Map<String, Object>) binding.get("roleRef");
                 String scope = kind.equals("ClusterRoleBinding") ? "*"
                         : namespaceOr(binding, serviceAccountNamespace);
-                for (Map<String, Object> role : objects) {
+                for (Map<String, Object> role : withBootstrapRoles(objects)) {
                     boolean sameRole = role.get("kind").equals(roleRef.get("kind"))
                             && ((Map<String, Object>) role.get("metadata")).get("name").equals(roleRef.get("name"))
                             && (role.get("kind").equals("ClusterRole") || namespaceOr(role, serviceAccountNamespace)
@@ -147,6 +175,17 @@ class LeastPrivilegeTest {
                 }
             }
             return new Rbac(grants);
+        }
+
+        /** The manifests and the ClusterRoles every cluster has, as the embedded API bootstraps them. */
+        private static List<Map<String, Object>> withBootstrapRoles(List<Map<String, Object>> objects) {
+            List<Map<String, Object>> all = new ArrayList<>(objects);
+            try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
+                for (ObjectNode role : api.list(ApiResource.CLUSTER_ROLES, "")) {
+                    all.add(JSON.convertValue(role, Map.class));
+                }
+            }
+            return all;
         }
 
         /** Objects without a namespace land in the one they are applied to: the gateway's, as the kustomization says. */
