@@ -70,6 +70,12 @@ public final class LocalGatewayApplication {
         api.create(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.emptySlice("demo", "inventory-00000", "inventory"));
         api.create(ApiResource.SERVICES, "demo",
                 KubeObjects.externalNameService("demo", "legacy-db", "db.legacy.example.com"));
+        // A consumer for --gateway.auth.mode=kubernetes: kubectl create token demo-client --audience discovery-gateway
+        api.create(ApiResource.SERVICE_ACCOUNTS, "demo", KubeObjects.serviceAccount("demo", "demo-client"));
+        api.create(ApiResource.ROLES, "demo", KubeObjects.role("demo", "discovery-gateway-reader",
+                List.of(KubeObjects.Rule.listEndpointSlices())));
+        api.create(ApiResource.ROLE_BINDINGS, "demo", KubeObjects.binding("demo", "demo-client", "Role",
+                "discovery-gateway-reader", "demo", "demo-client"));
     }
 
     /** Development-time additions to the gateway's own configuration (none yet besides the arguments above). */
