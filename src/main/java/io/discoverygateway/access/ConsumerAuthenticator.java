@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class ConsumerAuthenticator {
 
+    private static final MessageDigest SHA256 = sha256();
+
     private final Reviews reviews;
     private final GatewayProperties.Auth properties;
     private final Clock clock;
@@ -72,10 +74,21 @@ public final class ConsumerAuthenticator {
                 consumer.extra(), TokenExpiry.of(token)));
     }
 
+    /** The cache key of a token: its SHA-256, so that no token is kept (as the API server's own token cache does). */
     private static String digest(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+            // A clone of a prototype skips the provider lookup of getInstance on every request.
+            MessageDigest sha256 = (MessageDigest) SHA256.clone();
+            return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (CloneNotSupportedException ex) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", ex);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         }
         catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("SHA-256 is part of every JDK", ex);

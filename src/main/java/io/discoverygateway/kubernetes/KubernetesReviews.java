@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.discoverygateway.access.Consumer;
 import io.discoverygateway.access.Reviews;
@@ -20,6 +21,8 @@ import io.kubernetes.client.openapi.models.V1TokenReviewSpec;
 import io.kubernetes.client.openapi.models.V1TokenReviewStatus;
 import io.kubernetes.client.openapi.models.V1UserInfo;
 import okhttp3.Call;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Consumer reviews through the Kubernetes API, as kube-rbac-proxy makes them: a TokenReview with the gateway's
@@ -29,10 +32,14 @@ import okhttp3.Call;
  */
 final class KubernetesReviews implements Reviews {
 
+    private static final Logger log = LoggerFactory.getLogger(KubernetesReviews.class);
+
     private final ApiClient client;
     private final AuthenticationV1Api authentication;
     private final AuthorizationV1Api authorization;
     private final Duration timeout;
+    /** One warning per episode of failures, not one per request. */
+    private final AtomicBoolean failing = new AtomicBoolean();
 
     KubernetesReviews(ApiClient client, Duration timeout) {
         this.client = client;
@@ -82,17 +89,29 @@ final class KubernetesReviews implements Reviews {
     }
 
     private <T> T execute(CallBuilder builder, Class<T> type, String what) {
+        ReviewUnavailableException failure;
         try {
             Call call = builder.build();
             call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return client.<T>execute(call, type).getData();
+            T answer = client.<T>execute(call, type).getData();
+            if (failing.compareAndSet(true, false)) {
+                log.info("Consumer reviews work again");
+            }
+            return answer;
         }
         catch (ApiException ex) {
             // The status only: the body could echo the request, and with it the consumer's token.
-            throw new ReviewUnavailableException("The " + what + " failed with HTTP " + ex.getCode(), null);
+            failure = new ReviewUnavailableException("The " + what + " failed with HTTP " + ex.getCode()
+                    + (ex.getCode() == 403 ? " (does the gateway's ServiceAccount have system:auth-delegator?)" : ""),
+                    null);
         }
         catch (RuntimeException ex) {
-            throw new ReviewUnavailableException("The " + what + " failed: " + ex.getClass().getSimpleName(), null);
+            failure = new ReviewUnavailableException("The " + what + " failed: " + ex.getClass().getSimpleName(),
+                    null);
         }
+        if (failing.compareAndSet(false, true)) {
+            log.warn("{}; consumers without a cached decision get 503 until reviews work again", failure.getMessage());
+        }
+        throw failure;
     }
 }

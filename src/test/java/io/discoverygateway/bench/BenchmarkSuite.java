@@ -51,7 +51,8 @@ public final class BenchmarkSuite {
             "full", new Size("full", 10_000, List.of(1, 100, 1_000, 10_000), 20, Duration.ofSeconds(8), 3, 1_000,
                     Duration.ofSeconds(60), 200, 10_000, "1536m"),
             "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 1_000,
-                    Duration.ofSeconds(20), 200, 100, "1g"));
+                    Duration.ofSeconds(20), 200, 100, "1g"),
+            "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"));
 
     private final Size size;
     private final String javaHome;
@@ -91,6 +92,13 @@ public final class BenchmarkSuite {
     private void run() throws Exception {
         long started = System.nanoTime();
         header();
+        if (size.name().equals("auth")) {
+            // Only the consumer authentication figures (section 7), on the read target alone.
+            seed();
+            authOverhead();
+            finish(started);
+            return;
+        }
         long emptyHeap = emptyGatewayHeap();
         seed();
         try (GatewayProcess gateway = GatewayProcess.start(javaHome, size.gatewayHeap(), api.url(),
@@ -109,6 +117,11 @@ public final class BenchmarkSuite {
             apiLoad(gateway, requestsAfterSync, requestsAfterReads, requestsAfterStreams);
         }
         podHeap();
+        authOverhead();
+        finish(started);
+    }
+
+    private void finish(long started) throws IOException {
         line("");
         line("Total benchmark time: %.0f s.", (System.nanoTime() - started) / 1e9);
         Path file = out.resolve("report-" + size.name() + ".md");
@@ -479,6 +492,121 @@ public final class BenchmarkSuite {
         line("");
         line("The gateway's figures do not depend on its number of consumers: one row of this table per replica.");
         line("");
+    }
+
+    /**
+     * Consumer authentication's cost: the same read against two fresh gateways on the same namespace, one with
+     * {@code gateway.auth.mode=kubernetes} and a consumer's token, runs interleaved; and the reviews it sends to the
+     * API meanwhile (all decisions come from the caches once made).
+     */
+    private void authOverhead() throws Exception {
+        api.create(ApiResource.SERVICE_ACCOUNTS, "bench", KubeObjects.serviceAccount("bench", "reader"));
+        api.create(ApiResource.ROLES, "bench", KubeObjects.role("bench", "reader",
+                List.of(KubeObjects.Rule.listEndpointSlices())));
+        api.create(ApiResource.ROLE_BINDINGS, "bench", KubeObjects.binding("bench", "reader", "Role", "reader",
+                "bench", "reader"));
+        String token = api.issueToken("bench", "reader", List.of("discovery-gateway"), Duration.ofHours(1));
+        String path = "/api/v1/namespaces/bench/services/read-target";
+        int connections = 64;
+        try (GatewayProcess secured = GatewayProcess.start(javaHome, "512m", api.url(), List.of("bench"),
+                List.of("--gateway.auth.mode=kubernetes"), out.resolve("gateway-auth-on.log"));
+                GatewayProcess open = GatewayProcess.start(javaHome, "512m", api.url(), List.of("bench"), List.of(),
+                        out.resolve("gateway-auth-off.log"))) {
+            open.awaitReady(Duration.ofMinutes(2));
+            secured.awaitReady(Duration.ofMinutes(2));
+            List<String> credentials = List.of("Authorization: Bearer " + token);
+            // Fresh JVMs: warm both up (JIT) before measuring, then more runs than elsewhere, as the two share cores.
+            for (int warmup = 0; warmup < 3; warmup++) {
+                HttpLoad.run(open.port(), path, List.of(), connections, Duration.ofSeconds(2));
+                HttpLoad.run(secured.port(), path, credentials, connections, Duration.ofSeconds(2));
+            }
+            long reviewsBefore = reviews();
+            int runs = size.readRuns() * 3;
+            double[] off = new double[runs];
+            double[] offWithHeader = new double[runs];
+            double[] on = new double[runs];
+            double[] cpuOff = new double[runs];
+            double[] cpuOffWithHeader = new double[runs];
+            double[] cpuOn = new double[runs];
+            long requests = 0;
+            long errors = 0;
+            Measured[] totals = { Measured.NONE, Measured.NONE, Measured.NONE };
+            for (int run = 0; run < runs; run++) {
+                Measured plain = measure(open, path, List.of(), connections);
+                Measured ignored = measure(open, path, credentials, connections);
+                Measured authenticated = measure(secured, path, credentials, connections);
+                off[run] = plain.requestsPerSecond();
+                offWithHeader[run] = ignored.requestsPerSecond();
+                on[run] = authenticated.requestsPerSecond();
+                cpuOff[run] = plain.cpuMicrosPerRequest();
+                cpuOffWithHeader[run] = ignored.cpuMicrosPerRequest();
+                cpuOn[run] = authenticated.cpuMicrosPerRequest();
+                requests += authenticated.requests();
+                errors += plain.errors() + ignored.errors() + authenticated.errors();
+                totals[0] = totals[0].plus(plain);
+                totals[1] = totals[1].plus(ignored);
+                totals[2] = totals[2].plus(authenticated);
+            }
+            long reviewsDuring = reviews() - reviewsBefore;
+            line("## 7. Consumer authentication (%d connections, %d interleaved runs of %d s after 12 s of warm-up,"
+                    + " two fresh gateways)", connections, runs, size.readDuration().toSeconds());
+            line("");
+            line("Both gateways and the load generator share the 2 cores, so throughput swings from run to run; the"
+                    + " gateway's CPU time per request (from the process's own accounting) is the steadier figure.");
+            line("");
+            line("| GET service (10 endpoints) | Requests/s (median, min–max) | Gateway CPU µs per request (median,"
+                    + " min–max) |");
+            line("|---|---|---|");
+            line("| `gateway.auth.mode=none` | %,.0f (%,.0f–%,.0f) | %.0f (%.0f–%.0f) |", median(off), min(off),
+                    max(off), median(cpuOff), min(cpuOff), max(cpuOff));
+            line("| `gateway.auth.mode=none`, the same bearer token sent (and ignored) | %,.0f (%,.0f–%,.0f) |"
+                    + " %.0f (%.0f–%.0f) |", median(offWithHeader), min(offWithHeader), max(offWithHeader),
+                    median(cpuOffWithHeader), min(cpuOffWithHeader), max(cpuOffWithHeader));
+            line("| `gateway.auth.mode=kubernetes`, bearer token | %,.0f (%,.0f–%,.0f) | %.0f (%.0f–%.0f) |",
+                    median(on), min(on), max(on), median(cpuOn), min(cpuOn), max(cpuOn));
+            line("");
+            line("The gateway's own work per authenticated request, in this JVM on one thread (the interceptor: header,"
+                    + " SHA-256 of the token, cached review; and the cached namespace decision), 200,000 requests after"
+                    + " as many of warm-up, mock requests included: %.1f µs.",
+                    io.discoverygateway.access.AccessPathBenchmark.nanosPerRequest(200_000) / 1000);
+            line("");
+            line("Throughput with auth on against off, as CPU per request allows it (off ÷ on, all runs' CPU over all"
+                    + " their requests): %.2f; against off with the same %,d-byte header: %.2f (target ≥ 0.9)."
+                    + " Medians of the throughputs: %.2f. TokenReviews and SubjectAccessReviews sent to the API"
+                    + " during about %,d authenticated requests: %d (target: none beyond cache refreshes, one each per"
+                    + " TTL). Errors: %d.", totals[0].cpuMicrosPerRequest() / totals[2].cpuMicrosPerRequest(),
+                    credentials.get(0).length(), totals[1].cpuMicrosPerRequest() / totals[2].cpuMicrosPerRequest(),
+                    median(on) / median(off), requests, reviewsDuring, errors);
+            line("");
+        }
+    }
+
+    private record Measured(double requestsPerSecond, long requests, double cpuMicros, long errors) {
+
+        static final Measured NONE = new Measured(0, 0, 0, 0);
+
+        double cpuMicrosPerRequest() {
+            return cpuMicros / Math.max(1, requests);
+        }
+
+        Measured plus(Measured other) {
+            return new Measured(0, requests + other.requests, cpuMicros + other.cpuMicros, errors + other.errors);
+        }
+    }
+
+    /** A read run against one gateway, with the CPU time the gateway process spent on it. */
+    private Measured measure(GatewayProcess gateway, String path, List<String> headers, int connections)
+            throws InterruptedException {
+        Duration before = gateway.cpuTime();
+        HttpLoad.Result result = HttpLoad.run(gateway.port(), path, headers, connections, size.readDuration());
+        Duration cpu = gateway.cpuTime().minus(before);
+        long requests = Math.round(result.requestsPerSecond() * size.readDuration().toMillis() / 1000.0);
+        return new Measured(result.requestsPerSecond(), requests, cpu.toNanos() / 1000.0, result.errors());
+    }
+
+    private long reviews() {
+        return api.requests().stream().filter(r -> r.resource().equals("tokenreviews")
+                || r.resource().equals("subjectaccessreviews")).count();
     }
 
     /** Heap per pod with pod metadata on: the same namespaces with and without the pods' informer. */

@@ -63,6 +63,11 @@ final class GatewayProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time the gateway process has used so far, all threads. */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElseThrow();
+    }
+
     /** Waits until readiness is UP; records when HTTP first answered and when it became ready. */
     void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
