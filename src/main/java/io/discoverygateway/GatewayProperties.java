@@ -154,8 +154,8 @@ public record GatewayProperties(
      * @param mode none (default) or kubernetes
      * @param audience the audience consumers' tokens must carry (checked by the TokenReview)
      * @param verb the verb of the SubjectAccessReview that decides whether a namespace is readable
-     * @param group its API group
-     * @param resource its resource: by default a consumer may read a namespace's services through the gateway
+     * @param group the API group of that SubjectAccessReview's resource
+     * @param resource the resource of that SubjectAccessReview: by default a consumer may read a namespace's services through the gateway
      *     exactly when Kubernetes would let it list that namespace's EndpointSlices
      * @param tokenTtl how long a successful TokenReview is trusted (never beyond the token's own expiry)
      * @param allowTtl how long an allowing SubjectAccessReview is trusted
@@ -197,7 +197,7 @@ public record GatewayProperties(
     }
 
     /**
-     * @param allowedOrigins origins (such as {@code https://console.example.com}) whose pages may call the API and
+     * @param allowedOrigins origins (such as https://console.example.com) whose pages may call the API and
      *     open the stream from a browser; empty (the default) sends no CORS headers, so browsers refuse
      */
     public record Cors(@DefaultValue List<@NotBlank String> allowedOrigins) {

@@ -51,6 +51,7 @@ class ProbesMatchApplicationTest {
 
                 assertThat(response.statusCode()).as("%s %s", probe, httpGet).isIn(200, 503);
                 assertThat(response.body()).as(probe).contains("\"status\"");
+                assertThat(response.headers().firstValue("X-Content-Type-Options")).as(probe).hasValue("nosniff");
             }
             HttpResponse<String> apiOnManagement = http.send(HttpRequest
                     .newBuilder(URI.create("http://localhost:" + management + "/api/v1/services")).build(),

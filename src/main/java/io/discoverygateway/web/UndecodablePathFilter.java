@@ -16,14 +16,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The first filter of every request: sets {@code X-Content-Type-Options: nosniff} on every answer (a browser must
- * never guess that a JSON body is HTML or script), and answers 400 problem+json for a path Spring cannot decode (a
- * broken percent-encoding in a {@code ;} path parameter, which Tomcat lets through): otherwise the failure surfaces
- * inside the dispatcher as a server error.
+ * Answers 400 problem+json (after {@link NoSniffConfiguration}'s filter) for a path Spring cannot decode (a broken
+ * percent-encoding in a {@code ;} path parameter, which Tomcat lets through): otherwise the failure surfaces inside
+ * the dispatcher as a server error.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
-class HttpBaselineFilter extends OncePerRequestFilter {
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class UndecodablePathFilter extends OncePerRequestFilter {
 
     private static final byte[] PROBLEM = ("{\"title\":\"Bad Request\",\"status\":400,"
             + "\"detail\":\"The request path could not be decoded: check its percent-encoding\"}")
@@ -32,7 +31,6 @@ class HttpBaselineFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        response.setHeader("X-Content-Type-Options", "nosniff");
         if (request.getRequestURI().indexOf(';') >= 0) {
             try {
                 RequestPath.parse(request.getRequestURI(), request.getContextPath());
