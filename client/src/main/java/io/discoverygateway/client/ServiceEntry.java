@@ -1,0 +1,68 @@
+package io.discoverygateway.client;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One service as the gateway serves it: its identity, ports, labels, annotations and endpoints.
+ *
+ * @param ports the Service's ports by name ("" for an unnamed one)
+ * @param revision the gateway's revision of its last change
+ */
+public record ServiceEntry(String namespace, String name, String uid, String type, Map<String, Integer> ports,
+        Map<String, String> labels, Map<String, String> annotations, long revision, List<Endpoint> endpoints) {
+
+    public ServiceEntry {
+        ports = Map.copyOf(ports);
+        labels = Map.copyOf(labels);
+        annotations = Map.copyOf(annotations);
+        endpoints = List.copyOf(endpoints);
+    }
+
+    public String key() {
+        return namespace + "/" + name;
+    }
+
+    /** Reads the JSON of a service event (or of {@code GET /api/v1/namespaces/{ns}/services/{name}}). */
+    public static ServiceEntry parse(JsonNode json) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (JsonNode endpoint : json.path("endpoints")) {
+            List<String> addresses = new ArrayList<>();
+            endpoint.path("addresses").forEach(address -> addresses.add(address.asString()));
+            JsonNode target = endpoint.path("targetRef");
+            endpoints.add(new Endpoint(addresses, endpoint.path("ready").asBoolean(true),
+                    endpoint.path("serving").asBoolean(true), endpoint.path("terminating").asBoolean(false),
+                    text(endpoint, "zone"), text(endpoint, "nodeName"), text(target, "name"),
+                    text(target, "namespace"), text(target, "uid"), ports(endpoint.path("ports"), "port"),
+                    strings(endpoint.path("pod").path("labels"))));
+        }
+        return new ServiceEntry(json.path("namespace").asString(""), json.path("name").asString(""),
+                json.path("uid").asString(""), json.path("type").asString("ClusterIP"),
+                ports(json.path("ports"), "port"), strings(json.path("labels")), strings(json.path("annotations")),
+                json.path("revision").asLong(), endpoints);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isString() ? value.asString() : null;
+    }
+
+    private static Map<String, Integer> ports(JsonNode array, String field) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (JsonNode port : array) {
+            ports.put(port.path("name").asString(""), port.path(field).asInt());
+        }
+        return ports;
+    }
+
+    private static Map<String, String> strings(JsonNode object) {
+        Map<String, String> map = new HashMap<>();
+        object.properties().forEach(entry -> map.put(entry.getKey(), entry.getValue().asString()));
+        return map;
+    }
+}

@@ -1,0 +1,122 @@
+package io.discoverygateway.client;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway's stream protocol on the client side, as a pure state machine fed with events; no I/O, no threads
+ * (its {@link DiscoveryStream} calls it from its one reader thread).
+ * <ul>
+ * <li>Every connection opens with a resume (changes since the id sent) or a full snapshot (after {@code RESET}),
+ * ended by {@code SYNCED}. The opening is applied to a staging copy and published whole at {@code SYNCED}: the
+ * published view never goes empty or half-updated because of a reconnect, a restart of the gateway or a
+ * {@code RESET}, and a connection lost during its opening leaves the view as it was.</li>
+ * <li>After {@code SYNCED}, each live event is published at once.</li>
+ * <li>Only events with an id ({@code SYNCED} and live events) move the id sent on the next connection, as the
+ * protocol requires.</li>
+ * </ul>
+ */
+final class StreamState {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** What an event did. */
+    enum Outcome {
+        /** Nothing visible yet (an event of an opening, a heartbeat). */
+        PENDING,
+        /** A new view is published. */
+        PUBLISHED,
+        /** The server asks for a fresh token: reconnect now. */
+        REAUTHENTICATE,
+        /** The data could not be read: reconnect (the view stays as it was). */
+        MALFORMED
+    }
+
+    private final Clock clock;
+    private DiscoveryView view = DiscoveryView.EMPTY;
+    /** The view being built by a connection's opening; null once live. */
+    private Map<String, ServiceEntry> staging;
+    private boolean synced;
+    private long resets;
+
+    StreamState(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** A new connection: its opening (a resume or, after RESET, a snapshot) builds on a copy of the view. */
+    void connected() {
+        staging = new HashMap<>(view.services());
+    }
+
+    Outcome apply(ServerSentEvents.Event event) {
+        switch (event.type()) {
+            case "RESET" -> {
+                resets++;
+                staging = new HashMap<>();
+                return Outcome.PENDING;
+            }
+            case "SYNCED" -> {
+                Map<String, ServiceEntry> services = staging != null ? staging : view.services();
+                staging = null;
+                synced = true;
+                view = new DiscoveryView(services, event.id() != null ? event.id() : view.lastEventId(),
+                        clock.instant());
+                return Outcome.PUBLISHED;
+            }
+            case "ADDED", "MODIFIED", "DELETED" -> {
+                ServiceEntry service;
+                try {
+                    service = ServiceEntry.parse(JSON.readTree(event.data()));
+                }
+                catch (RuntimeException ex) {
+                    return Outcome.MALFORMED;
+                }
+                if (staging != null) {
+                    change(staging, event.type(), service);
+                    return Outcome.PENDING;
+                }
+                Map<String, ServiceEntry> services = new HashMap<>(view.services());
+                change(services, event.type(), service);
+                view = new DiscoveryView(services, event.id() != null ? event.id() : view.lastEventId(),
+                        clock.instant());
+                return Outcome.PUBLISHED;
+            }
+            case "REAUTHENTICATE" -> {
+                return Outcome.REAUTHENTICATE;
+            }
+            default -> {
+                return Outcome.PENDING;
+            }
+        }
+    }
+
+    private static void change(Map<String, ServiceEntry> services, String type, ServiceEntry service) {
+        if (type.equals("DELETED")) {
+            services.remove(service.key());
+        }
+        else {
+            services.put(service.key(), service);
+        }
+    }
+
+    DiscoveryView view() {
+        return view;
+    }
+
+    /** Whether the view was complete at least once (a first SYNCED). */
+    boolean synced() {
+        return synced;
+    }
+
+    long resets() {
+        return resets;
+    }
+
+    /** Whether the current connection's opening is still going on. */
+    boolean opening() {
+        return staging != null;
+    }
+}

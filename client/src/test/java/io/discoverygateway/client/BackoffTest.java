@@ -1,0 +1,22 @@
+package io.discoverygateway.client;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BackoffTest {
+
+    @Test
+    void noWaitAfterAHealthyConnectionThenDoublingUpToTheMaximumWithJitter() {
+        Backoff highest = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 1.0);
+        Backoff lowest = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), () -> 0.0);
+
+        assertThat(highest.delay(0)).isZero();
+        assertThat(highest.delay(1)).isEqualTo(Duration.ofMillis(500));
+        assertThat(highest.delay(3)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(highest.delay(60)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(lowest.delay(3)).isEqualTo(Duration.ofSeconds(1));
+    }
+}
