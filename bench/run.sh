@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth]   (quick: about 3 min, full: about 6 min on 2 cores)
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|client]   (quick: about 3 min, full: about 6 min on
+# 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size="${1:-quick}"
+if [ "$size" = client ]; then
+  # The client library's figures: change written to the API -> consumers' LoadBalancer lists (client/).
+  ./mvnw -B -q -DskipTests package
+  ./mvnw -B -q -f client/pom.xml -Dgateway.root="$PWD" -DskipTests test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
+  cd client
+  exec java -Dgateway.root=.. -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+    io.discoverygateway.client.e2e.PropagationBenchmark "${2:-20}" "${3:-10}"
+fi
 gateway_jdk="${GATEWAY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [ -x "$gateway_jdk/bin/java" ] || gateway_jdk="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
 ./mvnw -B -q -DskipTests test-compile dependency:build-classpath \
