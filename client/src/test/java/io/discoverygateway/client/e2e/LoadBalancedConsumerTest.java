@@ -22,6 +22,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -111,6 +114,9 @@ class LoadBalancedConsumerTest {
         long resetsBefore = stream().status().resets();
         try {
             gateway.stop();
+            await().atMost(Duration.ofSeconds(10)).until(() -> health().getDetails().get("stale").equals(true));
+            assertThat(health().getStatus()).as("the last view is still served").isEqualTo(Status.UP);
+            assertThat(instances()).hasSize(3);
             String gone = backends.addresses().get(2);
             api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(gone)));
             gateway.start();
@@ -200,6 +206,10 @@ class LoadBalancedConsumerTest {
         ConfigurableApplicationContext context = ConsumerApplication.run(settings);
         await().atMost(Duration.ofSeconds(10)).until(() -> context.getBean(DiscoveryStream.class).ready());
         return context;
+    }
+
+    private Health health() {
+        return (Health) consumer.getBean("discoveryGatewayHealthIndicator", HealthIndicator.class).health(true);
     }
 
     private DiscoveryStream stream() {
