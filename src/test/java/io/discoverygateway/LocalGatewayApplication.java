@@ -59,7 +59,7 @@ public final class LocalGatewayApplication {
                 """.replace("{0}", Integer.toString(port)).replace("{1}", api.url().toString()));
     }
 
-    static void seed(EmbeddedKubernetesApi api) {
+    public static void seed(EmbeddedKubernetesApi api) {
         api.create(ApiResource.SERVICES, "demo", KubeObjects.service("demo", "checkout"));
         api.create(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.slice("demo", "checkout-abc12", "checkout",
                 List.of(EndpointSpec.ready("10.244.1.10"), EndpointSpec.ready("10.244.2.11"))));

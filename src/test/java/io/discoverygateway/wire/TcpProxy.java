@@ -1,4 +1,4 @@
-package io.discoverygateway.client.e2e;
+package io.discoverygateway.wire;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,10 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A TCP proxy between the client and a gateway that fails on demand as a network or a load balancer does: it cuts
- * every open connection, or stalls them (holds them open and forwards nothing more).
+ * A TCP proxy between a client (a browser, the client library) and a gateway that fails on demand as a network or a
+ * load balancer does: it cuts every open connection, stalls them (holds them open and forwards nothing more), or
+ * refuses new ones.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final URI upstream;
     private final ServerSocket server;
@@ -27,19 +28,20 @@ final class TcpProxy implements AutoCloseable {
         return thread;
     });
     private volatile boolean stalled;
+    private volatile boolean refusing;
 
-    TcpProxy(URI upstream) throws IOException {
+    public TcpProxy(URI upstream) throws IOException {
         this.upstream = upstream;
         this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         executor.execute(this::accept);
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
     /** Resets every open connection. */
-    void cut() {
+    public void cut() {
         for (Socket socket : open) {
             try {
                 socket.setSoLinger(true, 0);
@@ -53,14 +55,24 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** From now on forwards nothing on open or new connections, and keeps them open. */
-    void stall(boolean value) {
+    public void stall(boolean value) {
         stalled = value;
+    }
+
+    /** From now on closes new connections at once (as a refused connection looks through a load balancer). */
+    public void refuse(boolean value) {
+        refusing = value;
     }
 
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (refusing) {
+                    client.setSoLinger(true, 0);
+                    client.close();
+                    continue;
+                }
                 Socket gateway = new Socket(upstream.getHost(), upstream.getPort());
                 open.add(client);
                 open.add(gateway);
