@@ -73,6 +73,7 @@ class LiveViewTest {
             System.out.printf("A readiness change showed in the browser %d ms after the API write%n",
                     (System.nanoTime() - written) / 1_000_000);
             assertThat(browser.find("#timeline li").getText()).contains("demo/payments", "10.244.2.21 ready");
+            browser.screenshot("live-view-change");
         }
         finally {
             payments(EndpointSpec.notReady("10.244.2.21"));
