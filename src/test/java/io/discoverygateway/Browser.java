@@ -57,6 +57,10 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    WebDriver driver() {
+        return driver;
+    }
+
     void open(String url) {
         driver.get(url);
     }

@@ -156,6 +156,19 @@ class LiveViewTest {
         assertThat(millis).as("page open to 1,000 services shown").isLessThan(10_000);
     }
 
+    @Test
+    void atPhoneWidthNothingOverflowsSideways() {
+        browser.close();
+        browser = Browser.start(390, 844);
+        browser.open(base() + "/?namespace=demo");
+        browser.await(Duration.ofSeconds(10), d -> browser.count("details.service") == 4);
+        browser.screenshot("live-view-phone");
+
+        Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertThat(((Number) overflow).intValue()).isLessThanOrEqualTo(0);
+    }
+
     private void payments(EndpointSpec second) {
         api.replace(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.slice("demo", "payments-x7k2p", "payments",
                 List.of(EndpointSpec.ready("10.244.1.20"), second)));

@@ -8,6 +8,8 @@ import io.discoverygateway.catalog.WatchScope;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springdoc.core.utils.SpringDocUtils;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +31,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  */
 @Configuration(proxyBeanMethods = false)
 class AccessConfiguration implements WebMvcConfigurer {
+
+    static {
+        // A parameter the gateway resolves itself, not one a client sends: not in the OpenAPI document.
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(ReadAccess.class);
+    }
 
     /** Everything the gateway serves from its catalog. */
     static final String[] API_PATHS = { "/api/**", "/apps", "/apps/**", "/state" };

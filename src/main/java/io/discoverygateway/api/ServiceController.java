@@ -27,7 +27,16 @@ import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.longpoll.ChangeWaiters;
 import io.discoverygateway.longpoll.WaitTopic;
+import io.discoverygateway.web.ApiDocumentation;
 import io.discoverygateway.web.ApiException;
+import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.discoverygateway.web.ConnectionProbe;
 import io.discoverygateway.web.RequestValidator;
 import io.discoverygateway.web.Staleness;
@@ -58,6 +67,7 @@ import org.springframework.web.context.request.async.DeferredResult;
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "services", description = "The native read API")
 class ServiceController {
 
     /** The document with ready endpoints only; also the suffix of its entity tag. */
@@ -87,6 +97,20 @@ class ServiceController {
     // ---- lists -------------------------------------------------------------------------------------------------
 
     /** Summaries of every cached service, optionally of one namespace and matching a label selector. */
+    @Operation(summary = "Summaries of the services the consumer may read",
+            description = "Every cached service (of one namespace with namespace=), matching the label selector,"
+                    + " without endpoints but with their counts. Long-polled with wait/index.")
+    @ApiResponse(responseCode = "200", description = "The list", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
+    @ApiResponse(responseCode = "304", description = "Not modified: the ETag or index is current", content = @Content)
+    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Long-poll: hold the request until the resource"
+            + " changes past the client's revision (index or If-None-Match), at most this long: 30s, 5m, 1500ms or"
+            + " seconds; cut to gateway.long-poll.max-wait; then 304", schema = @Schema(type = "string"))
+    @Parameter(name = "index", in = ParameterIn.QUERY, description = "The revision token the client has"
+            + " (<epoch>-<revision>: an ETag without quotes, or a stream event id); alone, waits the default wait",
+            schema = @Schema(type = "string"))
+    @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
+            schema = @Schema(type = "string"))
     @GetMapping(path = "/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> services(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
@@ -94,6 +118,7 @@ class ServiceController {
         return notModifiedOr(request, listing.etag(catalog.view()), () -> listing.answer(catalog.view()));
     }
 
+    @Hidden
     @GetMapping(path = "/services", params = "wait")
     DeferredResult<ResponseEntity<byte[]>> awaitServices(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
@@ -104,6 +129,7 @@ class ServiceController {
         return longPoll(servletRequest, listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
     }
 
+    @Hidden
     @GetMapping(path = "/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitServicesByIndex(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
@@ -112,6 +138,19 @@ class ServiceController {
         return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, access, servletRequest);
     }
 
+    @Operation(summary = "Summaries of one namespace's services",
+            description = "As /api/v1/services for one namespace; its ETag changes only with that namespace.")
+    @ApiResponse(responseCode = "200", description = "The list", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
+    @ApiResponse(responseCode = "304", description = "Not modified", content = @Content)
+    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Long-poll: hold the request until the resource"
+            + " changes past the client's revision (index or If-None-Match), at most this long: 30s, 5m, 1500ms or"
+            + " seconds; cut to gateway.long-poll.max-wait; then 304", schema = @Schema(type = "string"))
+    @Parameter(name = "index", in = ParameterIn.QUERY, description = "The revision token the client has"
+            + " (<epoch>-<revision>: an ETag without quotes, or a stream event id); alone, waits the default wait",
+            schema = @Schema(type = "string"))
+    @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
+            schema = @Schema(type = "string"))
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> namespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
@@ -119,6 +158,7 @@ class ServiceController {
         return services(namespace, labelSelector, access, request);
     }
 
+    @Hidden
     @GetMapping(path = "/namespaces/{namespace}/services", params = "wait")
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String wait,
@@ -129,6 +169,7 @@ class ServiceController {
         return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, access, servletRequest);
     }
 
+    @Hidden
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServicesByIndex(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam String index,
@@ -143,6 +184,22 @@ class ServiceController {
      * One service with its endpoints; {@code ready=true} keeps only ready endpoints, {@code podLabelSelector} only
      * those whose pod has matching labels (with pod metadata enabled).
      */
+    @Operation(summary = "One service with its endpoints",
+            description = "The union of the service's EndpointSlices: addresses, readiness, ports, zone, node, target"
+                    + " pod (and pod metadata when on). ready=true keeps ready endpoints only; podLabelSelector those"
+                    + " whose pod matches. Long-polled with wait/index; 404 when deleted while waiting.")
+    @ApiResponse(responseCode = "200", description = "The service", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = SnapshotEncoder.ServiceDocument.class)))
+    @ApiResponse(responseCode = "304", description = "Not modified", content = @Content)
+    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Long-poll: hold the request until the resource"
+            + " changes past the client's revision (index or If-None-Match), at most this long: 30s, 5m, 1500ms or"
+            + " seconds; cut to gateway.long-poll.max-wait; then 304", schema = @Schema(type = "string"))
+    @Parameter(name = "index", in = ParameterIn.QUERY, description = "The revision token the client has"
+            + " (<epoch>-<revision>: an ETag without quotes, or a stream event id); alone, waits the default wait",
+            schema = @Schema(type = "string"))
+    @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
+            schema = @Schema(type = "string"))
     @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "!wait", "!index" })
     ResponseEntity<byte[]> service(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready,
@@ -154,6 +211,7 @@ class ServiceController {
         return notModifiedOr(request, variant.etag(snapshot), () -> variant.answer(snapshot));
     }
 
+    @Hidden
     @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = "wait")
     DeferredResult<ResponseEntity<byte[]>> awaitService(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready,
@@ -170,6 +228,7 @@ class ServiceController {
                 view -> variant.answer(validator.existingService(view, key)));
     }
 
+    @Hidden
     @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "index", "!wait" })
     DeferredResult<ResponseEntity<byte[]>> awaitServiceByIndex(@PathVariable String namespace,
             @PathVariable String name, @RequestParam(defaultValue = "false") boolean ready,

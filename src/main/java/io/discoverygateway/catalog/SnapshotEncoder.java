@@ -33,10 +33,11 @@ public final class SnapshotEncoder {
                 state.readyEndpointCount(), revision));
     }
 
+    /** A service with its endpoints: the JSON of {@code GET .../services/{name}} and of the stream's events. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "namespace", "name", "uid", "type", "clusterIPs", "ipFamilies", "externalName", "ports",
             "labels", "annotations", "revision", "endpoints" })
-    record ServiceDocument(String namespace, String name, String uid, String type, List<String> clusterIPs,
+    public record ServiceDocument(String namespace, String name, String uid, String type, List<String> clusterIPs,
             List<String> ipFamilies, String externalName, List<ServicePort> ports, Map<String, String> labels,
             Map<String, String> annotations, long revision, List<Endpoint> endpoints) {
 
@@ -48,8 +49,9 @@ public final class SnapshotEncoder {
         }
     }
 
+    /** A service without its endpoints, with their counts: an item of the service lists. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ServiceSummary(String namespace, String name, String type, String externalName, List<ServicePort> ports,
+    public record ServiceSummary(String namespace, String name, String type, String externalName, List<ServicePort> ports,
             Map<String, String> labels, int endpoints, long readyEndpoints, long revision) {
     }
 }

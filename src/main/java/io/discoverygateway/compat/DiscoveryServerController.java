@@ -13,6 +13,13 @@ import java.util.TreeMap;
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.NamespaceScope;
 import io.discoverygateway.access.ReadAccess;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.cloud.kubernetes.commons.discovery.DefaultKubernetesServiceInstance;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.CatalogView;
@@ -38,7 +45,13 @@ import org.springframework.web.context.request.WebRequest;
  */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "discovery-server", description = "The API of Spring Cloud Kubernetes' Discovery Server")
 class DiscoveryServerController {
+
+    /** {@code GET /apps}: a service name and its instances, merged over the namespaces. */
+    @Schema(name = "App")
+    record App(String name, List<DefaultKubernetesServiceInstance> serviceInstances) {
+    }
 
     /** Key of the derived representation: the snapshot's instances as the elements of a JSON array. */
     private static final ServiceSnapshot.Representation INSTANCES = new ServiceSnapshot.Representation() {
@@ -59,6 +72,11 @@ class DiscoveryServerController {
      * Every endpoint that stands for an object (its {@code targetRef}): what the HTTP discovery client's catalog
      * watcher polls to publish a {@code HeartbeatEvent} when it changes (Spring Cloud Gateway, Spring Boot Admin).
      */
+    @Operation(summary = "Every endpoint's target object",
+            description = "What the HTTP discovery client's catalog watcher polls to publish a HeartbeatEvent.")
+    @ApiResponse(responseCode = "200", description = "The targets", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE,
+            array = @ArraySchema(schema = @Schema(implementation = EndpointNameAndNamespace.class))))
     @GetMapping("/state")
     ResponseEntity<byte[]> state(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
@@ -83,6 +101,9 @@ class DiscoveryServerController {
         return ResponseEntity.ok().eTag(view.etag()).body(mapper.writeValueAsBytes(endpoints));
     }
 
+    @Operation(summary = "Every service name with its instances")
+    @ApiResponse(responseCode = "200", description = "The apps", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, array = @ArraySchema(schema = @Schema(implementation = App.class))))
     @GetMapping("/apps")
     ResponseEntity<byte[]> apps(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
@@ -113,6 +134,10 @@ class DiscoveryServerController {
         return ResponseEntity.ok().eTag(view.etag()).body(body.toByteArray());
     }
 
+    @Operation(summary = "The instances of a service name, over all namespaces ([] when unknown)")
+    @ApiResponse(responseCode = "200", description = "The instances", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE,
+            array = @ArraySchema(schema = @Schema(implementation = DefaultKubernetesServiceInstance.class))))
     @GetMapping("/apps/{name}")
     ResponseEntity<byte[]> app(@PathVariable String name, ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
@@ -124,6 +149,10 @@ class DiscoveryServerController {
         return ResponseEntity.ok().eTag(view.etag()).body(body.toByteArray());
     }
 
+    @Operation(summary = "One instance by its id (the pod uid); an empty body when unknown")
+    @ApiResponse(responseCode = "200", description = "The instance, or nothing", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = DefaultKubernetesServiceInstance.class)))
     @GetMapping("/apps/{name}/{instanceId}")
     ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId,
             ReadAccess access) {

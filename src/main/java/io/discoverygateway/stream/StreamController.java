@@ -7,6 +7,12 @@ import java.util.Set;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.ReadAccess;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.web.ApiException;
 import io.discoverygateway.web.RequestValidator;
@@ -42,12 +48,28 @@ class StreamController {
         this.podMetadata = properties.podMetadata().enabled();
     }
 
+    @Operation(summary = "Server-sent events of service changes", tags = "stream", description = """
+            A full snapshot (RESET, then ADDED per matching service, then SYNCED) or, with Last-Event-ID or since, a
+            resume (what changed since: ADDED, MODIFIED, DELETED), then live events. Each event is
+            `event: <type>` and one `data:` line:
+            - ADDED, MODIFIED, DELETED: the service as GET .../services/{name} returns it (schema ServiceDocument;
+              a DELETED for lost access carries RevokedServiceData); live events carry `id: <epoch>-<revision>`
+              (with consumer authentication, `-<scope tag>` appended);
+            - RESET: schema ResetEventData: drop what you hold, a full snapshot follows;
+            - SYNCED: the revision (an integer) with an id: you now hold the complete view;
+            - REAUTHENTICATE: schema ReauthenticateEventData, the last event: reconnect with a fresh token.
+            Also `retry: 3000` and `: heartbeat` comments every 5 s. HEAD answers the headers only.""")
+    @ApiResponse(responseCode = "200", description = "The stream", content = @Content(
+            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+    @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",
+            schema = @Schema(type = "string"))
     @GetMapping(path = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     void stream(@RequestParam(required = false) List<String> namespace,
             @RequestParam(required = false) List<String> service,
             @RequestParam(required = false) String labelSelector,
             @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String since,
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, ReadAccess access,
+            @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            ReadAccess access,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
         StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector);
         // Named namespaces must each be readable (403 otherwise); without any, the stream covers all it may read.
