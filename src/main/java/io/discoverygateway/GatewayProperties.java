@@ -94,13 +94,17 @@ public record GatewayProperties(
      *     disconnected (it can resume with its last event id)
      * @param maxSubscribers streams open at once; beyond it new ones get 503 with Retry-After
      * @param journalSize how many recent changes are kept for resuming streams (Last-Event-ID)
+     * @param fanoutQueue how many batches of changes may wait for the fan-out to the streams; when it falls that far
+     *     behind, they are dropped and every stream gets a fresh snapshot (RESET, reason overloaded) instead, so
+     *     memory stays bounded
      */
     public record Stream(
             @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration heartbeat,
             @NotNull @DurationMin(millis = 1) @DefaultValue("3s") Duration retry,
             @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration stallTimeout,
             @Min(1) @DefaultValue("10000") int maxSubscribers,
-            @Min(1) @DefaultValue("10000") int journalSize) {
+            @Min(1) @DefaultValue("10000") int journalSize,
+            @Min(1) @DefaultValue("10000") int fanoutQueue) {
     }
 
     /**

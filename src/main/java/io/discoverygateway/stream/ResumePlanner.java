@@ -60,12 +60,20 @@ final class ResumePlanner {
             }
         }
         else {
-            items.add(EventQueue.Item.frame(SseFrames.reset(sameScope || Revisions.parse(resumeToken, view.epoch())
-                    .isEmpty() ? resetReason(resumeToken, view) : "access-changed")));
-            for (ServiceSnapshot snapshot : view.services()) {
-                if (filter.matches(snapshot)) {
-                    items.add(EventQueue.Item.snapshotEvent(ChangeType.ADDED, snapshot));
-                }
+            return snapshot(view, filter, scopeTag, sameScope || Revisions.parse(resumeToken, view.epoch()).isEmpty()
+                    ? resetReason(resumeToken, view) : "access-changed");
+        }
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), scopeTag)));
+        return items;
+    }
+
+    /** {@code RESET} with the reason, every service of the view the filter matches as ADDED, then {@code SYNCED}. */
+    static List<EventQueue.Item> snapshot(CatalogView view, StreamFilter filter, String scopeTag, String reason) {
+        List<EventQueue.Item> items = new ArrayList<>();
+        items.add(EventQueue.Item.frame(SseFrames.reset(reason)));
+        for (ServiceSnapshot snapshot : view.services()) {
+            if (filter.matches(snapshot)) {
+                items.add(EventQueue.Item.snapshotEvent(ChangeType.ADDED, snapshot));
             }
         }
         items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), scopeTag)));

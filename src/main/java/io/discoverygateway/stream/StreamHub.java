@@ -59,8 +59,12 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     private final AtomicLong ids = new AtomicLong();
     private final StreamMetrics metrics;
     private final ExecutorService writers = Executors.newFixedThreadPool(2, DaemonThreads.named("sse-writer"));
-    /** One thread, so batches reach every subscriber in revision order, without holding up the catalog's writer. */
-    private final ExecutorService fanout = Executors.newSingleThreadExecutor(DaemonThreads.named("sse-fanout"));
+    /**
+     * Batches for the one fan-out thread, so that they reach every subscriber in revision order without holding up
+     * the catalog's writer; bounded (see {@link FanoutQueue}).
+     */
+    private final FanoutQueue fanout;
+    private final Thread fanoutThread;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("sse-timer"));
     /** Re-checks authenticated streams; its reviews may block on the Kubernetes API, so not on the timer. */
@@ -79,6 +83,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         this.properties = properties;
         this.journal = new ChangeJournal(properties.journalSize());
         this.metrics = new StreamMetrics(registry, subscribers::size);
+        this.fanout = new FanoutQueue(properties.fanoutQueue());
+        this.fanoutThread = DaemonThreads.named("sse-fanout").newThread(this::fanOut);
     }
 
     /** Takes a place for a new stream, or false when {@code max-subscribers} are open. */
@@ -172,8 +178,49 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     public void onChanges(CatalogView view, List<ChangeEvent> changes) {
         journal.append(changes);
         if (!subscribers.isEmpty()) {
-            fanout.execute(() -> deliver(changes));
+            fanout.offer(changes, view);
         }
+    }
+
+    /** The fan-out thread: batches, resyncs and rescopes, in the order they were queued. */
+    private void fanOut() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                FanoutQueue.Work work = fanout.take();
+                try {
+                    if (work instanceof FanoutQueue.Batch batch) {
+                        deliver(batch.changes());
+                    }
+                    else if (work instanceof FanoutQueue.Resync resync) {
+                        resyncAll(resync.view());
+                    }
+                    else if (work instanceof FanoutQueue.Task task) {
+                        task.task().run();
+                    }
+                }
+                catch (RuntimeException ex) {
+                    log.warn("The stream fan-out failed on one batch; its subscribers are resynced", ex);
+                    catalog.afterPending(() -> fanout.offerTask(() -> resyncAll(catalog.view())));
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The fan-out fell behind by more batches than it may hold: they were dropped, and every subscriber starts over
+     * from this view, with {@code RESET} (reason {@code overloaded}) and a snapshot.
+     */
+    private void resyncAll(CatalogView view) {
+        log.warn("The stream fan-out fell {} batches behind: every stream gets a fresh snapshot at revision {}",
+                properties.fanoutQueue(), view.revision());
+        for (Subscriber subscriber : subscribers.values()) {
+            subscriber.resync(view, "overloaded");
+            subscriber.scheduleDrain();
+        }
+        metrics.resynced();
     }
 
     /** Queues the batch's matching events on every subscriber, one lock per subscriber, then one drain each. */
@@ -216,7 +263,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
                 metrics.rescoped();
                 catalog.afterPending(() -> {
                     CatalogView view = catalog.view();
-                    fanout.execute(() -> {
+                    fanout.offerTask(() -> {
                         subscriber.rescope(scope, scope.tag(), view);
                         subscriber.scheduleDrain();
                     });
@@ -259,6 +306,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         timer.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long sweep = Math.max(50, Math.min(1000, properties.stallTimeout().toMillis() / 4));
         timer.scheduleWithFixedDelay(this::dropStalled, sweep, sweep, TimeUnit.MILLISECONDS);
+        fanoutThread.start();
         long recheck = recheckInterval.toMillis();
         accessChecks.scheduleWithFixedDelay(this::recheckAccess, recheck, recheck, TimeUnit.MILLISECONDS);
         running = true;
@@ -274,7 +322,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         subscribers.values().forEach(Subscriber::close);
         timer.shutdownNow();
         accessChecks.shutdownNow();
-        fanout.shutdownNow();
+        fanoutThread.interrupt();
         writers.shutdown();
     }
 

@@ -16,6 +16,7 @@ final class StreamMetrics {
     private final Counter framesEncoded;
     private final Counter droppedSlow;
     private final Counter rescoped;
+    private final Counter resynced;
     private final Timer propagation;
 
     StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
@@ -35,6 +36,10 @@ final class StreamMetrics {
         this.rescoped = Counter.builder("gateway.stream.rescoped")
                 .description("Authenticated streams whose readable namespaces changed while they were open")
                 .register(registry);
+        this.resynced = Counter.builder("gateway.stream.resyncs")
+                .description("Times the fan-out fell gateway.stream.fanout-queue batches behind and every stream got"
+                        + " a fresh snapshot")
+                .register(registry);
         this.propagation = Timer.builder("gateway.stream.propagation")
                 .description("From the catalog applying an informer event to the event being written to a stream")
                 .publishPercentileHistogram()
@@ -53,6 +58,10 @@ final class StreamMetrics {
 
     void droppedSlow() {
         droppedSlow.increment();
+    }
+
+    void resynced() {
+        resynced.increment();
     }
 
     void rescoped() {

@@ -112,6 +112,24 @@ final class Subscriber implements WriteListener, AsyncListener {
         filter = next;
     }
 
+    /**
+     * On the fan-out thread: starts over from this view, dropping what was queued: {@code RESET} with the reason, the
+     * snapshot of what the filter matches, {@code SYNCED}; live changes after the view's revision follow.
+     */
+    synchronized void resync(CatalogView view, String reason) {
+        if (closed || finishing) {
+            return;
+        }
+        String tag = access.consumer().isPresent() ? filter.readable().tag() : "";
+        queue.clear();
+        List<EventQueue.Item> items = new ArrayList<>();
+        // A scope switch still queued is gone with the rest: the filter's own tag holds from here.
+        items.add(EventQueue.Item.scopeSwitch(tag));
+        items.addAll(ResumePlanner.snapshot(view, filter, tag, reason));
+        queue.addSealed(items);
+        queue.liveAfter(view.revision());
+    }
+
     /** Queues a last frame; the stream is completed once it is written (the client then reconnects). */
     synchronized void finish(byte[] lastFrame) {
         if (!closed && !finishing) {
