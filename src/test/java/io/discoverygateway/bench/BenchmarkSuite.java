@@ -52,7 +52,8 @@ public final class BenchmarkSuite {
                     Duration.ofSeconds(60), 200, 10_000, "1536m"),
             "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 1_000,
                     Duration.ofSeconds(20), 200, 100, "1g"),
-            "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"));
+            "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"),
+            "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"));
 
     private final Size size;
     private final String javaHome;
@@ -92,6 +93,17 @@ public final class BenchmarkSuite {
     private void run() throws Exception {
         long started = System.nanoTime();
         header();
+        if (size.name().equals("large")) {
+            // Only the large-service scenario (section 8).
+            seed();
+            try (GatewayProcess gateway = GatewayProcess.start(javaHome, size.gatewayHeap(), api.url(),
+                    List.of("bench"), List.of(), out.resolve("gateway-large.log"))) {
+                gateway.awaitReady(Duration.ofMinutes(2));
+                largeService(gateway);
+            }
+            finish(started);
+            return;
+        }
         if (size.name().equals("auth")) {
             // Only the consumer authentication figures (section 7), on the read target alone.
             seed();
@@ -602,6 +614,75 @@ public final class BenchmarkSuite {
         Duration cpu = gateway.cpuTime().minus(before);
         long requests = Math.round(result.requestsPerSecond() * size.readDuration().toMillis() / 1000.0);
         return new Measured(result.requestsPerSecond(), requests, cpu.toNanos() / 1000.0, result.errors());
+    }
+
+    /**
+     * A service of 1,000 endpoints (a document of about 200 KB) changing under many subscribers that keep up and a
+     * few that read slowly through small receive buffers: how long the ones that keep up wait for each change, and
+     * that the slow ones do not delay them.
+     */
+    private void largeService(GatewayProcess gateway) throws Exception {
+        int fast = size.subscriberLevels().get(0);
+        int slow = 20;
+        api.create(ApiResource.SERVICES, "bench", KubeObjects.service("bench", "big-target"));
+        api.create(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", "big-target", 1_000, 8_000_000, 0));
+        String path = "/api/v1/stream?service=bench/big-target";
+        List<io.discoverygateway.SseClient> slowReaders = new ArrayList<>();
+        try (SseFleet fleet = new SseFleet()) {
+            fleet.connect(gateway.port(), path, fast, Duration.ofMinutes(3));
+            for (int i = 0; i < slow; i++) {
+                // 2 KB receive buffer, 512 bytes every 50 ms: about 10 KB/s, 20 s per event of this size.
+                slowReaders.add(io.discoverygateway.SseClient.connectSlowly(gateway.port(), path, 2048, 512, 50));
+            }
+            int bytes = gateway.get("/api/v1/namespaces/bench/services/big-target").length();
+            List<Long> samples = new ArrayList<>();
+            int complete = 0;
+            for (int change = 1; change <= size.latencyChanges(); change++) {
+                int current = change;
+                AtomicLongArray receivedAt = new AtomicLongArray(fast);
+                fleet.listener((subscriber, seen, nanos) -> {
+                    if (seen == current && subscriber < fast) {
+                        receivedAt.compareAndSet(subscriber, 0, nanos);
+                    }
+                });
+                long t0 = System.nanoTime();
+                api.replace(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", "big-target", 1_000, 8_000_000,
+                        current));
+                long deadline = t0 + Duration.ofSeconds(30).toNanos();
+                while (countReceived(receivedAt) < fast && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                if (countReceived(receivedAt) == fast) {
+                    complete++;
+                }
+                for (int i = 0; i < fast; i++) {
+                    if (receivedAt.get(i) != 0) {
+                        samples.add(receivedAt.get(i) - t0);
+                    }
+                }
+                Thread.sleep(1_000);
+            }
+            long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+            long slowStillOpen = slowReaders.stream().filter(reader -> !reader.ended()).count();
+            line("## 8. A large service (1,000 endpoints, %,d bytes per event) under %,d subscribers that keep up"
+                    + " and %d slow readers", bytes, fast, slow);
+            line("");
+            line("| Changes | Complete (every fast subscriber got it) | p50 ms | p99 ms | max ms | Bytes written per"
+                    + " change to the fast subscribers |");
+            line("|---|---|---|---|---|---|");
+            line("| %d | %d | %.1f | %.1f | %.1f | %,.0f MB |", size.latencyChanges(), complete,
+                    HttpLoad.percentile(sorted, 0.5) / 1e6, HttpLoad.percentile(sorted, 0.99) / 1e6,
+                    sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, (double) bytes * fast / 1e6);
+            line("");
+            line("Slow readers (2 KB receive buffer, about 10 KB/s each): %d of %d still connected at the end (the"
+                    + " stall timeout drops only those that accept nothing for 30 s); the fast subscribers' figures"
+                    + " above are taken with them reading. Target: p99 ≤ 100 ms for the subscribers that keep up.",
+                    slowStillOpen, slow);
+            line("");
+        }
+        finally {
+            slowReaders.forEach(io.discoverygateway.SseClient::close);
+        }
     }
 
     private long reviews() {
