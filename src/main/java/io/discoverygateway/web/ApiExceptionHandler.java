@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.tomcat.util.http.InvalidParameterException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
@@ -49,12 +48,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, problem, headers, ex.status(), request);
     }
 
-    /** Tomcat decodes parameters lazily: an undecodable query string surfaces when a parameter is first read. */
-    @ExceptionHandler(InvalidParameterException.class)
-    ResponseEntity<Object> handle(InvalidParameterException ex, WebRequest request) {
-        return handle(new ApiException(HttpStatus.BAD_REQUEST, "Bad Request",
-                "The query string could not be decoded: check its percent-encoding (UTF-8)"), request);
-    }
 
     @Override
     protected ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(HttpMediaTypeNotAcceptableException ex,

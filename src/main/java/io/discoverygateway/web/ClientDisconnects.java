@@ -4,13 +4,13 @@ import java.io.IOException;
 
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.ObservationFilter;
-import org.apache.catalina.connector.ClientAbortException;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.observation.DefaultServerRequestObservationConvention;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.http.server.observation.ServerRequestObservationConvention;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * A client that closes a stream or a held request is how those end normally, not a server error: the
@@ -45,9 +45,10 @@ class ClientDisconnects {
         };
     }
 
+    /** Spring's own test (Tomcat's ClientAbortException, Jetty's EofException, "Broken pipe"...), through causes. */
     static boolean isClientDisconnect(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ClientAbortException) {
+            if (DisconnectedClientHelper.isClientDisconnectedException(cause)) {
                 return true;
             }
             if (cause instanceof IOException io && io.getMessage() != null
