@@ -159,8 +159,8 @@ public record GatewayProperties(
      * @param audience the audience consumers' tokens must carry (checked by the TokenReview)
      * @param verb the verb of the SubjectAccessReview that decides whether a namespace is readable
      * @param group the API group of that SubjectAccessReview's resource
-     * @param resource the resource of that SubjectAccessReview: by default a consumer may read a namespace's services through the gateway
-     *     exactly when Kubernetes would let it list that namespace's EndpointSlices
+     * @param resource the resource of that SubjectAccessReview: by default a consumer may read a namespace's services
+     *     through the gateway exactly when Kubernetes would let it list that namespace's EndpointSlices
      * @param tokenTtl how long a successful TokenReview is trusted (never beyond the token's own expiry)
      * @param allowTtl how long an allowing SubjectAccessReview is trusted
      * @param denyTtl how long a refused token or a denying SubjectAccessReview is remembered

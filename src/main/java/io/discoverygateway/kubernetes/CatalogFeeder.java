@@ -1,10 +1,10 @@
 package io.discoverygateway.kubernetes;
 
-import java.util.function.Predicate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.EndpointSliceResource;
@@ -33,10 +33,6 @@ final class CatalogFeeder {
     private final MeterRegistry registry;
     private final Map<String, String> loggedSkips = new ConcurrentHashMap<>();
 
-    CatalogFeeder(Catalog catalog, MeterRegistry registry) {
-        this(catalog, registry, key -> true);
-    }
-
     /** @param servedAnnotation which Service annotations reach the catalog */
     CatalogFeeder(Catalog catalog, MeterRegistry registry, Predicate<String> servedAnnotation) {
         this.servedAnnotation = servedAnnotation;
@@ -56,7 +52,8 @@ final class CatalogFeeder {
     }
 
     ResourceEventHandler<V1Service> services() {
-        return new Handler<>("Service", service -> catalog.upsertService(ResourceMapper.service(service, servedAnnotation)),
+        return new Handler<>("Service",
+                service -> catalog.upsertService(ResourceMapper.service(service, servedAnnotation)),
                 service -> catalog.removeService(ResourceMapper.key(service.getMetadata())));
     }
 

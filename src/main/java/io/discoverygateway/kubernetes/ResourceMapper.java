@@ -1,12 +1,12 @@
 package io.discoverygateway.kubernetes;
 
-import java.util.function.Predicate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.EndpointHints;
@@ -42,10 +42,6 @@ final class ResourceMapper {
     private static final Set<String> ADDRESS_TYPES = Set.of("IPv4", "IPv6", "FQDN");
 
     private ResourceMapper() {
-    }
-
-    static ServiceResource service(V1Service service) {
-        return service(service, key -> true);
     }
 
     /** The Service with only the annotations {@code servedAnnotation} accepts (never last-applied-configuration). */

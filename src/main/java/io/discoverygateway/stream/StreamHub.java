@@ -120,9 +120,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         try {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            String scopeTag = access.consumer().isPresent() ? filter.readable().tag() : "";
-            subscriber = new Subscriber(id, filter, scopeTag, access, frameEncoder(filter), async, out, writers,
-                    metrics, release);
+            subscriber = new Subscriber(id, filter, access, frameEncoder(filter), async, out, writers, metrics,
+                    release);
             async.addListener(subscriber);
             subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
             out.setWriteListener(subscriber);
@@ -264,7 +263,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
                 catalog.afterPending(() -> {
                     CatalogView view = catalog.view();
                     fanout.offerTask(() -> {
-                        subscriber.rescope(scope, scope.tag(), view);
+                        subscriber.rescope(scope, view);
                         subscriber.scheduleDrain();
                     });
                 });

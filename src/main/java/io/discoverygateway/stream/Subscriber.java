@@ -54,12 +54,12 @@ final class Subscriber implements WriteListener, AsyncListener {
     private boolean unflushed;
     private long lastProgressNanos = System.nanoTime();
 
-    Subscriber(long id, StreamFilter filter, String scopeTag, ReadAccess access, FrameEncoder frames,
-            AsyncContext async, ServletOutputStream out, Executor executor, StreamMetrics metrics, Runnable onClose) {
+    Subscriber(long id, StreamFilter filter, ReadAccess access, FrameEncoder frames, AsyncContext async,
+            ServletOutputStream out, Executor executor, StreamMetrics metrics, Runnable onClose) {
         this.id = id;
         this.filter = filter;
-        this.scopeTag = scopeTag;
         this.access = access;
+        this.scopeTag = tagOf(filter);
         this.frames = frames;
         this.async = async;
         this.out = out;
@@ -90,11 +90,12 @@ final class Subscriber implements WriteListener, AsyncListener {
      * read ADDED, and a SYNCED with an id of the new scope follows. Live events queued before keep the old scope's
      * tag: a client cut before the SYNCED resumes with an id of the old scope, and gets a full snapshot.
      */
-    synchronized void rescope(NamespaceScope scope, String tag, CatalogView view) {
+    synchronized void rescope(NamespaceScope scope, CatalogView view) {
         if (closed || finishing || scope.equals(filter.readable())) {
             return;
         }
         StreamFilter next = filter.withReadable(scope);
+        String tag = tagOf(next);
         List<EventQueue.Item> items = new ArrayList<>();
         for (ServiceSnapshot snapshot : view.services()) {
             boolean before = filter.matches(snapshot);
@@ -120,7 +121,7 @@ final class Subscriber implements WriteListener, AsyncListener {
         if (closed || finishing) {
             return;
         }
-        String tag = access.consumer().isPresent() ? filter.readable().tag() : "";
+        String tag = tagOf(filter);
         queue.clear();
         List<EventQueue.Item> items = new ArrayList<>();
         // A scope switch still queued is gone with the rest: the filter's own tag holds from here.
@@ -128,6 +129,11 @@ final class Subscriber implements WriteListener, AsyncListener {
         items.addAll(ResumePlanner.snapshot(view, filter, tag, reason));
         queue.addSealed(items);
         queue.liveAfter(view.revision());
+    }
+
+    /** The tag the ids carry under this filter: its readable namespaces', with consumer authentication only. */
+    private String tagOf(StreamFilter streamFilter) {
+        return access.consumer().isPresent() ? streamFilter.readable().tag() : "";
     }
 
     /** Queues a last frame; the stream is completed once it is written (the client then reconnects). */

@@ -141,6 +141,7 @@ class LeastPrivilegeTest {
         @SuppressWarnings("unchecked")
         static Rbac of(List<Map<String, Object>> objects, String serviceAccountNamespace) {
             Set<List<String>> grants = new HashSet<>();
+            List<Map<String, Object>> roles = withBootstrapRoles(objects);
             for (Map<String, Object> binding : objects) {
                 String kind = String.valueOf(binding.get("kind"));
                 if (!kind.equals("RoleBinding") && !kind.equals("ClusterRoleBinding")) {
@@ -155,7 +156,7 @@ class LeastPrivilegeTest {
                 Map<String, Object> roleRef = (Map<String, Object>) binding.get("roleRef");
                 String scope = kind.equals("ClusterRoleBinding") ? "*"
                         : namespaceOr(binding, serviceAccountNamespace);
-                for (Map<String, Object> role : withBootstrapRoles(objects)) {
+                for (Map<String, Object> role : roles) {
                     boolean sameRole = role.get("kind").equals(roleRef.get("kind"))
                             && ((Map<String, Object>) role.get("metadata")).get("name").equals(roleRef.get("name"))
                             && (role.get("kind").equals("ClusterRole") || namespaceOr(role, serviceAccountNamespace)

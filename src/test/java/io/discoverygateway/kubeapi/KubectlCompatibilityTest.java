@@ -1,12 +1,9 @@
 package io.discoverygateway.kubeapi;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,8 +23,7 @@ class KubectlCompatibilityTest {
 
     @BeforeAll
     static void kubectlInstalled() {
-        assumeTrue(run(List.of("kubectl", "version", "--client"), null).exitCode() == 0,
-                "kubectl is not installed here: skipping");
+        assumeTrue(Kubectl.installed(), "kubectl is not installed here: skipping");
     }
 
     @AfterEach
@@ -49,13 +45,13 @@ class KubectlCompatibilityTest {
                   - {name: http, port: 80, targetPort: 8080}
                 """);
 
-        Result created = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Kubectl.Result created = kubectl("apply", "--validate=false", "-f", manifest.toString());
         Files.writeString(manifest, Files.readString(manifest).replace("v1}", "v2}"));
-        Result configured = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Kubectl.Result configured = kubectl("apply", "--validate=false", "-f", manifest.toString());
         String labels = api.get(ApiResource.SERVICES, "demo", "web").orElseThrow().path("metadata").path("labels")
                 .toString();
-        Result listed = kubectl("get", "services");
-        Result deleted = kubectl("delete", "service", "web");
+        Kubectl.Result listed = kubectl("get", "services");
+        Kubectl.Result deleted = kubectl("delete", "service", "web");
 
         assertThat(created.output()).contains("service/web created");
         assertThat(configured.output()).contains("service/web configured");
@@ -71,8 +67,8 @@ class KubectlCompatibilityTest {
         Files.writeString(manifest, KubeObjects.slice("demo", "web-1", "web",
                 List.of(KubeObjects.EndpointSpec.ready("10.0.0.1"))));
 
-        Result created = kubectl("create", "--validate=false", "-f", manifest.toString());
-        Result listed = kubectl("get", "endpointslices");
+        Kubectl.Result created = kubectl("create", "--validate=false", "-f", manifest.toString());
+        Kubectl.Result listed = kubectl("get", "endpointslices");
 
         assertThat(created.exitCode()).as(created.output()).isZero();
         assertThat(listed.output()).contains("web-1");
@@ -83,9 +79,9 @@ class KubectlCompatibilityTest {
         // kubectl create serviceaccount would send protobuf, which this API does not read; apply sends JSON.
         Path manifest = home.resolve("account.json");
         Files.writeString(manifest, KubeObjects.serviceAccount("demo", "app"));
-        Result account = kubectl("apply", "--validate=false", "-f", manifest.toString());
-        Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration", "15m");
-        Result tooShort = kubectl("create", "token", "app", "--duration", "1m");
+        Kubectl.Result account = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Kubectl.Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration", "15m");
+        Kubectl.Result tooShort = kubectl("create", "token", "app", "--duration", "1m");
 
         assertThat(account.exitCode()).as(account.output()).isZero();
         assertThat(token.exitCode()).as(token.output()).isZero();
@@ -95,37 +91,9 @@ class KubectlCompatibilityTest {
         assertThat(tooShort.output()).contains("may not specify a duration less than 10 minutes");
     }
 
-    private Result kubectl(String... args) {
+    private Kubectl.Result kubectl(String... args) {
         List<String> command = new ArrayList<>(List.of("kubectl", "--server", api.url().toString(), "-n", "demo"));
         command.addAll(List.of(args));
-        return run(command, home);
-    }
-
-    record Result(int exitCode, String output) {
-    }
-
-    private static Result run(List<String> command, Path home) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            if (home != null) {
-                // A private home: kubectl caches discovery documents there, and must not see a real kubeconfig.
-                builder.environment().put("HOME", home.toString());
-                builder.environment().remove("KUBECONFIG");
-            }
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new Result(-1, output);
-            }
-            return new Result(process.exitValue(), output);
-        }
-        catch (IOException ex) {
-            return new Result(-1, ex.getMessage());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return new Result(-1, ex.getMessage());
-        }
+        return Kubectl.run(command, home);
     }
 }

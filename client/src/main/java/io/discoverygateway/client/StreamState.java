@@ -114,9 +114,4 @@ final class StreamState {
     long resets() {
         return resets;
     }
-
-    /** Whether the current connection's opening is still going on. */
-    boolean opening() {
-        return staging != null;
-    }
 }

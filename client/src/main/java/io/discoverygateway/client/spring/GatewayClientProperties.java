@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The discovery gateway client, under {@code discovery-gateway.client}.
  *
- * @param urls the gateway's URLs, tried in turn (in a cluster its Service: http://discovery-gateway.discovery-gateway.svc:8080)
+ * @param urls the gateway's URLs, tried in turn (in a cluster its Service:
+ *     http://discovery-gateway.discovery-gateway.svc:8080)
  * @param namespaces the namespaces to follow (empty: every one the gateway serves to this application)
  * @param labelSelector only services matching this Kubernetes label selector (empty: all)
  * @param readyOnly offer only ready endpoints as instances

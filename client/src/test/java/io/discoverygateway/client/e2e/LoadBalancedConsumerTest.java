@@ -123,7 +123,8 @@ class LoadBalancedConsumerTest {
             gateway.start();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> instances().size() == 2);
-            assertThat(stream().status().resets()).as("a new gateway epoch: a full snapshot").isGreaterThan(resetsBefore);
+            assertThat(stream().status().resets()).as("a new gateway epoch: a full snapshot")
+                    .isGreaterThan(resetsBefore);
             assertThat(sizes).isNotEmpty().doesNotContain(0).endsWith(2);
             assertThat(call(12)).doesNotContainKey(gone);
         }
