@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.discoverygateway.catalog.LabelSelector;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -36,6 +37,7 @@ import org.springframework.validation.annotation.Validated;
  * @param auth who may read what: consumer authentication and authorization by Kubernetes RBAC
  * @param annotations which Service annotations are served
  * @param cors cross-origin requests from browsers (off unless origins are listed)
+ * @param xds the xDS (ADS) server for proxyless gRPC clients and Envoy (off unless enabled)
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -51,7 +53,8 @@ public record GatewayProperties(
         @Valid @DefaultValue DiscoveryServer discoveryServer,
         @Valid @DefaultValue Auth auth,
         @Valid @DefaultValue Annotations annotations,
-        @Valid @DefaultValue Cors cors) {
+        @Valid @DefaultValue Cors cors,
+        @Valid @DefaultValue Xds xds) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -205,5 +208,26 @@ public record GatewayProperties(
      *     open the stream from a browser; empty (the default) sends no CORS headers, so browsers refuse
      */
     public record Cors(@DefaultValue List<@NotBlank String> allowedOrigins) {
+    }
+
+    /**
+     * The aggregated discovery service (xDS v3, state of the world) that serves every watched Service port as a
+     * Listener, a Cluster and a ClusterLoadAssignment to proxyless gRPC clients ({@code xds:///name.namespace:port})
+     * and to Envoy (CDS/EDS).
+     *
+     * @param enabled open the xDS port
+     * @param port the plain-text gRPC port of the ADS server
+     * @param maxClients xDS streams open at once; beyond it new ones end with RESOURCE_EXHAUSTED
+     * @param maxConnectionAge connections are asked to move (GOAWAY) after this long, so that clients spread over
+     *     the replicas and, with authentication, present their token again and get what RBAC allows now (then the
+     *     shorter of this and gateway.auth.recheck-interval applies); zero: never
+     * @param shutdownGrace how long a stopping gateway waits for its xDS streams to end after telling clients to go
+     */
+    public record Xds(
+            @DefaultValue("false") boolean enabled,
+            @Min(0) @Max(65535) @DefaultValue("18000") int port,
+            @Min(1) @DefaultValue("10000") int maxClients,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("10m") Duration maxConnectionAge,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("1s") Duration shutdownGrace) {
     }
 }

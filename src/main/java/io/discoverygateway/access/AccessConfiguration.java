@@ -66,6 +66,11 @@ class AccessConfiguration implements WebMvcConfigurer {
         }
 
         @Bean
+        ConsumerAccess consumerAccess(ConsumerAuthenticator authenticator, NamespaceAccess access) {
+            return new ConsumerAccess(authenticator, access);
+        }
+
+        @Bean
         AccessInterceptor accessInterceptor(ConsumerAuthenticator authenticator, NamespaceAccess access) {
             return new AccessInterceptor(authenticator, access);
         }

@@ -26,7 +26,7 @@ public interface Reviews {
             return new TokenVerdict(null, reason);
         }
 
-        boolean isAuthenticated() {
+        public boolean isAuthenticated() {
             return consumer != null;
         }
     }

@@ -3,13 +3,11 @@ package io.discoverygateway.kubernetes;
 import java.time.Instant;
 import java.util.Map;
 
+import io.discoverygateway.catalog.SyncState;
 import io.discoverygateway.catalog.WatchScope;
 
 /** Whether the informers have delivered their initial lists and the catalog holds them: what readiness needs. */
-public interface InformerSync {
-
-    /** True once every informer has listed its resources and the catalog holds them. */
-    boolean synced();
+public interface InformerSync extends SyncState {
 
     /** When that happened, or null before. */
     Instant syncedAt();

@@ -43,7 +43,7 @@ class ArchitectureTest {
                 .layer("Access").definedBy("io.discoverygateway.access..")
                 .layer("Surfaces").definedBy("io.discoverygateway.api..", "io.discoverygateway.compat..",
                         "io.discoverygateway.stream..", "io.discoverygateway.longpoll..",
-                        "io.discoverygateway.health..")
+                        "io.discoverygateway.health..", "io.discoverygateway.xds..")
                 .whereLayer("Surfaces").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Access").mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes")
                 .whereLayer("Web").mayOnlyBeAccessedByLayers("Surfaces", "Access")

@@ -1,0 +1,253 @@
+package io.discoverygateway.xds;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import com.google.common.net.InetAddresses;
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import com.google.protobuf.UInt32Value;
+import io.discoverygateway.catalog.Endpoint;
+import io.discoverygateway.catalog.EndpointPort;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServicePort;
+import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.catalog.ServiceState;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+
+/**
+ * The xDS resources of one Service at one revision: for every TCP port, the Listeners a proxyless gRPC client asks
+ * for (see {@link XdsNames}), an EDS Cluster and the ClusterLoadAssignment of its serving endpoints. Built once per
+ * change of the service and shared by every client; a pure function of the snapshot, checked before it is
+ * published so that no client is sent something it must reject.
+ *
+ * <p>Endpoints: ready ones are HEALTHY, terminating ones that still serve are DRAINING (no new calls, existing ones
+ * finish), the others are left out. They are grouped by zone into localities weighted by their ready endpoints.
+ *
+ * @param listeners by name
+ * @param clusters by name
+ * @param assignments by cluster name
+ */
+record ServiceResources(ServiceKey key, long revision, Map<String, Listener> listeners,
+        Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> assignments) {
+
+    /** round-robin (the default), ring-hash or least-request. */
+    static final String LB_POLICY_ANNOTATION = "discovery-gateway.io/xds-lb-policy";
+
+    /** With ring-hash: the request header whose value is hashed (else every call hashes at random). */
+    static final String HASH_HEADER_ANNOTATION = "discovery-gateway.io/xds-hash-header";
+
+    private static final Map<String, Cluster.LbPolicy> LB_POLICIES = Map.of("round-robin",
+            Cluster.LbPolicy.ROUND_ROBIN, "ring-hash", Cluster.LbPolicy.RING_HASH, "least-request",
+            Cluster.LbPolicy.LEAST_REQUEST);
+
+    /** A header name as RFC 9110 has it, in lower case as HTTP/2 requires; no pseudo-headers. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]{1,128}");
+
+    /** Application protocols that mean HTTP/2 to the backend (Envoy needs to be told; gRPC always speaks it). */
+    private static final Set<String> HTTP2 = Set.of("grpc", "h2c", "http2", "kubernetes.io/h2c");
+
+    private static final Any ROUTER = Any.pack(Router.getDefaultInstance());
+
+    private static final ConfigSource ADS = ConfigSource.newBuilder()
+            .setAds(AggregatedConfigSource.getDefaultInstance()).setResourceApiVersion(ApiVersion.V3).build();
+
+    ServiceResources {
+        listeners = Map.copyOf(listeners);
+        clusters = Map.copyOf(clusters);
+        assignments = Map.copyOf(assignments);
+    }
+
+    /** Resources of one kind, by name. */
+    Map<String, ? extends Message> of(XdsType type) {
+        return switch (type) {
+            case LISTENER -> listeners;
+            case CLUSTER -> clusters;
+            case ENDPOINTS -> assignments;
+            case ROUTE -> Map.of();
+        };
+    }
+
+    /**
+     * Builds the resources of a service.
+     *
+     * @param uniqueName whether no other watched namespace has a Service of this name (see {@link XdsNames})
+     * @throws InvalidResourceException when the Service asks for something no client would accept
+     */
+    static ServiceResources of(ServiceSnapshot snapshot, boolean uniqueName) {
+        ServiceState state = snapshot.state();
+        ServiceKey key = snapshot.key();
+        Map<String, Listener> listeners = new LinkedHashMap<>();
+        Map<String, Cluster> clusters = new LinkedHashMap<>();
+        Map<String, ClusterLoadAssignment> assignments = new LinkedHashMap<>();
+        if (state.service() == null || state.service().isExternalName()) {
+            return new ServiceResources(key, snapshot.revision(), listeners, clusters, assignments);
+        }
+        Map<String, String> annotations = state.service().annotations();
+        Cluster.LbPolicy policy = lbPolicy(annotations);
+        String hashHeader = hashHeader(annotations, policy);
+        List<ServicePort> ports = state.service().ports().stream()
+                .filter(port -> port.protocol() == null || "TCP".equals(port.protocol())).toList();
+        for (ServicePort port : ports) {
+            String name = XdsNames.canonical(key, port.port());
+            Listener.Builder listener = listener(name, hashHeader);
+            for (String listenerName : XdsNames.listenerNames(key, port.port(), ports.size() == 1, uniqueName)) {
+                listeners.put(listenerName, listener.setName(listenerName).build());
+            }
+            clusters.put(name, cluster(name, policy, port.appProtocol()));
+            assignments.put(name, assignment(name, port, state.endpoints()));
+        }
+        return new ServiceResources(key, snapshot.revision(), listeners, clusters, assignments);
+    }
+
+    private static Cluster.LbPolicy lbPolicy(Map<String, String> annotations) {
+        String value = annotations.get(LB_POLICY_ANNOTATION);
+        if (value == null) {
+            return Cluster.LbPolicy.ROUND_ROBIN;
+        }
+        Cluster.LbPolicy policy = LB_POLICIES.get(value.strip().toLowerCase(Locale.ROOT));
+        if (policy == null) {
+            throw new InvalidResourceException("annotation " + LB_POLICY_ANNOTATION + " is '" + value
+                    + "'; it must be round-robin, ring-hash or least-request");
+        }
+        return policy;
+    }
+
+    private static String hashHeader(Map<String, String> annotations, Cluster.LbPolicy policy) {
+        String value = annotations.get(HASH_HEADER_ANNOTATION);
+        if (value == null) {
+            return null;
+        }
+        if (policy != Cluster.LbPolicy.RING_HASH) {
+            throw new InvalidResourceException("annotation " + HASH_HEADER_ANNOTATION + " needs "
+                    + LB_POLICY_ANNOTATION + ": ring-hash");
+        }
+        if (!HEADER_NAME.matcher(value).matches()) {
+            throw new InvalidResourceException("annotation " + HASH_HEADER_ANNOTATION + " is '" + value
+                    + "', not a lower-case HTTP header name");
+        }
+        return value;
+    }
+
+    private static Listener.Builder listener(String cluster, String hashHeader) {
+        RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
+        if (hashHeader != null) {
+            action.addHashPolicy(RouteAction.HashPolicy.newBuilder()
+                    .setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(hashHeader)));
+        }
+        // The route is inline: one round trip fewer than RDS, and nothing to keep consistent between two resources.
+        RouteConfiguration routes = RouteConfiguration.newBuilder().setName(cluster)
+                .addVirtualHosts(VirtualHost.newBuilder().setName(cluster).addDomains("*")
+                        .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix(""))
+                                .setRoute(action)))
+                .build();
+        HttpConnectionManager manager = HttpConnectionManager.newBuilder().setStatPrefix(cluster)
+                .setRouteConfig(routes)
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(ROUTER))
+                .build();
+        return Listener.newBuilder().setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(manager)));
+    }
+
+    private static Cluster cluster(String name, Cluster.LbPolicy policy, String appProtocol) {
+        Cluster.Builder cluster = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+                .setLbPolicy(policy);
+        if (appProtocol != null && HTTP2.contains(appProtocol.toLowerCase(Locale.ROOT))) {
+            HttpProtocolOptions http2 = HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                    .build();
+            cluster.putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                    Any.pack(http2));
+        }
+        return cluster.build();
+    }
+
+    private static ClusterLoadAssignment assignment(String name, ServicePort servicePort, List<Endpoint> endpoints) {
+        Map<String, List<LbEndpoint>> byZone = new TreeMap<>();
+        Map<String, Integer> readyByZone = new TreeMap<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (Endpoint endpoint : endpoints) {
+            HealthStatus health = endpoint.ready() ? HealthStatus.HEALTHY
+                    : endpoint.serving() && endpoint.terminating() ? HealthStatus.DRAINING : null;
+            Integer port = targetPort(servicePort, endpoint);
+            if (health == null || port == null || "FQDN".equals(endpoint.addressType())) {
+                continue;
+            }
+            String address = endpoint.addresses().get(0);
+            if (!InetAddresses.isInetAddress(address) || port < 1 || port > 65535) {
+                throw new InvalidResourceException("endpoint " + address + ":" + port + " is not an IP address"
+                        + " and port");
+            }
+            if (!seen.add(address + ':' + port)) {
+                continue;
+            }
+            String zone = endpoint.zone() == null ? "" : endpoint.zone();
+            LbEndpoint.Builder lbEndpoint = LbEndpoint.newBuilder().setHealthStatus(health)
+                    .setLoadBalancingWeight(UInt32Value.of(1))
+                    .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                            .setAddress(Address.newBuilder().setSocketAddress(
+                                    SocketAddress.newBuilder().setAddress(address).setPortValue(port))));
+            if (endpoint.targetRef() != null && endpoint.targetRef().name() != null) {
+                lbEndpoint.getEndpointBuilder().setHostname(endpoint.targetRef().name());
+            }
+            byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(lbEndpoint.build());
+            readyByZone.merge(zone, health == HealthStatus.HEALTHY ? 1 : 0, Integer::sum);
+        }
+        ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(name);
+        byZone.forEach((zone, lbEndpoints) -> assignment.addEndpoints(LocalityLbEndpoints.newBuilder()
+                .setLocality(Locality.newBuilder().setZone(zone))
+                // Clients ignore a locality without a weight (gRPC silently): at least 1, also when all drain.
+                .setLoadBalancingWeight(UInt32Value.of(Math.max(1, readyByZone.get(zone))))
+                .addAllLbEndpoints(lbEndpoints)));
+        return assignment.build();
+    }
+
+    /** The endpoint's port for this Service port: the slice port of the same name (unnamed for one unnamed port). */
+    private static Integer targetPort(ServicePort servicePort, Endpoint endpoint) {
+        String name = servicePort.name() == null ? "" : servicePort.name();
+        for (EndpointPort port : endpoint.ports()) {
+            if (name.equals(port.name() == null ? "" : port.name())
+                    && (port.protocol() == null || "TCP".equals(port.protocol()))) {
+                return port.port();
+            }
+        }
+        return null;
+    }
+
+    /** A Service whose resources would be rejected by clients; its last valid resources stay published. */
+    static final class InvalidResourceException extends RuntimeException {
+
+        InvalidResourceException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package io.discoverygateway.xds;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+import com.google.protobuf.Message;
+import io.discoverygateway.access.NamespaceScope;
+import io.discoverygateway.catalog.CatalogListener;
+import io.discoverygateway.catalog.CatalogReader;
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.ChangeEvent;
+import io.discoverygateway.catalog.DaemonThreads;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.xds.XdsSnapshot.Answer;
+import io.discoverygateway.xds.XdsSnapshot.Published;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The xDS resources of the catalog and the clients' open watches (state of the world), in the role that
+ * go-control-plane's snapshot cache plays, with what a gateway of many clients needs on top: one set of resources
+ * shared by every client (built once per change of a service, filtered by the client's namespaces), versions per
+ * resource, and no resend of what a client has just rejected.
+ *
+ * <p>Threads: the catalog's writer only records which services changed ({@link #onChanges}); the single
+ * {@code xds-publisher} thread owns the per-service resources, builds each new {@link XdsSnapshot} and answers
+ * the watches it affects; gRPC threads create and cancel watches. {@code lock} guards the set of open watches
+ * and the publication of a snapshot, so that a watch is either answered when created or sees the next
+ * publication.
+ */
+final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(XdsCache.class);
+
+    private final CatalogReader catalog;
+    private final XdsMetrics metrics;
+    private final ExecutorService publisher = Executors
+            .newSingleThreadExecutor(DaemonThreads.named("xds-publisher"));
+
+    // Written by the catalog's writer, drained by the publisher.
+    private final Object pendingLock = new Object();
+    private Set<ServiceKey> pending = new LinkedHashSet<>();
+    private CatalogView pendingView;
+    private long oldestPendingNanos;
+    private boolean drainScheduled;
+
+    // Owned by the publisher thread.
+    private final Map<ServiceKey, ServiceResources> services = new HashMap<>();
+    private final Map<String, Set<String>> namespacesByName = new HashMap<>();
+
+    private final Object lock = new Object();
+    private final Set<OpenWatch> watches = new HashSet<>();
+    private final Map<String, Boolean> reportedRejections = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 1024;
+        }
+    };
+    private volatile XdsSnapshot snapshot;
+
+    XdsCache(CatalogReader catalog, XdsMetrics metrics) {
+        this.catalog = catalog;
+        this.metrics = metrics;
+        this.snapshot = XdsSnapshot.empty(catalog.epoch());
+        catalog.addListener(this);
+        // Whatever the catalog held before this listener was added.
+        catalog.afterPending(() -> enqueue(catalog.view(), catalog.view().services().stream()
+                .map(ServiceSnapshot::key).toList(), System.nanoTime()));
+    }
+
+    @Override
+    public void onChanges(CatalogView view, List<ChangeEvent> changes) {
+        enqueue(view, changes.stream().map(ChangeEvent::key).toList(),
+                changes.isEmpty() ? System.nanoTime() : changes.get(0).appliedAtNanos());
+    }
+
+    private void enqueue(CatalogView view, List<ServiceKey> keys, long appliedAtNanos) {
+        synchronized (pendingLock) {
+            if (pending.isEmpty()) {
+                oldestPendingNanos = appliedAtNanos;
+            }
+            pending.addAll(keys);
+            pendingView = view;
+            if (!drainScheduled) {
+                drainScheduled = true;
+                publisher.execute(this::publish);
+            }
+        }
+    }
+
+    /** Completes once everything the catalog had published before the call is published here too. */
+    CompletableFuture<Void> caughtUp() {
+        return catalog.afterPending(() -> {
+        }).thenCompose(done -> CompletableFuture.runAsync(() -> {
+        }, publisher));
+    }
+
+    XdsSnapshot snapshot() {
+        return snapshot;
+    }
+
+    int openWatches() {
+        synchronized (lock) {
+            return watches.size();
+        }
+    }
+
+    /** Applies every pending change at once (a burst costs one snapshot), then answers the affected watches. */
+    private void publish() {
+        Set<ServiceKey> keys;
+        CatalogView view;
+        long since;
+        synchronized (pendingLock) {
+            keys = pending;
+            view = pendingView;
+            since = oldestPendingNanos;
+            pending = new LinkedHashSet<>();
+            drainScheduled = false;
+        }
+        try {
+            Map<XdsType, Map<String, String>> changed = apply(keys, view);
+            if (!changed.isEmpty()) {
+                answerAffectedWatches(changed, since);
+            }
+        }
+        catch (RuntimeException ex) {
+            log.error("Publishing xDS resources failed; the previous ones stay published", ex);
+        }
+    }
+
+    /** Rebuilds the changed services' resources; returns, per type, the changed names and their namespaces. */
+    private Map<XdsType, Map<String, String>> apply(Set<ServiceKey> keys, CatalogView view) {
+        Set<ServiceKey> work = new LinkedHashSet<>(keys);
+        for (ServiceKey key : keys) {
+            boolean present = view.find(key).isPresent();
+            Set<String> namespaces = namespacesByName.computeIfAbsent(key.name(), name -> new HashSet<>());
+            int before = namespaces.size();
+            if (present ? namespaces.add(key.namespace()) : namespaces.remove(key.namespace())) {
+                // Whether the name is unique changed: its other services' short Listener names come or go.
+                if ((before == 1) != (namespaces.size() == 1)) {
+                    namespaces.forEach(namespace -> work.add(new ServiceKey(namespace, key.name())));
+                }
+            }
+            if (namespaces.isEmpty()) {
+                namespacesByName.remove(key.name());
+            }
+        }
+        XdsSnapshot previous = snapshot;
+        Map<XdsType, Map<String, Published>> next = new EnumMap<>(XdsType.class);
+        Map<XdsType, Map<String, String>> changed = new EnumMap<>(XdsType.class);
+        for (ServiceKey key : work) {
+            ServiceResources before = services.get(key);
+            ServiceResources after = build(view.find(key), before);
+            if (after == null) {
+                services.remove(key);
+            }
+            else {
+                services.put(key, after);
+            }
+            for (XdsType type : XdsType.values()) {
+                Map<String, ? extends Message> old = before == null ? Map.of() : before.of(type);
+                Map<String, ? extends Message> now = after == null ? Map.of() : after.of(type);
+                if (old.isEmpty() && now.isEmpty()) {
+                    continue;
+                }
+                Map<String, Published> resources = next.computeIfAbsent(type,
+                        t -> new HashMap<>(previous.of(t)));
+                for (String name : old.keySet()) {
+                    if (!now.containsKey(name)) {
+                        resources.remove(name);
+                        changed.computeIfAbsent(type, t -> new HashMap<>()).put(name, key.namespace());
+                    }
+                }
+                now.forEach((name, message) -> {
+                    Published current = resources.get(name);
+                    if (current == null || !current.resource().equals(message)) {
+                        resources.put(name, new Published(name, message, after.revision(), key.namespace()));
+                        changed.computeIfAbsent(type, t -> new HashMap<>()).put(name, key.namespace());
+                    }
+                });
+            }
+        }
+        if (!changed.isEmpty()) {
+            Map<XdsType, Map<String, Published>> all = new EnumMap<>(XdsType.class);
+            for (XdsType type : XdsType.values()) {
+                Map<String, Published> resources = next.get(type);
+                all.put(type, resources == null ? previous.of(type) : Map.copyOf(resources));
+            }
+            synchronized (lock) {
+                snapshot = previous.with(all);
+            }
+        }
+        return changed;
+    }
+
+    /** The service's new resources; its last valid ones when the new state is invalid; null when it is gone. */
+    private ServiceResources build(Optional<ServiceSnapshot> snapshot, ServiceResources before) {
+        if (snapshot.isEmpty()) {
+            return null;
+        }
+        ServiceSnapshot service = snapshot.get();
+        Set<String> namespaces = namespacesByName.getOrDefault(service.key().name(), Set.of());
+        try {
+            return ServiceResources.of(service, namespaces.size() == 1);
+        }
+        catch (ServiceResources.InvalidResourceException ex) {
+            metrics.invalidService();
+            log.warn("Not publishing the xDS resources of {} at revision {}: {}; {}", service.key(),
+                    service.revision(), ex.getMessage(),
+                    before == null ? "it has none until it is fixed" : "its previous ones stay published");
+            return before;
+        }
+    }
+
+    private void answerAffectedWatches(Map<XdsType, Map<String, String>> changed, long since) {
+        Map<AnswerKey, Answer> answers = new HashMap<>();
+        List<OpenWatch> answered = new ArrayList<>();
+        synchronized (lock) {
+            XdsSnapshot current = snapshot;
+            for (OpenWatch watch : watches) {
+                Map<String, String> names = changed.get(watch.type);
+                if (names == null || !watch.affectedBy(names)) {
+                    continue;
+                }
+                // Clients with the same interest share one answer (and one encoding of every resource in it).
+                Answer answer = answers.computeIfAbsent(new AnswerKey(watch.type, watch.names, watch.scope),
+                        key -> current.answer(key.type(), key.names(), key.scope()));
+                if (!answer.version().equals(watch.heldVersion)) {
+                    answered.add(watch);
+                    watch.respondWith(answer);
+                }
+            }
+            answered.forEach(watches::remove);
+        }
+        answered.forEach(watch -> metrics.pushed(watch.type, since));
+    }
+
+    @Override
+    public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
+            Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+        XdsSession session = XdsSession.current();
+        XdsType type = XdsType.of(request.getTypeUrl());
+        OpenWatch watch = new OpenWatch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer, type,
+                Set.copyOf(request.getResourceNamesList()), session.scope());
+        if (type == null) {
+            // A type the gateway does not serve (secrets, runtime...): never answered, never an error.
+            return watch;
+        }
+        synchronized (lock) {
+            Answer answer = snapshot.answer(type, watch.names, watch.scope);
+            if (request.hasErrorDetail()) {
+                // A NACK: the client keeps what it had. Sending the same again would only be rejected again; wait
+                // until something in it changes.
+                metrics.nack(type);
+                String report = type.label() + '|' + answer.version() + '|' + request.v3Request().getErrorDetail()
+                        .getMessage();
+                if (reportedRejections.put(report, Boolean.TRUE) == null) {
+                    log.warn("xDS client {} ({}) rejected {} version {}: {}", session.client(),
+                            request.v3Request().getNode().getId(), type.label(), answer.version(),
+                            request.v3Request().getErrorDetail().getMessage());
+                }
+                watch.heldVersion = answer.version();
+            }
+            else if (!answer.version().equals(request.getVersionInfo())
+                    || (hasClusterChanged && type == XdsType.ENDPOINTS)) {
+                watch.respondWith(answer);
+                metrics.answered(type);
+                return watch;
+            }
+            else {
+                watch.heldVersion = answer.version();
+            }
+            watches.add(watch);
+            watch.setStop(() -> {
+                synchronized (lock) {
+                    watches.remove(watch);
+                }
+            });
+        }
+        return watch;
+    }
+
+    @Override
+    public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
+            Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
+            Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
+        // Incremental xDS is not served (the gRPC service for it is not registered); a watch that never answers.
+        return new DeltaWatch(request, Map.of(), Set.of(), "", isWildcard, responseConsumer);
+    }
+
+    @Override
+    public void close() {
+        publisher.shutdownNow();
+    }
+
+    private record AnswerKey(XdsType type, Set<String> names, NamespaceScope scope) {
+    }
+
+    /** A client's request for one type, waiting for a change of what it asked for. */
+    private static final class OpenWatch extends Watch {
+
+        final XdsType type;
+        final Set<String> names;
+        final NamespaceScope scope;
+        /** The version of what the client holds (or rejected): it is answered when the answer differs. */
+        String heldVersion;
+
+        OpenWatch(boolean ads, boolean allowDefaultEmptyEdsUpdate, XdsRequest request,
+                Consumer<Response> responseConsumer, XdsType type, Set<String> names, NamespaceScope scope) {
+            super(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+            this.type = type;
+            this.names = names;
+            this.scope = scope;
+        }
+
+        boolean affectedBy(Map<String, String> changedNames) {
+            if (XdsSnapshot.isWildcard(names)) {
+                return changedNames.values().stream().anyMatch(scope::includes);
+            }
+            for (Map.Entry<String, String> changed : changedNames.entrySet()) {
+                if (names.contains(changed.getKey()) && scope.includes(changed.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void respondWith(Answer answer) {
+            try {
+                respond(Response.create(request(), answer.resources(), answer.version()));
+            }
+            catch (io.envoyproxy.controlplane.cache.WatchCancelledException ex) {
+                // The stream moved on or closed meanwhile; its next request gets a new watch.
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.discoverygateway.xds;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.google.protobuf.Message;
+import io.discoverygateway.access.NamespaceScope;
+
+/**
+ * Every published resource of every type at one moment, immutable. A resource keeps its version (the catalog
+ * revision at which its content last changed) until its content changes, so a change to one service changes only
+ * that service's resources.
+ */
+final class XdsSnapshot {
+
+
+    /** One resource as published; {@code namespace} decides who may see it. */
+    record Published(String name, Message resource, long version, String namespace) {
+    }
+
+    /** What one request gets: the resources, sorted by name, and the version that stands for exactly them. */
+    record Answer(List<Message> resources, String version) {
+    }
+
+    private final String epoch;
+    private final Map<XdsType, Map<String, Published>> byType;
+
+    /**
+     * @param epoch the catalog's epoch: resource versions are its revisions, which another process (a restarted
+     *     gateway, another replica) numbers from 1 again for other content
+     */
+    XdsSnapshot(String epoch, Map<XdsType, Map<String, Published>> byType) {
+        this.epoch = epoch;
+        this.byType = byType;
+    }
+
+    static XdsSnapshot empty(String epoch) {
+        return new XdsSnapshot(epoch, new EnumMap<>(XdsType.class));
+    }
+
+    XdsSnapshot with(Map<XdsType, Map<String, Published>> resources) {
+        return new XdsSnapshot(epoch, resources);
+    }
+
+    Map<String, Published> of(XdsType type) {
+        return byType.getOrDefault(type, Map.of());
+    }
+
+    int size(XdsType type) {
+        return of(type).size();
+    }
+
+    /**
+     * The resources of one type a request asks for: the named ones (those that exist), or all of them for a
+     * wildcard request (no names, or {@code *}), only from the namespaces in scope.
+     */
+    Answer answer(XdsType type, Set<String> names, NamespaceScope scope) {
+        Map<String, Published> resources = of(type);
+        Collection<String> chosen = isWildcard(names) ? new TreeSet<>(resources.keySet()) : new TreeSet<>(names);
+        List<Message> messages = new ArrayList<>(Math.min(chosen.size(), resources.size()));
+        long hash = 0xcbf29ce484222325L;
+        for (String name : chosen) {
+            Published published = resources.get(name);
+            if (published != null && scope.includes(published.namespace())) {
+                messages.add(published.resource());
+                hash = mix(fnv(hash, name), published.version());
+            }
+        }
+        // The names and versions sent (never the content, which only changes with a version): a request holding
+        // this version has exactly these resources, so nothing is resent until one of them changes. A client that
+        // comes from another process holds another epoch and gets everything once.
+        return new Answer(messages, epoch + '-' + Long.toHexString(mix(hash, messages.size())));
+    }
+
+    static boolean isWildcard(Set<String> names) {
+        return names.isEmpty() || names.contains("*");
+    }
+
+    /** 64-bit FNV-1a over the characters, so that two names never collide the way String.hashCode lets them. */
+    private static long fnv(long hash, String text) {
+        long h = hash;
+        for (int i = 0; i < text.length(); i++) {
+            h = (h ^ text.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static long mix(long hash, long value) {
+        long h = (hash ^ value) * 0x100000001b3L;
+        return h ^ (h >>> 29);
+    }
+}

@@ -1,0 +1,140 @@
+package io.discoverygateway.xds;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.discoverygateway.GatewayTest;
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.Rule;
+import io.discoverygateway.xds.XdsObjects.Backend;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * xDS with consumer authentication: a client presents its ServiceAccount token as call credentials, and the RBAC
+ * decision of the HTTP API decides which namespaces' resources it gets.
+ */
+@GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
+        "gateway.xds.enabled=true", "gateway.xds.port=0" })
+class XdsConsumerAuthTest {
+
+    private static final String AUDIENCE = "discovery-gateway";
+
+    private static GrpcBackends backends;
+
+    @Autowired
+    EmbeddedKubernetesApi api;
+
+    @Autowired
+    XdsServer xds;
+
+    @BeforeAll
+    static void startBackends() {
+        backends = GrpcBackends.start(1);
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        backends.close();
+    }
+
+    @BeforeEach
+    void services() {
+        for (String namespace : List.of("team-a", "team-b")) {
+            if (api.get(ApiResource.SERVICES, namespace, "api").isEmpty()) {
+                api.create(ApiResource.SERVICES, namespace, XdsObjects.service(namespace, "api", Map.of()));
+                api.create(ApiResource.ENDPOINT_SLICES, namespace, XdsObjects.slice(namespace, "api",
+                        backends.port(), List.of(Backend.ready(backends.addresses().get(0)))));
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> xds.ready()
+                && api.list(ApiResource.ENDPOINT_SLICES, "").size() >= 2);
+    }
+
+    @Test
+    void aStreamWithoutATokenIsRefusedAsUnauthenticated() throws Exception {
+        try (AdsStream ads = new AdsStream(xds.port(), null)) {
+            ads.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+
+            Status status = ads.closed().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(status.getDescription()).contains("authorization: Bearer");
+        }
+    }
+
+    @Test
+    void aConsumerThatMayReadNoNamespaceGetsNothing() throws Exception {
+        String token = token(account("stranger"));
+        try (AdsStream ads = new AdsStream(xds.port(), token);
+                ProxylessClient client = new ProxylessClient(xds.port(), "api.team-a:50051", token)) {
+            ads.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+
+            Status status = ads.closed().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(status.getDescription()).contains("system:serviceaccount:team-a:stranger");
+            assertThat(client.failure().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void aConsumerGetsTheServicesOfTheNamespacesItMayReadOnly() throws Exception {
+        String account = account("team-a-reader");
+        grant("team-a", account);
+        String token = token(account);
+        try (AdsStream ads = new AdsStream(xds.port(), token);
+                ProxylessClient allowed = new ProxylessClient(xds.port(), "api.team-a:50051", token);
+                ProxylessClient refused = new ProxylessClient(xds.port(), "api.team-b:50051", token)) {
+            ads.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+            DiscoveryResponse clusters = ads.next(Duration.ofSeconds(5));
+
+            assertThat(clusters.getResourcesList()).extracting(any -> unpack(any).getName())
+                    .containsExactly("api.team-a:50051");
+            assertThat(allowed.call()).isEqualTo(backends.addresses().get(0));
+            // Not sent, so never known: gRPC waits for it (up to its does-not-exist timer) rather than being told
+            // that another namespace has it.
+            assertThat(refused.failure().getCode()).isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.UNAVAILABLE);
+        }
+    }
+
+    private static Cluster unpack(com.google.protobuf.Any any) {
+        try {
+            return any.unpack(Cluster.class);
+        }
+        catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String account(String name) {
+        if (api.get(ApiResource.SERVICE_ACCOUNTS, "team-a", name).isEmpty()) {
+            api.create(ApiResource.SERVICE_ACCOUNTS, "team-a", KubeObjects.serviceAccount("team-a", name));
+        }
+        return name;
+    }
+
+    private String token(String account) {
+        return api.issueToken("team-a", account, List.of(AUDIENCE), Duration.ofMinutes(10));
+    }
+
+    private void grant(String namespace, String account) {
+        api.replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
+                List.of(Rule.listEndpointSlices())));
+        api.replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
+                "discovery-reader", "team-a", account));
+    }
+}
