@@ -14,7 +14,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * the HTTP surfaces, and no two packages depend on each other.
  *
  * <pre>
- * kubernetes ──▶ catalog ◀── api, compat, stream, longpoll, health
+ * kubernetes ──▶ catalog ◀── api, compat, stream, longpoll, health, xds
  *     │             ▲            │
  *     │            web  (what every HTTP surface shares: problem+json, validation, staleness, Tomcat)
  *     │             ▲            │

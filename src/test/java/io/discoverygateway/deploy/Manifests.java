@@ -64,10 +64,35 @@ final class Manifests {
         }
     }
 
+    /**
+     * The base layout with components of k8s/components, rendered from an overlay written under target/kustomize,
+     * as an operator's own kustomization would use them.
+     */
+    static Manifests baseWith(String... components) {
+        Path overlay = Path.of("target", "kustomize", String.join("-", components));
+        StringBuilder kustomization = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                + "kind: Kustomization\nresources:\n  - ../../../k8s/base\ncomponents:\n");
+        for (String component : components) {
+            kustomization.append("  - ../../../k8s/components/").append(component).append('\n');
+        }
+        try {
+            Files.createDirectories(overlay);
+            Files.writeString(overlay.resolve("kustomization.yaml"), kustomization);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return render(overlay);
+    }
+
     /** The output of {@code kubectl kustomize} for a folder under k8s/. */
     static Manifests rendered(String folder) {
+        return render(ROOT.resolve(folder));
+    }
+
+    private static Manifests render(Path folder) {
         try {
-            Process process = new ProcessBuilder("kubectl", "kustomize", ROOT.resolve(folder).toString())
+            Process process = new ProcessBuilder("kubectl", "kustomize", folder.toString())
                     .redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {

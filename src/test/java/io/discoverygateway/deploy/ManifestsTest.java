@@ -12,6 +12,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
@@ -39,7 +40,7 @@ class ManifestsTest {
             V1Role.class, "RoleBinding", V1RoleBinding.class, "ClusterRole", V1ClusterRole.class,
             "ClusterRoleBinding", V1ClusterRoleBinding.class, "Deployment", V1Deployment.class, "Service",
             V1Service.class, "PodDisruptionBudget", V1PodDisruptionBudget.class, "NetworkPolicy",
-            V1NetworkPolicy.class);
+            V1NetworkPolicy.class, "ConfigMap", V1ConfigMap.class);
 
     @Test
     void everyManifestFileIsAValidTypedObject() throws IOException {
@@ -65,6 +66,39 @@ class ManifestsTest {
 
         assertThat(rendered.all()).isNotEmpty().allSatisfy(ManifestsTest::assertValid);
         assertThat(rendered.ofKind("Deployment")).hasSize(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theXdsComponentOpensTheXdsPortOnTheContainerTheServiceAndTheNetworkPolicy() {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: the component is not rendered");
+
+        Manifests rendered = Manifests.baseWith("xds", "consumer-auth");
+
+        assertThat(rendered.all()).allSatisfy(ManifestsTest::assertValid);
+        assertThat((List<Map<String, Object>>) rendered.container().get("ports")).anySatisfy(port -> {
+            assertThat(port.get("name")).isEqualTo("xds");
+            // The gateway's default gateway.xds.port.
+            assertThat(port.get("containerPort")).isEqualTo(18000);
+        });
+        assertThat(rendered.environment("from-the-pod")).containsEntry("GATEWAY_XDS_ENABLED", "true")
+                .containsEntry("GATEWAY_AUTH_MODE", "kubernetes");
+        assertThat(rendered.ofKind("Service").get(0).get("spec")).asString()
+                .contains("name=grpc-xds", "targetPort=xds", "appProtocol=grpc");
+        assertThat(rendered.ofKind("NetworkPolicy").get(0).get("spec")).asString()
+                .contains("port=xds");
+    }
+
+    @Test
+    void theExampleGrpcBootstrapPointsAtTheGatewaysXdsPort() throws IOException {
+        Map<String, Object> configMap = Manifests.files(Manifests.ROOT.resolve("examples")).ofKind("ConfigMap")
+                .get(0);
+        String bootstrap = String.valueOf(((Map<?, ?>) configMap.get("data")).get("bootstrap.json"));
+
+        var json = JSON.readTree(bootstrap);
+        assertThat(json.at("/xds_servers/0/server_uri").asString()).endsWith(":18000");
+        assertThat(json.at("/xds_servers/0/server_features/0").asString()).isEqualTo("xds_v3");
+        assertThat(json.at("/node/id").asString()).isNotBlank();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.discoverygateway.xds;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import com.google.protobuf.Any;
@@ -18,6 +19,7 @@ import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * The ADS protocol as a raw client drives it: what Envoy asks (wildcard CDS, then EDS), acknowledgements,
  * rejections, and which changes reach which watch.
  */
-@GatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0" })
+@GatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0",
+        "gateway.xds.max-clients=2" })
 class XdsProtocolTest {
 
     private static final String NAMESPACE = "xds";
@@ -133,6 +136,34 @@ class XdsProtocolTest {
             DiscoveryResponse second = ads.next(Duration.ofSeconds(5));
             assertThat(unpack(second.getResources(0), ClusterLoadAssignment.class).getEndpoints(0)
                     .getLbEndpointsCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aClientBeyondTheLimitIsRefusedUntilAnotherLeaves() throws Exception {
+        try (AdsStream first = new AdsStream(xds.port(), null); AdsStream second = new AdsStream(xds.port(), null)) {
+            first.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+            second.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+            first.next(Duration.ofSeconds(5));
+            second.next(Duration.ofSeconds(5));
+
+            try (AdsStream third = new AdsStream(xds.port(), null)) {
+                third.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+                Status status = third.closed().get(5, TimeUnit.SECONDS);
+                assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(status.getDescription()).contains("gateway.xds.max-clients");
+            }
+
+            first.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                try (AdsStream next = new AdsStream(xds.port(), null)) {
+                    next.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
+                    return next.next(Duration.ofSeconds(5)) != null;
+                }
+                catch (AssertionError refused) {
+                    return false;
+                }
+            });
         }
     }
 
