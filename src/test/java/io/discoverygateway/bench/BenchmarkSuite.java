@@ -53,7 +53,9 @@ public final class BenchmarkSuite {
             "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 1_000,
                     Duration.ofSeconds(20), 200, 100, "1g"),
             "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"),
-            "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"));
+            "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"),
+            "xds", new Size("xds", 0, List.of(100, 1_000, 5_000), 30, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0,
+                    "1g"));
 
     private final Size size;
     private final String javaHome;
@@ -101,6 +103,13 @@ public final class BenchmarkSuite {
                 gateway.awaitReady(Duration.ofMinutes(2));
                 largeService(gateway);
             }
+            finish(started);
+            return;
+        }
+        if (size.name().equals("xds")) {
+            // Only the xDS figures (section 9).
+            new XdsBenchmark(api, javaHome, out).run(size.latencyChanges(), size.subscriberLevels())
+                    .forEach(text -> line("%s", text));
             finish(started);
             return;
         }
