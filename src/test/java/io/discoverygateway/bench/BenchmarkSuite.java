@@ -50,8 +50,9 @@ public final class BenchmarkSuite {
                     Duration.ofSeconds(10), 200, 1_000, "1g"),
             "full", new Size("full", 10_000, List.of(1, 100, 1_000, 10_000), 20, Duration.ofSeconds(8), 3, 1_000,
                     Duration.ofSeconds(60), 200, 10_000, "1536m"),
-            "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 1_000,
-                    Duration.ofSeconds(20), 200, 100, "1g"),
+            // 200 changes/s to 500 subscribers of every churned service: 100,000 events/s (issue 16's target load).
+            "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 500,
+                    Duration.ofSeconds(30), 200, 100, "1g"),
             "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"),
             "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"),
             "xds", new Size("xds", 0, List.of(100, 1_000, 5_000), 30, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0,
@@ -420,6 +421,8 @@ public final class BenchmarkSuite {
             int[] lastChangeOfService = new int[CHURN_SERVICES];
             Arrays.fill(lastChangeOfService, -1);
             long interval = 1_000_000_000L / size.churnRate();
+            Duration cpuBefore = gateway.cpuTime();
+            double eventsBefore = gateway.metric("gateway.stream.events.sent");
             long start = System.nanoTime();
             long nextSample = start;
             for (int change = 0; change < changes; change++) {
@@ -442,6 +445,8 @@ public final class BenchmarkSuite {
             }
             double achievedRate = changes / ((System.nanoTime() - start) / 1e9);
             Thread.sleep(5000);
+            Duration cpu = gateway.cpuTime().minus(cpuBefore);
+            double eventsSent = gateway.metric("gateway.stream.events.sent") - eventsBefore;
             long[] lags = new long[changes];
             int complete = 0;
             for (int c = 0; c < changes; c++) {
@@ -462,6 +467,10 @@ public final class BenchmarkSuite {
                     HttpLoad.percentile(lags, 0.5) / 1e6, HttpLoad.percentile(lags, 0.99) / 1e6,
                     lags[lags.length - 1] / 1e6);
             line("| Deliveries later than 1 s | %,d |", lateDeliveries[0]);
+            line("| SSE events written (a subscriber's undelivered changes of one service merge into one) | %,.0f |",
+                    eventsSent);
+            line("| Gateway CPU: per change per subscriber / per event written | %.2f µs / %.2f µs |",
+                    cpu.toNanos() / 1e3 / ((double) changes * subscribers), cpu.toNanos() / 1e3 / eventsSent);
             line("");
             line("CPU (process.cpu.usage, share of all cores) and heap used (no forced GC), every 5 s:");
             line("");

@@ -36,7 +36,13 @@ final class GatewayProcess implements AutoCloseable {
     static GatewayProcess start(String javaHome, String maxHeap, URI apiUrl, List<String> namespaces,
             List<String> extraArgs, Path log) throws IOException {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx" + maxHeap, "-XX:+UseG1GC"));
+        List<String> command = new ArrayList<>();
+        String cpus = System.getenv("BENCH_GATEWAY_CPUS");
+        if (cpus != null && !cpus.isBlank()) {
+            // The gateway on its own cores, the load generator (BENCH_LOAD_CPUS in bench/run.sh) on the others.
+            command.addAll(List.of("taskset", "-c", cpus.strip()));
+        }
+        command.addAll(List.of(javaHome + "/bin/java", "-Xmx" + maxHeap, "-XX:+UseG1GC"));
         String extraJvm = System.getenv("BENCH_GATEWAY_JVM_OPTS");
         if (extraJvm != null && !extraJvm.isBlank()) {
             command.addAll(List.of(extraJvm.strip().split("\\s+")));
