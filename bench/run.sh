@@ -17,10 +17,8 @@ if [ "$size" = client ]; then
 fi
 gateway_jdk="${GATEWAY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [ -x "$gateway_jdk/bin/java" ] || gateway_jdk="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-# BENCH_PROFILE=jetty runs the gateway on Jetty instead of Tomcat (the servlet containers side by side).
-./mvnw -B -q ${BENCH_PROFILE:+-P$BENCH_PROFILE} -DskipTests test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test \
-  ${BENCH_PROFILE:+-Dmdep.excludeArtifactIds=spring-boot-tomcat,tomcat-embed-core,tomcat-embed-el,tomcat-embed-websocket}
+./mvnw -B -q -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
 # BENCH_GATEWAY_CPUS=1 BENCH_LOAD_CPUS=0 keeps the load generator off the gateway's core (taskset).
 exec ${BENCH_LOAD_CPUS:+taskset -c $BENCH_LOAD_CPUS} java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" bench/RunBenchmarks.java \
   "$size" "$gateway_jdk"

@@ -97,6 +97,7 @@ class HostileClientsTest {
     @Test
     void thousandsOfStreamsThatComeAndGoLeaveNothingBehind() throws Exception {
         long threadsBefore = threadsOutsideTheRequestPool();
+        long poolBefore = requestPoolThreads();
         long heapBefore = usedHeapAfterGc();
         for (int i = 0; i < 2000; i++) {
             try (Socket socket = new Socket()) {
@@ -115,7 +116,9 @@ class HostileClientsTest {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.subscriberCount() == 0);
         await().atMost(Duration.ofSeconds(30)).until(() -> threadsOutsideTheRequestPool() <= threadsBefore + 5);
-        assertThat(requestPoolThreads()).as("Tomcat's pool, bounded by server.tomcat.threads.max")
+        // Other cached test contexts run Jetty pools of their own in this JVM: this gateway's pool grew by at most its
+        // maximum.
+        assertThat(requestPoolThreads() - poolBefore).as("Jetty's pool, bounded by server.jetty.threads.max")
                 .isLessThanOrEqualTo(200);
         assertThat(usedHeapAfterGc() - heapBefore).as("heap growth in bytes").isLessThan(32L * 1024 * 1024);
     }
@@ -211,13 +214,17 @@ class HostileClientsTest {
         }
     }
 
-    /** Tomcat's request threads grow under load up to their maximum and idle out after a minute: not a leak. */
+    /** Jetty's request threads grow under load up to their maximum and idle out after a minute: not a leak. */
+    private static boolean inRequestPool(Thread thread) {
+        return thread.getName().startsWith("qtp") || thread.getName().startsWith("jetty-");
+    }
+
     private static long requestPoolThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("-exec-")).count();
+        return Thread.getAllStackTraces().keySet().stream().filter(HostileClientsTest::inRequestPool).count();
     }
 
     private static long threadsOutsideTheRequestPool() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().contains("-exec-")).count();
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> !inRequestPool(t)).count();
     }
 
     private static long usedHeapAfterGc() {

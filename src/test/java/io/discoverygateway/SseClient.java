@@ -160,7 +160,11 @@ public final class SseClient implements AutoCloseable {
                 headers.put(header.substring(0, colon).strip().toLowerCase(), header.substring(colon + 1).strip());
                 chunked |= header.toLowerCase().startsWith("transfer-encoding") && header.contains("chunked");
             }
-            InputStream body = chunked ? new HttpWire.Dechunked(in) : in;
+            // A response with a length (an error before the stream starts) ends with its body, whether or not the
+            // server keeps the connection open for another request.
+            String length = headers.get("content-length");
+            InputStream body = chunked ? new HttpWire.Dechunked(in)
+                    : length != null ? new java.io.ByteArrayInputStream(in.readNBytes(Integer.parseInt(length))) : in;
             parseEvents(body);
         }
         catch (IOException | RuntimeException ex) {

@@ -31,7 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Long-polling reads: a request waits, without holding a thread, until its topic changes past the revision the
  * client has, or its wait (capped, plus up to 1/16 jitter as Consul does) elapses, or its client leaves.
  *
- * <p>Threads: Tomcat's request threads call {@link #await}; the catalog's writer thread calls {@link #onChanges},
+ * <p>Threads: Jetty's request threads call {@link #await}; the catalog's writer thread calls {@link #onChanges},
  * which only looks the waiters up and hands their completion to the {@code long-poll} thread, so many waiters on one
  * service never delay a catalog update. That thread also runs the timeouts and, every second, asks each waiter's
  * probe whether its client has gone (it is the only thread that touches a held request's input). Whatever completes

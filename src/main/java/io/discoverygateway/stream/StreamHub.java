@@ -44,7 +44,7 @@ import org.springframework.context.SmartLifecycle;
  * only. One fan-out thread ({@code sse-fanout}) queues each batch on the matching subscribers, in revision order. Two
  * writer threads ({@code sse-writer}) drain subscribers with non-blocking I/O. One timer thread ({@code sse-timer})
  * queues heartbeats, drops stalled streams and ends streams whose token expires. One thread ({@code stream-access})
- * checks authenticated streams' access again. Tomcat's request threads call {@link #reserve} and {@link #open}.
+ * checks authenticated streams' access again. Jetty's request threads call {@link #reserve} and {@link #open}.
  * The subscriber map and the reservation counter are concurrent; each {@link Subscriber} guards its own state.
  */
 public final class StreamHub implements CatalogListener, GatewayLifecycle {

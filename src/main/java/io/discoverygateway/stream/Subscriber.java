@@ -25,7 +25,7 @@ import jakarta.servlet.WriteListener;
  * <p>Threads: everything below is guarded by this object's monitor, because five kinds of thread touch it. The
  * catalog's writer thread queues the initial snapshot or resume ({@link StreamHub} registers subscribers there); the
  * hub's fan-out thread queues live changes; the hub's timer queues heartbeats and checks for stalls; a thread of the
- * hub's writer pool drains ({@link #scheduleDrain}, at most one drain queued at a time); and Tomcat's threads call
+ * hub's writer pool drains ({@link #scheduleDrain}, at most one drain queued at a time); and Jetty's threads call
  * {@link #onWritePossible} and the async listener methods. No method blocks while holding the monitor: writes are
  * non-blocking.
  */
@@ -185,7 +185,7 @@ final class Subscriber implements WriteListener, AsyncListener {
 
     /**
      * Writes while the connection accepts bytes without blocking, then flushes. When a write leaves the connection
-     * not ready, Tomcat calls {@link #onWritePossible} once it has sent what it buffered; that drain flushes even
+     * not ready, Jetty calls {@link #onWritePossible} once it has sent what it buffered; that drain flushes even
      * when nothing new is queued, so an event larger than the socket buffers leaves as soon as the socket accepts
      * it rather than at the next heartbeat.
      */

@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Answers 400 problem+json (after {@link NoSniffConfiguration}'s filter) for a path Spring cannot decode (a broken
- * percent-encoding in a {@code ;} path parameter, which Tomcat lets through): otherwise the failure surfaces inside
+ * percent-encoding in a {@code ;} path parameter, which a servlet container may let through): otherwise the failure surfaces inside
  * the dispatcher as a server error.
  */
 @Component

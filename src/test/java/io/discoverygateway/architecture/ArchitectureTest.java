@@ -57,7 +57,7 @@ class ArchitectureTest {
     void theCatalogKnowsNothingOfHttpOrKubernetesModels() {
         noClasses().that().resideInAPackage("io.discoverygateway.catalog..").should().dependOnClassesThat()
                 .resideInAnyPackage("jakarta.servlet..", "org.springframework.web..", "org.springframework.http..",
-                        "org.apache.catalina..", "io.kubernetes.client..")
+                        "org.eclipse.jetty..", "io.kubernetes.client..")
                 .check(GATEWAY);
     }
 

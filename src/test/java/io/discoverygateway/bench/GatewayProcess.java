@@ -50,9 +50,7 @@ final class GatewayProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.discoverygateway.DiscoveryGatewayApplication", "--spring.main.sources=" + BenchGatewayApplication.SOURCE,
                 "--server.port=" + port, "--gateway.kubernetes.api-url=" + apiUrl,
-                "--gateway.namespaces=" + String.join(",", namespaces), "--server.tomcat.max-connections=30000",
-                "--server.tomcat.accept-count=4096", "--gateway.stream.max-subscribers=20000",
-                "--server.tomcat.max-keep-alive-requests=-1",
+                "--gateway.namespaces=" + String.join(",", namespaces), "--gateway.stream.max-subscribers=20000",
                 "--gateway.stream.heartbeat=5s", "--spring.main.banner-mode=off",
                 "--logging.level.io.kubernetes=warn"));
         command.addAll(extraArgs);
