@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the catalog's writer only records which services changed ({@link #onChanges}); the single
  * {@code xds-publisher} thread owns the per-service resources, builds each new {@link XdsSnapshot} and answers
- * the watches it affects; gRPC threads create and cancel watches. {@code lock} guards the set of open watches
+ * the watches it affects (an answer is queued on the stream's {@code xds-sender} thread, which encodes and writes
+ * it); gRPC threads create and cancel watches. {@code lock} guards the set of open watches
  * and the publication of a snapshot, so that a watch is either answered when created or sees the next
  * publication.
  */

@@ -37,8 +37,8 @@ final class XdsMetrics {
                         + " them (the service's previous resources stay)")
                 .register(registry);
         this.pushLatency = Timer.builder("gateway.xds.push.latency")
-                .description("From the catalog applying a change to the xDS response that carries it being handed to"
-                        + " the client's stream")
+                .description("From the catalog applying a change to the xDS response that carries it being queued"
+                        + " for the client's stream")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))

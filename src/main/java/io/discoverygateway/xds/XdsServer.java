@@ -3,10 +3,15 @@ package io.discoverygateway.xds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -18,7 +23,7 @@ import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.SyncState;
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
+import io.envoyproxy.controlplane.server.ExecutorGroup;
 import io.envoyproxy.controlplane.server.DefaultStartupConfigs;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
@@ -50,6 +55,7 @@ final class XdsServer implements GatewayLifecycle {
     private final XdsCallGate gate;
     private final ScheduledExecutorService readiness = Executors
             .newSingleThreadScheduledExecutor(DaemonThreads.named("xds-readiness"));
+    private final Senders senders = new Senders(2);
     private volatile boolean ready;
     private volatile Server server;
 
@@ -80,8 +86,8 @@ final class XdsServer implements GatewayLifecycle {
 
     @Override
     public void start() {
-        V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(), cache, new DefaultExecutorGroup(),
-                new SharedEncodings(), new DefaultStartupConfigs());
+        V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(), cache, senders, new SharedEncodings(),
+                new DefaultStartupConfigs());
         NettyServerBuilder builder = NettyServerBuilder.forPort(port)
                 .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate));
         if (!maxConnectionAge.isZero()) {
@@ -131,6 +137,7 @@ final class XdsServer implements GatewayLifecycle {
             Thread.currentThread().interrupt();
         }
         cache.close();
+        senders.close();
         server = null;
     }
 
@@ -142,6 +149,34 @@ final class XdsServer implements GatewayLifecycle {
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE;
+    }
+
+    /**
+     * The threads that encode and write responses, so that a change reaching thousands of clients is not written by
+     * the publisher alone. Each stream is given one of them (java-control-plane asks once per stream), single-threaded,
+     * so that a stream's responses keep their order.
+     */
+    private static final class Senders implements ExecutorGroup, AutoCloseable {
+
+        private final List<ExecutorService> executors = new ArrayList<>();
+        private final AtomicInteger next = new AtomicInteger();
+
+        Senders(int threads) {
+            ThreadFactory factory = DaemonThreads.named("xds-sender");
+            for (int i = 0; i < threads; i++) {
+                executors.add(Executors.newSingleThreadExecutor(factory));
+            }
+        }
+
+        @Override
+        public Executor next() {
+            return executors.get(Math.floorMod(next.getAndIncrement(), executors.size()));
+        }
+
+        @Override
+        public void close() {
+            executors.forEach(ExecutorService::shutdownNow);
+        }
     }
 
     /**
