@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|client]   (quick: about 3 min, full: about 6 min on
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|client]   (quick: about 5 min, full: about 11 min on
 # 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
