@@ -92,16 +92,11 @@ class ClusterWideConsumerAuthTest {
     }
 
     private String token(String account) {
-        if (api.get(ApiResource.SERVICE_ACCOUNTS, "shop", account).isEmpty()) {
-            api.create(ApiResource.SERVICE_ACCOUNTS, "shop", KubeObjects.serviceAccount("shop", account));
-        }
-        return api.issueToken("shop", account, List.of("discovery-gateway"), Duration.ofMinutes(10));
+        return api.issueToken("shop", api.serviceAccount("shop", account), List.of("discovery-gateway"),
+                Duration.ofMinutes(10));
     }
 
     private void bind(String namespace, String account) {
-        api.replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
-                List.of(Rule.listEndpointSlices())));
-        api.replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
-                "discovery-reader", "shop", account));
+        api.grantListEndpointSlices(namespace, "shop", account);
     }
 }

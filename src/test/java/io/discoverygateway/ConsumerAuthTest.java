@@ -13,7 +13,6 @@ import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
-import io.discoverygateway.kubeapi.KubeObjects.Rule;
 import io.discoverygateway.kubeapi.RecordedRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,10 +242,7 @@ class ConsumerAuthTest {
     }
 
     private String account(String name) {
-        if (api.get(ApiResource.SERVICE_ACCOUNTS, "team-a", name).isEmpty()) {
-            api.create(ApiResource.SERVICE_ACCOUNTS, "team-a", KubeObjects.serviceAccount("team-a", name));
-        }
-        return name;
+        return api.serviceAccount("team-a", name);
     }
 
     private String token(String account) {
@@ -255,9 +251,6 @@ class ConsumerAuthTest {
 
     /** Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a consumer's Role would. */
     private void grant(String namespace, String account) {
-        api.replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
-                List.of(Rule.listEndpointSlices())));
-        api.replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
-                "discovery-reader", "team-a", account));
+        api.grantListEndpointSlices(namespace, "team-a", account);
     }
 }

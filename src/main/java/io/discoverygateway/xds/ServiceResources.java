@@ -1,6 +1,7 @@
 package io.discoverygateway.xds;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -194,7 +195,7 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
     private static ClusterLoadAssignment assignment(String name, ServicePort servicePort, List<Endpoint> endpoints) {
         Map<String, List<LbEndpoint>> byZone = new TreeMap<>();
         Map<String, Integer> readyByZone = new TreeMap<>();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (Endpoint endpoint : endpoints) {
             HealthStatus health = endpoint.ready() ? HealthStatus.HEALTHY
                     : endpoint.serving() && endpoint.terminating() ? HealthStatus.DRAINING : null;

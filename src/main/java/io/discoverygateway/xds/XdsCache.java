@@ -1,6 +1,7 @@
 package io.discoverygateway.xds;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,12 +124,6 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         return snapshot;
     }
 
-    int openWatches() {
-        synchronized (lock) {
-            return watches.size();
-        }
-    }
-
     /** Applies every pending change at once (a burst costs one snapshot), then answers the affected watches. */
     private void publish() {
         Set<ServiceKey> keys;
@@ -168,7 +165,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             }
         }
         XdsSnapshot previous = snapshot;
-        Map<XdsType, Map<String, Published>> next = new EnumMap<>(XdsType.class);
+        Map<XdsType, SortedMap<String, Published>> next = new EnumMap<>(XdsType.class);
         Map<XdsType, Map<String, String>> changed = new EnumMap<>(XdsType.class);
         for (ServiceKey key : work) {
             ServiceResources before = services.get(key);
@@ -185,8 +182,9 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 if (old.isEmpty() && now.isEmpty()) {
                     continue;
                 }
-                Map<String, Published> resources = next.computeIfAbsent(type,
-                        t -> new HashMap<>(previous.of(t)));
+                // Copied once per publication and type (linear: the previous map is sorted already).
+                SortedMap<String, Published> resources = next.computeIfAbsent(type,
+                        t -> new TreeMap<>(previous.of(t)));
                 for (String name : old.keySet()) {
                     if (!now.containsKey(name)) {
                         resources.remove(name);
@@ -203,10 +201,10 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             }
         }
         if (!changed.isEmpty()) {
-            Map<XdsType, Map<String, Published>> all = new EnumMap<>(XdsType.class);
+            Map<XdsType, SortedMap<String, Published>> all = new EnumMap<>(XdsType.class);
             for (XdsType type : XdsType.values()) {
-                Map<String, Published> resources = next.get(type);
-                all.put(type, resources == null ? previous.of(type) : Map.copyOf(resources));
+                SortedMap<String, Published> resources = next.get(type);
+                all.put(type, resources == null ? previous.of(type) : Collections.unmodifiableSortedMap(resources));
             }
             synchronized (lock) {
                 snapshot = previous.with(all);

@@ -50,10 +50,6 @@ final class XdsCallGate implements ServerInterceptor {
         metrics.clients(open::get);
     }
 
-    int openStreams() {
-        return open.get();
-    }
-
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {

@@ -80,10 +80,6 @@ final class XdsServer implements GatewayLifecycle {
         return ready;
     }
 
-    int clients() {
-        return gate.openStreams();
-    }
-
     @Override
     public void start() {
         V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(), cache, senders, new SharedEncodings(),

@@ -2,10 +2,12 @@ package io.discoverygateway.xds;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeSet;
 
 import com.google.protobuf.Message;
@@ -28,13 +30,13 @@ final class XdsSnapshot {
     }
 
     private final String epoch;
-    private final Map<XdsType, Map<String, Published>> byType;
+    private final Map<XdsType, SortedMap<String, Published>> byType;
 
     /**
      * @param epoch the catalog's epoch: resource versions are its revisions, which another process (a restarted
      *     gateway, another replica) numbers from 1 again for other content
      */
-    XdsSnapshot(String epoch, Map<XdsType, Map<String, Published>> byType) {
+    XdsSnapshot(String epoch, Map<XdsType, SortedMap<String, Published>> byType) {
         this.epoch = epoch;
         this.byType = byType;
     }
@@ -43,12 +45,13 @@ final class XdsSnapshot {
         return new XdsSnapshot(epoch, new EnumMap<>(XdsType.class));
     }
 
-    XdsSnapshot with(Map<XdsType, Map<String, Published>> resources) {
+    XdsSnapshot with(Map<XdsType, SortedMap<String, Published>> resources) {
         return new XdsSnapshot(epoch, resources);
     }
 
-    Map<String, Published> of(XdsType type) {
-        return byType.getOrDefault(type, Map.of());
+    /** The resources of one type, sorted by name (so that a wildcard answer needs no sorting). */
+    SortedMap<String, Published> of(XdsType type) {
+        return byType.getOrDefault(type, Collections.emptySortedMap());
     }
 
     int size(XdsType type) {
@@ -60,8 +63,8 @@ final class XdsSnapshot {
      * wildcard request (no names, or {@code *}), only from the namespaces in scope.
      */
     Answer answer(XdsType type, Set<String> names, NamespaceScope scope) {
-        Map<String, Published> resources = of(type);
-        Collection<String> chosen = isWildcard(names) ? new TreeSet<>(resources.keySet()) : new TreeSet<>(names);
+        SortedMap<String, Published> resources = of(type);
+        Collection<String> chosen = isWildcard(names) ? resources.keySet() : new TreeSet<>(names);
         List<Message> messages = new ArrayList<>(Math.min(chosen.size(), resources.size()));
         long hash = 0xcbf29ce484222325L;
         for (String name : chosen) {

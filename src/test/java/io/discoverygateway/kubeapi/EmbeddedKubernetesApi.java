@@ -209,6 +209,25 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
                 clock.instant().plus(lifetime));
     }
 
+    /** Creates the ServiceAccount a consumer runs as, unless it exists; returns its name. */
+    public String serviceAccount(String namespace, String name) {
+        if (get(ApiResource.SERVICE_ACCOUNTS, namespace, name).isEmpty()) {
+            create(ApiResource.SERVICE_ACCOUNTS, namespace, KubeObjects.serviceAccount(namespace, name));
+        }
+        return name;
+    }
+
+    /**
+     * Lets a ServiceAccount list EndpointSlices in a namespace (what the gateway's consumers need), as a consumer's
+     * Role {@code discovery-reader} and a RoleBinding named after the account would.
+     */
+    public void grantListEndpointSlices(String namespace, String accountNamespace, String account) {
+        replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
+                List.of(KubeObjects.Rule.listEndpointSlices())));
+        replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
+                "discovery-reader", accountNamespace, account));
+    }
+
     /** The authorizer that answers SubjectAccessReviews, over the RBAC objects stored here. */
     public RbacAuthorizer authorizer() {
         return authorizer;

@@ -8,8 +8,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.discoverygateway.GatewayTest;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.KubeObjects;
-import io.discoverygateway.kubeapi.KubeObjects.Rule;
 import io.discoverygateway.xds.XdsObjects.Backend;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -121,10 +119,7 @@ class XdsConsumerAuthTest {
     }
 
     private String account(String name) {
-        if (api.get(ApiResource.SERVICE_ACCOUNTS, "team-a", name).isEmpty()) {
-            api.create(ApiResource.SERVICE_ACCOUNTS, "team-a", KubeObjects.serviceAccount("team-a", name));
-        }
-        return name;
+        return api.serviceAccount("team-a", name);
     }
 
     private String token(String account) {
@@ -132,9 +127,6 @@ class XdsConsumerAuthTest {
     }
 
     private void grant(String namespace, String account) {
-        api.replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
-                List.of(Rule.listEndpointSlices())));
-        api.replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
-                "discovery-reader", "team-a", account));
+        api.grantListEndpointSlices(namespace, "team-a", account);
     }
 }
