@@ -26,6 +26,16 @@ public final class SnapshotEncoder {
         return mapper.writeValueAsBytes(ServiceDocument.of(snapshot.state(), snapshot.revision(), filter));
     }
 
+    /**
+     * A change to a service's endpoints only, for clients that hold it at {@code baseRevision}: the endpoints added
+     * or changed, and those removed (see the stream's {@code PATCHED} events).
+     */
+    public byte[] endpointPatch(ServiceSnapshot current, long baseRevision, List<Endpoint> endpoints,
+            List<Endpoint> removed) {
+        return mapper.writeValueAsBytes(new EndpointPatchDocument(current.key().namespace(), current.key().name(),
+                current.revision(), baseRevision, endpoints, removed));
+    }
+
     byte[] summary(ServiceState state, long revision) {
         ServiceResource service = state.service();
         return mapper.writeValueAsBytes(new ServiceSummary(service.key().namespace(), service.key().name(),
@@ -53,5 +63,18 @@ public final class SnapshotEncoder {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ServiceSummary(String namespace, String name, String type, String externalName, List<ServicePort> ports,
             Map<String, String> labels, int endpoints, long readyEndpoints, long revision) {
+    }
+
+    /**
+     * The data of a {@code PATCHED} event.
+     *
+     * @param revision the service's revision after the patch
+     * @param baseRevision the revision of the service the patch applies to
+     * @param endpoints endpoints added or changed, in full
+     * @param removed endpoints removed, in full as they were
+     */
+    @JsonPropertyOrder({ "namespace", "name", "revision", "baseRevision", "endpoints", "removed" })
+    public record EndpointPatchDocument(String namespace, String name, long revision, long baseRevision,
+            List<Endpoint> endpoints, List<Endpoint> removed) {
     }
 }

@@ -31,24 +31,26 @@ final class EventQueue {
     /**
      * One queued item: a service event or a ready-made frame.
      *
+     * @param held for a live MODIFIED or DELETED event, the state of the service the client holds (the state before
+     *     the first of the changes it merges), which a {@code PATCHED} event can build on; otherwise null
      * @param withId whether the event's frame carries its revision as {@code id:} (live events only)
      * @param appliedAtNanos when the catalog applied a live change (0 for other items), for the latency metric
      * @param scopeTag for a scope switch only (no type, snapshot or frame): the tag the ids of the items after it
      *     carry, so that the items queued before a change of scope keep the tag they were sent under
      */
-    record Item(ChangeType type, ServiceSnapshot snapshot, boolean withId, byte[] frame, long appliedAtNanos,
-            String scopeTag) {
+    record Item(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, boolean withId, byte[] frame,
+            long appliedAtNanos, String scopeTag) {
 
         static Item frame(byte[] frame) {
-            return new Item(null, null, false, frame, 0, null);
+            return new Item(null, null, null, false, frame, 0, null);
         }
 
         static Item snapshotEvent(ChangeType type, ServiceSnapshot snapshot) {
-            return new Item(type, snapshot, false, null, 0, null);
+            return new Item(type, snapshot, null, false, null, 0, null);
         }
 
         static Item scopeSwitch(String scopeTag) {
-            return new Item(null, null, false, null, 0, scopeTag);
+            return new Item(null, null, null, false, null, 0, scopeTag);
         }
     }
 
@@ -89,15 +91,18 @@ final class EventQueue {
             ChangeType type = matchesNow ? (matchedBefore ? ChangeType.MODIFIED : ChangeType.ADDED)
                     : matchedBefore ? ChangeType.DELETED : null;
             if (type != null) {
-                addLive(type, change.snapshot(), change.appliedAtNanos());
+                addLive(type, change.snapshot(), matchedBefore ? change.previous() : null, change.appliedAtNanos());
                 queued = true;
             }
         }
         return queued;
     }
 
-    /** Merges with an undelivered event of the same service, keeping what the client already knows. */
-    private void addLive(ChangeType type, ServiceSnapshot snapshot, long appliedAtNanos) {
+    /**
+     * Merges with an undelivered event of the same service, keeping what the client already knows: the type it must
+     * see, and the state it holds.
+     */
+    private void addLive(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, long appliedAtNanos) {
         Item previous = live.remove(snapshot.key());
         ChangeType merged = type;
         if (previous != null) {
@@ -112,8 +117,10 @@ final class EventQueue {
                 merged = ChangeType.MODIFIED;
             }
             appliedAtNanos = previous.appliedAtNanos();
+            held = previous.held();
         }
-        live.put(snapshot.key(), new Item(merged, snapshot, true, null, appliedAtNanos, null));
+        live.put(snapshot.key(), new Item(merged, snapshot, merged == ChangeType.ADDED ? null : held, true, null,
+                appliedAtNanos, null));
     }
 
     /** A heartbeat comment, unless something is waiting to be sent anyway. */

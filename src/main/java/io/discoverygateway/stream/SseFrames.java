@@ -3,10 +3,13 @@ package io.discoverygateway.stream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.catalog.SnapshotEncoder;
 
 /**
  * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot,
@@ -24,6 +27,14 @@ final class SseFrames {
     private record FilteredFrame(ChangeType type, boolean withId, String scopeTag, String podSelector)
             implements ServiceSnapshot.Representation {
     }
+
+    /** The {@code PATCHED} frame from one held revision, for one pod selector ("" for none). */
+    private record PatchFrame(long baseRevision, String scopeTag, String podSelector)
+            implements ServiceSnapshot.Representation {
+    }
+
+    /** Kept in a snapshot's representations where no patch applies, so that the rule runs once there too. */
+    private static final byte[] NO_PATCH = new byte[0];
 
     private SseFrames() {
     }
@@ -54,8 +65,29 @@ final class SseFrames {
         });
     }
 
+    /**
+     * A live {@code PATCHED} event taking a client from {@code held} to {@code snapshot} (see {@link EndpointPatch}),
+     * or null when the client needs the whole document. Built once per snapshot, held revision, scope tag and pod
+     * selector, and shared by every subscriber that holds the same revision: those that keep up.
+     */
+    static byte[] patch(ServiceSnapshot snapshot, ServiceSnapshot held, String epoch, String scopeTag,
+            String podSelector, Predicate<Endpoint> keeps, SnapshotEncoder encoder, StreamMetrics metrics) {
+        byte[] frame = snapshot.derived(new PatchFrame(held.revision(), scopeTag, podSelector),
+                s -> EndpointPatch.between(held, s, keeps).map(patch -> {
+                    metrics.frameEncoded();
+                    return event("PATCHED", s, epoch, true, scopeTag, encoder.endpointPatch(s, held.revision(),
+                            patch.endpoints(), patch.removed()));
+                }).orElse(NO_PATCH));
+        return frame.length == 0 ? null : frame;
+    }
+
     /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */
     static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
+            byte[] json) {
+        return event(type.name(), snapshot, epoch, withId, scopeTag, json);
+    }
+
+    private static byte[] event(String type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             byte[] json) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 64);
         if (withId) {

@@ -55,6 +55,10 @@ class StreamController {
             - ADDED, MODIFIED, DELETED: the service as GET .../services/{name} returns it (schema ServiceDocument;
               a DELETED for lost access carries RevokedServiceData); live events carry `id: <epoch>-<revision>`
               (with consumer authentication, `-<scope tag>` appended);
+            - PATCHED (only with patches=true): schema EndpointPatchDocument, a live change of a service's endpoints
+              only: the endpoints added or changed (replacing the one with the same key: first address, and ports'
+              names and numbers) and those removed, for a client that holds the service at baseRevision; a client
+              that does not reconnects with its last event id. Other changes stay MODIFIED with the whole service;
             - RESET: schema ResetEventData: drop what you hold, a full snapshot follows;
             - SYNCED: the revision (an integer) with an id: you now hold the complete view;
             - REAUTHENTICATE: schema ReauthenticateEventData, the last event: reconnect with a fresh token.
@@ -68,6 +72,8 @@ class StreamController {
             @RequestParam(required = false) List<String> service,
             @RequestParam(required = false) String labelSelector,
             @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String since,
+            @Parameter(description = "Send a live change of a service's endpoints as a PATCHED event (what changed)"
+                    + " rather than the whole service") @RequestParam(defaultValue = "false") boolean patches,
             @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             ReadAccess access,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -87,7 +93,7 @@ class StreamController {
                     + " retry later or against another replica", 5);
         }
         streamHeaders(response);
-        hub.open(request, response.getOutputStream(), filter, lastEventId != null ? lastEventId : since, access);
+        hub.open(request, response.getOutputStream(), filter, patches, lastEventId != null ? lastEventId : since, access);
     }
 
     private static void streamHeaders(HttpServletResponse response) {

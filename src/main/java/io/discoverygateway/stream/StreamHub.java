@@ -23,6 +23,7 @@ import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogListener;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
+import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.SnapshotEncoder;
@@ -104,8 +105,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
      * starts async processing and registers the subscriber. {@code resumeToken} is the client's last event id, or
      * null. The place is given back however this ends, also when it fails half-way.
      */
-    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, String resumeToken,
-            ReadAccess access) {
+    void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, boolean patches,
+            String resumeToken, ReadAccess access) {
         long id = ids.incrementAndGet();
         AtomicBoolean released = new AtomicBoolean();
         AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
@@ -120,7 +121,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         try {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            subscriber = new Subscriber(id, filter, access, frameEncoder(filter), async, out, writers, metrics,
+            subscriber = new Subscriber(id, filter, access, frameEncoder(filter, patches), async, out, writers, metrics,
                     release);
             async.addListener(subscriber);
             subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
@@ -145,16 +146,33 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     /**
      * Frames are built once per snapshot and distinct representation, and shared by every subscriber that wants the
      * same one: one encoding of each changed service for all plain subscribers, and one per distinct
-     * {@code podLabelSelector} for those that filter endpoints, however many there are.
+     * {@code podLabelSelector} for those that filter endpoints, however many there are. With {@code patches} a live
+     * change of a service's endpoints is a {@code PATCHED} event, shared by every subscriber that holds the same
+     * revision of the service (all that keep up), when one applies (see {@link EndpointPatch}).
      */
-    private Subscriber.FrameEncoder frameEncoder(StreamFilter filter) {
+    private Subscriber.FrameEncoder frameEncoder(StreamFilter filter, boolean patches) {
         String epoch = catalog.epoch();
-        if (filter.podSelector().isEverything()) {
-            return (type, snapshot, withId, scopeTag) -> SseFrames.service(type, snapshot, epoch, withId, scopeTag,
-                    metrics);
+        boolean everyEndpoint = filter.podSelector().isEverything();
+        String podSelector = everyEndpoint ? "" : filter.podSelector().toString();
+        Subscriber.FrameEncoder whole = everyEndpoint
+                ? (type, snapshot, held, withId, scopeTag) -> SseFrames.service(type, snapshot, epoch, withId,
+                        scopeTag, metrics)
+                : (type, snapshot, held, withId, scopeTag) -> SseFrames.filtered(type, snapshot, epoch, withId,
+                        scopeTag, podSelector, s -> encoder.document(s, filter::keeps), metrics);
+        if (!patches) {
+            return whole;
         }
-        return (type, snapshot, withId, scopeTag) -> SseFrames.filtered(type, snapshot, epoch, withId, scopeTag,
-                filter.podSelector().toString(), s -> encoder.document(s, filter::keeps), metrics);
+        return (type, snapshot, held, withId, scopeTag) -> {
+            if (type == ChangeType.MODIFIED && held != null && withId) {
+                byte[] patch = SseFrames.patch(snapshot, held, epoch, scopeTag, podSelector, filter::keeps, encoder,
+                        metrics);
+                if (patch != null) {
+                    metrics.eventPatched();
+                    return patch;
+                }
+            }
+            return whole.frame(type, snapshot, held, withId, scopeTag);
+        };
     }
 
     /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */

@@ -9,10 +9,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The stream's meters: subscribers, events sent, slow subscribers dropped, and propagation latency. */
+/** The stream's meters: subscribers, events sent and patched, slow subscribers dropped, and propagation latency. */
 final class StreamMetrics {
 
     private final Counter eventsSent;
+    private final Counter eventsPatched;
     private final Counter framesEncoded;
     private final Counter droppedSlow;
     private final Counter rescoped;
@@ -28,6 +29,10 @@ final class StreamMetrics {
                 .register(registry);
         this.eventsSent = Counter.builder("gateway.stream.events.sent")
                 .description("Service events written to streams")
+                .register(registry);
+        this.eventsPatched = Counter.builder("gateway.stream.events.patched")
+                .description("Service events written as PATCHED (the endpoints that changed) instead of the whole"
+                        + " service, to streams opened with patches=true")
                 .register(registry);
         this.droppedSlow = Counter.builder("gateway.stream.subscribers.dropped")
                 .description("Streams disconnected because their client stopped reading")
@@ -54,6 +59,10 @@ final class StreamMetrics {
 
     void eventSent() {
         eventsSent.increment();
+    }
+
+    void eventPatched() {
+        eventsPatched.increment();
     }
 
     void droppedSlow() {

@@ -234,7 +234,7 @@ final class Subscriber implements WriteListener, AsyncListener {
             metrics.propagated(System.nanoTime() - item.appliedAtNanos());
         }
         metrics.eventSent();
-        return frames.frame(item.type(), item.snapshot(), item.withId(), scopeTag);
+        return frames.frame(item.type(), item.snapshot(), item.held(), item.withId(), scopeTag);
     }
 
     /** True when events wait and the connection has accepted nothing for longer than the timeout. */
@@ -300,6 +300,8 @@ final class Subscriber implements WriteListener, AsyncListener {
     @FunctionalInterface
     interface FrameEncoder {
 
-        byte[] frame(ChangeType type, ServiceSnapshot snapshot, boolean withId, String scopeTag);
+        /** @param held the state the client holds of a live MODIFIED service, or null (see {@link EventQueue.Item}) */
+        byte[] frame(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, boolean withId,
+                String scopeTag);
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.discoverygateway.catalog.SnapshotEncoder;
+import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -92,6 +93,9 @@ public class ApiDocumentation {
                         + " out of date: the Kubernetes API is unreachable"));
                 service.addProperty("dataAgeSeconds", new IntegerSchema().description("with stale: since when"));
             }
+            // PATCHED events' data: not the answer of any operation, so springdoc would not list it by itself.
+            ModelConverters.getInstance().readAll(SnapshotEncoder.EndpointPatchDocument.class)
+                    .forEach(schemas::putIfAbsent);
             schemas.put("ResetEventData", new ObjectSchema().description("RESET: drop what you hold, a full snapshot"
                     + " follows").addProperty("reason", new StringSchema()._enum(List.of("no-event-id",
                             "unknown-event-id", "event-id-expired", "event-id-ahead", "access-changed"))));

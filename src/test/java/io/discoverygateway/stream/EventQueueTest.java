@@ -5,6 +5,7 @@ import java.util.stream.Stream;
 
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
+import io.discoverygateway.catalog.ServiceSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,17 +48,23 @@ class EventQueueTest {
             String expected) {
         EventQueue queue = new EventQueue();
         queue.liveAfter(0);
+        ServiceSnapshot held = null;
         for (String step : history) {
             // "+in": the service existed before the subscriber's snapshot; "-": deleted; otherwise its group label.
             boolean known = step.startsWith("+");
             List<ChangeEvent> batch = driver.step(known ? step.substring(1) : step);
             if (known) {
                 queue.liveAfter(batch.get(batch.size() - 1).revision());
+                held = batch.get(batch.size() - 1).snapshot();
             }
             queue.addLive(batch, FILTER);
         }
 
         EventQueue.Item item = queue.poll();
+        if (item != null) {
+            assertThat(item.held()).as("the state the client holds, which a patch builds on")
+                    .isSameAs(item.type() == ChangeType.ADDED ? null : held);
+        }
 
         assertThat(item == null ? "" : item.type().name()).isEqualTo(expected);
         assertThat(queue.poll()).as("one event per service at most").isNull();
