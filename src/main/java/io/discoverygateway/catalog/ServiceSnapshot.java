@@ -68,17 +68,23 @@ public final class ServiceSnapshot {
     }
 
     /**
-     * Another representation of this snapshot, computed once per snapshot and kind. Two threads may both compute
-     * it the first time; both results are equal, so the race is harmless.
+     * Another representation of this snapshot, computed once per snapshot and kind: a thread that asks while another
+     * computes it waits for that result rather than encoding it a second time (the encoders take no other lock).
      */
     public byte[] derived(Representation kind, Function<ServiceSnapshot, byte[]> encoder) {
         byte[] bytes = derived.get(kind);
-        if (bytes == null) {
-            bytes = encoder.apply(this);
-            Map<Representation, byte[]> copy = new HashMap<>(derived);
-            copy.put(kind, bytes);
-            derived = Map.copyOf(copy);
+        if (bytes != null) {
+            return bytes;
         }
-        return bytes;
+        synchronized (this) {
+            bytes = derived.get(kind);
+            if (bytes == null) {
+                bytes = encoder.apply(this);
+                Map<Representation, byte[]> copy = new HashMap<>(derived);
+                copy.put(kind, bytes);
+                derived = Map.copyOf(copy);
+            }
+            return bytes;
+        }
     }
 }

@@ -10,16 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 
 import io.discoverygateway.GatewayClient;
+import io.discoverygateway.ServicePatches;
 import io.discoverygateway.wire.HttpWire;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A stream client that behaves as a browser's {@code EventSource} and a careful consumer: it applies events to its
- * own view (RESET clears, ADDED and MODIFIED put, DELETED removes), remembers the id of the last <em>complete</em>
+ * own view (RESET clears, ADDED and MODIFIED put, DELETED removes, PATCHED changes endpoints when asked for), remembers the id of the last <em>complete</em>
  * event it dispatched, and when its connection is cut (here: by itself, after a random number of bytes, at any byte
  * of the snapshot, a resume or the live events) it reconnects with that id in {@code Last-Event-ID}. It can read
  * slowly with a small receive buffer.
@@ -42,7 +44,10 @@ final class EventSourceClient implements AutoCloseable {
     // Guarded by this.
     private final Map<String, JsonNode> view = new TreeMap<>();
     private boolean synced;
+    private boolean everSynced;
     private String lastEventId;
+    private final List<String> protocolErrors = new ArrayList<>();
+    private int patchesApplied;
 
     EventSourceClient(int port, String path, long seed, int cuts, boolean slow) {
         this.port = port;
@@ -63,6 +68,11 @@ final class EventSourceClient implements AutoCloseable {
     /** The services this client holds, by name, once it is in sync and has no cut left to make; else null. */
     synchronized Map<String, JsonNode> settledView() {
         return synced && cutsLeft == 0 ? new TreeMap<>(view) : null;
+    }
+
+    /** Whether the client held a complete view at least once (it may have cut its connection since). */
+    synchronized boolean everSynced() {
+        return everSynced;
     }
 
     synchronized String describe() {
@@ -163,6 +173,10 @@ final class EventSourceClient implements AutoCloseable {
     }
 
     private synchronized void dispatch(String type, String data, String id) {
+        if (type.equals("PATCHED") && !patch(GatewayClient.parse(data))) {
+            // As a careful consumer would: keep the last id and start over from it (a resume sends whole services).
+            throw new IllegalStateException("a patch for a revision this client does not hold");
+        }
         lastEventId = id;
         switch (type) {
             case "RESET" -> {
@@ -174,9 +188,39 @@ final class EventSourceClient implements AutoCloseable {
                 view.put(service.path("name").asString(), service);
             }
             case "DELETED" -> view.remove(GatewayClient.parse(data).path("name").asString());
-            case "SYNCED" -> synced = true;
+            case "SYNCED" -> {
+                synced = true;
+                everSynced = true;
+            }
+            case "PATCHED" -> {
+                // Applied above.
+            }
             default -> throw new IllegalStateException("unknown event " + type);
         }
+    }
+
+    /** Applies a PATCHED event; returns false (and records it) when the base is not what the client holds. */
+    private boolean patch(JsonNode patch) {
+        String name = patch.path("name").asString();
+        JsonNode held = view.get(name);
+        Optional<JsonNode> patched = ServicePatches.apply(held, patch);
+        if (patched.isEmpty()) {
+            protocolErrors.add("PATCHED " + name + " from " + patch.path("baseRevision") + " but holding "
+                    + (held == null ? "nothing" : held.path("revision")));
+            return false;
+        }
+        view.put(name, patched.get());
+        patchesApplied++;
+        return true;
+    }
+
+    /** Patches that did not apply to what the client held: each a protocol error of the gateway. */
+    synchronized List<String> protocolErrors() {
+        return List.copyOf(protocolErrors);
+    }
+
+    synchronized int patchesApplied() {
+        return patchesApplied;
     }
 
     /** After this many bytes the connection is cut (the client's own doing), once per planned cut. */

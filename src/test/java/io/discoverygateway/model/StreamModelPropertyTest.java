@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import io.discoverygateway.CatalogStates;
 import io.discoverygateway.DiscoveryGatewayApplication;
 import io.discoverygateway.GatewayClient;
+import io.discoverygateway.ServicePatches;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.KubeObjects;
@@ -27,6 +28,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.SpringApplication;
@@ -39,11 +41,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * A model-based test of the stream protocol. Random sequences of changes (creates, deletes, re-creates of a name,
  * slices moving between services, label changes that move services in and out of a filter, services with hundreds
- * of endpoints and large annotations) are made in the embedded API while clients with different filters read the
+ * of endpoints and large annotations, single endpoints flipping readiness or leaving) are made in the embedded API while clients with different filters read the
  * stream, each cutting its own connection at random bytes (inside the snapshot, a resume or the live events) and
  * reconnecting with the id of its last complete event, as EventSource does; some read slowly with small receive
  * buffers. After quiescence, every client's view must equal what the model (the API's objects, filtered) says and
- * what the gateway serves over REST. A failure prints the shrunk sequence.
+ * what the gateway serves over REST; the clients that asked for {@code PATCHED} events must hold exactly the
+ * gateway's documents. A failure prints the shrunk sequence.
  */
 class StreamModelPropertyTest {
 
@@ -86,6 +89,10 @@ class StreamModelPropertyTest {
     record Resize(String name, int endpoints, int notReadyEvery) implements Change {
     }
 
+    /** One endpoint of the service's slice changes readiness, or leaves it: what PATCHED events are for. */
+    record Flip(String name, int index, boolean remove) implements Change {
+    }
+
     /** The slice {@code <from>-extra} now belongs to another service (its service-name label changes). */
     record MoveSlice(String from, String to) implements Change {
     }
@@ -107,7 +114,9 @@ class StreamModelPropertyTest {
         List<Filter> chosen = List.of(new Filter("namespace=" + namespace, null, null),
                 new Filter("namespace=" + namespace + "&labelSelector=group%3Da", "a", null),
                 new Filter("service=" + namespace + "/svc-1", null, "svc-1"),
-                new Filter("namespace=" + namespace + "&labelSelector=group%3Db", "b", null));
+                new Filter("namespace=" + namespace + "&labelSelector=group%3Db", "b", null),
+                new Filter("namespace=" + namespace + "&patches=true", null, null),
+                new Filter("namespace=" + namespace + "&labelSelector=group%3Da&patches=true", "a", null));
         for (int i = 0; i < chosen.size(); i++) {
             EventSourceClient client = new EventSourceClient(port, "/api/v1/stream?" + chosen.get(i).query(),
                     seed + i, 1 + (int) ((seed >>> i) & 3), i % 2 == 1);
@@ -115,6 +124,9 @@ class StreamModelPropertyTest {
             filters.put(client, chosen.get(i));
         }
         try {
+            // The rest happens while the clients follow live events (and keep cutting their connections).
+            await().atMost(Duration.ofSeconds(30)).until(() -> clients.stream().allMatch(
+                    EventSourceClient::everSynced));
             apply(namespace, changes.subList(changes.size() / 3, changes.size()));
             await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
             clients.forEach(EventSourceClient::stopCutting);
@@ -128,12 +140,30 @@ class StreamModelPropertyTest {
                     Map<String, JsonNode> view = client.settledView();
                     assertThat(view).as(client::describe).isNotNull();
                     assertThat(CatalogStates.fromDocuments(view)).as(client::describe).isEqualTo(expected);
+                    if (filter.query().contains("patches=true")) {
+                        // Patched documents must be the gateway's, endpoint for endpoint and revision for revision.
+                        assertThat(client.protocolErrors()).as(client::describe).isEmpty();
+                        assertThat(exactly(view)).as(client::describe).isEqualTo(exactly(
+                                filterDocuments(CatalogStates.gatewayDocuments(rest, namespace), expected)));
+                    }
                 });
             }
         }
         finally {
             clients.forEach(EventSourceClient::close);
         }
+    }
+
+    private static Map<String, String> exactly(Map<String, JsonNode> documents) {
+        Map<String, String> canonical = new TreeMap<>();
+        documents.forEach((name, document) -> canonical.put(name, ServicePatches.canonical(document)));
+        return canonical;
+    }
+
+    private static Map<String, JsonNode> filterDocuments(Map<String, JsonNode> documents, Map<String, String> wanted) {
+        Map<String, JsonNode> filtered = new TreeMap<>(documents);
+        filtered.keySet().retainAll(wanted.keySet());
+        return filtered;
     }
 
     /** What a subscriber asked for; the model's state filtered the same way. */
@@ -173,9 +203,11 @@ class StreamModelPropertyTest {
         Arbitrary<Change> resize = Combinators.combine(name, endpoints, Arbitraries.integers().between(1, 4))
                 .as(Resize::new);
         Arbitrary<Change> move = Combinators.combine(name, name).as(MoveSlice::new);
+        Arbitrary<Change> flip = Combinators.combine(name, Arbitraries.integers().between(0, 999),
+                Arbitraries.integers().between(0, 3)).as((n, index, remove) -> new Flip(n, index, remove == 0));
         return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, create), net.jqwik.api.Tuple.of(2, delete),
                 net.jqwik.api.Tuple.of(3, relabel), net.jqwik.api.Tuple.of(3, resize),
-                net.jqwik.api.Tuple.of(1, move)).list().ofMinSize(3).ofMaxSize(24);
+                net.jqwik.api.Tuple.of(1, move), net.jqwik.api.Tuple.of(4, flip)).list().ofMinSize(3).ofMaxSize(24);
     }
 
     private static void apply(String namespace, List<Change> changes) {
@@ -205,6 +237,23 @@ class StreamModelPropertyTest {
             else if (change instanceof Resize resize) {
                 api.replace(ApiResource.ENDPOINT_SLICES, namespace,
                         slice(namespace, resize.name(), resize.endpoints(), resize.notReadyEvery()));
+            }
+            else if (change instanceof Flip flip) {
+                api.get(ApiResource.ENDPOINT_SLICES, namespace, flip.name() + "-1").ifPresent(slice -> {
+                    ArrayNode endpoints = (ArrayNode) slice.path("endpoints");
+                    if (endpoints.isEmpty()) {
+                        return;
+                    }
+                    int index = flip.index() % endpoints.size();
+                    if (flip.remove()) {
+                        endpoints.remove(index);
+                    }
+                    else {
+                        ObjectNode conditions = ((ObjectNode) endpoints.get(index)).withObjectProperty("conditions");
+                        conditions.put("ready", !conditions.path("ready").asBoolean(true));
+                    }
+                    api.replace(ApiResource.ENDPOINT_SLICES, namespace, slice.toString());
+                });
             }
             else if (change instanceof MoveSlice move) {
                 api.replace(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace,

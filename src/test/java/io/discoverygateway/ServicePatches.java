@@ -1,0 +1,85 @@
+package io.discoverygateway;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The stream's {@code PATCHED} events applied the way their documentation tells a consumer to, written from that
+ * documentation (not from the gateway's code): the held service must be at the base revision; endpoints are known by
+ * their first address and their ports' names and numbers; a listed endpoint replaces the one with its key or is
+ * added, a removed one goes.
+ */
+public final class ServicePatches {
+
+    private ServicePatches() {
+    }
+
+    /** The service after the patch, or empty when {@code held} is not at the patch's base revision. */
+    public static Optional<JsonNode> apply(JsonNode held, JsonNode patch) {
+        if (held == null || held.path("revision").asLong() != patch.path("baseRevision").asLong()) {
+            return Optional.empty();
+        }
+        Map<String, JsonNode> endpoints = new LinkedHashMap<>();
+        held.path("endpoints").forEach(endpoint -> endpoints.put(endpointKey(endpoint), endpoint));
+        patch.path("removed").forEach(endpoint -> endpoints.remove(endpointKey(endpoint)));
+        patch.path("endpoints").forEach(endpoint -> endpoints.put(endpointKey(endpoint), endpoint));
+        ObjectNode patched = ((ObjectNode) held).deepCopy();
+        patched.put("revision", patch.path("revision").asLong());
+        patched.putArray("endpoints").addAll(endpoints.values());
+        return Optional.of(patched);
+    }
+
+    /**
+     * The services a client holds after these events, by {@code namespace/name}; fails on a patch that does not
+     * apply to what it holds.
+     */
+    public static Map<String, JsonNode> view(List<SseClient.Event> events) {
+        Map<String, JsonNode> view = new TreeMap<>();
+        for (SseClient.Event event : events) {
+            if (event.type() == null || event.data() == null) {
+                continue;
+            }
+            if (event.type().equals("RESET")) {
+                view.clear();
+                continue;
+            }
+            if (!List.of("ADDED", "MODIFIED", "DELETED", "PATCHED").contains(event.type())) {
+                continue;
+            }
+            JsonNode data = GatewayClient.parse(event.data());
+            String key = data.path("namespace").asString() + "/" + data.path("name").asString();
+            switch (event.type()) {
+                case "DELETED" -> view.remove(key);
+                case "PATCHED" -> view.put(key, apply(view.get(key), data).orElseThrow(() -> new AssertionError(
+                        "PATCHED " + key + " from " + data.path("baseRevision") + " but the client holds "
+                                + (view.containsKey(key) ? view.get(key).path("revision") : "nothing"))));
+                default -> view.put(key, data);
+            }
+        }
+        return view;
+    }
+
+    /** A service's revision, labels and endpoints in a canonical order (patched ones may be in another). */
+    public static String canonical(JsonNode document) {
+        List<String> endpoints = new ArrayList<>();
+        document.path("endpoints").forEach(endpoint -> endpoints.add(endpoint.toString()));
+        endpoints.sort(null);
+        return document.path("revision").asLong() + " " + document.path("labels") + " "
+                + document.path("annotations").size() + " annotations " + endpoints;
+    }
+
+    /** Its first address and its ports' names and numbers, in any order. */
+    public static String endpointKey(JsonNode endpoint) {
+        List<String> ports = new ArrayList<>();
+        endpoint.path("ports").forEach(port -> ports.add(port.path("name").asString("") + ":" + port.path("port")));
+        ports.sort(null);
+        return endpoint.path("addresses").get(0).asString() + " " + ports;
+    }
+}
