@@ -225,13 +225,15 @@ public final class DiscoveryStream implements AutoCloseable {
 
     private HttpRequest request(URI gateway) throws IOException {
         List<String> query = new ArrayList<>();
+        // A change of a large service's endpoints then costs what changed, not the whole service.
+        query.add("patches=true");
         options.namespaces().forEach(namespace -> query.add("namespace=" + encode(namespace)));
         if (options.labelSelector() != null && !options.labelSelector().isBlank()) {
             query.add("labelSelector=" + encode(options.labelSelector()));
         }
         String base = gateway.toString().endsWith("/") ? gateway.toString() : gateway + "/";
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "api/v1/stream"
-                + (query.isEmpty() ? "" : "?" + String.join("&", query))))
+                + "?" + String.join("&", query)))
                 .header("Accept", "text/event-stream");
         String lastEventId = state.view().lastEventId();
         if (lastEventId != null) {

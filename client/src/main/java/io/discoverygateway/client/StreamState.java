@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -14,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ended by {@code SYNCED}. The opening is applied to a staging copy and published whole at {@code SYNCED}: the
  * published view never goes empty or half-updated because of a reconnect, a restart of the gateway or a
  * {@code RESET}, and a connection lost during its opening leaves the view as it was.</li>
- * <li>After {@code SYNCED}, each live event is published at once.</li>
+ * <li>After {@code SYNCED}, each live event is published at once; a {@code PATCHED} event (the endpoints that
+ * changed) is applied to the service held at its base revision, and refused as malformed otherwise.</li>
  * <li>Only events with an id ({@code SYNCED} and live events) move the id sent on the next connection, as the
  * protocol requires.</li>
  * </ul>
@@ -84,6 +86,9 @@ final class StreamState {
                         clock.instant());
                 return Outcome.PUBLISHED;
             }
+            case "PATCHED" -> {
+                return patch(event);
+            }
             case "REAUTHENTICATE" -> {
                 return Outcome.REAUTHENTICATE;
             }
@@ -91,6 +96,36 @@ final class StreamState {
                 return Outcome.PENDING;
             }
         }
+    }
+
+    /**
+     * A live change of one service's endpoints. A patch for another revision than the one held would be a protocol
+     * error: the event is refused (MALFORMED: reconnect, and the resume sends the service whole).
+     */
+    private Outcome patch(ServerSentEvents.Event event) {
+        Map<String, ServiceEntry> services = staging != null ? staging : view.services();
+        String key;
+        ServiceEntry patched;
+        try {
+            JsonNode patch = JSON.readTree(event.data());
+            key = patch.path("namespace").asString("") + "/" + patch.path("name").asString("");
+            ServiceEntry held = services.get(key);
+            patched = held == null ? null : held.patched(patch);
+        }
+        catch (RuntimeException ex) {
+            return Outcome.MALFORMED;
+        }
+        if (patched == null) {
+            return Outcome.MALFORMED;
+        }
+        if (staging != null) {
+            staging.put(key, patched);
+            return Outcome.PENDING;
+        }
+        Map<String, ServiceEntry> next = new HashMap<>(services);
+        next.put(key, patched);
+        view = new DiscoveryView(next, event.id() != null ? event.id() : view.lastEventId(), clock.instant());
+        return Outcome.PUBLISHED;
     }
 
     private static void change(Map<String, ServiceEntry> services, String type, ServiceEntry service) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The client's side of the stream protocol: what is published when, and which id is kept. */
 class StreamStateTest {
@@ -67,6 +68,44 @@ class StreamStateTest {
                 .isEqualTo(StreamState.Outcome.REAUTHENTICATE);
         assertThat(state.apply(event("MODIFIED", "{not json", "e-9"))).isEqualTo(StreamState.Outcome.MALFORMED);
         assertThat(state.view().lastEventId()).isEqualTo("e-1");
+    }
+
+    @Test
+    void aPatchChangesTheEndpointsOfTheServiceHeldAtItsBaseRevision() {
+        synced("web");
+
+        assertThat(state.apply(event("PATCHED", "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":5,"
+                + "\"baseRevision\":1,\"endpoints\":[{\"addresses\":[\"10.0.0.1\"],\"ready\":false,\"ports\":"
+                + "[{\"name\":\"http\",\"port\":8080}]},{\"addresses\":[\"10.0.0.3\"],\"ports\":[{\"name\":"
+                + "\"http\",\"port\":8080}]}],\"removed\":[]}", "e-5"))).isEqualTo(StreamState.Outcome.PUBLISHED);
+
+        ServiceEntry web = state.view().services().get("shop/web");
+        assertThat(web.revision()).isEqualTo(5);
+        assertThat(web.endpoints()).extracting(Endpoint::address, Endpoint::ready)
+                .containsExactly(tuple("10.0.0.1", false), tuple("10.0.0.3", true));
+        assertThat(state.view().lastEventId()).isEqualTo("e-5");
+    }
+
+    @Test
+    void aPatchRemovesTheEndpointsItLists() {
+        synced("web");
+
+        state.apply(event("PATCHED", "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":2,"
+                + "\"baseRevision\":1,\"endpoints\":[],\"removed\":[{\"addresses\":[\"10.0.0.1\"],\"ports\":"
+                + "[{\"name\":\"http\",\"port\":8080}]}]}", "e-2"));
+
+        assertThat(state.view().services().get("shop/web").endpoints()).isEmpty();
+    }
+
+    @Test
+    void aPatchForARevisionTheClientDoesNotHoldIsRefusedAndChangesNothing() {
+        synced("web");
+
+        assertThat(state.apply(event("PATCHED", "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":9,"
+                + "\"baseRevision\":8,\"endpoints\":[],\"removed\":[]}", "e-9")))
+                .isEqualTo(StreamState.Outcome.MALFORMED);
+        assertThat(state.view().services().get("shop/web").revision()).isEqualTo(1);
+        assertThat(state.view().lastEventId()).as("the resume starts before the refused patch").isEqualTo("e-1");
     }
 
     private void synced(String... names) {

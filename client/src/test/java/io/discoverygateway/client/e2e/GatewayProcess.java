@@ -1,6 +1,7 @@
 package io.discoverygateway.client.e2e;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -73,6 +76,26 @@ final class GatewayProcess implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> HTTP.send(HttpRequest.newBuilder(readiness).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    /** The value of one of the gateway's counters, from its actuator. */
+    double counter(String name) {
+        try {
+            String body = HTTP.send(HttpRequest.newBuilder(url().resolve("/actuator/metrics/" + name)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher value = Pattern.compile("\"value\":([0-9.E]+)").matcher(body);
+            if (!value.find()) {
+                throw new IllegalStateException("no value in " + body);
+            }
+            return Double.parseDouble(value.group(1));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     /** SIGTERM, as Kubernetes stops a pod, and waits for the process to end. */

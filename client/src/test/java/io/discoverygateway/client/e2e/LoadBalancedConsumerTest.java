@@ -93,6 +93,7 @@ class LoadBalancedConsumerTest {
         String leaving = backends.addresses().get(1);
         call(6);
 
+        double patchedBefore = gateway.counter("gateway.stream.events.patched");
         long written = System.nanoTime();
         api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(leaving)));
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
@@ -105,6 +106,8 @@ class LoadBalancedConsumerTest {
                 propagatedMillis);
         assertThat(backends.requests(leaving)).isEqualTo(before);
         assertThat(answers).doesNotContainKey(leaving).hasSize(2);
+        assertThat(gateway.counter("gateway.stream.events.patched")).as("the change came as a PATCHED event")
+                .isGreaterThan(patchedBefore);
     }
 
     @Test
