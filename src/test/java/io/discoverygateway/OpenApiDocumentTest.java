@@ -115,6 +115,22 @@ class OpenApiDocumentTest {
         }
     }
 
+    @Test
+    void aPatchedEventMatchesTheSchemaTheDocumentNames() throws Exception {
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream?service=demo/checkout&patches=true")) {
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
+
+            ObjectNode slice = api.get(ApiResource.ENDPOINT_SLICES, "demo", "checkout-abc12").orElseThrow();
+            ObjectNode conditions = ((ObjectNode) slice.path("endpoints").get(0)).withObjectProperty("conditions");
+            conditions.put("ready", !conditions.path("ready").asBoolean(true));
+            api.replace(ApiResource.ENDPOINT_SLICES, "demo", slice.toString());
+            Event patched = stream.awaitNamed("PATCHED", Duration.ofSeconds(5));
+
+            assertThat(errors(schema("#/components/schemas/EndpointPatchDocument"), JSON.readTree(patched.data())))
+                    .as(patched.data()).isEmpty();
+        }
+    }
+
     /** Validates the answer to a GET against the document's schema for that path and status. */
     private void assertMatches(String documentedPath, String request, String status) {
         HttpResponse<String> response = client.get(request);
