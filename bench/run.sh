@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|client]   (quick: about 5 min, full: about 11 min on
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client]   (quick: about 5 min, full: about 11 min on
 # 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
@@ -17,6 +17,8 @@ if [ "$size" = client ]; then
 fi
 gateway_jdk="${GATEWAY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [ -x "$gateway_jdk/bin/java" ] || gateway_jdk="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+# startup measures the packaged jar (with its Spring AOT code), as the image runs it.
+[ "$size" = startup ] && ./mvnw -B -q -DskipTests package
 ./mvnw -B -q -DskipTests test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
 # BENCH_GATEWAY_CPUS=1 BENCH_LOAD_CPUS=0 keeps the load generator off the gateway's core (taskset).

@@ -7,11 +7,11 @@ import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.WatchScope;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springdoc.core.utils.SpringDocUtils;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
@@ -48,31 +48,37 @@ class AccessConfiguration implements WebMvcConfigurer {
         this.interceptor = interceptor;
     }
 
-    /** Present only with {@code gateway.auth.mode=kubernetes}; the reviews are the Kubernetes package's. */
+    /**
+     * Present only with {@code gateway.auth.mode=kubernetes} (the reviews are the Kubernetes package's, and exist in
+     * that mode only): without it each method returns null, which is no bean. Decided when the beans are created
+     * rather than by a bean condition, so that a build's Spring AOT processing serves both modes.
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(prefix = "gateway.auth", name = "mode", havingValue = "kubernetes")
     static class Enabled {
 
         @Bean
-        ConsumerAuthenticator consumerAuthenticator(Reviews reviews, GatewayProperties properties,
+        @Nullable ConsumerAuthenticator consumerAuthenticator(@Nullable Reviews reviews, GatewayProperties properties,
                 MeterRegistry registry) {
-            return new ConsumerAuthenticator(reviews, properties.auth(), Clock.systemUTC(), registry);
+            return reviews == null ? null
+                    : new ConsumerAuthenticator(reviews, properties.auth(), Clock.systemUTC(), registry);
         }
 
         @Bean
-        NamespaceAccess namespaceAccess(Reviews reviews, GatewayProperties properties, WatchScope watchScope,
-                MeterRegistry registry) {
-            return new NamespaceAccess(reviews, properties.auth(), watchScope, registry);
+        @Nullable NamespaceAccess namespaceAccess(@Nullable Reviews reviews, GatewayProperties properties,
+                WatchScope watchScope, MeterRegistry registry) {
+            return reviews == null ? null : new NamespaceAccess(reviews, properties.auth(), watchScope, registry);
         }
 
         @Bean
-        ConsumerAccess consumerAccess(ConsumerAuthenticator authenticator, NamespaceAccess access) {
-            return new ConsumerAccess(authenticator, access);
+        @Nullable ConsumerAccess consumerAccess(@Nullable ConsumerAuthenticator authenticator,
+                @Nullable NamespaceAccess access) {
+            return authenticator == null || access == null ? null : new ConsumerAccess(authenticator, access);
         }
 
         @Bean
-        AccessInterceptor accessInterceptor(ConsumerAuthenticator authenticator, NamespaceAccess access) {
-            return new AccessInterceptor(authenticator, access);
+        @Nullable AccessInterceptor accessInterceptor(@Nullable ConsumerAuthenticator authenticator,
+                @Nullable NamespaceAccess access) {
+            return authenticator == null || access == null ? null : new AccessInterceptor(authenticator, access);
         }
     }
 

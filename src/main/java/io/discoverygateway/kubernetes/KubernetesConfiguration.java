@@ -14,12 +14,11 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.kubernetes.client.KubernetesClientUtils;
 import org.springframework.cloud.kubernetes.commons.KubernetesClientProperties;
 import org.springframework.cloud.kubernetes.commons.KubernetesNamespaceProvider;
@@ -99,11 +98,13 @@ class KubernetesConfiguration {
         return health;
     }
 
-    /** Present only with pod metadata on: its presence is what makes the watchers watch Pods too. */
+    /**
+     * Present only with pod metadata on (null, no bean, otherwise): its presence is what makes the watchers watch
+     * Pods too. Decided here rather than by a bean condition, so that Spring AOT processing serves both settings.
+     */
     @Bean
-    @ConditionalOnBooleanProperty("gateway.pod-metadata.enabled")
-    PodMapper podMapper(GatewayProperties properties) {
-        return new PodMapper(properties.podMetadata());
+    @Nullable PodMapper podMapper(GatewayProperties properties) {
+        return properties.podMetadata().enabled() ? new PodMapper(properties.podMetadata()) : null;
     }
 
     /** The informers, on Spring Cloud Kubernetes' ApiClient or the gateway's own for an explicit URL. */
@@ -130,9 +131,9 @@ class KubernetesConfiguration {
 
     /** Consumer reviews (TokenReview, SubjectAccessReview), with {@code gateway.auth.mode=kubernetes} only. */
     @Bean
-    @ConditionalOnProperty(prefix = "gateway.auth", name = "mode", havingValue = "kubernetes")
-    Reviews kubernetesReviews(ApiClient apiClient, GatewayProperties properties) {
-        return new KubernetesReviews(apiClient, properties.auth().reviewTimeout());
+    @Nullable Reviews kubernetesReviews(ApiClient apiClient, GatewayProperties properties) {
+        return properties.auth().enabled() ? new KubernetesReviews(apiClient, properties.auth().reviewTimeout())
+                : null;
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {

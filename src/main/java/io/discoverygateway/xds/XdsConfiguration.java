@@ -7,30 +7,36 @@ import io.discoverygateway.access.ConsumerAccess;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.SyncState;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The xDS server, with {@code gateway.xds.enabled=true}. */
+/**
+ * The xDS server, with {@code gateway.xds.enabled=true}. Decided when the beans are created rather than by a bean
+ * condition, so that the set of bean definitions is the same whatever the settings and a build's Spring AOT
+ * processing serves every configuration: with xDS off each method returns null (no bean, no metric, no port).
+ */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(prefix = "gateway.xds", name = "enabled", havingValue = "true")
 class XdsConfiguration {
 
     @Bean
-    XdsMetrics xdsMetrics(MeterRegistry registry) {
-        return new XdsMetrics(registry);
+    @Nullable XdsMetrics xdsMetrics(GatewayProperties properties, MeterRegistry registry) {
+        return properties.xds().enabled() ? new XdsMetrics(registry) : null;
     }
 
     @Bean
-    XdsCache xdsCache(CatalogReader catalog, XdsMetrics metrics) {
-        return new XdsCache(catalog, metrics);
+    @Nullable XdsCache xdsCache(CatalogReader catalog, @Nullable XdsMetrics metrics) {
+        return metrics != null ? new XdsCache(catalog, metrics) : null;
     }
 
     @Bean
-    XdsServer xdsServer(GatewayProperties properties, XdsCache cache, SyncState sync,
-            ObjectProvider<ConsumerAccess> access, CatalogReader catalog, XdsMetrics metrics) {
+    @Nullable XdsServer xdsServer(GatewayProperties properties, @Nullable XdsCache cache, SyncState sync,
+            ObjectProvider<ConsumerAccess> access, CatalogReader catalog, @Nullable XdsMetrics metrics) {
+        if (cache == null || metrics == null) {
+            return null;
+        }
         GatewayProperties.Xds xds = properties.xds();
         ConsumerAccess consumerAccess = access.getIfAvailable();
         Duration age = xds.maxConnectionAge();

@@ -56,7 +56,9 @@ public final class BenchmarkSuite {
             "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"),
             "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"),
             "xds", new Size("xds", 0, List.of(100, 1_000, 5_000), 30, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0,
-                    "1g"));
+                    "1g"),
+            // The packaged jar as the image runs it, on a small cluster: 7 runs of each way of starting it.
+            "startup", new Size("startup", 10, List.of(), 7, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "512m"));
 
     private final Size size;
     private final String javaHome;
@@ -96,6 +98,11 @@ public final class BenchmarkSuite {
     private void run() throws Exception {
         long started = System.nanoTime();
         header();
+        if (size.name().equals("startup")) {
+            new StartupBenchmark(javaHome, api, out, size.services(), size.latencyChanges()).run(this::line);
+            finish(started);
+            return;
+        }
         if (size.name().equals("large")) {
             // Only the large-service scenario (section 8).
             seed();

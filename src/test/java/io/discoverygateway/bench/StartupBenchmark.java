@@ -1,0 +1,211 @@
+package io.discoverygateway.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+
+/**
+ * Start-up of the packaged jar as the container image starts it (extracted, plain jars on the class path), on a small
+ * cluster in the embedded API: from spawning the process to the readiness probe answering 200 (the catalog in
+ * sync), for each way of starting it, in interleaved runs so that the machine's drift spreads over all of them. The
+ * class-data archive or AOT cache of each way is made first by a training run that stops once the context is
+ * refreshed, as the Dockerfile does.
+ */
+final class StartupBenchmark {
+
+    /** Writes a line of the report. */
+    @FunctionalInterface
+    interface Report {
+
+        void line(String format, Object... args);
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+    private static final Pattern STARTED = Pattern.compile("process running for ([0-9.]+)");
+
+    private final String javaHome;
+    private final EmbeddedKubernetesApi api;
+    private final Path dir;
+    private final int services;
+    private final int runs;
+
+    StartupBenchmark(String javaHome, EmbeddedKubernetesApi api, Path out, int services, int runs) {
+        this.javaHome = javaHome;
+        this.api = api;
+        this.dir = out.resolve("startup");
+        this.services = services;
+        this.runs = runs;
+    }
+
+    void run(Report report) throws Exception {
+        for (int i = 0; i < services; i++) {
+            api.create(ApiResource.SERVICES, "small", KubeObjects.service("small", "svc-" + i));
+            int service = i;
+            api.create(ApiResource.ENDPOINT_SLICES, "small", KubeObjects.slice("small", "svc-" + i + "-1",
+                    "svc-" + i, IntStream.range(0, 3).mapToObj(e -> EndpointSpec.ready("10.90." + service + "." + (e
+                            + 1))).toList()));
+        }
+        Path jar = extract();
+        boolean aotCache = javaVersion() >= 25;
+        String cacheOut = aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=";
+        String cacheIn = aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=";
+        Map<String, List<String>> ways = new LinkedHashMap<>();
+        ways.put("plain JVM, no archive", List.of());
+        ways.put((aotCache ? "AOT cache" : "class-data archive"), List.of(cacheIn + dir.resolve("jvm.cache")));
+        ways.put("Spring AOT + " + (aotCache ? "AOT cache" : "class-data archive") + " (the image)",
+                List.of("-Dspring.aot.enabled=true", cacheIn + dir.resolve("aot.cache")));
+        // On 2 cores the JIT compilers take about as much CPU during start-up as the main thread: compiling later
+        // leaves start-up code, which runs a few times only, to the interpreter.
+        ways.put("the image + -XX:CompileThresholdScaling=10", List.of("-Dspring.aot.enabled=true",
+                cacheIn + dir.resolve("aot.cache"), "-XX:CompileThresholdScaling=10"));
+        train(jar, List.of(cacheOut + dir.resolve("jvm.cache")));
+        train(jar, List.of("-Dspring.aot.enabled=true", cacheOut + dir.resolve("aot.cache")));
+
+        Map<String, List<double[]>> results = new LinkedHashMap<>();
+        ways.keySet().forEach(way -> results.put(way, new ArrayList<>()));
+        for (int run = 0; run < runs; run++) {
+            for (Map.Entry<String, List<String>> way : ways.entrySet()) {
+                results.get(way.getKey()).add(startOnce(jar, way.getValue()));
+            }
+        }
+        report.line("## Start-up of the packaged jar (%d services × 3 endpoints)", services);
+        report.line("");
+        report.line("Gateway JVM `%s` (Java %d), the jar extracted as in the image, %d interleaved runs per way;"
+                + " seconds from spawning the process.", javaHome, javaVersion(), runs);
+        report.line("");
+        report.line("| Way | \"Started\" (JVM uptime) median [min–max] | Ready (readiness 200) median [min–max] |");
+        report.line("|---|---|---|");
+        results.forEach((way, samples) -> report.line("| %s | %s | %s |", way, spread(samples, 0),
+                spread(samples, 1)));
+        report.line("");
+    }
+
+    /** One start: {"Started" as the JVM's uptime, ready as seen from here}, in seconds. */
+    private double[] startOnce(Path jar, List<String> jvmOptions) throws Exception {
+        int port = freePort();
+        int management = freePort();
+        Path log = dir.resolve("run.log");
+        List<String> command = command(jar, jvmOptions, port, management);
+        long spawned = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            URI readiness = URI.create("http://127.0.0.1:" + management + "/actuator/health/readiness");
+            long deadline = spawned + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                if (ready(readiness)) {
+                    double ready = (System.nanoTime() - spawned) / 1e9;
+                    Matcher started = STARTED.matcher(Files.readString(log));
+                    return new double[] { started.find() ? Double.parseDouble(started.group(1)) : Double.NaN,
+                        ready };
+                }
+                Thread.sleep(10);
+            }
+            throw new IllegalStateException("not ready within 60 s: " + Files.readString(log));
+        }
+        finally {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** A run that stops once the context is refreshed and writes the archive or cache on its way out. */
+    private void train(Path jar, List<String> jvmOptions) throws Exception {
+        List<String> command = command(jar, new ArrayList<>(jvmOptions), freePort(), freePort());
+        command.add(command.indexOf("-jar"), "-Dspring.context.exit=onRefresh");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("training.log").toFile()).start();
+        if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException("training run failed: " + Files.readString(dir.resolve("training.log")));
+        }
+    }
+
+    private List<String> command(Path jar, List<String> jvmOptions, int port, int management) {
+        List<String> command = new ArrayList<>(List.of(javaHome + "/bin/java", "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
+                "--management.server.port=" + management, "--gateway.kubernetes.api-url=" + api.url(),
+                "--gateway.namespaces=small", "--logging.level.io.kubernetes=warn"));
+        return command;
+    }
+
+    /** The packaged jar, extracted as the Dockerfile does (class-data sharing needs plain jars). */
+    private Path extract() throws Exception {
+        Path packaged;
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            packaged = files.filter(f -> f.getFileName().toString().matches("discovery-gateway-[0-9.]+\\.jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("run ./mvnw package first"));
+        }
+        Path extracted = dir.resolve("extracted");
+        Files.createDirectories(dir);
+        Process process = new ProcessBuilder(javaHome + "/bin/java", "-Djarmode=tools", "-jar",
+                packaged.toString(), "extract", "--force", "--destination", extracted.toString()).inheritIO().start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("could not extract " + packaged);
+        }
+        return extracted.resolve(packaged.getFileName());
+    }
+
+    private int javaVersion() {
+        try {
+            Process process = new ProcessBuilder(javaHome + "/bin/java", "-version").redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            Matcher version = Pattern.compile("version \"(\\d+)").matcher(output);
+            return version.find() ? Integer.parseInt(version.group(1)) : 17;
+        }
+        catch (IOException ex) {
+            return 17;
+        }
+    }
+
+    private static boolean ready(URI readiness) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(1)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String spread(List<double[]> samples, int index) {
+        double[] values = samples.stream().mapToDouble(sample -> sample[index]).sorted().toArray();
+        return String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", values[values.length / 2], values[0],
+                values[values.length - 1]) + " (" + Arrays.stream(values)
+                        .mapToObj(v -> String.format(Locale.ROOT, "%.2f", v))
+                        .reduce((a, b) -> a + ", " + b).orElse("") + ")";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
