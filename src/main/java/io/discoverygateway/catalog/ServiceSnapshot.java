@@ -68,8 +68,10 @@ public final class ServiceSnapshot {
     }
 
     /**
-     * Another representation of this snapshot, computed once per snapshot and kind: a thread that asks while another
-     * computes it waits for that result rather than encoding it a second time (the encoders take no other lock).
+     * Another representation of this snapshot, computed once per snapshot and kind. Representations of one snapshot
+     * are computed one at a time under its monitor: a thread that asks for one while another thread computes it
+     * waits and takes that result rather than encoding it a second time (the encoders take no other lock, so this
+     * cannot deadlock); reads of a computed one take no lock.
      */
     public byte[] derived(Representation kind, Function<ServiceSnapshot, byte[]> encoder) {
         byte[] bytes = derived.get(kind);
