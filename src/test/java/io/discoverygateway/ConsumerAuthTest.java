@@ -141,6 +141,27 @@ class ConsumerAuthTest {
     }
 
     @Test
+    void aPatchedEventCarriesAnIdOfTheConsumersScope() throws Exception {
+        String token = token(account("patcher"));
+        grant("team-a", "patcher");
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=team-a&patches=true",
+                "Authorization", "Bearer " + token)) {
+            String synced = stream.awaitNamed("SYNCED", Duration.ofSeconds(5)).id();
+            api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
+                    List.of(EndpointSpec.notReady("10.0.1.1"))));
+            Event patched = stream.awaitNamed("PATCHED", Duration.ofSeconds(5));
+
+            assertThat(scopeTag(patched.id())).as("a resume point of the same scope").isEqualTo(scopeTag(synced));
+            assertThat(patched.data()).contains("10.0.1.1").doesNotContain("team-b");
+        }
+        finally {
+            api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
+                    List.of(EndpointSpec.ready("10.0.1.1"))));
+        }
+    }
+
+    @Test
     void aStreamWhoseTokenExpiresEndsWithAnEventAskingForAFreshToken() throws Exception {
         String account = account("short-lived");
         grant("team-a", "short-lived");
