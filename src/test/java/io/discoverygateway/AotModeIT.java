@@ -142,8 +142,9 @@ class AotModeIT {
     /** The executable jar this build packaged. */
     private static Path jar() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(file -> file.getFileName().toString().matches("discovery-gateway-[0-9.]+(-SNAPSHOT)?\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no packaged jar in target/"));
+            return files.filter(file -> file.getFileName().toString()
+                    .matches("discovery-gateway-[0-9.]+(-SNAPSHOT)?\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no packaged jar in target/"));
         }
     }
 

@@ -1,7 +1,6 @@
 package io.discoverygateway.stream;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,27 +41,29 @@ record EndpointPatch(List<Endpoint> endpoints, List<Endpoint> removed) {
             return Optional.empty();
         }
         Map<String, Endpoint> before = byKey(held.state().endpoints(), keeps);
-        List<Endpoint> after = current.state().endpoints().stream().filter(keeps).toList();
-        if (before == null || byKey(after, endpoint -> true) == null) {
+        Map<String, Endpoint> after = byKey(current.state().endpoints(), keeps);
+        if (before == null || after == null) {
             return Optional.empty();
         }
         List<Endpoint> changed = new ArrayList<>();
-        Map<String, Endpoint> gone = new HashMap<>(before);
-        for (Endpoint endpoint : after) {
-            Endpoint previous = gone.remove(key(endpoint));
-            if (!endpoint.equals(previous)) {
+        after.forEach((key, endpoint) -> {
+            if (!endpoint.equals(before.get(key))) {
                 changed.add(endpoint);
             }
-        }
-        List<Endpoint> removed = before.values().stream().filter(endpoint -> gone.containsKey(key(endpoint)))
-                .toList();
+        });
+        List<Endpoint> removed = new ArrayList<>();
+        before.forEach((key, endpoint) -> {
+            if (!after.containsKey(key)) {
+                removed.add(endpoint);
+            }
+        });
         if (changed.size() + removed.size() > Math.max(1, after.size())) {
             return Optional.empty();
         }
         return Optional.of(new EndpointPatch(changed, removed));
     }
 
-    /** The endpoints by key, in their order; null when two share a key. */
+    /** The endpoints {@code keeps} accepts, by key, in their order; null when two share a key. */
     private static Map<String, Endpoint> byKey(List<Endpoint> endpoints, Predicate<Endpoint> keeps) {
         Map<String, Endpoint> byKey = new LinkedHashMap<>();
         for (Endpoint endpoint : endpoints) {

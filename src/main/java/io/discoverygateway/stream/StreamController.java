@@ -93,7 +93,8 @@ class StreamController {
                     + " retry later or against another replica", 5);
         }
         streamHeaders(response);
-        hub.open(request, response.getOutputStream(), filter, patches, lastEventId != null ? lastEventId : since, access);
+        hub.open(request, response.getOutputStream(), filter, patches, lastEventId != null ? lastEventId : since,
+                access);
     }
 
     private static void streamHeaders(HttpServletResponse response) {

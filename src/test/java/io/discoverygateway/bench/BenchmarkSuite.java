@@ -665,12 +665,13 @@ public final class BenchmarkSuite {
         largeService(gateway, "big-patched", true, 1, fast, slow);
         largeService(gateway, "big-sliced", true, 10, fast, slow);
         line("");
-        line("\"first ms\": the median over the changes of the first fast subscriber to get it, the floor under the others (the API"
-                + " write, the watch event with the changed slice, the catalog, one write). 10 slices of 100: what the"
-                + " EndpointSlice controller makes of 1,000 endpoints (its default --max-endpoints-per-slice is 100),"
-                + " so a change carries one slice of 100 through the watch instead of all 1,000. The gateway's share: its"
-                + " `gateway.stream.propagation` histogram (catalog applied the change → event written), bucket upper"
-                + " bounds, slow readers included (2 %% of the writes, hence p95).");
+        line("\"first ms\": the median over the changes of the first fast subscriber to get it, the floor under the"
+                + " others (the API write, the watch event with the changed slice, the catalog, one write). 10 slices"
+                + " of 100: what the EndpointSlice controller makes of 1,000 endpoints (its default"
+                + " --max-endpoints-per-slice is 100), so a change carries one slice of 100 through the watch instead"
+                + " of all 1,000. The gateway's share: its `gateway.stream.propagation` histogram (catalog applied"
+                + " the change → event written), bucket upper bounds, slow readers included (2 %% of the writes, hence"
+                + " p95).");
         line("");
     }
 

@@ -60,13 +60,7 @@ final class StartupBenchmark {
     }
 
     void run(Report report) throws Exception {
-        for (int i = 0; i < services; i++) {
-            api.create(ApiResource.SERVICES, "small", KubeObjects.service("small", "svc-" + i));
-            int service = i;
-            api.create(ApiResource.ENDPOINT_SLICES, "small", KubeObjects.slice("small", "svc-" + i + "-1",
-                    "svc-" + i, IntStream.range(0, 3).mapToObj(e -> EndpointSpec.ready("10.90." + service + "." + (e
-                            + 1))).toList()));
-        }
+        seed("small", services, 3, 90);
         Path jar = extract();
         boolean aotCache = javaVersion() >= 25;
         String cacheOut = aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=";
@@ -89,20 +83,10 @@ final class StartupBenchmark {
         report.line("Gateway JVM `%s` (Java %d), the jar extracted as in the image, %d interleaved runs per way;"
                 + " seconds from spawning the process.", javaHome, javaVersion(), runs);
         report.line("");
-        report.line("| Way | \"Started\" (JVM uptime) median [min–max] | Ready (readiness 200) median [min–max] |");
-        report.line("|---|---|---|");
-        results.forEach((way, samples) -> report.line("| %s | %s | %s |", way, spread(samples, 0),
-                spread(samples, 1)));
-        report.line("");
+        table(report, results);
 
         // 100,000 endpoints: 10,000 services of 10, the ways that matter, fewer runs (each lists them all).
-        for (int i = 0; i < 10_000; i++) {
-            api.create(ApiResource.SERVICES, "large", KubeObjects.service("large", "svc-" + i));
-            int service = i;
-            api.create(ApiResource.ENDPOINT_SLICES, "large", KubeObjects.slice("large", "svc-" + i + "-1",
-                    "svc-" + i, IntStream.range(0, 10).mapToObj(e -> EndpointSpec.ready("10." + (100 + service / 250)
-                            + "." + (service % 250) + "." + (e + 1))).toList()));
-        }
+        seed("large", 10_000, 10, 100);
         Map<String, List<String>> large = new LinkedHashMap<>();
         large.put("plain JVM, no archive", ways.get("plain JVM, no archive"));
         ways.entrySet().stream().filter(way -> way.getKey().endsWith("(the image)"))
@@ -110,9 +94,24 @@ final class StartupBenchmark {
         Map<String, List<double[]>> largeResults = measure(jar, large, 3, "large");
         report.line("## Start-up of the packaged jar with 100,000 endpoints (10,000 services × 10)");
         report.line("");
-        report.line("| Way | \"Started\" (JVM uptime) median [min–max] | Ready (in sync) median [min–max] |");
+        table(report, largeResults);
+    }
+
+    /** {@code services} services of {@code endpoints} ready endpoints each, addresses from 10.{@code firstOctet}. */
+    private void seed(String namespace, int services, int endpoints, int firstOctet) {
+        for (int i = 0; i < services; i++) {
+            api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "svc-" + i));
+            String prefix = "10." + (firstOctet + i / 250) + "." + (i % 250) + ".";
+            api.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, "svc-" + i + "-1",
+                    "svc-" + i, IntStream.range(0, endpoints).mapToObj(e -> EndpointSpec.ready(prefix + (e + 1)))
+                            .toList()));
+        }
+    }
+
+    private static void table(Report report, Map<String, List<double[]>> results) {
+        report.line("| Way | \"Started\" (JVM uptime) median [min–max] | Ready (readiness 200) median [min–max] |");
         report.line("|---|---|---|");
-        largeResults.forEach((way, samples) -> report.line("| %s | %s | %s |", way, spread(samples, 0),
+        results.forEach((way, samples) -> report.line("| %s | %s | %s |", way, spread(samples, 0),
                 spread(samples, 1)));
         report.line("");
     }

@@ -21,10 +21,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A stream client that behaves as a browser's {@code EventSource} and a careful consumer: it applies events to its
- * own view (RESET clears, ADDED and MODIFIED put, DELETED removes, PATCHED changes endpoints when asked for), remembers the id of the last <em>complete</em>
- * event it dispatched, and when its connection is cut (here: by itself, after a random number of bytes, at any byte
- * of the snapshot, a resume or the live events) it reconnects with that id in {@code Last-Event-ID}. It can read
- * slowly with a small receive buffer.
+ * own view (RESET clears, ADDED and MODIFIED put, DELETED removes, PATCHED changes endpoints when asked for),
+ * remembers the id of the last <em>complete</em> event it dispatched, and when its connection is cut (here: by
+ * itself, after a random number of bytes, at any byte of the snapshot, a resume or the live events) it reconnects
+ * with that id in {@code Last-Event-ID}. It can read slowly with a small receive buffer.
  *
  * <p>Threads: one reader thread owns the connection and the parsing; the view is read by the test under this
  * object's monitor.

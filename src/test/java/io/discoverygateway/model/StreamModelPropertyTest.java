@@ -41,12 +41,12 @@ import static org.awaitility.Awaitility.await;
 /**
  * A model-based test of the stream protocol. Random sequences of changes (creates, deletes, re-creates of a name,
  * slices moving between services, label changes that move services in and out of a filter, services with hundreds
- * of endpoints and large annotations, single endpoints flipping readiness or leaving) are made in the embedded API while clients with different filters read the
- * stream, each cutting its own connection at random bytes (inside the snapshot, a resume or the live events) and
- * reconnecting with the id of its last complete event, as EventSource does; some read slowly with small receive
- * buffers. After quiescence, every client's view must equal what the model (the API's objects, filtered) says and
- * what the gateway serves over REST; the clients that asked for {@code PATCHED} events must hold exactly the
- * gateway's documents. A failure prints the shrunk sequence.
+ * of endpoints and large annotations, single endpoints flipping readiness or leaving) are made in the embedded API
+ * while clients with different filters read the stream, each cutting its own connection at random bytes (inside the
+ * snapshot, a resume or the live events) and reconnecting with the id of its last complete event, as EventSource
+ * does; some read slowly with small receive buffers. After quiescence, every client's view must equal what the
+ * model (the API's objects, filtered) says and what the gateway serves over REST; the clients that asked for
+ * {@code PATCHED} events must hold exactly the gateway's documents. A failure prints the shrunk sequence.
  */
 class StreamModelPropertyTest {
 
