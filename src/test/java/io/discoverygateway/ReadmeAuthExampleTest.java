@@ -35,7 +35,7 @@ class ReadmeAuthExampleTest {
         assumeTrue(Kubectl.installed(), "kubectl is not installed here: skipping");
         LocalGatewayApplication.seed(api);
 
-        Kubectl.Result token = Kubectl.run(List.of("kubectl", "--server", api.url().toString(), "-n", "demo",
+        Kubectl.Result token = Kubectl.run(List.of(Kubectl.executable(), "--server", api.url().toString(), "-n", "demo",
                 "create", "token", "demo-client", "--audience", "discovery-gateway"), home);
         GatewayClient gateway = new GatewayClient(port);
 

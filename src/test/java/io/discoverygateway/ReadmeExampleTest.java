@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.Kubectl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -50,7 +51,7 @@ class ReadmeExampleTest {
     }
 
     private int kubectl(String... arguments) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder().command(new java.util.ArrayList<>(java.util.List.of("kubectl")))
+        ProcessBuilder builder = new ProcessBuilder().command(new java.util.ArrayList<>(java.util.List.of(Kubectl.executable())))
                 .redirectErrorStream(true);
         builder.command().addAll(java.util.List.of(arguments));
         builder.environment().put("HOME", home.toString());

@@ -1,5 +1,8 @@
 package io.discoverygateway.kubernetes;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -140,6 +143,15 @@ class KubernetesConfiguration {
         ClientBuilder builder = new ClientBuilder().setBasePath(kubernetes.apiUrl().toString());
         if (kubernetes.tokenFile() != null) {
             builder.setAuthentication(new TokenFileAuthentication(kubernetes.tokenFile(), kubernetes.tokenRefresh()));
+        }
+        if (kubernetes.caFile() != null) {
+            try {
+                builder.setCertificateAuthority(Files.readAllBytes(Path.of(kubernetes.caFile())));
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException("gateway.kubernetes.ca-file " + kubernetes.caFile()
+                        + " cannot be read: " + ex.getMessage(), ex);
+            }
         }
         return builder.build();
     }

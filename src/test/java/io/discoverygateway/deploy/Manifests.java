@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.discoverygateway.kubeapi.Kubectl;
 import org.yaml.snakeyaml.Yaml;
 
 /** Reads the manifests under {@code k8s/}: single files, or an overlay rendered by {@code kubectl kustomize}. */
@@ -45,7 +46,7 @@ final class Manifests {
     }
 
     static boolean kubectlAvailable() {
-        return available("kubectl", "version", "--client");
+        return available(Kubectl.executable(), "version", "--client");
     }
 
     /** Whether the command runs and succeeds here (a tool that tests use when it is installed). */
@@ -69,9 +70,20 @@ final class Manifests {
      * as an operator's own kustomization would use them.
      */
     static Manifests baseWith(String... components) {
-        Path overlay = Path.of("target", "kustomize", String.join("-", components));
+        return layout("base", components);
+    }
+
+    /**
+     * A layout of k8s/ ({@code base} or an overlay) with components of k8s/components, rendered from an overlay
+     * written under target/kustomize, as an operator's own kustomization would use them.
+     */
+    static Manifests layout(String layout, String... components) {
+        Path overlay = Path.of("target", "kustomize", layout.replace('/', '-') + "-" + String.join("-", components));
         StringBuilder kustomization = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\n"
-                + "kind: Kustomization\nresources:\n  - ../../../k8s/base\ncomponents:\n");
+                + "kind: Kustomization\nresources:\n  - ../../../k8s/" + layout + "\n");
+        if (components.length > 0) {
+            kustomization.append("components:\n");
+        }
         for (String component : components) {
             kustomization.append("  - ../../../k8s/components/").append(component).append('\n');
         }
@@ -92,7 +104,7 @@ final class Manifests {
 
     private static Manifests render(Path folder) {
         try {
-            Process process = new ProcessBuilder("kubectl", "kustomize", folder.toString())
+            Process process = new ProcessBuilder(Kubectl.executable(), "kustomize", folder.toString())
                     .redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.discoverygateway.kubeapi.Kubectl;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -55,7 +56,7 @@ class PrometheusOperatorTest {
                   - ../../../k8s/components/prometheus-operator
                 """);
 
-        String rendered = run(Path.of("."), "kubectl", "kustomize", overlay.toString());
+        String rendered = run(Path.of("."), Kubectl.executable(), "kustomize", overlay.toString());
 
         List<Map<String, Object>> objects = new java.util.ArrayList<>();
         new Yaml().loadAll(rendered).forEach(object -> objects.add(castMap(object)));

@@ -18,6 +18,11 @@ public class EmbeddedKubernetesApiConfiguration {
     }
 
     @Bean
+    TestCluster testCluster(EmbeddedKubernetesApi api) {
+        return new EmbeddedTestCluster(api);
+    }
+
+    @Bean
     DynamicPropertyRegistrar embeddedKubernetesApiUrl(EmbeddedKubernetesApi api) {
         return registry -> registry.add("gateway.kubernetes.api-url", () -> api.url().toString());
     }

@@ -6,10 +6,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the installed kubectl, as README's steps do, for tests against the embedded API. */
+import io.discoverygateway.realkube.RealKubeBinaries;
+
+/**
+ * Runs kubectl, as README's steps do: the one built from the pinned Kubernetes release with the real-cluster
+ * components ({@link RealKubeBinaries}), else an installed one. In CI the built one is always there, so the tests
+ * that need kubectl never skip.
+ */
 public final class Kubectl {
 
     private Kubectl() {
+    }
+
+    /** The kubectl to run: the built one when the real Kubernetes binaries can be had, else kubectl on the PATH. */
+    public static String executable() {
+        return RealKubeBinaries.folder().map(folder -> folder.resolve("kubectl").toString()).orElse("kubectl");
     }
 
     /** What kubectl printed (standard output and error) and how it exited (-1 when it could not run). */
@@ -18,7 +29,7 @@ public final class Kubectl {
 
     /** Whether kubectl is installed here. */
     public static boolean installed() {
-        return run(List.of("kubectl", "version", "--client"), null).exitCode() == 0;
+        return run(List.of(executable(), "version", "--client"), null).exitCode() == 0;
     }
 
     /**

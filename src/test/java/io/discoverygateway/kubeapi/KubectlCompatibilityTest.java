@@ -92,7 +92,7 @@ class KubectlCompatibilityTest {
     }
 
     private Kubectl.Result kubectl(String... args) {
-        List<String> command = new ArrayList<>(List.of("kubectl", "--server", api.url().toString(), "-n", "demo"));
+        List<String> command = new ArrayList<>(List.of(Kubectl.executable(), "--server", api.url().toString(), "-n", "demo"));
         command.addAll(List.of(args));
         return Kubectl.run(command, home);
     }
