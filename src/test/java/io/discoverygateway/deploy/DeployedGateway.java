@@ -28,12 +28,18 @@ final class DeployedGateway implements AutoCloseable {
 
     static DeployedGateway start(Manifests manifests, String podNamespace, EmbeddedKubernetesApi api,
             Map<String, Object> overrides) {
+        Map<String, Object> withApi = new LinkedHashMap<>(overrides);
+        withApi.putIfAbsent("gateway.kubernetes.api-url", api.url().toString());
+        return start(manifests, podNamespace, withApi);
+    }
+
+    /** Started with the manifests' environment and these overrides, which must say where the API is. */
+    static DeployedGateway start(Manifests manifests, String podNamespace, Map<String, Object> overrides) {
         StandardEnvironment environment = new StandardEnvironment();
         // Named like the real environment so that Spring Boot maps variable names exactly as it does in a Pod.
         environment.getPropertySources().addFirst(
                 new SystemEnvironmentPropertySource("deployment-systemEnvironment", manifests.environment(podNamespace)));
-        Map<String, Object> test = new LinkedHashMap<>(Map.of("gateway.kubernetes.api-url", api.url().toString(),
-                "server.port", "0", "spring.main.banner-mode", "off"));
+        Map<String, Object> test = new LinkedHashMap<>(Map.of("server.port", "0", "spring.main.banner-mode", "off"));
         test.putAll(overrides);
         environment.getPropertySources().addFirst(new MapPropertySource("test-overrides", test));
         SpringApplication application = new SpringApplication(DiscoveryGatewayApplication.class);

@@ -48,8 +48,17 @@ public final class GatewayRbac {
      * {@code watched} (ignored for a cluster-wide layout).
      */
     public static List<ObjectNode> objects(Layout layout, String gatewayNamespace, List<String> watched) {
+        return objects(layout.render(), gatewayNamespace, watched, Map.of());
+    }
+
+    /**
+     * The objects of rendered manifests: Roles of the gateway's own namespace repeated in each of {@code watched},
+     * Roles of other namespaces (the multi-namespace overlay's team-a, team-b) moved by {@code renamed}.
+     */
+    static List<ObjectNode> objects(Manifests manifests, String gatewayNamespace, List<String> watched,
+            Map<String, String> renamed) {
         List<ObjectNode> objects = new ArrayList<>();
-        for (Map<String, Object> document : layout.render().all()) {
+        for (Map<String, Object> document : manifests.all()) {
             if (!RBAC_KINDS.contains(String.valueOf(document.get("kind")))) {
                 continue;
             }
@@ -62,6 +71,11 @@ public final class GatewayRbac {
             }
             else if (kind.equals("ServiceAccount")) {
                 object.withObject("metadata").put("namespace", gatewayNamespace);
+                objects.add(object);
+            }
+            else if (!MANIFEST_NAMESPACE.equals(object.path("metadata").path("namespace").asString())) {
+                String namespace = object.path("metadata").path("namespace").asString();
+                object.withObject("metadata").put("namespace", renamed.getOrDefault(namespace, namespace));
                 objects.add(object);
             }
             else {

@@ -3,10 +3,8 @@ package io.discoverygateway.deploy;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.kubeapi.ApiResource;
@@ -37,7 +35,7 @@ class LeastPrivilegeTest {
     void theBaseRoleGrantsExactlyWhatTheGatewayUsesInItsOwnNamespace() {
         Manifests base = Manifests.files(Manifests.ROOT.resolve("base"));
         List<RecordedRequest> requests = exercise(base, List.of(GATEWAY_NAMESPACE));
-        Rbac rbac = Rbac.of(base.all(), GATEWAY_NAMESPACE);
+        RbacGrants rbac = RbacGrants.of(withBootstrapRoles(base.all()), GATEWAY_NAMESPACE);
 
         assertThat(rbac.forbidden(requests)).isEmpty();
         assertThat(rbac.unused(requests)).isEmpty();
@@ -48,7 +46,7 @@ class LeastPrivilegeTest {
         assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
         Manifests overlay = Manifests.rendered("overlays/multi-namespace");
         List<RecordedRequest> requests = exercise(overlay, List.of("team-a", "team-b"));
-        Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
+        RbacGrants rbac = RbacGrants.of(withBootstrapRoles(overlay.all()), GATEWAY_NAMESPACE);
 
         assertThat(overlay.ofKind("ClusterRole")).isEmpty();
         assertThat(requests).extracting(RecordedRequest::namespace).containsOnly("team-a", "team-b");
@@ -62,7 +60,7 @@ class LeastPrivilegeTest {
         assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
         Manifests overlay = Manifests.rendered("overlays/cluster-wide");
         List<RecordedRequest> requests = exercise(overlay, List.of("team-a", "team-b"));
-        Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
+        RbacGrants rbac = RbacGrants.of(withBootstrapRoles(overlay.all()), GATEWAY_NAMESPACE);
 
         assertThat(overlay.ofKind("Role")).isEmpty();
         assertThat(overlay.environment("").get("GATEWAY_AUTH_MODE")).isEqualTo("kubernetes");
@@ -77,7 +75,7 @@ class LeastPrivilegeTest {
         assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
         Manifests overlay = Manifests.rendered("overlays/pod-metadata");
         List<RecordedRequest> requests = exercise(overlay, List.of(GATEWAY_NAMESPACE));
-        Rbac rbac = Rbac.of(overlay.all(), GATEWAY_NAMESPACE);
+        RbacGrants rbac = RbacGrants.of(withBootstrapRoles(overlay.all()), GATEWAY_NAMESPACE);
 
         assertThat(requests).extracting(RecordedRequest::resource).contains("pods");
         assertThat(rbac.forbidden(requests)).isEmpty();
@@ -135,81 +133,14 @@ class LeastPrivilegeTest {
                 "Bearer " + api.issueToken("shop", "consumer", List.of("discovery-gateway"), Duration.ofMinutes(10)) };
     }
 
-    /** The RBAC objects bound to the gateway's ServiceAccount, as (namespace, group, resource, verb) grants. */
-    private record Rbac(Set<List<String>> grants) {
-
-        @SuppressWarnings("unchecked")
-        static Rbac of(List<Map<String, Object>> objects, String serviceAccountNamespace) {
-            Set<List<String>> grants = new HashSet<>();
-            List<Map<String, Object>> roles = withBootstrapRoles(objects);
-            for (Map<String, Object> binding : objects) {
-                String kind = String.valueOf(binding.get("kind"));
-                if (!kind.equals("RoleBinding") && !kind.equals("ClusterRoleBinding")) {
-                    continue;
-                }
-                boolean boundToGateway = ((List<Map<String, Object>>) binding.get("subjects")).stream()
-                        .anyMatch(s -> "ServiceAccount".equals(s.get("kind")) && "discovery-gateway".equals(s.get("name"))
-                                && serviceAccountNamespace.equals(s.get("namespace")));
-                if (!boundToGateway) {
-                    continue;
-                }
-                Map<String, Object> roleRef = (Map<String, Object>) binding.get("roleRef");
-                String scope = kind.equals("ClusterRoleBinding") ? "*"
-                        : namespaceOr(binding, serviceAccountNamespace);
-                for (Map<String, Object> role : roles) {
-                    boolean sameRole = role.get("kind").equals(roleRef.get("kind"))
-                            && ((Map<String, Object>) role.get("metadata")).get("name").equals(roleRef.get("name"))
-                            && (role.get("kind").equals("ClusterRole") || namespaceOr(role, serviceAccountNamespace)
-                                    .equals(namespaceOr(binding, serviceAccountNamespace)));
-                    if (!sameRole) {
-                        continue;
-                    }
-                    for (Map<String, Object> rule : (List<Map<String, Object>>) role.get("rules")) {
-                        for (String group : (List<String>) rule.get("apiGroups")) {
-                            for (String resource : (List<String>) rule.get("resources")) {
-                                for (String verb : (List<String>) rule.get("verbs")) {
-                                    grants.add(List.of(scope, group, resource, verb));
-                                }
-                            }
-                        }
-                    }
-                }
+    /** The manifests and the ClusterRoles every cluster has, as the embedded API bootstraps them. */
+    private static List<Map<String, Object>> withBootstrapRoles(List<Map<String, Object>> objects) {
+        List<Map<String, Object>> all = new ArrayList<>(objects);
+        try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
+            for (ObjectNode role : api.list(ApiResource.CLUSTER_ROLES, "")) {
+                all.add(JSON.convertValue(role, Map.class));
             }
-            return new Rbac(grants);
         }
-
-        /** The manifests and the ClusterRoles every cluster has, as the embedded API bootstraps them. */
-        private static List<Map<String, Object>> withBootstrapRoles(List<Map<String, Object>> objects) {
-            List<Map<String, Object>> all = new ArrayList<>(objects);
-            try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
-                for (ObjectNode role : api.list(ApiResource.CLUSTER_ROLES, "")) {
-                    all.add(JSON.convertValue(role, Map.class));
-                }
-            }
-            return all;
-        }
-
-        /** Objects without a namespace land in the one they are applied to: the gateway's, as the kustomization says. */
-        private static String namespaceOr(Map<String, Object> object, String applied) {
-            String namespace = Manifests.namespaceOf(object);
-            return namespace.isEmpty() ? applied : namespace;
-        }
-
-        boolean allows(RecordedRequest request) {
-            return grants.contains(List.of("*", request.group(), request.resource(), request.verb()))
-                    || (!request.namespace().isEmpty() && grants
-                            .contains(List.of(request.namespace(), request.group(), request.resource(), request.verb())));
-        }
-
-        List<RecordedRequest> forbidden(List<RecordedRequest> requests) {
-            return requests.stream().filter(request -> !allows(request)).distinct().toList();
-        }
-
-        List<List<String>> unused(List<RecordedRequest> requests) {
-            return grants.stream().filter(grant -> requests.stream().noneMatch(request -> grant.get(1)
-                    .equals(request.group()) && grant.get(2).equals(request.resource())
-                    && grant.get(3).equals(request.verb())
-                    && (grant.get(0).equals("*") || grant.get(0).equals(request.namespace())))).toList();
-        }
+        return all;
     }
 }

@@ -154,6 +154,42 @@ public final class RealCluster implements AutoCloseable {
         return kubelet;
     }
 
+    /** The API server's audit log: one JSON event per line for every request of a ServiceAccount. */
+    public Path auditLog() {
+        return logs().resolve("audit.log");
+    }
+
+    /** A request a user made, as the audit log has it: the RBAC attributes and the answer's status code. */
+    public record AuditedRequest(String verb, String group, String resource, String namespace, int status) {
+    }
+
+    /** Every request {@code user} has made so far (its watches as they started), oldest first. */
+    public List<AuditedRequest> requestsOf(String user) {
+        List<AuditedRequest> requests = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(auditLog())) {
+                tools.jackson.databind.JsonNode event = JSON.readTree(line);
+                if (!user.equals(event.path("user").path("username").asString())) {
+                    continue;
+                }
+                tools.jackson.databind.JsonNode object = event.path("objectRef");
+                String stage = event.path("stage").asString();
+                boolean watch = event.path("verb").asString().equals("watch");
+                int status = event.path("responseStatus").path("code").asInt();
+                boolean complete = stage.equals("ResponseComplete");
+                // A watch is counted when it starts, or when it is refused (then it never starts).
+                if (watch ? stage.equals("ResponseStarted") || (complete && status >= 400) : complete) {
+                    requests.add(new AuditedRequest(event.path("verb").asString(), object.path("apiGroup").asString(""),
+                            object.path("resource").asString(""), object.path("namespace").asString(""), status));
+                }
+            }
+        }
+        catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return requests;
+    }
+
     /** Runs the built kubectl as the administrator. */
     public Kubectl.Result kubectl(String... arguments) {
         List<String> command = new ArrayList<>();
@@ -203,6 +239,16 @@ public final class RealCluster implements AutoCloseable {
             Files.createDirectories(logs());
             Files.write(folder.resolve("tokens.csv"), tokenFile(), StandardCharsets.UTF_8);
             writeKubeconfig(kubeconfig, adminToken);
+            // Every request of a ServiceAccount, so that tests can see what the gateway asked and was answered.
+            Files.writeString(folder.resolve("audit-policy.yaml"), """
+                    apiVersion: audit.k8s.io/v1
+                    kind: Policy
+                    omitStages: ["RequestReceived"]
+                    rules:
+                      - level: Metadata
+                        userGroups: ["system:serviceaccounts"]
+                      - level: None
+                    """);
             writeKubeconfig(folder.resolve("controller-manager.kubeconfig"), controllerManagerToken());
         }
         catch (IOException ex) {
@@ -244,7 +290,9 @@ public final class RealCluster implements AutoCloseable {
                 "--service-cluster-ip-range=10.96.0.0/16", "--endpoint-reconciler-type=none",
                 "--watch-cache=" + options.watchCache(),
                 "--etcd-compaction-interval=" + options.compactionInterval().toSeconds() + "s",
-                "--cert-dir=" + folder.resolve("apiserver-certs"), "--profiling=false", "--v=1");
+                "--cert-dir=" + folder.resolve("apiserver-certs"), "--profiling=false", "--v=1",
+                "--audit-policy-file=" + folder.resolve("audit-policy.yaml"), "--audit-log-path=" + auditLog(),
+                "--audit-log-maxsize=0", "--audit-log-mode=blocking");
     }
 
     private void awaitApiServerReady() {
