@@ -216,11 +216,25 @@ public final class RealCluster implements AutoCloseable {
      * valid for the given time (at least 10 minutes, the API's minimum).
      */
     public String token(String namespace, String serviceAccount, List<String> audiences, Duration lifetime) {
+        return token(namespace, serviceAccount, audiences, lifetime, null);
+    }
+
+    /**
+     * A token bound to a Secret of the account's namespace (given by name): it stops being valid when that Secret
+     * is deleted, as a pod's projected token does when its pod goes.
+     */
+    public String token(String namespace, String serviceAccount, List<String> audiences, Duration lifetime,
+            String boundSecret) {
         ObjectNode request = JSON.createObjectNode();
         request.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
         ObjectNode spec = request.putObject("spec");
         audiences.forEach(spec.putArray("audiences")::add);
         spec.put("expirationSeconds", lifetime.toSeconds());
+        if (boundSecret != null) {
+            ObjectNode secret = admin.get("/api/v1/namespaces/" + namespace + "/secrets/" + boundSecret);
+            spec.putObject("boundObjectRef").put("apiVersion", "v1").put("kind", "Secret").put("name", boundSecret)
+                    .put("uid", secret.path("metadata").path("uid").asString());
+        }
         ObjectNode answer = admin.post("/api/v1/namespaces/" + namespace + "/serviceaccounts/" + serviceAccount
                 + "/token", request);
         return answer.path("status").path("token").asString();
@@ -365,7 +379,8 @@ public final class RealCluster implements AutoCloseable {
         }
         process.destroy();
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            // kube-apiserver stops listening at once on SIGTERM but may take 20 s more to exit; tests need not wait.
+            if (!process.waitFor(3, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
