@@ -74,7 +74,7 @@ public record GatewayProperties(
      * @param tokenFile with apiUrl: a bearer token file, re-read every tokenRefresh as the kubelet
      *     rotates ServiceAccount tokens (in a cluster Spring Cloud Kubernetes does the same with the mounted token)
      * @param caFile with an https apiUrl: the PEM file of the certificate authority that signed the API server's
-     *     serving certificate (a cluster's {@code ca.crt}); unset, the JVM's trust store decides
+     *     serving certificate (a cluster's ca.crt); unset, the JVM's trust store decides
      * @param tokenRefresh how often the token file is re-read
      * @param syncCheckInterval how often start-up checks whether every informer has listed its resources
      * @param watchIdleTimeout a watch (which always asks for bookmarks) that sends nothing, not even a bookmark, for

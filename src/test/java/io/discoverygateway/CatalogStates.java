@@ -9,6 +9,8 @@ import java.util.TreeSet;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.EmbeddedTestCluster;
+import io.discoverygateway.kubeapi.TestCluster;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -24,6 +26,11 @@ public final class CatalogStates {
 
     /** What the gateway should serve, computed from the API's Services and EndpointSlices. */
     public static Map<String, String> fromApi(EmbeddedKubernetesApi api, String namespace) {
+        return fromApi(new EmbeddedTestCluster(api), namespace);
+    }
+
+    /** The same, from whichever API server a test runs on. */
+    public static Map<String, String> fromApi(TestCluster api, String namespace) {
         Map<String, String> state = new TreeMap<>();
         List<ObjectNode> slices = api.list(ApiResource.ENDPOINT_SLICES, namespace);
         for (ObjectNode service : api.list(ApiResource.SERVICES, namespace)) {

@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Consumer authentication and authorization from the outside: consumers with ServiceAccount tokens issued by the
- * embedded API, whose RBAC decides what they read through the gateway, over REST, /apps and the stream.
+ * Consumer authentication and authorization from the outside, where only the embedded API can take the test: tokens
+ * that expire in seconds, reviews counted, the API failing on demand. The scenarios both API servers can play are
+ * {@link ConsumerAuthContract}'s.
  */
 @GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
         "gateway.auth.allow-ttl=1s", "gateway.auth.deny-ttl=1s", "gateway.auth.token-ttl=1s",
@@ -82,62 +83,6 @@ class ConsumerAuthTest {
         HttpResponse<String> basic = client.get("/api/v1/services", "Authorization", "Basic dXNlcjpwdw==");
         assertThat(basic.statusCode()).isEqualTo(401);
         assertThat(basic.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("invalid_request");
-    }
-
-    @Test
-    void aConsumerReadsTheNamespaceItMayListEndpointSlicesInAndIsForbiddenTheOther() {
-        String token = token(account("reader"));
-        grant("team-a", "reader");
-
-        assertThat(get("/api/v1/namespaces/team-a/services/web", token).statusCode()).isEqualTo(200);
-        HttpResponse<String> forbidden = get("/api/v1/namespaces/team-b/services/web", token);
-        assertThat(forbidden.statusCode()).isEqualTo(403);
-        assertThat(forbidden.body()).contains("system:serviceaccount:team-a:reader", "team-b",
-                "discovery.k8s.io/endpointslices");
-        assertThat(get("/api/v1/namespaces/team-b/services/unknown", token).statusCode())
-                .as("a forbidden namespace does not tell which services exist").isEqualTo(403);
-        assertThat(get("/api/v1/namespaces/team-b/services", token).statusCode()).isEqualTo(403);
-        assertThat(get("/api/v1/stream?namespace=team-b", token).statusCode()).isEqualTo(403);
-    }
-
-    @Test
-    void listsAndTheDiscoveryServerApiShowOnlyTheReadableNamespaces() {
-        String token = token(account("lister"));
-        grant("team-a", "lister");
-
-        String services = get("/api/v1/services", token).body();
-        String apps = get("/apps/web", token).body();
-        String state = get("/state", token).body();
-
-        assertThat(services).contains("\"namespace\":\"team-a\"").doesNotContain("team-b");
-        assertThat(apps).contains("10.0.1.1").doesNotContain("10.0.2.1");
-        assertThat(state).doesNotContain("team-b");
-    }
-
-    @Test
-    void aClusterWideStreamShowsOnlyTheReadableNamespacesAndLosesOneWhenItsBindingIsDeleted() throws Exception {
-        String token = token(account("watcher"));
-        grant("team-a", "watcher");
-        grant("team-b", "watcher");
-
-        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
-            stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
-            assertThat(stream.namedEvents()).extracting(Event::data).anyMatch(d -> d.contains("10.0.1.1"))
-                    .anyMatch(d -> d.contains("10.0.2.1"));
-            api.delete(ApiResource.ROLE_BINDINGS, "team-b", "watcher");
-
-            stream.awaitEvent(e -> "DELETED".equals(e.type()) && e.data().contains("team-b"), Duration.ofSeconds(6));
-            Event revoked = stream.namedEvents().stream()
-                    .filter(e -> "DELETED".equals(e.type()) && e.data().contains("team-b")).findFirst().orElseThrow();
-            assertThat(revoked.data()).contains("\"reason\":\"access-revoked\"").doesNotContain("10.0.2.1");
-            stream.awaitEvent(e -> "SYNCED".equals(e.type()) && stream.namedEvents().stream()
-                    .filter(n -> "SYNCED".equals(n.type())).count() == 2, Duration.ofSeconds(2));
-            List<String> syncedIds = stream.namedEvents().stream().filter(e -> "SYNCED".equals(e.type()))
-                    .map(Event::id).toList();
-            assertThat(scopeTag(syncedIds.get(1))).as("ids after the change carry the new scope's tag")
-                    .isNotEqualTo(scopeTag(syncedIds.get(0)));
-            assertThat(get("/api/v1/namespaces/team-b/services/web", token).statusCode()).isEqualTo(403);
-        }
     }
 
     @Test

@@ -40,6 +40,11 @@ public record EmbeddedTestCluster(EmbeddedKubernetesApi api) implements TestClus
     }
 
     @Override
+    public List<ObjectNode> list(ApiResource resource, String namespace) {
+        return api.list(resource, namespace);
+    }
+
+    @Override
     public String serviceAccount(String namespace, String name) {
         return api.serviceAccount(namespace, name);
     }

@@ -32,6 +32,9 @@ public interface TestCluster {
 
     Optional<ObjectNode> get(ApiResource resource, String namespace, String name);
 
+    /** Every object of a kind in a namespace. */
+    List<ObjectNode> list(ApiResource resource, String namespace);
+
     /** Creates a ServiceAccount unless it exists; returns its name. */
     String serviceAccount(String namespace, String name);
 

@@ -42,10 +42,24 @@ public final class GatewayOnCluster implements AutoCloseable {
      * it) and watches a new namespace named after {@code watched}.
      */
     public static GatewayOnCluster start(RealCluster cluster, URI apiUrl, String watched, Map<String, Object> extra) {
-        String gatewayNamespace = cluster.createNamespace("discovery-gateway");
         String namespace = cluster.createNamespace(watched);
-        GatewayRbac.apply(cluster.admin(), new GatewayRbac.Layout(false, false, false), gatewayNamespace,
-                List.of(namespace));
+        Map<String, Object> properties = new LinkedHashMap<>(Map.of("gateway.namespaces", namespace));
+        properties.putAll(extra);
+        return start(cluster, apiUrl, new GatewayRbac.Layout(false, false, false), namespace, properties);
+    }
+
+    /** A gateway watching every namespace, with the cluster-wide layout's RBAC (consumer authentication stays off). */
+    public static GatewayOnCluster startClusterWide(RealCluster cluster, Map<String, Object> extra) {
+        Map<String, Object> properties = new LinkedHashMap<>(Map.of("gateway.all-namespaces", "true"));
+        properties.putAll(extra);
+        return start(cluster, cluster.url(), new GatewayRbac.Layout(true, false, false), "", properties);
+    }
+
+    private static GatewayOnCluster start(RealCluster cluster, URI apiUrl, GatewayRbac.Layout layout,
+            String namespace, Map<String, Object> extra) {
+        String gatewayNamespace = cluster.createNamespace("discovery-gateway");
+        GatewayRbac.apply(cluster.admin(), layout, gatewayNamespace,
+                namespace.isEmpty() ? List.of(gatewayNamespace) : List.of(namespace));
         Path tokenFile = cluster.logs().resolveSibling("tokens").resolve(gatewayNamespace);
         try {
             Files.createDirectories(tokenFile.getParent());
@@ -57,8 +71,7 @@ public final class GatewayOnCluster implements AutoCloseable {
         }
         Map<String, Object> properties = new LinkedHashMap<>(Map.of("gateway.kubernetes.api-url", apiUrl.toString(),
                 "gateway.kubernetes.ca-file", cluster.caCertificate().toString(), "gateway.kubernetes.token-file",
-                tokenFile.toString(), "gateway.namespaces", namespace, "server.port", "0",
-                "management.server.port", "0", "spring.main.banner-mode", "off"));
+                tokenFile.toString(), "server.port", "0", "spring.main.banner-mode", "off"));
         properties.putAll(extra);
         SpringApplication application = new SpringApplication(DiscoveryGatewayApplication.class);
         application.setDefaultProperties(Map.of());
@@ -71,7 +84,7 @@ public final class GatewayOnCluster implements AutoCloseable {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
-    /** The namespace it watches. */
+    /** The namespace it watches (empty when it watches all). */
     public String namespace() {
         return namespace;
     }

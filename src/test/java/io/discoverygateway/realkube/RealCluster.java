@@ -201,7 +201,11 @@ public final class RealCluster implements AutoCloseable {
 
     /** Creates a namespace named after the prefix and a number, once its default ServiceAccount exists. */
     public String createNamespace(String prefix) {
-        String name = prefix + "-" + NAMESPACES.incrementAndGet();
+        return createNamespaceNamed(prefix + "-" + NAMESPACES.incrementAndGet());
+    }
+
+    /** Creates a namespace of exactly this name, once its default ServiceAccount exists. */
+    public String createNamespaceNamed(String name) {
         ObjectNode namespace = JSON.createObjectNode();
         namespace.put("apiVersion", "v1").put("kind", "Namespace").putObject("metadata").put("name", name);
         admin.post("/api/v1/namespaces", namespace);

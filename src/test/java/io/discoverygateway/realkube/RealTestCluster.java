@@ -79,6 +79,13 @@ public final class RealTestCluster implements TestCluster {
     }
 
     @Override
+    public List<ObjectNode> list(ApiResource resource, String namespace) {
+        List<ObjectNode> items = new java.util.ArrayList<>();
+        admin().get(collection(resource, namespace)).path("items").forEach(item -> items.add((ObjectNode) item));
+        return items;
+    }
+
+    @Override
     public String serviceAccount(String namespace, String name) {
         if (get(ApiResource.SERVICE_ACCOUNTS, namespace, name).isEmpty()) {
             create(ApiResource.SERVICE_ACCOUNTS, namespace, KubeObjects.serviceAccount(namespace, name));

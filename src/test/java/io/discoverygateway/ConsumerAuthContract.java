@@ -1,0 +1,179 @@
+package io.discoverygateway;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import io.discoverygateway.SseClient.Event;
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.discoverygateway.kubeapi.TestCluster;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Consumer authentication's contract, on the embedded API ({@link ConsumerAuthOnEmbeddedApiTest}) and on a real
+ * kube-apiserver ({@code ConsumerAuthOnRealClusterTest}), where TokenRequest, TokenReview and SubjectAccessReview
+ * are Kubernetes' own: consumers' ServiceAccount tokens and RBAC decide what they read through the gateway, including
+ * through the built-in aggregated ClusterRoles {@code view} and {@code edit}. Subclasses run the gateway on the
+ * namespaces team-a and team-b with consumer authentication and one-second caches and rechecks.
+ */
+public abstract class ConsumerAuthContract {
+
+    private static final String AUDIENCE = "discovery-gateway";
+
+    @LocalServerPort
+    private int port;
+
+    @Autowired
+    private TestCluster cluster;
+
+    private GatewayClient client;
+    private String teamA;
+    private String teamB;
+
+    @BeforeEach
+    void services() {
+        client = new GatewayClient(port);
+        teamA = cluster.namespace("team-a");
+        teamB = cluster.namespace("team-b");
+        for (String namespace : List.of(teamA, teamB)) {
+            if (cluster.get(ApiResource.SERVICES, namespace, "web").isEmpty()) {
+                cluster.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
+                cluster.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, "web-1", "web",
+                        List.of(EndpointSpec.ready(namespace.equals(teamA) ? "10.0.1.1" : "10.0.2.1"))));
+            }
+        }
+        String admin = token(account("admin-check"));
+        grant(teamA, "admin-check");
+        grant(teamB, "admin-check");
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/apps/web", admin).body().contains("10.0.1.1")
+                && get("/apps/web", admin).body().contains("10.0.2.1"));
+    }
+
+    @Test
+    void aConsumerReadsTheNamespaceItMayListEndpointSlicesInAndIsForbiddenTheOther() {
+        String token = token(account("reader"));
+        grant(teamA, "reader");
+
+        assertThat(get(servicePath(teamA), token).statusCode()).isEqualTo(200);
+        HttpResponse<String> forbidden = get(servicePath(teamB), token);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("system:serviceaccount:" + teamA + ":reader", teamB,
+                "discovery.k8s.io/endpointslices");
+        assertThat(get("/api/v1/namespaces/" + teamB + "/services/unknown", token).statusCode())
+                .as("a forbidden namespace does not tell which services exist").isEqualTo(403);
+        assertThat(get("/api/v1/namespaces/" + teamB + "/services", token).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/stream?namespace=" + teamB, token).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsUnauthorized() {
+        String account = account("vault-user");
+        grant(teamA, account);
+        String otherAudience = cluster.token(teamA, account, List.of("vault"), Duration.ofMinutes(10));
+
+        assertThat(get(servicePath(teamA), otherAudience).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void listsAndTheDiscoveryServerApiShowOnlyTheReadableNamespaces() {
+        String token = token(account("lister"));
+        grant(teamA, "lister");
+
+        String services = get("/api/v1/services", token).body();
+        String apps = get("/apps/web", token).body();
+        String state = get("/state", token).body();
+
+        assertThat(services).contains("\"namespace\":\"" + teamA + "\"").doesNotContain(teamB);
+        assertThat(apps).contains("10.0.1.1").doesNotContain("10.0.2.1");
+        assertThat(state).doesNotContain(teamB);
+    }
+
+    @Test
+    void theBuiltInViewAndEditRolesBoundInANamespaceLetAConsumerReadIt() {
+        String viewer = account("viewer");
+        String editor = account("editor");
+        cluster.replace(ApiResource.ROLE_BINDINGS, teamB, KubeObjects.binding(teamB, "viewer", "ClusterRole", "view",
+                teamA, viewer));
+        cluster.replace(ApiResource.ROLE_BINDINGS, teamB, KubeObjects.binding(teamB, "editor", "ClusterRole", "edit",
+                teamA, editor));
+
+        for (String account : List.of(viewer, editor)) {
+            String token = token(account);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(servicePath(teamB), token).statusCode() == 200);
+            assertThat(get(servicePath(teamA), token).statusCode()).as(account).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aClusterWideStreamShowsOnlyTheReadableNamespacesAndLosesOneWhenItsBindingIsDeleted() throws Exception {
+        String token = token(account("watcher"));
+        grant(teamA, "watcher");
+        grant(teamB, "watcher");
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
+            assertThat(stream.namedEvents()).extracting(Event::data).anyMatch(d -> d.contains("10.0.1.1"))
+                    .anyMatch(d -> d.contains("10.0.2.1"));
+            cluster.delete(ApiResource.ROLE_BINDINGS, teamB, "watcher");
+
+            stream.awaitEvent(e -> "DELETED".equals(e.type()) && e.data().contains(teamB), Duration.ofSeconds(10));
+            Event revoked = stream.namedEvents().stream()
+                    .filter(e -> "DELETED".equals(e.type()) && e.data().contains(teamB)).findFirst().orElseThrow();
+            assertThat(revoked.data()).contains("\"reason\":\"access-revoked\"").doesNotContain("10.0.2.1");
+            stream.awaitEvent(e -> "SYNCED".equals(e.type()) && stream.namedEvents().stream()
+                    .filter(n -> "SYNCED".equals(n.type())).count() == 2, Duration.ofSeconds(5));
+            List<String> syncedIds = stream.namedEvents().stream().filter(e -> "SYNCED".equals(e.type()))
+                    .map(Event::id).toList();
+            assertThat(scopeTag(syncedIds.get(1))).as("ids after the change carry the new scope's tag")
+                    .isNotEqualTo(scopeTag(syncedIds.get(0)));
+            assertThat(get(servicePath(teamB), token).statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void theTokenOfADeletedServiceAccountIsRefused() {
+        String account = account("leaver");
+        grant(teamA, account);
+        String token = token(account);
+        assertThat(get(servicePath(teamA), token).statusCode()).isEqualTo(200);
+
+        cluster.delete(ApiResource.SERVICE_ACCOUNTS, teamA, account);
+
+        // kube-apiserver keeps a successful token authentication for 10 s, the gateway for token-ttl (1 s here).
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(servicePath(teamA), token).statusCode() == 401);
+    }
+
+    private static String scopeTag(String eventId) {
+        return eventId.substring(eventId.lastIndexOf('-') + 1);
+    }
+
+    private static String servicePath(String namespace) {
+        return "/api/v1/namespaces/" + namespace + "/services/web";
+    }
+
+    private HttpResponse<String> get(String path, String token) {
+        return client.get(path, "Authorization", "Bearer " + token);
+    }
+
+    private String account(String name) {
+        return cluster.serviceAccount(teamA, name);
+    }
+
+    private String token(String account) {
+        return cluster.token(teamA, account, List.of(AUDIENCE), Duration.ofMinutes(10));
+    }
+
+    /** Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a consumer's Role would. */
+    private void grant(String namespace, String account) {
+        cluster.grantListEndpointSlices(namespace, teamA, account);
+    }
+}
