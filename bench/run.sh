@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client]   (quick: about 5 min, full: about 11 min on
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube]   (quick: about 5 min, full: about 11 min on
 # 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
@@ -21,6 +21,12 @@ gateway_jdk="${GATEWAY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [ "$size" = startup ] && ./mvnw -B -q -DskipTests package
 ./mvnw -B -q -DskipTests test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
+if [ "$size" = realkube ]; then
+  # On a real control plane built from source (src/test/realkube/build.sh): bench/run.sh realkube [services]
+  # [endpoints per service] (default 10,000 x 10). Report: target/bench/report-realkube.md.
+  exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+    io.discoverygateway.bench.RealClusterBenchmark "${2:-10000}" "${3:-10}" "$gateway_jdk"
+fi
 # BENCH_GATEWAY_CPUS=1 BENCH_LOAD_CPUS=0 keeps the load generator off the gateway's core (taskset).
 exec ${BENCH_LOAD_CPUS:+taskset -c $BENCH_LOAD_CPUS} java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" bench/RunBenchmarks.java \
   "$size" "$gateway_jdk"

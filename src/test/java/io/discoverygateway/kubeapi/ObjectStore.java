@@ -76,7 +76,7 @@ final class ObjectStore {
         metadata.put("uid", UUID.randomUUID().toString());
         metadata.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         metadata.put("generation", 1);
-        return write("ADDED", resource, namespace, object, null);
+        return write("ADDED", resource, namespace, asStored(resource, object), null);
     }
 
     /** Replaces an existing object, keeping its identity fields. */
@@ -87,7 +87,23 @@ final class ObjectStore {
         metadata.set("uid", oldMetadata.path("uid"));
         metadata.set("creationTimestamp", oldMetadata.path("creationTimestamp"));
         metadata.put("generation", oldMetadata.path("generation").asLong(1) + 1);
-        return write("MODIFIED", resource, namespace, object, previous);
+        return write("MODIFIED", resource, namespace, asStored(resource, object), previous);
+    }
+
+    /**
+     * What kube-apiserver gives back: it stores objects as protobuf, where an empty list and no list are the same,
+     * and EndpointSlice's {@code endpoints} and {@code ports} have no omitempty, so an empty one reads back as null
+     * (found by running the stream's model-based test on a real API server).
+     */
+    private static ObjectNode asStored(ApiResource resource, ObjectNode object) {
+        if (resource.equals(ApiResource.ENDPOINT_SLICES)) {
+            for (String field : java.util.List.of("endpoints", "ports")) {
+                if (object.path(field).isArray() && object.path(field).isEmpty()) {
+                    object.putNull(field);
+                }
+            }
+        }
+        return object;
     }
 
     synchronized Optional<ObjectNode> delete(ApiResource resource, String namespace, String name) {

@@ -220,8 +220,8 @@ abstract class StreamModelContract {
             }
             else if (change instanceof Flip flip) {
                 api.get(ApiResource.ENDPOINT_SLICES, namespace, flip.name() + "-1").ifPresent(slice -> {
-                    ArrayNode endpoints = (ArrayNode) slice.path("endpoints");
-                    if (endpoints.isEmpty()) {
+                    // A slice with no endpoints reads back with "endpoints": null, as from kube-apiserver.
+                    if (!(slice.path("endpoints") instanceof ArrayNode endpoints) || endpoints.isEmpty()) {
                         return;
                     }
                     int index = flip.index() % endpoints.size();

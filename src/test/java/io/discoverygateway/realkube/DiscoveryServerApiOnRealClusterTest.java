@@ -1,0 +1,8 @@
+package io.discoverygateway.realkube;
+
+import io.discoverygateway.DiscoveryServerApiContract;
+
+/** The Discovery Server API contract on a real kube-apiserver. */
+@RealClusterGatewayTest(properties = "gateway.namespaces=alpha,beta")
+class DiscoveryServerApiOnRealClusterTest extends DiscoveryServerApiContract {
+}

@@ -1,0 +1,121 @@
+package io.discoverygateway.xds;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.realkube.RealClusterGatewayTest;
+import io.discoverygateway.realkube.RealTestCluster;
+import io.discoverygateway.realkube.Workloads;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * xDS on a real cluster, as Envoy or a proxyless gRPC client reads it over ADS: the endpoints Kubernetes' own
+ * controllers publish for a Deployment, in localities named after the zones of the nodes its pods run on; during
+ * {@code kubectl rollout restart} the leaving pods are DRAINING, never fewer than the three ready ones are HEALTHY,
+ * and the new pods end HEALTHY.
+ */
+@RealClusterGatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0" })
+class XdsOnRealClusterTest {
+
+    @Autowired
+    private RealTestCluster cluster;
+
+    @Autowired
+    private XdsServer xds;
+
+    @Test
+    void aRolloutRestartIsDrainingThenHealthyInTheNodesZones() throws Exception {
+        String namespace = cluster.namespace("xds");
+        Workloads.deployment(cluster.admin(), namespace, "api", 3);
+        Workloads.service(cluster.admin(), namespace, "api");
+        String name = "api." + namespace + ":80";
+
+        try (AdsStream ads = new AdsStream(xds.port(), null)) {
+            ads.request(Resources.V3.ENDPOINT_TYPE_URL, List.of(name), "", "");
+            List<ClusterLoadAssignment> seen = new ArrayList<>();
+            ClusterLoadAssignment ready = readUntil(ads, name, seen, assignment -> healthy(assignment).size() == 3,
+                    Duration.ofSeconds(90));
+            assertThat(ready.getEndpointsList()).extracting(l -> l.getLocality().getZone())
+                    .containsExactlyInAnyOrder("zone-a", "zone-b", "zone-c");
+            assertThat(healthy(ready)).allMatch(address -> address.startsWith("10.244.") && address.endsWith(":8080"));
+            Set<String> before = new HashSet<>(healthy(ready));
+            seen.clear();
+
+            Kubectl.Result restart = cluster.cluster().kubectl("rollout", "restart", "deployment/api", "-n",
+                    namespace);
+            assertThat(restart.exitCode()).as(restart.output()).isZero();
+            readUntil(ads, name, seen, assignment -> healthy(assignment).size() == 3
+                    && healthy(assignment).stream().noneMatch(before::contains) && draining(assignment).isEmpty(),
+                    Duration.ofSeconds(90));
+
+            assertThat(seen).extracting(a -> healthy(a).size()).allMatch(count -> count >= 3);
+            assertThat(seen).flatExtracting(XdsOnRealClusterTest::draining).isNotEmpty().allMatch(before::contains);
+        }
+    }
+
+    /** Reads and acknowledges assignments until one satisfies the condition; every one read is added to seen. */
+    private static ClusterLoadAssignment readUntil(AdsStream ads, String name, List<ClusterLoadAssignment> seen,
+            Predicate<ClusterLoadAssignment> condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            DiscoveryResponse response = ads.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            ads.request(Resources.V3.ENDPOINT_TYPE_URL, List.of(name), response.getVersionInfo(),
+                    response.getNonce());
+            for (var any : response.getResourcesList()) {
+                ClusterLoadAssignment assignment = unpack(any);
+                seen.add(assignment);
+                if (condition.test(assignment)) {
+                    return assignment;
+                }
+            }
+        }
+        throw new AssertionError("no assignment of " + name + " met the condition within " + timeout + "; last: "
+                + (seen.isEmpty() ? "none" : seen.get(seen.size() - 1)));
+    }
+
+    private static List<String> healthy(ClusterLoadAssignment assignment) {
+        return withStatus(assignment, HealthStatus.HEALTHY);
+    }
+
+    private static List<String> draining(ClusterLoadAssignment assignment) {
+        return withStatus(assignment, HealthStatus.DRAINING);
+    }
+
+    private static List<String> withStatus(ClusterLoadAssignment assignment, HealthStatus status) {
+        List<String> addresses = new ArrayList<>();
+        for (LocalityLbEndpoints locality : assignment.getEndpointsList()) {
+            for (LbEndpoint endpoint : locality.getLbEndpointsList()) {
+                if (endpoint.getHealthStatus() == status) {
+                    var socket = endpoint.getEndpoint().getAddress().getSocketAddress();
+                    addresses.add(socket.getAddress() + ":" + socket.getPortValue());
+                }
+            }
+        }
+        return addresses;
+    }
+
+    private static ClusterLoadAssignment unpack(com.google.protobuf.Any any) {
+        try {
+            return any.unpack(ClusterLoadAssignment.class);
+        }
+        catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
