@@ -75,6 +75,21 @@ public abstract class ConsumerAuthContract {
     }
 
     @Test
+    void twoAuthorizationHeadersAreABadRequestWhicheverComesFirst() {
+        String token = token(account("doubled"));
+        grant(teamA, "doubled");
+
+        for (String[] headers : new String[][] {
+                { "Authorization", "Bearer " + token, "Authorization", "Bearer not-a-token" },
+                { "Authorization", "Bearer not-a-token", "Authorization", "Bearer " + token } }) {
+            HttpResponse<String> response = client.get(servicePath(teamA), headers);
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(response.body()).contains("exactly one");
+        }
+    }
+
+    @Test
     void aTokenForAnotherAudienceIsUnauthorized() {
         String account = account("vault-user");
         grant(teamA, account);

@@ -1,11 +1,14 @@
 package io.discoverygateway.access;
 
+import java.util.Enumeration;
+
 import io.discoverygateway.access.Reviews.TokenVerdict;
 import io.discoverygateway.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
@@ -32,7 +35,13 @@ final class AccessInterceptor implements HandlerInterceptor {
             // An async dispatch of a request authenticated already (a long-poll's answer).
             return true;
         }
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        Enumeration<String> headers = request.getHeaders(HttpHeaders.AUTHORIZATION);
+        String header = headers.hasMoreElements() ? headers.nextElement() : null;
+        if (headers.hasMoreElements()) {
+            // Proxies and servers disagree on which of two would count: refuse rather than pick one.
+            throw new ApiException(HttpStatus.BAD_REQUEST, "Duplicate Authorization header",
+                    "Send exactly one 'Authorization: Bearer <token>' header");
+        }
         if (header == null || header.isBlank()) {
             throw ApiException.unauthorized("This gateway serves authenticated consumers only: send"
                     + " 'Authorization: Bearer <token>' with a ServiceAccount token for its audience", REALM);

@@ -18,6 +18,7 @@ import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -53,6 +54,9 @@ public class ApiDocumentation {
                         + " pod, over REST (ETag, long-poll), server-sent events and the Spring Cloud Kubernetes"
                         + " Discovery Server API. Errors are RFC 9457 problem+json.")
                 .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")))
+                // Relative: springdoc would otherwise build the server URL from the request's Host and
+                // X-Forwarded-* headers, which any caller chooses.
+                .servers(List.of(new Server().url("/").description("this gateway")))
                 .schemaRequirement("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
                         .description("With gateway.auth.mode=kubernetes: a ServiceAccount token for the audience"
                                 + " discovery-gateway"));

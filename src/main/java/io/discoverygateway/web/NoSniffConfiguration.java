@@ -1,6 +1,7 @@
 package io.discoverygateway.web;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -15,7 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * {@code X-Content-Type-Options: nosniff} on every answer (a browser must never guess that a JSON body is HTML or
- * script), on the API port and on the management port. Found by component scanning for the application's context,
+ * script), and TRACE refused with 405 (the servlet default echoes the request's headers, cookies and tokens
+ * included, back to the caller), on the API port and on the management port. Found by component scanning for the application's context,
  * and listed in {@code META-INF/spring/...ManagementContextConfiguration.imports} for the management server's own
  * context, which does not see the application's filters.
  */
@@ -31,10 +33,20 @@ public class NoSniffConfiguration {
 
     static final class NoSniffFilter extends OncePerRequestFilter {
 
+        private static final byte[] TRACE_REFUSED = ("{\"type\":\"about:blank\",\"title\":\"Method Not Allowed\","
+                + "\"status\":405,\"detail\":\"TRACE is not served\"}").getBytes(StandardCharsets.UTF_8);
+
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             response.setHeader("X-Content-Type-Options", "nosniff");
+            if ("TRACE".equalsIgnoreCase(request.getMethod())) {
+                response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+                response.setHeader("Allow", "GET, HEAD, OPTIONS");
+                response.setContentType("application/problem+json");
+                response.getOutputStream().write(TRACE_REFUSED);
+                return;
+            }
             chain.doFilter(request, response);
         }
     }

@@ -43,6 +43,7 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 
 /**
  * The xDS resources of one Service at one revision: for every TCP port, the Listeners a proxyless gRPC client asks
@@ -52,6 +53,17 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
  *
  * <p>Endpoints: ready ones are HEALTHY, terminating ones that still serve are DRAINING (no new calls, existing ones
  * finish), the others are left out. They are grouped by zone into localities weighted by their ready endpoints.
+ * When no endpoint is ready, Kubernetes sends a Service's traffic where kube-proxy would:
+ * <ul>
+ * <li>to the terminating endpoints that still serve, if there are any (kube-proxy's fallback since
+ * ProxyTerminatingEndpoints): they are published HEALTHY;</li>
+ * <li>nowhere, if there are none: the assignment then drops every call ({@code drop_overloads} at 100 %, category
+ * {@value #NO_READY_ENDPOINTS}), so clients fail calls at once with UNAVAILABLE. An empty assignment would not do:
+ * grpc-java takes it (and one of only UNHEALTHY endpoints) as a resolution error and keeps calling the endpoints it
+ * had, and a drop policy is only applied while the assignment lists an endpoint the client keeps. So it lists one
+ * placeholder, {@value #PLACEHOLDER_ADDRESS}:{@value #PLACEHOLDER_PORT} (the discard port of the client's own
+ * loopback), with health UNKNOWN; no call is ever sent to it, since every call is dropped first.</li>
+ * </ul>
  *
  * @param listeners by name
  * @param clusters by name
@@ -65,6 +77,20 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
 
     /** With ring-hash: the request header whose value is hashed (else every call hashes at random). */
     static final String HASH_HEADER_ANNOTATION = "discovery-gateway.io/xds-hash-header";
+
+    /** The drop category of an assignment without a ready or serving endpoint (clients name it in their errors). */
+    static final String NO_READY_ENDPOINTS = "no-ready-endpoints";
+
+    /** The placeholder endpoint of such an assignment, never called. */
+    static final String PLACEHOLDER_ADDRESS = "127.0.0.1";
+
+    static final int PLACEHOLDER_PORT = 9;
+
+    private static final ClusterLoadAssignment.Policy DROP_EVERY_CALL = ClusterLoadAssignment.Policy.newBuilder()
+            .addDropOverloads(ClusterLoadAssignment.Policy.DropOverload.newBuilder().setCategory(NO_READY_ENDPOINTS)
+                    .setDropPercentage(FractionalPercent.newBuilder().setNumerator(100)
+                            .setDenominator(FractionalPercent.DenominatorType.HUNDRED)))
+            .build();
 
     private static final Map<String, Cluster.LbPolicy> LB_POLICIES = Map.of("round-robin",
             Cluster.LbPolicy.ROUND_ROBIN, "ring-hash", Cluster.LbPolicy.RING_HASH, "least-request",
@@ -196,9 +222,13 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         Map<String, List<LbEndpoint>> byZone = new TreeMap<>();
         Map<String, Integer> readyByZone = new TreeMap<>();
         Set<String> seen = new HashSet<>();
+        // With no ready endpoint, the serving terminating ones take the traffic (kube-proxy's fallback).
+        boolean anyReady = endpoints.stream().anyMatch(endpoint -> endpoint.ready() && targetPort(servicePort,
+                endpoint) != null && !"FQDN".equals(endpoint.addressType()));
+        HealthStatus servingTerminating = anyReady ? HealthStatus.DRAINING : HealthStatus.HEALTHY;
         for (Endpoint endpoint : endpoints) {
             HealthStatus health = endpoint.ready() ? HealthStatus.HEALTHY
-                    : endpoint.serving() && endpoint.terminating() ? HealthStatus.DRAINING : null;
+                    : endpoint.serving() && endpoint.terminating() ? servingTerminating : null;
             Integer port = targetPort(servicePort, endpoint);
             if (health == null || port == null || "FQDN".equals(endpoint.addressType())) {
                 continue;
@@ -224,6 +254,16 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
             readyByZone.merge(zone, health == HealthStatus.HEALTHY ? 1 : 0, Integer::sum);
         }
         ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(name);
+        if (byZone.isEmpty()) {
+            return assignment.setPolicy(DROP_EVERY_CALL).addEndpoints(LocalityLbEndpoints.newBuilder()
+                    .setLocality(Locality.getDefaultInstance()).setLoadBalancingWeight(UInt32Value.of(1))
+                    .addLbEndpoints(LbEndpoint.newBuilder().setHealthStatus(HealthStatus.UNKNOWN)
+                            .setLoadBalancingWeight(UInt32Value.of(1))
+                            .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                                    .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
+                                            .setAddress(PLACEHOLDER_ADDRESS).setPortValue(PLACEHOLDER_PORT))))))
+                    .build();
+        }
         byZone.forEach((zone, lbEndpoints) -> assignment.addEndpoints(LocalityLbEndpoints.newBuilder()
                 .setLocality(Locality.newBuilder().setZone(zone))
                 // Clients ignore a locality without a weight (gRPC silently): at least 1, also when all drain.

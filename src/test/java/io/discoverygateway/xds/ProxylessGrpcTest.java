@@ -14,6 +14,7 @@ import io.discoverygateway.GatewayTest;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.xds.XdsObjects.Backend;
+import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +119,92 @@ class ProxylessGrpcTest {
 
             assertThat(IntStream.range(0, 30).mapToObj(i -> client.call())).doesNotContain(draining);
         }
+    }
+
+    @Test
+    void whenNoEndpointIsReadyCallsFailAtOnceAndResumeWhenOneIsReadyAgain() {
+        publish("unready", Map.of(), all(Backend::ready));
+        try (ProxylessClient client = client("unready")) {
+            awaitAnswersFrom(client, backends.addresses());
+
+            // Every pod's readiness probe fails (its database is down): the pods still answer, Kubernetes sends
+            // them nothing, and neither may gRPC.
+            long written = System.nanoTime();
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("unready", all(Backend::notReady)));
+            Status failed = await().atMost(Duration.ofSeconds(1)).until(ProxylessGrpcTest.failureOf(client),
+                    status -> status != null);
+            long stopped = System.nanoTime();
+
+            assertThat(Duration.ofNanos(stopped - written)).isLessThan(Duration.ofSeconds(1));
+            assertThat(failed.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(failed.getDescription()).contains(ServiceResources.NO_READY_ENDPOINTS);
+            assertThat(IntStream.range(0, 20).mapToObj(i -> client.failure().getCode()))
+                    .containsOnly(Status.Code.UNAVAILABLE);
+
+            String first = backends.addresses().get(0);
+            long ready = System.nanoTime();
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("unready", address -> address.equals(first)
+                    ? Backend.ready(address) : Backend.notReady(address)));
+            await().atMost(Duration.ofSeconds(1)).until(ProxylessGrpcTest.answerOf(client), first::equals);
+            assertThat(Duration.ofNanos(System.nanoTime() - ready)).isLessThan(Duration.ofSeconds(1));
+            assertThat(IntStream.range(0, 10).mapToObj(i -> client.call())).containsOnly(first);
+        }
+    }
+
+    @Test
+    void whenEveryEndpointLeavesWhileItsPodsStillRunCallsFailAtOnce() {
+        publish("deselected", Map.of(), all(Backend::ready));
+        try (ProxylessClient client = client("deselected")) {
+            awaitAnswersFrom(client, backends.addresses());
+
+            // The Service's selector now matches nothing: its slice is emptied, the old pods still answer.
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("deselected", List.of()));
+
+            Status failed = await().atMost(Duration.ofSeconds(1)).until(ProxylessGrpcTest.failureOf(client),
+                    status -> status != null);
+            assertThat(failed.getDescription()).contains(ServiceResources.NO_READY_ENDPOINTS);
+            assertThat(IntStream.range(0, 20).mapToObj(i -> client.failure().getCode()))
+                    .containsOnly(Status.Code.UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void whenOnlyTerminatingServingEndpointsRemainTheyTakeTheCallsAsKubeProxySendsThem() {
+        publish("last-ones", Map.of(), all(Backend::ready));
+        try (ProxylessClient client = client("last-ones")) {
+            awaitAnswersFrom(client, backends.addresses());
+
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("last-ones", all(Backend::draining)));
+
+            awaitAnswersFrom(client, backends.addresses());
+            assertThat(IntStream.range(0, 30).mapToObj(i -> client.call())).containsOnlyElementsOf(
+                    backends.addresses());
+        }
+    }
+
+    /** The status of a call that fails now, or null when it succeeds. */
+    private static java.util.concurrent.Callable<Status> failureOf(ProxylessClient client) {
+        return () -> {
+            try {
+                client.call();
+                return null;
+            }
+            catch (io.grpc.StatusRuntimeException ex) {
+                return ex.getStatus();
+            }
+        };
+    }
+
+    /** The backend that answers a call now, or null when it fails. */
+    private static java.util.concurrent.Callable<String> answerOf(ProxylessClient client) {
+        return () -> {
+            try {
+                return client.call();
+            }
+            catch (io.grpc.StatusRuntimeException ex) {
+                return null;
+            }
+        };
     }
 
     @Test
