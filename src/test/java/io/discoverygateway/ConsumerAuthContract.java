@@ -90,6 +90,38 @@ public abstract class ConsumerAuthContract {
     }
 
     @Test
+    void aConsumerCannotTellWhichNamespacesTheGatewayWatches() {
+        String token = token(account("prober"));
+        grant(teamA, "prober");
+        String unwatched = "nope";
+
+        for (String path : List.of("/api/v1/namespaces/%s/services", "/api/v1/namespaces/%s/services/web",
+                "/api/v1/services?namespace=%s", "/api/v1/services?namespace=%s&wait=1s",
+                "/api/v1/stream?namespace=%s", "/api/v1/stream?service=%s/web")) {
+            HttpResponse<String> watched = get(path.formatted(teamB), token);
+            HttpResponse<String> notWatched = get(path.formatted(unwatched), token);
+
+            assertThat(watched.statusCode()).as(path).isEqualTo(403);
+            assertThat(notWatched.statusCode()).as(path).isEqualTo(403);
+            assertThat(notWatched.body().replace(unwatched, teamB)).as(path).isEqualTo(watched.body());
+            assertThat(notWatched.body()).as(path).doesNotContain("watch").doesNotContain(teamB);
+        }
+    }
+
+    @Test
+    void aNamespaceThatIsReadableButNotWatchedIsNotFoundWithoutNamingTheWatchedOnes() {
+        String elsewhere = cluster.namespace("elsewhere");
+        String token = token(account("roamer"));
+        grant(elsewhere, "roamer");
+
+        HttpResponse<String> response = get("/api/v1/namespaces/" + elsewhere + "/services", token);
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("does not watch namespace '" + elsewhere + "'")
+                .doesNotContain(teamA).doesNotContain(teamB);
+    }
+
+    @Test
     void aTokenForAnotherAudienceIsUnauthorized() {
         String account = account("vault-user");
         grant(teamA, account);

@@ -154,7 +154,7 @@ class ServiceController {
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> namespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
-        validator.watchedNamespace(namespace);
+        validator.readableNamespace(namespace, access);
         return services(namespace, labelSelector, access, request);
     }
 
@@ -165,7 +165,7 @@ class ServiceController {
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             ReadAccess access, HttpServletRequest servletRequest) {
-        validator.watchedNamespace(namespace);
+        validator.readableNamespace(namespace, access);
         return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, access, servletRequest);
     }
 
@@ -241,9 +241,8 @@ class ServiceController {
 
     /** A valid name in a watched namespace that the consumer may read (before saying whether it exists). */
     private void readable(ReadAccess access, ServiceKey key) {
-        validator.watchedNamespace(key.namespace());
+        validator.readableNamespace(key.namespace(), access);
         validator.name("service name", key.name());
-        access.requireNamespace(key.namespace());
     }
 
     // ---- long-polling ------------------------------------------------------------------------------------------
@@ -322,8 +321,7 @@ class ServiceController {
     private Listing listing(String namespace, String labelSelector, ReadAccess access) {
         LabelSelector selector = validator.labelSelector(labelSelector);
         if (namespace != null) {
-            validator.watchedNamespace(namespace);
-            access.requireNamespace(namespace);
+            validator.readableNamespace(namespace, access);
             return new Listing(namespace, selector, access.consumer().isPresent()
                     ? NamespaceScope.of(Set.of(namespace)) : NamespaceScope.EVERYTHING);
         }

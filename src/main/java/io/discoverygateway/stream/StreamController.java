@@ -77,10 +77,9 @@ class StreamController {
             @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             ReadAccess access,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
-        StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector);
-        // Named namespaces must each be readable (403 otherwise); without any, the stream covers all it may read.
-        filter.namespaces().forEach(access::requireNamespace);
-        filter.keys().forEach(key -> access.requireNamespace(key.namespace()));
+        // Named namespaces must each be readable (403 otherwise, before saying whether the gateway watches them);
+        // without any, the stream covers all it may read.
+        StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector, access);
         filter = filter.withReadable(access.scope(catalog.view()));
         if (HttpMethod.HEAD.matches(request.getMethod())) {
             // Headers only: the body of a HEAD answer is discarded, so a stream behind it would never see its
@@ -105,10 +104,10 @@ class StreamController {
     }
 
     private StreamFilter filter(List<String> namespaces, List<String> services, String labelSelector,
-            String podLabelSelector) {
+            String podLabelSelector, ReadAccess access) {
         Set<String> namespaceSet = new HashSet<>();
         for (String namespace : orEmpty(namespaces)) {
-            validator.watchedNamespace(namespace);
+            validator.readableNamespace(namespace, access);
             namespaceSet.add(namespace);
         }
         Set<String> names = new HashSet<>();
@@ -122,7 +121,7 @@ class StreamController {
             else {
                 String ns = service.substring(0, slash);
                 String name = service.substring(slash + 1);
-                validator.watchedNamespace(ns);
+                validator.readableNamespace(ns, access);
                 validator.name("service name", name);
                 keys.add(new ServiceKey(ns, name));
             }

@@ -3,6 +3,7 @@ package io.discoverygateway.web;
 import java.util.regex.Pattern;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.ReadAccess;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
@@ -30,16 +31,29 @@ public class RequestValidator {
         }
     }
 
-    public void watchedNamespace(String namespace) {
+    /**
+     * A valid namespace name that the gateway watches and the caller may read. With consumer authentication the
+     * access decision comes first, so a consumer learns nothing of a namespace it may not read, not even whether
+     * the gateway watches it (403 either way), and a 404 for one it may read names no other namespace. Without
+     * consumer authentication every watched namespace is listed anyway, and the 404 says which they are.
+     */
+    public void readableNamespace(String namespace, ReadAccess access) {
         name("namespace name", namespace);
-        if (!scope.includes(namespace)) {
+        if (access.consumer().isPresent()) {
+            access.requireNamespace(namespace);
+            if (!scope.includes(namespace)) {
+                throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched",
+                        "The gateway does not watch namespace '" + namespace + "'");
+            }
+        }
+        else if (!scope.includes(namespace)) {
             throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched",
                     "The gateway does not watch namespace '" + namespace + "'; it watches: " + scope);
         }
     }
 
+    /** The service, once {@link #readableNamespace} has passed for its namespace. */
     public ServiceSnapshot existingService(CatalogView view, ServiceKey key) {
-        watchedNamespace(key.namespace());
         name("service name", key.name());
         return view.find(key).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "Service not found",
                 "No service '" + key.name() + "' in namespace '" + key.namespace() + "'"));
