@@ -69,6 +69,32 @@ class XdsOnRealClusterTest {
         }
     }
 
+    @Test
+    void whenEveryPodTurnsNotReadyTheAssignmentDropsEveryCall() throws Exception {
+        String namespace = cluster.namespace("xds");
+        Workloads.deployment(cluster.admin(), namespace, "db-users", 2);
+        Workloads.service(cluster.admin(), namespace, "db-users");
+        String name = "db-users." + namespace + ":80";
+
+        try (AdsStream ads = new AdsStream(xds.port(), null)) {
+            ads.request(Resources.V3.ENDPOINT_TYPE_URL, List.of(name), "", "");
+            List<ClusterLoadAssignment> seen = new ArrayList<>();
+            readUntil(ads, name, seen, assignment -> healthy(assignment).size() == 2, Duration.ofSeconds(90));
+
+            for (String pod : Workloads.podNames(cluster.admin(), namespace, "db-users")) {
+                Workloads.setReady(cluster.admin(), namespace, pod, false);
+            }
+
+            ClusterLoadAssignment dropping = readUntil(ads, name, seen, assignment -> assignment.getPolicy()
+                    .getDropOverloadsCount() > 0, Duration.ofSeconds(60));
+            assertThat(dropping.getPolicy().getDropOverloads(0).getCategory())
+                    .isEqualTo(ServiceResources.NO_READY_ENDPOINTS);
+            assertThat(dropping.getPolicy().getDropOverloads(0).getDropPercentage().getNumerator()).isEqualTo(100);
+            assertThat(withStatus(dropping, HealthStatus.UNKNOWN)).containsExactly(
+                    ServiceResources.PLACEHOLDER_ADDRESS + ":" + ServiceResources.PLACEHOLDER_PORT);
+        }
+    }
+
     /** Reads and acknowledges assignments until one satisfies the condition; every one read is added to seen. */
     private static ClusterLoadAssignment readUntil(AdsStream ads, String name, List<ClusterLoadAssignment> seen,
             Predicate<ClusterLoadAssignment> condition, Duration timeout) throws Exception {
