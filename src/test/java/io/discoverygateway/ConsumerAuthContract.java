@@ -35,6 +35,9 @@ public abstract class ConsumerAuthContract {
     @Autowired
     private TestCluster cluster;
 
+    @Autowired
+    private io.micrometer.core.instrument.MeterRegistry registry;
+
     private GatewayClient client;
     private String teamA;
     private String teamB;
@@ -119,6 +122,25 @@ public abstract class ConsumerAuthContract {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("does not watch namespace '" + elsewhere + "'")
                 .doesNotContain(teamA).doesNotContain(teamB);
+    }
+
+    @Test
+    void aConsumerThatMayReadNothingIsRefusedEveryPlaceAndCounted() throws Exception {
+        String token = token(account("nobody"));
+        double refusedBefore = refusals();
+
+        for (String path : List.of("/api/v1/services", "/api/v1/services?wait=2s", "/apps", "/apps/web", "/state",
+                "/api/v1/stream")) {
+            HttpResponse<String> response = get(path, token);
+            assertThat(response.statusCode()).as(path).isEqualTo(403);
+            assertThat(response.body()).as(path).contains("read no namespace", "system:serviceaccount:" + teamA
+                    + ":nobody").doesNotContain(teamB);
+        }
+        assertThat(refusals()).isEqualTo(refusedBefore + 6);
+    }
+
+    private double refusals() {
+        return registry.counter("gateway.auth.refusals", "reason", "empty-scope").count();
     }
 
     @Test

@@ -13,6 +13,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.Reviews.TokenVerdict;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -32,12 +33,17 @@ public final class ConsumerAuthenticator {
     private final Clock clock;
     private final Cache<String, TokenVerdict> verdicts;
     private final AccessMetrics metrics;
+    private final Counter emptyScopes;
 
     ConsumerAuthenticator(Reviews reviews, GatewayProperties.Auth properties, Clock clock, MeterRegistry registry) {
         this.reviews = reviews;
         this.properties = properties;
         this.clock = clock;
         this.metrics = new AccessMetrics(registry, "authentication");
+        this.emptyScopes = Counter.builder("gateway.auth.refusals").tag("reason", "empty-scope")
+                .description("Authenticated requests refused before they took a place: the consumer may read no"
+                        + " watched namespace")
+                .register(registry);
         this.verdicts = Caffeine.newBuilder().maximumSize(properties.cacheSize())
                 .expireAfter(new VerdictExpiry()).build();
     }
@@ -62,6 +68,10 @@ public final class ConsumerAuthenticator {
 
     void unavailable() {
         metrics.unavailable();
+    }
+
+    void emptyScopeRefused() {
+        emptyScopes.increment();
     }
 
     private TokenVerdict review(String token) {

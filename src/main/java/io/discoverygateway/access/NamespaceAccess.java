@@ -83,6 +83,12 @@ public final class NamespaceAccess {
     }
 
     /** What a 403 says: the review that failed, so the consumer's operator knows which Role to grant. */
+    /** The permission that decides, as "list discovery.k8s.io/endpointslices". */
+    String permission() {
+        return attributes.verb() + " " + (attributes.group().isEmpty() ? "" : attributes.group() + "/")
+                + attributes.resource();
+    }
+
     String refusal(Consumer consumer, String namespace) {
         return "Kubernetes does not let " + consumer.username() + " " + attributes.verb() + " "
                 + (attributes.group().isEmpty() ? "" : attributes.group() + "/") + attributes.resource()

@@ -72,9 +72,23 @@ public final class ReadAccess {
         }
     }
 
-    /** The namespaces of the view the consumer may read (503 when that cannot be decided now). */
+    /**
+     * The namespaces of the view the consumer may read (503 when that cannot be decided now); a 403 when it may read
+     * none of them: a consumer Kubernetes lets read nothing here is served nothing, and holds no stream or
+     * long-poll that other consumers would need.
+     */
     public NamespaceScope scope(CatalogView view) {
-        return consumer == null ? NamespaceScope.EVERYTHING : decide(() -> access.scope(consumer, view));
+        if (consumer == null) {
+            return NamespaceScope.EVERYTHING;
+        }
+        NamespaceScope scope = decide(() -> access.scope(consumer, view));
+        if (!scope.everything() && scope.namespaces().isEmpty()) {
+            authenticator.emptyScopeRefused();
+            throw ApiException.forbidden("Kubernetes lets " + consumer.username() + " read no namespace this"
+                    + " gateway watches (it may " + access.permission() + " in none), so the gateway serves it"
+                    + " nothing");
+        }
+        return scope;
     }
 
     static <T> T decide(java.util.function.Supplier<T> decision) {
