@@ -174,6 +174,9 @@ public record GatewayProperties(
      * @param recheckInterval how often an open stream's access is checked again (through the caches): a namespace
      *     whose access was lost becomes DELETED for the stream, one gained ADDED
      * @param reviewTimeout the longest a TokenReview or SubjectAccessReview may take; then the request gets 503
+     * @param maxStreamsPerConsumer streams one consumer identity (ServiceAccount) may hold open at once; beyond it
+     *     new ones get 429 with Retry-After, so that one token cannot take the places of all the others
+     * @param maxLongPollsPerConsumer long-polls one consumer identity may hold at once; beyond it 429
      */
     public record Auth(
             @NotNull @DefaultValue("none") AuthMode mode,
@@ -186,7 +189,9 @@ public record GatewayProperties(
             @NotNull @DurationMin(seconds = 1) @DefaultValue("10s") Duration denyTtl,
             @Min(1) @DefaultValue("10000") int cacheSize,
             @NotNull @DurationMin(seconds = 1) @DefaultValue("1m") Duration recheckInterval,
-            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration reviewTimeout) {
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration reviewTimeout,
+            @Min(1) @DefaultValue("100") int maxStreamsPerConsumer,
+            @Min(1) @DefaultValue("100") int maxLongPollsPerConsumer) {
 
         public boolean enabled() {
             return mode == AuthMode.KUBERNETES;

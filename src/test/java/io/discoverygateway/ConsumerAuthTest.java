@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  */
 @GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
         "gateway.auth.allow-ttl=1s", "gateway.auth.deny-ttl=1s", "gateway.auth.token-ttl=1s",
-        "gateway.auth.recheck-interval=1s" })
+        "gateway.auth.recheck-interval=1s", "gateway.auth.max-streams-per-consumer=3",
+        "gateway.auth.max-long-polls-per-consumer=3" })
 class ConsumerAuthTest {
 
     private static final String AUDIENCE = "discovery-gateway";
@@ -40,6 +41,9 @@ class ConsumerAuthTest {
 
     @Autowired
     EmbeddedKubernetesApi api;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     private GatewayClient client;
 
@@ -196,6 +200,72 @@ class ConsumerAuthTest {
 
     private static String scopeTag(String eventId) {
         return eventId.substring(eventId.lastIndexOf('-') + 1);
+    }
+
+    @Test
+    void oneConsumerCannotHoldMoreStreamsThanItsShareAndOthersStillGetTheirs() throws Exception {
+        String greedy = token(account("greedy"));
+        grant("team-a", "greedy");
+        String modest = token(account("modest"));
+        grant("team-a", "modest");
+        List<SseClient> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(SseClient.connect(port, "/api/v1/stream?namespace=team-a", "Authorization",
+                        "Bearer " + greedy));
+                held.get(i).awaitNamed("SYNCED", Duration.ofSeconds(5));
+            }
+
+            HttpResponse<String> refused = get("/api/v1/stream?namespace=team-a", greedy);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(refused.body()).contains("greedy holds 3 streams");
+            try (SseClient other = SseClient.connect(port, "/api/v1/stream?namespace=team-a", "Authorization",
+                    "Bearer " + modest)) {
+                assertThat(other.status()).isEqualTo(200);
+            }
+
+            held.remove(0).close();
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                try (SseClient again = SseClient.connect(port, "/api/v1/stream?namespace=team-a",
+                        "Authorization", "Bearer " + greedy)) {
+                    return again.status() == 200;
+                }
+            });
+        }
+        finally {
+            held.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    void oneConsumerCannotHoldMoreLongPollsThanItsShare() throws Exception {
+        String token = token(account("poller"));
+        grant("team-a", "poller");
+        String etag = client.get("/api/v1/namespaces/team-a/services/web", "Authorization", "Bearer " + token)
+                .headers().firstValue("ETag").orElseThrow();
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            held.add(CompletableFuture.supplyAsync(() -> client.get("/api/v1/namespaces/team-a/services/web?wait=20s",
+                    "Authorization", "Bearer " + token, "If-None-Match", etag)));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.get("gateway.longpoll.waiting").gauge()
+                .value() >= 3);
+
+        HttpResponse<String> refused = client.get("/api/v1/namespaces/team-a/services/web?wait=20s",
+                "Authorization", "Bearer " + token, "If-None-Match", etag);
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.body()).contains("long-polls");
+        assertThat(registry.counter("gateway.auth.refusals", "reason", "long-polls-per-consumer").count())
+                .isGreaterThanOrEqualTo(1);
+        api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
+                List.of(EndpointSpec.ready("10.0.1.1"), EndpointSpec.ready("10.0.1.9"))));
+        for (CompletableFuture<HttpResponse<String>> poll : held) {
+            assertThat(poll.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
+                List.of(EndpointSpec.ready("10.0.1.1"))));
     }
 
     private HttpResponse<String> get(String path, String token) {

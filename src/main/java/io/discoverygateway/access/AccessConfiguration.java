@@ -75,6 +75,18 @@ class AccessConfiguration implements WebMvcConfigurer {
             return authenticator == null || access == null ? null : new ConsumerAccess(authenticator, access);
         }
 
+        /** The streams each consumer holds (counts nothing without consumer authentication). */
+        @Bean
+        ConsumerPlaces streamPlaces(GatewayProperties properties, MeterRegistry registry) {
+            return new ConsumerPlaces("streams", properties.auth().maxStreamsPerConsumer(), registry);
+        }
+
+        /** The long-polls each consumer holds (counts nothing without consumer authentication). */
+        @Bean
+        ConsumerPlaces longPollPlaces(GatewayProperties properties, MeterRegistry registry) {
+            return new ConsumerPlaces("long-polls", properties.auth().maxLongPollsPerConsumer(), registry);
+        }
+
         @Bean
         @Nullable AccessInterceptor accessInterceptor(@Nullable ConsumerAuthenticator authenticator,
                 @Nullable NamespaceAccess access) {

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.web.ApiException;
+import io.discoverygateway.web.RequestValidator;
 
 /**
  * What the consumer of one request may read; a controller method gets it as a parameter. Without authentication
@@ -63,6 +64,18 @@ public final class ReadAccess {
             authenticator.unavailable();
             return Optional.empty();
         }
+    }
+
+    /**
+     * A valid name of a namespace that the gateway watches and the consumer may read. Access is decided first, so a
+     * consumer learns nothing of a namespace it may not read, not even whether the gateway watches it (403 either
+     * way), and a 404 for one it may read names no other namespace. Without consumer authentication every watched
+     * namespace is listed anyway, and the 404 says which they are.
+     */
+    public void requireReadableNamespace(String namespace, RequestValidator validator) {
+        validator.name("namespace name", namespace);
+        requireNamespace(namespace);
+        validator.watchedNamespace(namespace, consumer == null);
     }
 
     /** Throws a 403 problem unless the consumer may read the namespace (503 when that cannot be decided now). */

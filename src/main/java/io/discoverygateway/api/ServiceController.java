@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.ConsumerPlaces;
 import io.discoverygateway.access.NamespaceScope;
 import io.discoverygateway.access.ReadAccess;
 import io.discoverygateway.catalog.CatalogReader;
@@ -79,16 +80,18 @@ class ServiceController {
     private final SnapshotEncoder encoder;
     private final RequestValidator validator;
     private final ChangeWaiters waiters;
+    private final ConsumerPlaces longPollPlaces;
     private final Staleness staleness;
     private final GatewayProperties.LongPoll longPoll;
     private final boolean podMetadata;
 
     ServiceController(CatalogReader catalog, SnapshotEncoder encoder, RequestValidator validator, ChangeWaiters waiters,
-            Staleness staleness, GatewayProperties properties) {
+            ConsumerPlaces longPollPlaces, Staleness staleness, GatewayProperties properties) {
         this.catalog = catalog;
         this.encoder = encoder;
         this.validator = validator;
         this.waiters = waiters;
+        this.longPollPlaces = longPollPlaces;
         this.staleness = staleness;
         this.longPoll = properties.longPoll();
         this.podMetadata = properties.podMetadata().enabled();
@@ -126,7 +129,8 @@ class ServiceController {
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             ReadAccess access, HttpServletRequest servletRequest) {
         Listing listing = listing(namespace, labelSelector, access);
-        return longPoll(servletRequest, listing.topic(), wait, index, ifNoneMatch, listing::etag, listing::answer);
+        return longPoll(servletRequest, access, listing.topic(), wait, index, ifNoneMatch, listing::etag,
+                listing::answer);
     }
 
     @Hidden
@@ -154,7 +158,7 @@ class ServiceController {
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> namespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
-        validator.readableNamespace(namespace, access);
+        access.requireReadableNamespace(namespace, validator);
         return services(namespace, labelSelector, access, request);
     }
 
@@ -165,7 +169,7 @@ class ServiceController {
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             ReadAccess access, HttpServletRequest servletRequest) {
-        validator.readableNamespace(namespace, access);
+        access.requireReadableNamespace(namespace, validator);
         return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, access, servletRequest);
     }
 
@@ -223,7 +227,7 @@ class ServiceController {
         readable(access, key);
         validator.existingService(catalog.view(), key);
         Variant variant = variant(ready, podLabelSelector);
-        return longPoll(servletRequest, new WaitTopic.Service(key), wait, index, ifNoneMatch,
+        return longPoll(servletRequest, access, new WaitTopic.Service(key), wait, index, ifNoneMatch,
                 view -> variant.etag(validator.existingService(view, key)),
                 view -> variant.answer(validator.existingService(view, key)));
     }
@@ -241,7 +245,7 @@ class ServiceController {
 
     /** A valid name in a watched namespace that the consumer may read (before saying whether it exists). */
     private void readable(ReadAccess access, ServiceKey key) {
-        validator.readableNamespace(key.namespace(), access);
+        access.requireReadableNamespace(key.namespace(), validator);
         validator.name("service name", key.name());
     }
 
@@ -252,8 +256,8 @@ class ServiceController {
      * as soon as the request ends for any reason, also when its client leaves (its connection is probed). HEAD is
      * answered at once: it asks for headers, and holding it would only hold a place.
      */
-    private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpServletRequest servletRequest, WaitTopic topic,
-            String wait, String index, String ifNoneMatch, Function<CatalogView, String> etag,
+    private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpServletRequest servletRequest, ReadAccess access,
+            WaitTopic topic, String wait, String index, String ifNoneMatch, Function<CatalogView, String> etag,
             Function<CatalogView, ResponseEntity<byte[]>> answer) {
         Duration timeout = wait == null ? min(longPoll.defaultWait(), longPoll.maxWait())
                 : WaitDuration.parse(wait, longPoll.maxWait());
@@ -268,12 +272,15 @@ class ServiceController {
             result.setResult(notModified(etag.apply(view)));
             return result;
         }
+        Runnable givePlaceBack = longPollPlaces.take(access);
         CompletableFuture<Void> change = waiters.await(topic, known.getAsLong(), timeout,
                 new ConnectionProbe(servletRequest));
         if (change == null) {
+            givePlaceBack.run();
             throw ApiException.overloaded("The gateway holds as many long-polls as it is configured for;"
                     + " retry later or against another replica", 5);
         }
+        change.whenComplete((ignored, error) -> givePlaceBack.run());
         long knownRevision = known.getAsLong();
         change.thenApply(ignored -> {
             CatalogView current = catalog.view();
@@ -321,7 +328,7 @@ class ServiceController {
     private Listing listing(String namespace, String labelSelector, ReadAccess access) {
         LabelSelector selector = validator.labelSelector(labelSelector);
         if (namespace != null) {
-            validator.readableNamespace(namespace, access);
+            access.requireReadableNamespace(namespace, validator);
             return new Listing(namespace, selector, access.consumer().isPresent()
                     ? NamespaceScope.of(Set.of(namespace)) : NamespaceScope.EVERYTHING);
         }

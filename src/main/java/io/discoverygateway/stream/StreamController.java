@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.access.ConsumerPlaces;
 import io.discoverygateway.access.ReadAccess;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -39,10 +40,13 @@ class StreamController {
     private final StreamHub hub;
     private final CatalogReader catalog;
     private final RequestValidator validator;
+    private final ConsumerPlaces streamPlaces;
     private final boolean podMetadata;
 
-    StreamController(StreamHub hub, CatalogReader catalog, RequestValidator validator, GatewayProperties properties) {
+    StreamController(StreamHub hub, CatalogReader catalog, RequestValidator validator, ConsumerPlaces streamPlaces,
+            GatewayProperties properties) {
         this.hub = hub;
+        this.streamPlaces = streamPlaces;
         this.catalog = catalog;
         this.validator = validator;
         this.podMetadata = properties.podMetadata().enabled();
@@ -87,13 +91,15 @@ class StreamController {
             streamHeaders(response);
             return;
         }
+        Runnable givePlaceBack = streamPlaces.take(access);
         if (!hub.reserve()) {
+            givePlaceBack.run();
             throw ApiException.overloaded("The gateway serves as many streams as it is configured for;"
                     + " retry later or against another replica", 5);
         }
         streamHeaders(response);
         hub.open(request, response.getOutputStream(), filter, patches, lastEventId != null ? lastEventId : since,
-                access);
+                access, givePlaceBack);
     }
 
     private static void streamHeaders(HttpServletResponse response) {
@@ -107,7 +113,7 @@ class StreamController {
             String podLabelSelector, ReadAccess access) {
         Set<String> namespaceSet = new HashSet<>();
         for (String namespace : orEmpty(namespaces)) {
-            validator.readableNamespace(namespace, access);
+            access.requireReadableNamespace(namespace, validator);
             namespaceSet.add(namespace);
         }
         Set<String> names = new HashSet<>();
@@ -121,7 +127,7 @@ class StreamController {
             else {
                 String ns = service.substring(0, slash);
                 String name = service.substring(slash + 1);
-                validator.readableNamespace(ns, access);
+                access.requireReadableNamespace(ns, validator);
                 validator.name("service name", name);
                 keys.add(new ServiceKey(ns, name));
             }

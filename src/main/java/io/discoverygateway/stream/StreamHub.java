@@ -103,10 +103,11 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     /**
      * Opens a stream on a request whose response headers are set and whose place was {@link #reserve reserved}:
      * starts async processing and registers the subscriber. {@code resumeToken} is the client's last event id, or
-     * null. The place is given back however this ends, also when it fails half-way.
+     * null. The place is given back however this ends, also when it fails half-way, and so is the consumer's
+     * ({@code givePlaceBack}).
      */
     void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, boolean patches,
-            String resumeToken, ReadAccess access) {
+            String resumeToken, ReadAccess access, Runnable givePlaceBack) {
         long id = ids.incrementAndGet();
         AtomicBoolean released = new AtomicBoolean();
         AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
@@ -114,6 +115,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
             if (released.compareAndSet(false, true)) {
                 subscribers.remove(id);
                 reserved.decrementAndGet();
+                givePlaceBack.run();
                 Optional.ofNullable(expiry.get()).ifPresent(task -> task.cancel(false));
             }
         };

@@ -39,9 +39,12 @@ public class ApiDocumentation {
     private static final Map<String, String> PROBLEMS = Map.of(
             "400", "A parameter is malformed (a name, a label selector, an index, a wait)",
             "401", "With consumer authentication: no token, or one the Kubernetes API does not accept",
-            "403", "With consumer authentication: Kubernetes would not let the consumer read that namespace",
+            "403", "With consumer authentication: Kubernetes would not let the consumer read that namespace, or any"
+                    + " watched namespace",
             "404", "No such service, or a namespace the gateway does not watch",
             "406", "The Accept header excludes JSON",
+            "429", "With consumer authentication: the consumer holds as many streams or long-polls as one may"
+                    + " (with Retry-After)",
             "503", "Too many open streams or long-polls, or an access decision the Kubernetes API cannot make now"
                     + " (with Retry-After)");
 

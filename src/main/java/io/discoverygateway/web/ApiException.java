@@ -22,6 +22,11 @@ public class ApiException extends RuntimeException {
         this.challenge = challenge;
     }
 
+    /** 429 with Retry-After: one client asks for more than one client may have. */
+    public static ApiException tooManyForOne(String title, String detail, long retryAfterSeconds) {
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, title, detail, retryAfterSeconds, null);
+    }
+
     /** 401 with {@code WWW-Authenticate: <challenge>} (RFC 6750): no usable bearer token. */
     public static ApiException unauthorized(String detail, String challenge) {
         return new ApiException(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, 0, challenge);

@@ -3,7 +3,6 @@ package io.discoverygateway.web;
 import java.util.regex.Pattern;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.access.ReadAccess;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
@@ -32,27 +31,19 @@ public class RequestValidator {
     }
 
     /**
-     * A valid namespace name that the gateway watches and the caller may read. With consumer authentication the
-     * access decision comes first, so a consumer learns nothing of a namespace it may not read, not even whether
-     * the gateway watches it (403 either way), and a 404 for one it may read names no other namespace. Without
-     * consumer authentication every watched namespace is listed anyway, and the 404 says which they are.
+     * A namespace the gateway watches, else a 404. {@code nameTheWatched}: whether the 404 may say which namespaces
+     * are watched (not to an authenticated consumer, which must not learn of namespaces it may not read; see
+     * {@code ReadAccess.requireReadableNamespace}, which decides access first).
      */
-    public void readableNamespace(String namespace, ReadAccess access) {
+    public void watchedNamespace(String namespace, boolean nameTheWatched) {
         name("namespace name", namespace);
-        if (access.consumer().isPresent()) {
-            access.requireNamespace(namespace);
-            if (!scope.includes(namespace)) {
-                throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched",
-                        "The gateway does not watch namespace '" + namespace + "'");
-            }
-        }
-        else if (!scope.includes(namespace)) {
-            throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched",
-                    "The gateway does not watch namespace '" + namespace + "'; it watches: " + scope);
+        if (!scope.includes(namespace)) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "Namespace not watched", "The gateway does not watch"
+                    + " namespace '" + namespace + "'" + (nameTheWatched ? "; it watches: " + scope : ""));
         }
     }
 
-    /** The service, once {@link #readableNamespace} has passed for its namespace. */
+    /** The service, once its namespace has passed {@link #watchedNamespace}. */
     public ServiceSnapshot existingService(CatalogView view, ServiceKey key) {
         name("service name", key.name());
         return view.find(key).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "Service not found",

@@ -31,7 +31,8 @@ class AccessDecisionsTest {
     private final ScriptedReviews reviews = new ScriptedReviews();
     private final GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
             "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
-            Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5));
+            Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5),
+                100, 100);
 
     @Test
     void aTokensReviewIsTrustedNoLongerThanTheTokenLives() {

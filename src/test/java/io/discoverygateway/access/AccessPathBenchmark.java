@@ -41,7 +41,8 @@ public final class AccessPathBenchmark {
         };
         GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
                 "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
-                Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5));
+                Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5),
+                100, 100);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
                 registry);
