@@ -203,6 +203,25 @@ class ConsumerAuthTest {
     }
 
     @Test
+    void twoThousandDifferentGarbageTokensCostNoTokenReview() {
+        long reviewsBefore = reviews("tokenreviews");
+        java.util.Random random = new java.util.Random(42);
+
+        for (int i = 0; i < 2000; i++) {
+            byte[] bytes = new byte[8 + random.nextInt(600)];
+            random.nextBytes(bytes);
+            String garbage = switch (i % 3) {
+                case 0 -> java.util.HexFormat.of().formatHex(bytes);
+                case 1 -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".x.y";
+                default -> "a" + i + "." + java.util.Base64.getUrlEncoder().encodeToString(bytes) + ".sig";
+            };
+            assertThat(get("/api/v1/namespaces/team-a/services/web", garbage).statusCode()).isEqualTo(401);
+        }
+
+        assertThat(reviews("tokenreviews")).isEqualTo(reviewsBefore);
+    }
+
+    @Test
     void oneConsumerCannotHoldMoreStreamsThanItsShareAndOthersStillGetTheirs() throws Exception {
         String greedy = token(account("greedy"));
         grant("team-a", "greedy");

@@ -44,6 +44,30 @@ class RequestHardeningTest {
     }
 
     @Test
+    void nothingOfSwaggerUiIsServedWhileItIsOff() throws Exception {
+        for (String path : new String[] { "/webjars/swagger-ui/index.html", "/webjars/swagger-ui/swagger-ui.css",
+                "/swagger-ui/index.html", "/swagger-ui.html" }) {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + path)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.body()).as(path).doesNotContain("petstore").doesNotContain("<html");
+        }
+    }
+
+    @Test
+    void theLiveViewMayNotBeFramedNorRunAnythingButItsOwnScript() throws Exception {
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(policy).contains("frame-ancestors 'none'", "script-src 'self'", "default-src 'self'")
+                .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(page.body()).doesNotContainPattern("<script>[^<]").contains("rel=\"icon\"");
+    }
+
+    @Test
     void theOpenApiDocumentsServerIsRelativeWhateverTheRequestClaims() throws Exception {
         String answer;
         try (Socket socket = new Socket("localhost", port)) {

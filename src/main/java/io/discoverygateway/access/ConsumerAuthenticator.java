@@ -53,6 +53,12 @@ public final class ConsumerAuthenticator {
      * token is not known and the API cannot review it.
      */
     TokenVerdict authenticate(String token) {
+        String implausible = TokenShape.problem(token);
+        if (implausible != null) {
+            // Refused without a review or a cache entry: garbage costs the API nothing and evicts no real token.
+            metrics.decision(false);
+            return TokenVerdict.refused(implausible);
+        }
         boolean[] reviewed = new boolean[1];
         TokenVerdict verdict = verdicts.get(digest(token), key -> {
             reviewed[0] = true;

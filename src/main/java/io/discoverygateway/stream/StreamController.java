@@ -66,7 +66,8 @@ class StreamController {
             - RESET: schema ResetEventData: drop what you hold, a full snapshot follows;
             - SYNCED: the revision (an integer) with an id: you now hold the complete view;
             - REAUTHENTICATE: schema ReauthenticateEventData, the last event: reconnect with a fresh token.
-            Also `retry: 3000` and `: heartbeat` comments every 5 s. HEAD answers the headers only.""")
+            Also `retry:` (gateway.stream.retry, 3 s by default) and `: heartbeat` comments (every
+            gateway.stream.heartbeat, 5 s by default). HEAD answers the headers only.""")
     @ApiResponse(responseCode = "200", description = "The stream", content = @Content(
             mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",

@@ -61,11 +61,30 @@ class AccessDecisionsTest {
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
                 new SimpleMeterRegistry());
         reviews.down = true;
+        String token = jwt(Instant.now().plusSeconds(3600));
 
-        assertThatThrownBy(() -> authenticator.authenticate("token"))
+        assertThatThrownBy(() -> authenticator.authenticate(token))
                 .isInstanceOf(Reviews.ReviewUnavailableException.class);
         reviews.down = false;
-        assertThat(authenticator.authenticate("token").isAuthenticated()).isTrue();
+        assertThat(authenticator.authenticate(token).isAuthenticated()).isTrue();
+    }
+
+    @Test
+    void whatCannotBeAServiceAccountTokenIsRefusedWithoutAReview() {
+        ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        String jwt = jwt(Instant.now().plusSeconds(3600));
+
+        for (String garbage : List.of("token", "x".repeat(40), "a.b.c", jwt + ".d", jwt.replace('.', ' '),
+                "!!!!!!!!!!!!!!!!!!!!.????????????????.sig", "eyJub3RhbGciOjF9.eyJleHAiOjF9.signature-part",
+                jwt.substring(0, jwt.lastIndexOf('.')) + ".", "x".repeat(TokenShape.MAX_LENGTH) + "." + jwt)) {
+            TokenVerdict verdict = authenticator.authenticate(garbage);
+            assertThat(verdict.isAuthenticated()).as(garbage).isFalse();
+            assertThat(verdict.refusal()).as(garbage).startsWith("it is not a ServiceAccount token");
+        }
+        assertThat(reviews.tokenReviews).hasValue(0);
+        assertThat(authenticator.authenticate(jwt).isAuthenticated()).isTrue();
+        assertThat(reviews.tokenReviews).hasValue(1);
     }
 
     @Test

@@ -16,7 +16,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * <pre>
  * kubernetes ──▶ catalog ◀── api, compat, stream, longpoll, health, xds
  *     │             ▲            │
- *     │            web  (what every HTTP surface shares: problem+json, validation, staleness, Tomcat)
+ *     │            web  (what every HTTP surface shares: problem+json, validation, staleness, Jetty)
  *     │             ▲            │
  *     └────────▶ access ◀────────┘  (who may read what: the surfaces ask it, the kubernetes package answers its
  *                                    reviews)

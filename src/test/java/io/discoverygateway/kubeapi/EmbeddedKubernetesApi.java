@@ -58,7 +58,24 @@ import tools.jackson.databind.node.ObjectNode;
  * no EndpointSlice by itself); field selectors on {@code metadata.name} and {@code metadata.namespace} only; label
  * selectors evaluated by {@link FixtureLabelSelector}, independent of the gateway's parser; strategic merge patch only
  * as a JSON merge patch; one global resourceVersion across all kinds (as etcd); watch history bounded by count, not
- * time; no protobuf (except the TokenRequest kubectl sends), no table output, no server-side apply semantics; plain HTTP on loopback, no TLS.
+ * time; no protobuf (except the TokenRequest kubectl sends), no table output, no server-side apply semantics; plain
+ * HTTP on loopback, no TLS.
+ *
+ * <p>Known differences from kube-apiserver, found by running the same contract tests on both (see
+ * {@code docs/real-kubernetes.md}):
+ * <ul>
+ * <li>it accepts EndpointSlice addresses in 127.0.0.0/8, which kube-apiserver refuses (the xDS tests rely on it to
+ * put real gRPC backends behind endpoints);</li>
+ * <li>kubectl's {@code create serviceaccount}, {@code create role} and {@code create rolebinding} fail (their bodies
+ * are protobuf), and so do {@code create namespace}, {@code configmap} and {@code deployment} (no such
+ * resources);</li>
+ * <li>a deleted ServiceAccount's token is refused at once; kube-apiserver keeps accepting it for up to 10 s (its
+ * cache of successful token authentications);</li>
+ * <li>it never answers 403 while starting; a restarted kube-apiserver does, until its RBAC caches have synced;</li>
+ * <li>the ClusterRoles {@code view} and {@code edit} are stored aggregated, with their rules that concern discovery
+ * ({@link BootstrapRoles});</li>
+ * <li>like kube-apiserver, it gives an EndpointSlice's empty {@code endpoints} and {@code ports} back as null.</li>
+ * </ul>
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
 
