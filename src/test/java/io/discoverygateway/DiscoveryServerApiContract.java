@@ -7,16 +7,12 @@ import java.util.Map;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
-import io.discoverygateway.kubeapi.TestCluster;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.cloud.kubernetes.commons.discovery.DefaultKubernetesServiceInstance;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * {@link DiscoveryServerApiTest} runs on the embedded API and {@code DiscoveryServerApiOnRealClusterTest} on a real
  * kube-apiserver, with the gateway watching the namespaces alpha and beta.
  */
-public abstract class DiscoveryServerApiContract {
+public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
 
     /** Spring Cloud Kubernetes' own instance type. */
     private static final Class<DefaultKubernetesServiceInstance> INSTANCE = DefaultKubernetesServiceInstance.class;
@@ -39,26 +35,7 @@ public abstract class DiscoveryServerApiContract {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
-    @Autowired
-    private TestCluster cluster;
-
-    private String alpha;
-
-    private String beta;
-
-    @LocalServerPort
-    private int port;
-
-    private GatewayClient gateway;
-
     public record App(String name, List<DefaultKubernetesServiceInstance> serviceInstances) {
-    }
-
-    @BeforeEach
-    void setUp() {
-        gateway = new GatewayClient(port);
-        alpha = cluster.namespace("alpha");
-        beta = cluster.namespace("beta");
     }
 
     @Test

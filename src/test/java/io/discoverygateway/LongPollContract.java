@@ -11,13 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
-import io.discoverygateway.kubeapi.TestCluster;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,29 +24,10 @@ import static org.awaitility.Awaitility.await;
  * on the embedded API and {@code LongPollOnRealClusterTest} on a real kube-apiserver, with the gateway watching the
  * namespaces alpha and beta, a maximum wait of 3 s and a default wait of 1.5 s.
  */
-public abstract class LongPollContract {
-
-    @Autowired
-    private TestCluster cluster;
+public abstract class LongPollContract extends AlphaBetaContract {
 
     @Autowired
     private MeterRegistry registry;
-
-    @LocalServerPort
-    private int port;
-
-    private GatewayClient gateway;
-
-    private String alpha;
-
-    private String beta;
-
-    @BeforeEach
-    void setUp() {
-        gateway = new GatewayClient(port);
-        alpha = cluster.namespace("alpha");
-        beta = cluster.namespace("beta");
-    }
 
     @Test
     void aHeldReadReturnsAsSoonAsTheServiceChanges() throws Exception {

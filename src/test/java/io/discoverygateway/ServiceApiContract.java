@@ -8,13 +8,8 @@ import java.util.Map;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
-import io.discoverygateway.kubeapi.TestCluster;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,26 +20,7 @@ import static org.awaitility.Awaitility.await;
  * kube-apiserver, with the same assertions. Each test uses its own service names, so the tests share one gateway
  * watching the namespaces alpha and beta.
  */
-public abstract class ServiceApiContract {
-
-    @Autowired
-    protected TestCluster cluster;
-
-    @LocalServerPort
-    private int port;
-
-    protected GatewayClient gateway;
-
-    protected String alpha;
-
-    private String beta;
-
-    @BeforeEach
-    void setUp() {
-        gateway = new GatewayClient(port);
-        alpha = cluster.namespace("alpha");
-        beta = cluster.namespace("beta");
-    }
+public abstract class ServiceApiContract extends AlphaBetaContract {
 
     @Test
     void aNewServiceAppearsWithItsEndpointsAndTheirConditions() {

@@ -98,8 +98,7 @@ public final class RealClusterBenchmark {
     private static void propagation(RealCluster cluster, GatewayProcess gateway, String namespace,
             List<String> report) throws Exception {
         KubeRest admin = cluster.admin();
-        Workloads.deployment(admin, namespace, "web", 3);
-        Workloads.service(admin, namespace, "web");
+        Workloads.deployed(admin, namespace, "web", 3);
         HttpClient http = HttpClient.newHttpClient();
         String path = "/api/v1/namespaces/" + namespace + "/services/web";
         awaitReady(http, gateway, path, 3);

@@ -51,8 +51,7 @@ class ControllersThroughTheGatewayTest {
     @Test
     void scalingFromZeroToThirtyAndBackIsFollowedByTheStreamAndALongPoll() throws Exception {
         String namespace = cluster.namespace("scale");
-        Workloads.deployment(admin, namespace, "web", 0);
-        Workloads.service(admin, namespace, "web");
+        Workloads.deployed(admin, namespace, "web", 0);
         awaitService(namespace, "web", service -> service.path("endpoints").isEmpty());
         String etag = gateway.get(servicePath(namespace, "web")).headers().firstValue("ETag").orElseThrow();
         CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
@@ -75,8 +74,7 @@ class ControllersThroughTheGatewayTest {
     @Test
     void aRolloutRestartShowsTerminatingServingEndpointsAndNeverFewerReadyThanTheDeploymentKeeps() throws Exception {
         String namespace = cluster.namespace("rollout");
-        Workloads.deployment(admin, namespace, "api", 3);
-        Workloads.service(admin, namespace, "api");
+        Workloads.deployed(admin, namespace, "api", 3);
         awaitService(namespace, "api", service -> readyCount(service) == 3);
         List<String> before = Workloads.podNames(admin, namespace, "api");
         AtomicInteger fewestReadyInTheApi = new AtomicInteger(Integer.MAX_VALUE);
@@ -120,8 +118,7 @@ class ControllersThroughTheGatewayTest {
     @Test
     void aPodThatTurnsNotReadyIsLeftOutOfTheReadyView() {
         String namespace = cluster.namespace("flip");
-        Workloads.deployment(admin, namespace, "cart", 2);
-        Workloads.service(admin, namespace, "cart");
+        Workloads.deployed(admin, namespace, "cart", 2);
         awaitService(namespace, "cart", service -> readyCount(service) == 2);
         String pod = Workloads.podNames(admin, namespace, "cart").get(0);
 
@@ -139,8 +136,7 @@ class ControllersThroughTheGatewayTest {
     @Test
     void aSelectorThatMatchesNothingLeavesTheServiceWithoutEndpoints() {
         String namespace = cluster.namespace("selector");
-        Workloads.deployment(admin, namespace, "search", 2);
-        Workloads.service(admin, namespace, "search");
+        Workloads.deployed(admin, namespace, "search", 2);
         awaitService(namespace, "search", service -> readyCount(service) == 2);
 
         ObjectNode patch = JSON.createObjectNode();
@@ -155,8 +151,7 @@ class ControllersThroughTheGatewayTest {
     @Test
     void aServiceOfMoreThanOneHundredEndpointsIsServedWholeFromSeveralSlices() {
         String namespace = cluster.namespace("large");
-        Workloads.deployment(admin, namespace, "big", 130);
-        Workloads.service(admin, namespace, "big");
+        Workloads.deployed(admin, namespace, "big", 130);
 
         JsonNode service = awaitService(namespace, "big", s -> readyCount(s) == 130, CONTROLLER_TIME);
 
@@ -170,8 +165,7 @@ class ControllersThroughTheGatewayTest {
     @Test
     void aDeletedNamespaceTakesItsServicesAwayWithDeletedEvents() throws Exception {
         String namespace = cluster.namespace("doomed");
-        Workloads.deployment(admin, namespace, "old", 1);
-        Workloads.service(admin, namespace, "old");
+        Workloads.deployed(admin, namespace, "old", 1);
         awaitService(namespace, "old", service -> readyCount(service) == 1);
 
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=" + namespace)) {

@@ -31,8 +31,7 @@ class PodMetadataOnRealClusterTest {
     @Test
     void everyEndpointCarriesItsRunningPodAndALabelChangedWithKubectlIsServed() {
         String namespace = cluster.namespace("pods");
-        Workloads.deployment(cluster.admin(), namespace, "shop", 2);
-        Workloads.service(cluster.admin(), namespace, "shop");
+        Workloads.deployed(cluster.admin(), namespace, "shop", 2);
         GatewayClient gateway = new GatewayClient(port);
         String path = "/api/v1/namespaces/" + namespace + "/services/shop";
 

@@ -35,10 +35,8 @@ public final class RealClusterGatewayApplication {
         String demo = cluster.createNamespaceNamed("demo");
         String own = cluster.createNamespaceNamed("discovery-gateway");
         GatewayRbac.apply(admin, new GatewayRbac.Layout(false, false, false), own, List.of(demo));
-        Workloads.deployment(admin, demo, "checkout", 3);
-        Workloads.service(admin, demo, "checkout");
-        Workloads.deployment(admin, demo, "payments", 2);
-        Workloads.service(admin, demo, "payments");
+        Workloads.deployed(admin, demo, "checkout", 3);
+        Workloads.deployed(admin, demo, "payments", 2);
         Path token = cluster.logs().resolveSibling("gateway.token");
         Files.writeString(token, cluster.token(own, "discovery-gateway", List.of(), Duration.ofHours(24)));
         String[] all = Arrays.copyOf(args, args.length + 4);

@@ -36,8 +36,7 @@ class RealClusterTest {
     @Test
     void aDeploymentsPodsRunAndTheControllerPublishesThemByZone() {
         String namespace = cluster.createNamespace("fixture");
-        Workloads.deployment(admin, namespace, "web", 3);
-        Workloads.service(admin, namespace, "web");
+        Workloads.deployed(admin, namespace, "web", 3);
 
         List<JsonNode> endpoints = await().atMost(Duration.ofSeconds(60))
                 .until(() -> Workloads.endpoints(admin, namespace, "web"), list -> list.size() == 3
@@ -53,8 +52,7 @@ class RealClusterTest {
     @Test
     void aPodAnnotatedNotReadyIsPublishedNotReady() {
         String namespace = cluster.createNamespace("fixture");
-        Workloads.deployment(admin, namespace, "flip", 1);
-        Workloads.service(admin, namespace, "flip");
+        Workloads.deployed(admin, namespace, "flip", 1);
         await().atMost(Duration.ofSeconds(60)).until(() -> Workloads.endpoints(admin, namespace, "flip"),
                 list -> list.size() == 1 && list.get(0).path("conditions").path("ready").asBoolean());
         String pod = Workloads.podNames(admin, namespace, "flip").get(0);
@@ -68,8 +66,7 @@ class RealClusterTest {
     @Test
     void aDeletedPodIsTerminatingAndServingForItsGracePeriod() {
         String namespace = cluster.createNamespace("fixture");
-        Workloads.deployment(admin, namespace, "drain", 1);
-        Workloads.service(admin, namespace, "drain");
+        Workloads.deployed(admin, namespace, "drain", 1);
         await().atMost(Duration.ofSeconds(60)).until(() -> Workloads.endpoints(admin, namespace, "drain"),
                 list -> list.size() == 1 && list.get(0).path("conditions").path("ready").asBoolean());
         String pod = Workloads.podNames(admin, namespace, "drain").get(0);

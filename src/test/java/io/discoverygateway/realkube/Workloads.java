@@ -54,6 +54,12 @@ public final class Workloads {
         return admin.apply(service);
     }
 
+    /** A Deployment of {@code replicas} pods and the Service selecting them, both named {@code name}. */
+    public static void deployed(KubeRest admin, String namespace, String name, int replicas) {
+        deployment(admin, namespace, name, replicas);
+        service(admin, namespace, name);
+    }
+
     public static void scale(KubeRest admin, String namespace, String deployment, int replicas) {
         ObjectNode patch = JSON.createObjectNode();
         patch.putObject("spec").put("replicas", replicas);

@@ -42,8 +42,7 @@ class XdsOnRealClusterTest {
     @Test
     void aRolloutRestartIsDrainingThenHealthyInTheNodesZones() throws Exception {
         String namespace = cluster.namespace("xds");
-        Workloads.deployment(cluster.admin(), namespace, "api", 3);
-        Workloads.service(cluster.admin(), namespace, "api");
+        Workloads.deployed(cluster.admin(), namespace, "api", 3);
         String name = "api." + namespace + ":80";
 
         try (AdsStream ads = new AdsStream(xds.port(), null)) {
@@ -72,8 +71,7 @@ class XdsOnRealClusterTest {
     @Test
     void whenEveryPodTurnsNotReadyTheAssignmentDropsEveryCall() throws Exception {
         String namespace = cluster.namespace("xds");
-        Workloads.deployment(cluster.admin(), namespace, "db-users", 2);
-        Workloads.service(cluster.admin(), namespace, "db-users");
+        Workloads.deployed(cluster.admin(), namespace, "db-users", 2);
         String name = "db-users." + namespace + ":80";
 
         try (AdsStream ads = new AdsStream(xds.port(), null)) {
