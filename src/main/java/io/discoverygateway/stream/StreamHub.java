@@ -129,8 +129,10 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
             subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
             out.setWriteListener(subscriber);
             // Ends the stream when its token expires, to the second, whatever the re-check interval.
+            // One millisecond past the expiry: the delay is cut to whole milliseconds, and a timer that fired a
+            // fraction early would find the token still valid and leave the stream open until the next re-check.
             access.expiresAt().ifPresent(at -> expiry.set(timer.schedule(() -> endIfRefused(subscriber),
-                    Math.max(0, Duration.between(Instant.now(), at).toMillis()), TimeUnit.MILLISECONDS)));
+                    Math.max(0, Duration.between(Instant.now(), at).toMillis() + 1), TimeUnit.MILLISECONDS)));
         }
         catch (RuntimeException ex) {
             release.run();
