@@ -102,10 +102,6 @@ public final class GatewayOnCluster implements AutoCloseable {
         return tokenFile;
     }
 
-    public ConfigurableApplicationContext context() {
-        return context;
-    }
-
     @Override
     public void close() {
         context.close();

@@ -124,18 +124,6 @@ public final class KubeRest {
         return send("DELETE", path, options, "application/json");
     }
 
-    /** Deletes, and is content when it is already gone. */
-    public void deleteIfExists(String path) {
-        try {
-            delete(path);
-        }
-        catch (ApiException ex) {
-            if (ex.status() != 404) {
-                throw ex;
-            }
-        }
-    }
-
     /** Creates the object, or replaces the one of that name (keeping its resourceVersion). */
     public ObjectNode apply(ObjectNode object) {
         String path = objectPath(object);

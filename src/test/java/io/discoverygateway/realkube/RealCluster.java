@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,9 +72,7 @@ public final class RealCluster implements AutoCloseable {
     private final KubeRest admin;
     private final Path kubeconfig;
     private final List<Process> processes = new ArrayList<>();
-    private Process etcd;
     private Process apiServer;
-    private Process controllerManager;
     private SimulatedKubelet kubelet;
 
     private RealCluster(Options options) {
@@ -148,10 +145,6 @@ public final class RealCluster implements AutoCloseable {
 
     public Path logs() {
         return folder.resolve("logs");
-    }
-
-    public SimulatedKubelet kubelet() {
-        return kubelet;
     }
 
     /** The API server's audit log: one JSON event per line for every request of a ServiceAccount. */
@@ -273,14 +266,14 @@ public final class RealCluster implements AutoCloseable {
             throw new IllegalStateException(ex);
         }
         long started = System.nanoTime();
-        etcd = launch("etcd", List.of("--name=realkube", "--data-dir=" + folder.resolve("etcd"),
+        launch("etcd", List.of("--name=realkube", "--data-dir=" + folder.resolve("etcd"),
                 "--listen-client-urls=http://127.0.0.1:" + etcdPort,
                 "--advertise-client-urls=http://127.0.0.1:" + etcdPort,
                 "--listen-peer-urls=http://127.0.0.1:" + freePort(), "--log-level=warn", "--unsafe-no-fsync=true",
                 "--quota-backend-bytes=4294967296"));
         apiServer = launch("kube-apiserver", apiServerArguments());
         awaitApiServerReady();
-        controllerManager = launch("kube-controller-manager", List.of(
+        launch("kube-controller-manager", List.of(
                 "--kubeconfig=" + folder.resolve("controller-manager.kubeconfig"),
                 "--controllers=" + String.join(",", CONTROLLERS), "--use-service-account-credentials=true",
                 "--service-account-private-key-file=" + pki.serviceAccountKey(),
@@ -413,12 +406,5 @@ public final class RealCluster implements AutoCloseable {
         java.util.Collections.reverse(running);
         running.forEach(RealCluster::stop);
         processes.clear();
-    }
-
-    /** The names of the processes, for diagnostics. */
-    Map<String, Boolean> alive() {
-        return Map.of("etcd", etcd != null && etcd.isAlive(), "kube-apiserver",
-                apiServer != null && apiServer.isAlive(), "kube-controller-manager",
-                controllerManager != null && controllerManager.isAlive());
     }
 }

@@ -102,11 +102,6 @@ public final class SimulatedKubelet implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> NODES.forEach(this::renewLease), 10, 10, TimeUnit.SECONDS);
     }
 
-    /** The node a pod runs on would give it this IP; null before it has one. */
-    public String podIp(String namespace, String name) {
-        return podIps.get(namespace + "/" + name);
-    }
-
     private void schedule(String type, ObjectNode pod) {
         if (type.equals("DELETED") || !pod.path("spec").path("nodeName").asString("").isEmpty()
                 || pod.path("metadata").has("deletionTimestamp")) {
