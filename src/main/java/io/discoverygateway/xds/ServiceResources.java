@@ -65,7 +65,7 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
  * loopback), with health UNKNOWN; no call is ever sent to it, since every call is dropped first.</li>
  * </ul>
  *
- * @param listeners by name
+ * @param listeners by publication key (a name, or a short name's key: see {@link XdsNames})
  * @param clusters by name
  * @param assignments by cluster name
  */
@@ -126,10 +126,9 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
     /**
      * Builds the resources of a service.
      *
-     * @param uniqueName whether no other watched namespace has a Service of this name (see {@link XdsNames})
      * @throws InvalidResourceException when the Service asks for something no client would accept
      */
-    static ServiceResources of(ServiceSnapshot snapshot, boolean uniqueName) {
+    static ServiceResources of(ServiceSnapshot snapshot) {
         ServiceState state = snapshot.state();
         ServiceKey key = snapshot.key();
         Map<String, Listener> listeners = new LinkedHashMap<>();
@@ -146,8 +145,8 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         for (ServicePort port : ports) {
             String name = XdsNames.canonical(key, port.port());
             Listener.Builder listener = listener(name, hashHeader);
-            for (String listenerName : XdsNames.listenerNames(key, port.port(), ports.size() == 1, uniqueName)) {
-                listeners.put(listenerName, listener.setName(listenerName).build());
+            for (String listenerKey : XdsNames.listenerKeys(key, port.port(), ports.size() == 1)) {
+                listeners.put(listenerKey, listener.setName(XdsNames.resourceName(listenerKey)).build());
             }
             clusters.put(name, cluster(name, policy, port.appProtocol()));
             assignments.put(name, assignment(name, port, state.endpoints()));

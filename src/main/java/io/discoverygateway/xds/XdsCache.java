@@ -71,7 +71,6 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
 
     // Owned by the publisher thread.
     private final Map<ServiceKey, ServiceResources> services = new HashMap<>();
-    private final Map<String, Set<String>> namespacesByName = new HashMap<>();
 
     private final Object lock = new Object();
     private final Set<OpenWatch> watches = new HashSet<>();
@@ -147,27 +146,15 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         }
     }
 
-    /** Rebuilds the changed services' resources; returns, per type, the changed names and their namespaces. */
+    /**
+     * Rebuilds the changed services' resources; returns, per type, the changed publication keys and their
+     * namespaces.
+     */
     private Map<XdsType, Map<String, String>> apply(Set<ServiceKey> keys, CatalogView view) {
-        Set<ServiceKey> work = new LinkedHashSet<>(keys);
-        for (ServiceKey key : keys) {
-            boolean present = view.find(key).isPresent();
-            Set<String> namespaces = namespacesByName.computeIfAbsent(key.name(), name -> new HashSet<>());
-            int before = namespaces.size();
-            if (present ? namespaces.add(key.namespace()) : namespaces.remove(key.namespace())) {
-                // Whether the name is unique changed: its other services' short Listener names come or go.
-                if ((before == 1) != (namespaces.size() == 1)) {
-                    namespaces.forEach(namespace -> work.add(new ServiceKey(namespace, key.name())));
-                }
-            }
-            if (namespaces.isEmpty()) {
-                namespacesByName.remove(key.name());
-            }
-        }
         XdsSnapshot previous = snapshot;
         Map<XdsType, SortedMap<String, Published>> next = new EnumMap<>(XdsType.class);
         Map<XdsType, Map<String, String>> changed = new EnumMap<>(XdsType.class);
-        for (ServiceKey key : work) {
+        for (ServiceKey key : keys) {
             ServiceResources before = services.get(key);
             ServiceResources after = build(view.find(key), before);
             if (after == null) {
@@ -219,9 +206,8 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             return null;
         }
         ServiceSnapshot service = snapshot.get();
-        Set<String> namespaces = namespacesByName.getOrDefault(service.key().name(), Set.of());
         try {
-            return ServiceResources.of(service, namespaces.size() == 1);
+            return ServiceResources.of(service);
         }
         catch (ServiceResources.InvalidResourceException ex) {
             metrics.invalidService();
@@ -338,7 +324,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 return changedNames.values().stream().anyMatch(scope::includes);
             }
             for (Map.Entry<String, String> changed : changedNames.entrySet()) {
-                if (names.contains(changed.getKey()) && scope.includes(changed.getValue())) {
+                if (names.contains(XdsNames.resourceName(changed.getKey())) && scope.includes(changed.getValue())) {
                     return true;
                 }
             }

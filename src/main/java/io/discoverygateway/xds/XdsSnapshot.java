@@ -3,6 +3,7 @@ package io.discoverygateway.xds;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.discoverygateway.access.NamespaceScope;
 
 /**
@@ -60,24 +62,84 @@ final class XdsSnapshot {
 
     /**
      * The resources of one type a request asks for: the named ones (those that exist), or all of them for a
-     * wildcard request (no names, or {@code *}), only from the namespaces in scope.
+     * wildcard request (no names, or {@code *}), only from the namespaces in scope. A short Listener name is
+     * answered when exactly one namespace in scope offers it (see {@link XdsNames}).
      */
     Answer answer(XdsType type, Set<String> names, NamespaceScope scope) {
         SortedMap<String, Published> resources = of(type);
-        Collection<String> chosen = isWildcard(names) ? resources.keySet() : new TreeSet<>(names);
-        List<Message> messages = new ArrayList<>(Math.min(chosen.size(), resources.size()));
+        List<Message> messages = new ArrayList<>();
         long hash = 0xcbf29ce484222325L;
-        for (String name : chosen) {
-            Published published = resources.get(name);
-            if (published != null && scope.includes(published.namespace())) {
-                messages.add(published.resource());
-                hash = mix(fnv(hash, name), published.version());
+        if (isWildcard(names)) {
+            String shortName = null;
+            Published offer = null;
+            int offers = 0;
+            boolean shortNames = false;
+            for (Published published : resources.values()) {
+                if (!scope.includes(published.namespace())) {
+                    continue;
+                }
+                if (!XdsNames.isShortKey(published.name())) {
+                    messages.add(published.resource());
+                    hash = mix(fnv(hash, published.name()), published.version());
+                    continue;
+                }
+                // A short name's keys are adjacent: count its offers in scope, publish it when there is one.
+                String name = XdsNames.resourceName(published.name());
+                if (!name.equals(shortName)) {
+                    hash = addUnique(messages, hash, offer, offers);
+                    shortName = name;
+                    offers = 0;
+                }
+                offer = published;
+                offers++;
+                shortNames = true;
+            }
+            hash = addUnique(messages, hash, offer, offers);
+            if (shortNames) {
+                // Short names sort among the others by name; keep the answer sorted as the canonical order.
+                messages.sort(Comparator.comparing(XdsSnapshot::resourceName));
+            }
+        }
+        else {
+            for (String name : new TreeSet<>(names)) {
+                Published published = XdsNames.isShortKey(name) ? null : resources.get(name);
+                if (published != null) {
+                    if (scope.includes(published.namespace())) {
+                        messages.add(published.resource());
+                        hash = mix(fnv(hash, name), published.version());
+                    }
+                    continue;
+                }
+                Published offer = null;
+                int offers = 0;
+                for (Published candidate : resources
+                        .subMap(XdsNames.shortKeysFrom(name), XdsNames.shortKeysTo(name)).values()) {
+                    if (scope.includes(candidate.namespace())) {
+                        offer = candidate;
+                        offers++;
+                    }
+                }
+                hash = addUnique(messages, hash, offer, offers);
             }
         }
         // The names and versions sent (never the content, which only changes with a version): a request holding
         // this version has exactly these resources, so nothing is resent until one of them changes. A client that
         // comes from another process holds another epoch and gets everything once.
         return new Answer(messages, epoch + '-' + Long.toHexString(mix(hash, messages.size())));
+    }
+
+    /** Adds a short name's only offer in scope; none, or two or more, publish nothing. */
+    private static long addUnique(List<Message> messages, long hash, Published offer, int offers) {
+        if (offers != 1) {
+            return hash;
+        }
+        messages.add(offer.resource());
+        // The key names the namespace too: the same short name from another namespace is another version.
+        return mix(fnv(hash, offer.name()), offer.version());
+    }
+
+    private static String resourceName(Message resource) {
+        return resource instanceof Listener listener ? listener.getName() : "";
     }
 
     static boolean isWildcard(Set<String> names) {

@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class XdsCacheTest {
         assertThat(address(assignment("cart.shop:80").getEndpoints(0).getLbEndpoints(0))).isEqualTo("10.0.0.1:8080");
         assertThat(address(assignment("cart.shop:9000").getEndpoints(0).getLbEndpoints(0)))
                 .isEqualTo("10.0.0.1:9090");
-        assertThat(published().of(XdsType.LISTENER)).containsOnlyKeys("cart.shop:80", "cart.shop:9000",
+        assertThat(listenerNames(NamespaceScope.EVERYTHING)).containsExactly("cart.shop:80", "cart.shop:9000",
                 "cart:80", "cart:9000");
     }
 
@@ -110,14 +111,59 @@ class XdsCacheTest {
     @Test
     void shortNamesExistWhileOnlyOneNamespaceHasTheServiceName() {
         service("shop", "web", Map.of(), port("http", 80));
-        assertThat(published().of(XdsType.LISTENER)).containsOnlyKeys("web.shop:80", "web.shop", "web:80", "web");
+        assertThat(listenerNames(NamespaceScope.EVERYTHING)).containsExactly("web", "web.shop", "web.shop:80",
+                "web:80");
 
         service("blog", "web", Map.of(), port("http", 80));
-        assertThat(published().of(XdsType.LISTENER)).containsOnlyKeys("web.shop:80", "web.shop", "web.blog:80",
-                "web.blog");
+        assertThat(listenerNames(NamespaceScope.EVERYTHING)).containsExactly("web.blog", "web.blog:80", "web.shop",
+                "web.shop:80");
 
         catalog.removeService(new ServiceKey("blog", "web"));
-        assertThat(published().of(XdsType.LISTENER)).containsOnlyKeys("web.shop:80", "web.shop", "web:80", "web");
+        assertThat(listenerNames(NamespaceScope.EVERYTHING)).containsExactly("web", "web.shop", "web.shop:80",
+                "web:80");
+    }
+
+    @Test
+    void shortNamesAreUniqueWithinWhatTheClientMayReadSoThatAServiceElsewhereCannotTakeThemAway() {
+        service("shop", "web", Map.of(), port("http", 80));
+        NamespaceScope shop = NamespaceScope.of(Set.of("shop"));
+        XdsSnapshot.Answer before = published().answer(XdsType.LISTENER, Set.of("web", "web:80"), shop);
+
+        // A Service of the same name in a namespace the client may not read: nothing it is sent may change.
+        service("secret", "web", Map.of(), port("http", 80));
+        XdsSnapshot.Answer after = published().answer(XdsType.LISTENER, Set.of("web", "web:80"), shop);
+
+        assertThat(after.resources()).extracting(resource -> ((Listener) resource).getName())
+                .containsExactly("web", "web:80");
+        assertThat(after.version()).isEqualTo(before.version());
+        assertThat(listenerNames(NamespaceScope.of(Set.of("shop", "secret")))).containsExactly("web.secret",
+                "web.secret:80", "web.shop", "web.shop:80");
+        assertThat(listenerNames(NamespaceScope.of(Set.of("secret")))).containsExactly("web", "web.secret",
+                "web.secret:80", "web:80");
+    }
+
+    @Test
+    void aShortNameThatMovesToAnotherNamespaceIsAnotherVersion() {
+        NamespaceScope both = NamespaceScope.of(Set.of("shop", "blog"));
+        service("shop", "web", Map.of(), port("http", 80));
+        XdsSnapshot.Answer fromShop = published().answer(XdsType.LISTENER, Set.of("web"), both);
+
+        catalog.removeService(new ServiceKey("shop", "web"));
+        service("blog", "web", Map.of(), port("http", 80));
+        XdsSnapshot.Answer fromBlog = published().answer(XdsType.LISTENER, Set.of("web"), both);
+
+        assertThat(fromBlog.resources()).singleElement().satisfies(resource -> assertThat(resource.toString())
+                .contains("web.blog:80"));
+        assertThat(fromBlog.version()).isNotEqualTo(fromShop.version());
+    }
+
+    @Test
+    void aRequestedNameCannotReachAShortNamesPublicationKey() {
+        service("shop", "web", Map.of(), port("http", 80));
+        service("blog", "web", Map.of(), port("http", 80));
+
+        assertThat(published().answer(XdsType.LISTENER, Set.of("web\u0000shop", "web"), NamespaceScope.EVERYTHING)
+                .resources()).isEmpty();
     }
 
     @Test
@@ -156,6 +202,11 @@ class XdsCacheTest {
         assertThat(snapshot.answer(XdsType.CLUSTER, Set.of(), NamespaceScope.EVERYTHING).version())
                 .isNotEqualTo(wildcard.version());
         assertThat(wildcard.version()).startsWith("e1-");
+    }
+
+    private List<String> listenerNames(NamespaceScope scope) {
+        return published().answer(XdsType.LISTENER, Set.of(), scope).resources().stream()
+                .map(resource -> ((Listener) resource).getName()).toList();
     }
 
     private XdsSnapshot published() {

@@ -109,6 +109,21 @@ class XdsConsumerAuthTest {
         }
     }
 
+    @Test
+    void aShortNameDependsOnlyOnTheNamespacesTheConsumerMayRead() {
+        // team-b has an "api" too, which this consumer may not read: were short names unique across every watched
+        // namespace, "api" would not exist for it, and a Service of a probed name in its own namespace would tell
+        // whether that name exists elsewhere.
+        String account = account("short-names");
+        grant("team-a", account);
+        String token = token(account);
+        try (ProxylessClient byName = new ProxylessClient(xds.port(), "api", token);
+                ProxylessClient byNameAndPort = new ProxylessClient(xds.port(), "api:50051", token)) {
+            assertThat(byName.call()).isEqualTo(backends.addresses().get(0));
+            assertThat(byNameAndPort.call()).isEqualTo(backends.addresses().get(0));
+        }
+    }
+
     private static Cluster unpack(com.google.protobuf.Any any) {
         try {
             return any.unpack(Cluster.class);
