@@ -167,6 +167,37 @@ public abstract class ConsumerAuthContract {
     }
 
     @Test
+    void aChangeInANamespaceTheConsumerMayNotReadMovesNoRevisionItIsShown() throws Exception {
+        String token = token(account("observer"));
+        grant(teamA, "observer");
+        String admin = token(account("admin-check"));
+        List<String> paths = List.of("/apps", "/apps/web", "/state", "/api/v1/services");
+        List<String> before = paths.stream().map(path -> get(path, token).headers().firstValue("ETag").orElseThrow())
+                .toList();
+        Event syncedBefore = synced(token);
+        String adminEtag = get("/api/v1/services", admin).headers().firstValue("ETag").orElseThrow();
+
+        cluster.replace(ApiResource.SERVICES, teamB, KubeObjects.service(teamB, "web", java.util.Map.of("secret",
+                "changed")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !get("/api/v1/services", admin).headers()
+                .firstValue("ETag").orElseThrow().equals(adminEtag));
+
+        assertThat(paths.stream().map(path -> get(path, token).headers().firstValue("ETag").orElseThrow()).toList())
+                .as("the ETags of %s", paths).isEqualTo(before);
+        Event syncedAfter = synced(token);
+        assertThat(syncedAfter.data()).isEqualTo(syncedBefore.data());
+        assertThat(syncedAfter.id()).isEqualTo(syncedBefore.id());
+        // An id past the consumer's revision is "ahead", even where the gateway's own revision has reached it.
+        String adminRevision = get("/api/v1/services", admin).headers().firstValue("ETag").orElseThrow()
+                .replace("\"", "");
+        String forged = adminRevision + syncedBefore.id().substring(syncedBefore.id().lastIndexOf('-'));
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token,
+                "Last-Event-ID", forged)) {
+            assertThat(stream.awaitNamed("RESET", Duration.ofSeconds(5)).data()).contains("\"event-id-ahead\"");
+        }
+    }
+
+    @Test
     void theBuiltInViewAndEditRolesBoundInANamespaceLetAConsumerReadIt() {
         String viewer = account("viewer");
         String editor = account("editor");
@@ -219,6 +250,12 @@ public abstract class ConsumerAuthContract {
 
         // kube-apiserver keeps a successful token authentication for 10 s, the gateway for token-ttl (1 s here).
         await().atMost(Duration.ofSeconds(20)).until(() -> get(servicePath(teamA), token).statusCode() == 401);
+    }
+
+    private Event synced(String token) throws Exception {
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
+            return stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
+        }
     }
 
     private static String scopeTag(String eventId) {

@@ -7,6 +7,9 @@ import java.util.HexFormat;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.Revisions;
+
 /**
  * The namespaces a consumer may read: every one (no authentication, or a consumer allowed cluster-wide), or a set.
  *
@@ -27,6 +30,27 @@ public record NamespaceScope(boolean everything, Set<String> namespaces) {
 
     public boolean includes(String namespace) {
         return everything || namespaces.contains(namespace);
+    }
+
+    /**
+     * The revision of the latest change the scope covers: the view's, or the latest of its namespaces'. What a
+     * consumer limited to some namespaces is shown (in ETags, {@code SYNCED}...) so that a change where it may not
+     * read moves nothing it sees.
+     */
+    public long revision(CatalogView view) {
+        if (everything) {
+            return view.revision();
+        }
+        long revision = 0;
+        for (String namespace : namespaces) {
+            revision = Math.max(revision, view.revision(namespace));
+        }
+        return revision;
+    }
+
+    /** The ETag of an answer that covers the whole scope: its {@link #revision}. */
+    public String etag(CatalogView view) {
+        return Revisions.etag(view.epoch(), revision(view));
     }
 
     /**

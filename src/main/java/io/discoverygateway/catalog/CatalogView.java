@@ -41,10 +41,6 @@ public final class CatalogView {
         return revision;
     }
 
-    public String etag() {
-        return Revisions.etag(epoch, revision);
-    }
-
     /** The revision of the latest change of a service in this namespace, deletions included (0 before any). */
     public long revision(String namespace) {
         return namespaceRevisions.getOrDefault(namespace, 0L);

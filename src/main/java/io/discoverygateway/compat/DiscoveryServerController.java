@@ -80,10 +80,10 @@ class DiscoveryServerController {
     @GetMapping("/state")
     ResponseEntity<byte[]> state(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
-        if (request.checkNotModified(view.etag())) {
+        NamespaceScope scope = access.scope(view);
+        if (request.checkNotModified(scope.etag(view))) {
             return null;
         }
-        NamespaceScope scope = access.scope(view);
         Set<EndpointNameAndNamespace> endpoints = new TreeSet<>(Comparator
                 .comparing(EndpointNameAndNamespace::namespace).thenComparing(EndpointNameAndNamespace::endpointName));
         for (ServiceSnapshot snapshot : view.services()) {
@@ -98,7 +98,7 @@ class DiscoveryServerController {
                 }
             }
         }
-        return ResponseEntity.ok().eTag(view.etag()).body(mapper.writeValueAsBytes(endpoints));
+        return ResponseEntity.ok().eTag(scope.etag(view)).body(mapper.writeValueAsBytes(endpoints));
     }
 
     @Operation(summary = "Every service name with its instances")
@@ -107,10 +107,10 @@ class DiscoveryServerController {
     @GetMapping("/apps")
     ResponseEntity<byte[]> apps(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
-        if (request.checkNotModified(view.etag())) {
+        NamespaceScope scope = access.scope(view);
+        if (request.checkNotModified(scope.etag(view))) {
             return null;
         }
-        NamespaceScope scope = access.scope(view);
         Map<String, List<ServiceSnapshot>> byName = new TreeMap<>();
         for (ServiceSnapshot snapshot : view.services()) {
             if (scope.includes(snapshot.key().namespace()) && instances.listed(snapshot)) {
@@ -131,7 +131,7 @@ class DiscoveryServerController {
             body.write('}');
         }
         body.write(']');
-        return ResponseEntity.ok().eTag(view.etag()).body(body.toByteArray());
+        return ResponseEntity.ok().eTag(scope.etag(view)).body(body.toByteArray());
     }
 
     @Operation(summary = "The instances of a service name, over all namespaces ([] when unknown)")
@@ -141,12 +141,13 @@ class DiscoveryServerController {
     @GetMapping("/apps/{name}")
     ResponseEntity<byte[]> app(@PathVariable String name, ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
-        if (request.checkNotModified(view.etag())) {
+        NamespaceScope scope = access.scope(view);
+        if (request.checkNotModified(scope.etag(view))) {
             return null;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeInstances(body, sameNamed(view, name, access.scope(view)));
-        return ResponseEntity.ok().eTag(view.etag()).body(body.toByteArray());
+        writeInstances(body, sameNamed(view, name, scope));
+        return ResponseEntity.ok().eTag(scope.etag(view)).body(body.toByteArray());
     }
 
     @Operation(summary = "One instance by its id (the pod uid); an empty body when unknown")

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
 
+import io.discoverygateway.access.NamespaceScope;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.Revisions;
@@ -36,13 +37,14 @@ final class ResumePlanner {
     /**
      * Everything a new stream gets before its live events, from the view it registers at: a resume (the changes
      * since the client's id, when the journal still holds them all) or {@code RESET} and the full snapshot; then
-     * {@code SYNCED} at the view's revision. A client without a usable id gets {@code RESET} first, also on its
+     * {@code SYNCED} at the revision of the subscriber's readable namespaces. A client without a usable id gets {@code RESET} first, also on its
      * first connection: it may be an EventSource reconnecting after a cut inside its first snapshot, still holding
      * part of it.
      *
      * <p>With consumer authentication ids end with the tag of the namespaces the client could read when it got
      * them ({@code scopeTag}); an id of another scope than the stream's now is not resumed from: the client may hold
-     * services it may no longer read, or miss some it now may.
+     * services it may no longer read, or miss some it now may. Such a client is shown only the revisions of what it
+     * may read ({@link NamespaceScope#revision}): its {@code SYNCED}, and the bound past which an id is "ahead".
      *
      * @param resumeToken the client's last event id, or null
      * @param scopeTag the tag of the subscriber's readable namespaces, empty without consumer authentication
@@ -52,8 +54,10 @@ final class ResumePlanner {
         List<EventQueue.Item> items = new ArrayList<>();
         boolean sameScope = scopeTag.isEmpty() || (resumeToken != null && resumeToken.strip().endsWith("-" + scopeTag));
         OptionalLong since = sameScope ? Revisions.parse(resumeToken, view.epoch()) : OptionalLong.empty();
-        List<ChangeJournal.Entry> missed = since.isPresent() ? journal.after(since.getAsLong(), view.revision())
-                : null;
+        NamespaceScope readable = filter.readable();
+        long current = readable.revision(view);
+        List<ChangeJournal.Entry> missed = since.isPresent()
+                ? journal.after(since.getAsLong(), current, readable) : null;
         if (missed != null) {
             for (PlannedEvent event : plan(missed, view::find, filter)) {
                 items.add(EventQueue.Item.snapshotEvent(event.type(), event.snapshot()));
@@ -61,9 +65,9 @@ final class ResumePlanner {
         }
         else {
             return snapshot(view, filter, scopeTag, sameScope || Revisions.parse(resumeToken, view.epoch()).isEmpty()
-                    ? resetReason(resumeToken, view) : "access-changed");
+                    ? resetReason(resumeToken, view.epoch(), current) : "access-changed");
         }
-        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), scopeTag)));
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), current, scopeTag)));
         return items;
     }
 
@@ -76,19 +80,20 @@ final class ResumePlanner {
                 items.add(EventQueue.Item.snapshotEvent(ChangeType.ADDED, snapshot));
             }
         }
-        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), scopeTag)));
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), filter.readable().revision(view), scopeTag)));
         return items;
     }
 
-    static String resetReason(String token, CatalogView view) {
+    /** @param current the latest revision the client may know of (its readable namespaces') */
+    static String resetReason(String token, String epoch, long current) {
         if (token == null) {
             return "no-event-id";
         }
-        OptionalLong revision = Revisions.parse(token, view.epoch());
+        OptionalLong revision = Revisions.parse(token, epoch);
         if (revision.isEmpty()) {
             return "unknown-event-id";
         }
-        return revision.getAsLong() > view.revision() ? "event-id-ahead" : "event-id-expired";
+        return revision.getAsLong() > current ? "event-id-ahead" : "event-id-expired";
     }
 
     /**

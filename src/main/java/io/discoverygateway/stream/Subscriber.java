@@ -108,7 +108,7 @@ final class Subscriber implements WriteListener, AsyncListener {
             }
         }
         items.add(EventQueue.Item.scopeSwitch(tag));
-        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), view.revision(), tag)));
+        items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), next.readable().revision(view), tag)));
         queue.addSealed(items);
         filter = next;
     }

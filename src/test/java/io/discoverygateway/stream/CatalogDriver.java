@@ -49,6 +49,20 @@ final class CatalogDriver implements AutoCloseable {
             catalog.upsertService(new ServiceResource(KEY, "uid", "ClusterIP", List.of(), List.of(), null, List.of(),
                     Map.of("group", step.startsWith("in") ? "in" : "out"), Map.of("step", step)));
         }
+        return made();
+    }
+
+    /**
+     * Changes a service of another namespace, {@code elsewhere/secret} (a subscriber limited to "ns" may not read
+     * it), to the given version; returns the change.
+     */
+    List<ChangeEvent> changeElsewhere(int version) {
+        catalog.upsertService(new ServiceResource(new ServiceKey("elsewhere", "secret"), "uid-secret", "ClusterIP",
+                List.of(), List.of(), null, List.of(), Map.of(), Map.of("version", Integer.toString(version))));
+        return made();
+    }
+
+    private List<ChangeEvent> made() {
         catalog.afterPending(() -> {
         }).join();
         List<ChangeEvent> made = List.copyOf(changes);

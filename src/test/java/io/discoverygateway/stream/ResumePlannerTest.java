@@ -3,6 +3,8 @@ package io.discoverygateway.stream;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.discoverygateway.access.NamespaceScope;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -56,7 +58,7 @@ class ResumePlannerTest {
         }
 
         List<ResumePlanner.PlannedEvent> plan = ResumePlanner.plan(journal.after(id,
-                driver.catalog().view().revision()), driver.catalog().view()::find, FILTER);
+                driver.catalog().view().revision(), NamespaceScope.EVERYTHING), driver.catalog().view()::find, FILTER);
 
         assertThat(plan.isEmpty() ? "nothing" : plan.get(0).type().name()).isEqualTo(expected);
         assertThat(plan).hasSizeLessThanOrEqualTo(1);
