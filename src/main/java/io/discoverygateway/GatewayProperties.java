@@ -38,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * @param annotations which Service annotations are served
  * @param cors cross-origin requests from browsers (off unless origins are listed)
  * @param xds the xDS (ADS) server for proxyless gRPC clients and Envoy (off unless enabled)
+ * @param http limits of the HTTP connections (API and management ports)
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -54,7 +55,8 @@ public record GatewayProperties(
         @Valid @DefaultValue Auth auth,
         @Valid @DefaultValue Annotations annotations,
         @Valid @DefaultValue Cors cors,
-        @Valid @DefaultValue Xds xds) {
+        @Valid @DefaultValue Xds xds,
+        @Valid @DefaultValue Http http) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -237,5 +239,13 @@ public record GatewayProperties(
             @Min(1) @DefaultValue("10000") int maxClients,
             @NotNull @DurationMin(millis = 0) @DefaultValue("10m") Duration maxConnectionAge,
             @NotNull @DurationMin(millis = 0) @DefaultValue("1s") Duration shutdownGrace) {
+    }
+
+    /**
+     * @param headerTimeout a connection that has begun a request but not finished sending its headers after this
+     *     long is closed (slow-header clients, "Slowloris", would otherwise hold connections by trickling bytes,
+     *     which resets the idle timeout); a request's body and a response (a stream, a long-poll) are not limited
+     */
+    public record Http(@NotNull @DurationMin(seconds = 1) @DefaultValue("10s") Duration headerTimeout) {
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,9 +22,12 @@ class ActuatorTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     @Test
     void healthShowsTheComponentsButNotTheirDetailsToAnonymousCallers() {
-        JsonNode readiness = new GatewayClient(port).json("/actuator/health/readiness");
+        JsonNode readiness = new GatewayClient(port, managementPort).json("/actuator/health/readiness");
 
         assertThat(readiness.path("status").asString()).isEqualTo("UP");
         assertThat(readiness.path("components").path("catalog").path("status").asString()).isEqualTo("UP");
@@ -32,7 +36,7 @@ class ActuatorTest {
 
     @Test
     void infoCarriesTheBuild() {
-        JsonNode info = new GatewayClient(port).json("/actuator/info");
+        JsonNode info = new GatewayClient(port, managementPort).json("/actuator/info");
 
         assertThat(info.path("build").path("artifact").asString()).isEqualTo("discovery-gateway");
         assertThat(info.path("build").path("version").asString()).isNotBlank();
@@ -40,7 +44,7 @@ class ActuatorTest {
 
     @Test
     void theSkippedObjectsCounterExistsAtZeroBeforeAnyBadObject() {
-        String metrics = new GatewayClient(port).get("/actuator/prometheus").body();
+        String metrics = new GatewayClient(port, managementPort).get("/actuator/prometheus").body();
 
         assertThat(metrics).contains("gateway_kubernetes_objects_skipped_total{kind=\"Pod\"} 0.0")
                 .contains("gateway_kubernetes_objects_skipped_total{kind=\"EndpointSlice\"}");
@@ -56,7 +60,7 @@ class ActuatorTest {
                 in.readNBytes(20);
             }
         }
-        GatewayClient gateway = new GatewayClient(port);
+        GatewayClient gateway = new GatewayClient(port, managementPort);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> streamRequests(gateway).size() >= 1
                 && streamRequests(gateway).stream().anyMatch(line -> !line.contains(" 0.0")));

@@ -4,6 +4,7 @@ import io.discoverygateway.kubeapi.TestCluster;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -18,6 +19,9 @@ public abstract class AlphaBetaContract {
     @LocalServerPort
     protected int port;
 
+    @LocalManagementPort
+    protected int managementPort;
+
     protected GatewayClient gateway;
 
     /** The cluster's name of the namespace the test calls alpha. */
@@ -28,7 +32,7 @@ public abstract class AlphaBetaContract {
 
     @BeforeEach
     void openTheNamespaces() {
-        gateway = new GatewayClient(port);
+        gateway = new GatewayClient(port, managementPort);
         alpha = cluster.namespace("alpha");
         beta = cluster.namespace("beta");
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +40,9 @@ class ConsumerAuthTest {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     @Autowired
     EmbeddedKubernetesApi api;
 
@@ -49,7 +53,7 @@ class ConsumerAuthTest {
 
     @BeforeEach
     void services() {
-        client = new GatewayClient(port);
+        client = new GatewayClient(port, managementPort);
         for (String namespace : List.of("team-a", "team-b")) {
             if (api.get(ApiResource.SERVICES, namespace, "web").isEmpty()) {
                 api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
@@ -193,9 +197,21 @@ class ConsumerAuthTest {
     }
 
     @Test
-    void probesAndMetricsNeedNoToken() {
+    void probesAndMetricsNeedNoTokenOnTheManagementPort() {
         assertThat(client.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(client.get("/actuator/prometheus").body()).contains("gateway_auth_decisions_total");
+    }
+
+    @Test
+    void theApiPortServesNoActuatorEndpointSoUnauthenticatedClientsReadNoNamespacesFromMetrics() {
+        GatewayClient apiPortOnly = new GatewayClient(port);
+        for (String path : List.of("/actuator/prometheus", "/actuator/metrics", "/actuator/health",
+                "/actuator/health/readiness", "/actuator")) {
+            HttpResponse<String> response = apiPortOnly.get(path);
+
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.body()).as(path).doesNotContain("team-a").doesNotContain("informer");
+        }
     }
 
     private static String scopeTag(String eventId) {

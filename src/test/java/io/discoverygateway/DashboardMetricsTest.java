@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,9 +33,12 @@ class DashboardMetricsTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     @Test
     void everyQueryNamesAMetricTheGatewayExports() throws Exception {
-        GatewayClient gateway = new GatewayClient(port);
+        GatewayClient gateway = new GatewayClient(port, managementPort);
         gateway.get("/api/v1/services");
         Set<String> exported = gateway.get("/actuator/prometheus").body().lines()
                 .filter(line -> !line.startsWith("#") && !line.isBlank())

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,11 +46,14 @@ class FaultToleranceTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     private GatewayClient gateway;
 
     @BeforeEach
     void ready() {
-        gateway = new GatewayClient(port);
+        gateway = new GatewayClient(port, managementPort);
     }
 
     @AfterEach

@@ -16,14 +16,29 @@ public final class GatewayClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
     private final URI base;
+    private final URI management;
 
+    /** A client of the API port only. */
     public GatewayClient(int port) {
+        this(port, port);
+    }
+
+    /** A client of both ports: paths under {@code /actuator} go to the management port, as in a deployment. */
+    public GatewayClient(int port, int managementPort) {
         this.base = URI.create("http://localhost:" + port);
+        this.management = URI.create("http://localhost:" + managementPort);
+    }
+
+    /** A client of a running gateway's two ports, as the context says they are. */
+    public static GatewayClient of(org.springframework.core.env.PropertyResolver environment) {
+        return new GatewayClient(Integer.parseInt(environment.getRequiredProperty("local.server.port")),
+                Integer.parseInt(environment.getRequiredProperty("local.management.port")));
     }
 
     /** GET with optional header name/value pairs. */
     public HttpResponse<String> get(String path, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                (path.startsWith("/actuator") ? management : base).resolve(path));
         if (headers.length > 0) {
             request.headers(headers);
         }

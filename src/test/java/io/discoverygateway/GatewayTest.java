@@ -39,7 +39,7 @@ public @interface GatewayTest {
     @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
     String[] properties() default {};
 
-    /** Waits, before each test, until the gateway's readiness probe answers 200. */
+    /** Waits, before each test, until the gateway's readiness probe (on the management port) answers 200. */
     final class AwaitReadiness implements BeforeEachCallback {
 
         private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -47,7 +47,7 @@ public @interface GatewayTest {
         @Override
         public void beforeEach(ExtensionContext context) {
             String port = SpringExtension.getApplicationContext(context).getEnvironment()
-                    .getProperty("local.server.port");
+                    .getProperty("local.management.port");
             URI readiness = URI.create("http://localhost:" + port + "/actuator/health/readiness");
             await().atMost(Duration.ofSeconds(30)).until(() -> HTTP.send(HttpRequest.newBuilder(readiness).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200);

@@ -30,7 +30,7 @@ class GracefulShutdownTest {
     void closingTheApplicationEndsOpenStreamsWithinSeconds(CapturedOutput output) throws Exception {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
             ConfigurableApplicationContext context = SpringApplication.run(DiscoveryGatewayApplication.class,
-                    "--server.port=0", "--gateway.namespaces=alpha", "--gateway.kubernetes.api-url=" + api.url(),
+                    "--server.port=0", "--management.server.port=0", "--gateway.namespaces=alpha", "--gateway.kubernetes.api-url=" + api.url(),
                     "--spring.main.banner-mode=off");
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             List<SseClient> clients = new java.util.ArrayList<>();

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -30,9 +31,12 @@ class HealthProbesTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     @Test
     void livenessIsUpAndReadinessWaitsForTheApiThenTurnsUp() {
-        GatewayClient gateway = new GatewayClient(port);
+        GatewayClient gateway = new GatewayClient(port, managementPort);
 
         var readinessWhileDown = gateway.get("/actuator/health/readiness");
         var livenessWhileDown = gateway.get("/actuator/health/liveness");

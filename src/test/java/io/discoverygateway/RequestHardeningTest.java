@@ -13,6 +13,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,10 +31,14 @@ class RequestHardeningTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     @Test
     void traceIsRefusedWithoutEchoingTheRequest() throws Exception {
         for (String path : new String[] { "/api/v1/services", "/actuator/health", "/" }) {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+            int target = path.startsWith("/actuator") ? managementPort : port;
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + target
                     + path)).method("TRACE", HttpRequest.BodyPublishers.noBody())
                     .header("X-Secret", "s3cret-value").build(), HttpResponse.BodyHandlers.ofString());
 

@@ -31,13 +31,14 @@ class SigtermTest {
     @Test
     void sigtermUnderLoadClosesStreamsCompletesRequestsAndExitsInTime() throws Exception {
         int port = freePort();
+        int managementPort = freePort();
         Path log = logs.resolve("gateway.log");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), LocalGatewayApplication.class.getName(),
-                "--server.port=" + port, "--demo.activity=false", "--spring.main.banner-mode=off")
+                "--server.port=" + port, "--management.server.port=" + managementPort, "--demo.activity=false", "--spring.main.banner-mode=off")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            GatewayClient gateway = new GatewayClient(port);
+            GatewayClient gateway = new GatewayClient(port, managementPort);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
             List<SseClient> streams = List.of(SseClient.connect(port, "/api/v1/stream"),

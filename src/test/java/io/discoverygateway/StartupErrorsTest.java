@@ -81,7 +81,7 @@ class StartupErrorsTest {
 
             Path log = home.resolve("gateway.log");
             Process process = start(Map.of("HOME", home.toString(), "KUBECONFIG", kubeconfig.toString()), log,
-                    "--server.port=0");
+                    "--server.port=0", "--management.server.port=0");
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("Cache in sync"));
             }

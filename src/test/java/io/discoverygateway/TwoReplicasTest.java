@@ -100,7 +100,7 @@ class TwoReplicasTest {
     }
 
     private static ConfigurableApplicationContext replica() {
-        return SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0",
+        return SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0", "--management.server.port=0",
                 "--gateway.namespaces=replicas", "--gateway.kubernetes.api-url=" + api.url(),
                 "--spring.main.banner-mode=off");
     }

@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import io.discoverygateway.GatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +25,22 @@ import org.springframework.http.HttpStatus;
 /** What is particular to Jetty, the servlet container (on the API port and the management port). */
 @Configuration(proxyBeanMethods = false)
 class JettyConfiguration {
+
+    @Bean
+    SlowHeadersGuard slowHeadersGuard(ObjectProvider<GatewayProperties> properties,
+            ObjectProvider<MeterRegistry> registry) {
+        return new SlowHeadersGuard(properties, registry);
+    }
+
+    /** Every connector (the API port's, the management port's) closes connections that send headers too slowly. */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> slowHeadersTimeout(SlowHeadersGuard guard) {
+        return factory -> factory.addServerCustomizers(server -> {
+            for (Connector connector : server.getConnectors()) {
+                connector.addEventListener(guard);
+            }
+        });
+    }
 
     /** Jetty's own error answers (requests rejected before the application) as problem+json. */
     @Bean

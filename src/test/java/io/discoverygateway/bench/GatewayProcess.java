@@ -21,14 +21,16 @@ final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final String javaHome;
     private final long spawnedNanos;
     private long httpUpNanos;
     private long readyNanos;
 
-    private GatewayProcess(Process process, int port, String javaHome, long spawnedNanos) {
+    private GatewayProcess(Process process, int port, int managementPort, String javaHome, long spawnedNanos) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.javaHome = javaHome;
         this.spawnedNanos = spawnedNanos;
     }
@@ -36,6 +38,7 @@ final class GatewayProcess implements AutoCloseable {
     static GatewayProcess start(String javaHome, String maxHeap, URI apiUrl, List<String> namespaces,
             List<String> extraArgs, Path log) throws IOException {
         int port = freePort();
+        int managementPort = freePort();
         List<String> command = new ArrayList<>();
         String cpus = System.getenv("BENCH_GATEWAY_CPUS");
         if (cpus != null && !cpus.isBlank()) {
@@ -49,18 +52,24 @@ final class GatewayProcess implements AutoCloseable {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.discoverygateway.DiscoveryGatewayApplication", "--spring.main.sources=" + BenchGatewayApplication.SOURCE,
-                "--server.port=" + port, "--gateway.kubernetes.api-url=" + apiUrl,
+                "--server.port=" + port, "--management.server.port=" + managementPort,
+                "--gateway.kubernetes.api-url=" + apiUrl,
                 "--gateway.namespaces=" + String.join(",", namespaces), "--gateway.stream.max-subscribers=20000",
                 "--gateway.stream.heartbeat=5s", "--spring.main.banner-mode=off",
                 "--logging.level.io.kubernetes=warn"));
         command.addAll(extraArgs);
         long spawned = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new GatewayProcess(process, port, javaHome, spawned);
+        return new GatewayProcess(process, port, managementPort, javaHome, spawned);
     }
 
     int port() {
         return port;
+    }
+
+    /** A path of the gateway: under {@code /actuator} on the management port, as deployed. */
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + (path.startsWith("/actuator") ? managementPort : port) + path);
     }
 
     long pid() {
@@ -100,7 +109,7 @@ final class GatewayProcess implements AutoCloseable {
 
     int status(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            return HTTP.send(HttpRequest.newBuilder(uri(path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         }
         catch (IOException ex) {
@@ -113,7 +122,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     String get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 

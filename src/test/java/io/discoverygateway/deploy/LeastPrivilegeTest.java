@@ -87,7 +87,7 @@ class LeastPrivilegeTest {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
                 DeployedGateway gateway = DeployedGateway.start(manifests, GATEWAY_NAMESPACE, api,
                         Map.of("management.server.port", "0"))) {
-            GatewayClient gatewayClient = new GatewayClient(gateway.port());
+            GatewayClient gatewayClient = GatewayClient.of(gateway.context().getEnvironment());
             String[] credentials = "kubernetes".equals(manifests.environment(GATEWAY_NAMESPACE)
                     .get("GATEWAY_AUTH_MODE")) ? consumerCredentials(api, namespaces) : new String[0];
             Reader client = path -> gatewayClient.get(path, credentials);

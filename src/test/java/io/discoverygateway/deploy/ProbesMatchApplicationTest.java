@@ -34,6 +34,15 @@ class ProbesMatchApplicationTest {
     }
 
     @Test
+    void actuatorHasItsOwnPortByDefaultTheOneTheDeploymentConfigures() {
+        YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
+        yaml.setResources(new ClassPathResource("application.yaml"));
+
+        assertThat(yaml.getObject().getProperty("management.server.port")).isNotEqualTo(
+                yaml.getObject().getProperty("server.port")).isEqualTo(Integer.toString(containerPort("management")));
+    }
+
+    @Test
     void everyProbeAnswersOnTheManagementPortTheDeploymentConfigures() throws Exception {
         int management = containerPort("management");
         assertThat(base.environment("demo").get("MANAGEMENT_SERVER_PORT")).isEqualTo(Integer.toString(management));

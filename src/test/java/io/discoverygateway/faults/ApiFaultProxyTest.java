@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -55,11 +56,14 @@ class ApiFaultProxyTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     private GatewayClient gateway;
 
     @BeforeEach
     void ready() {
-        gateway = new GatewayClient(port);
+        gateway = new GatewayClient(port, managementPort);
         await().atMost(TIMEOUT).until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
     }
 

@@ -46,7 +46,10 @@ abstract class StreamModelContract {
     /** The API server the changes are made in. */
     abstract TestCluster api();
 
-    /** The port of the gateway, which watches every namespace of that API server. */
+    /** The gateway, which watches every namespace of that API server. */
+    abstract GatewayClient gateway();
+
+    /** The port of the gateway's API. */
     abstract int port();
 
     /** A new namespace for one try. */
@@ -80,7 +83,7 @@ abstract class StreamModelContract {
     void everyClientEndsWithExactlyTheGatewaysState(List<Change> changes, long seed) {
         String namespace = namespaceForTry();
         int port = port();
-        GatewayClient rest = new GatewayClient(port);
+        GatewayClient rest = gateway();
         await().atMost(Duration.ofSeconds(20)).until(() -> rest.get("/actuator/health/readiness").statusCode() == 200);
         List<Change> setup = new ArrayList<>();
         for (int i = 0; i < NAMES.size(); i++) {

@@ -3,6 +3,7 @@ package io.discoverygateway.model;
 import java.util.List;
 import java.util.Map;
 
+import io.discoverygateway.GatewayClient;
 import io.discoverygateway.kubeapi.TestCluster;
 import io.discoverygateway.realkube.GatewayOnCluster;
 import io.discoverygateway.realkube.RealCluster;
@@ -50,6 +51,11 @@ class StreamModelOnRealClusterPropertyTest extends StreamModelContract {
     @Override
     TestCluster api() {
         return cluster;
+    }
+
+    @Override
+    GatewayClient gateway() {
+        return gateway.client();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.discoverygateway.DiscoveryGatewayApplication;
+import io.discoverygateway.GatewayClient;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.EmbeddedTestCluster;
 import io.discoverygateway.kubeapi.TestCluster;
@@ -27,7 +28,7 @@ class StreamModelPropertyTest extends StreamModelContract {
     @BeforeContainer
     static void start() {
         api = EmbeddedKubernetesApi.start(0, 20_000);
-        gateway = SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0",
+        gateway = SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0", "--management.server.port=0",
                 "--gateway.all-namespaces=true", "--gateway.kubernetes.api-url=" + api.url(),
                 "--gateway.stream.heartbeat=1s", "--spring.main.banner-mode=off",
                 "--logging.level.root=WARN");
@@ -48,6 +49,11 @@ class StreamModelPropertyTest extends StreamModelContract {
     @Override
     TestCluster api() {
         return new EmbeddedTestCluster(api);
+    }
+
+    @Override
+    GatewayClient gateway() {
+        return GatewayClient.of(gateway.getEnvironment());
     }
 
     @Override

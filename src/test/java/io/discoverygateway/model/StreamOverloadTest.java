@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +31,9 @@ class StreamOverloadTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     EmbeddedKubernetesApi api;
@@ -72,7 +76,7 @@ class StreamOverloadTest {
             api.list(ApiResource.SERVICES, "burst").forEach(service -> expected.put(
                     service.path("metadata").path("name").asString(),
                     service.path("metadata").path("labels").path("version").asString()));
-            GatewayClient gateway = new GatewayClient(port);
+            GatewayClient gateway = new GatewayClient(port, managementPort);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 Map<String, String> served = new TreeMap<>();
                 for (JsonNode item : gateway.json("/api/v1/namespaces/burst/services").path("items")) {

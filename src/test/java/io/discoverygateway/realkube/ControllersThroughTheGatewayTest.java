@@ -18,6 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,12 +40,15 @@ class ControllersThroughTheGatewayTest {
     @LocalServerPort
     private int port;
 
+    @LocalManagementPort
+    private int managementPort;
+
     private GatewayClient gateway;
     private KubeRest admin;
 
     @BeforeEach
     void setUp() {
-        gateway = new GatewayClient(port);
+        gateway = new GatewayClient(port, managementPort);
         admin = cluster.admin();
     }
 

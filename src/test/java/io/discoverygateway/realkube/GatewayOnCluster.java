@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.discoverygateway.DiscoveryGatewayApplication;
+import io.discoverygateway.GatewayClient;
 import io.discoverygateway.deploy.GatewayRbac;
 
 import org.springframework.boot.SpringApplication;
@@ -71,7 +72,7 @@ public final class GatewayOnCluster implements AutoCloseable {
         }
         Map<String, Object> properties = new LinkedHashMap<>(Map.of("gateway.kubernetes.api-url", apiUrl.toString(),
                 "gateway.kubernetes.ca-file", cluster.caCertificate().toString(), "gateway.kubernetes.token-file",
-                tokenFile.toString(), "server.port", "0", "spring.main.banner-mode", "off"));
+                tokenFile.toString(), "server.port", "0", "management.server.port", "0", "spring.main.banner-mode", "off"));
         properties.putAll(extra);
         SpringApplication application = new SpringApplication(DiscoveryGatewayApplication.class);
         application.setDefaultProperties(Map.of());
@@ -82,6 +83,11 @@ public final class GatewayOnCluster implements AutoCloseable {
 
     public int port() {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** A client of its API and management ports. */
+    public GatewayClient client() {
+        return GatewayClient.of(context.getEnvironment());
     }
 
     /** The namespace it watches (empty when it watches all). */
