@@ -179,6 +179,13 @@ public record GatewayProperties(
      * @param maxStreamsPerConsumer streams one consumer identity (ServiceAccount) may hold open at once; beyond it
      *     new ones get 429 with Retry-After, so that one token cannot take the places of all the others
      * @param maxLongPollsPerConsumer long-polls one consumer identity may hold at once; beyond it 429
+     * @param newTokenReviewsPerSecond TokenReviews of tokens not seen before (which any client can send) per second,
+     *     at most; beyond it (and the burst) a new token gets 503 with Retry-After while known consumers go on
+     * @param newTokenReviewBurst how many such reviews may be made at once before the rate applies
+     * @param maxReviewsInFlight requests that may wait for reviews at once (each holds a request thread on Java 17
+     *     for up to review-timeout while the API is slow); beyond it 503 with Retry-After
+     * @param reviewConcurrency SubjectAccessReviews sent at once when a consumer's access to many namespaces is
+     *     decided (with all-namespaces, one per namespace that has services, unless it may read cluster-wide)
      */
     public record Auth(
             @NotNull @DefaultValue("none") AuthMode mode,
@@ -193,7 +200,11 @@ public record GatewayProperties(
             @NotNull @DurationMin(seconds = 1) @DefaultValue("1m") Duration recheckInterval,
             @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration reviewTimeout,
             @Min(1) @DefaultValue("100") int maxStreamsPerConsumer,
-            @Min(1) @DefaultValue("100") int maxLongPollsPerConsumer) {
+            @Min(1) @DefaultValue("100") int maxLongPollsPerConsumer,
+            @Min(1) @DefaultValue("50") int newTokenReviewsPerSecond,
+            @Min(1) @DefaultValue("100") int newTokenReviewBurst,
+            @Min(1) @DefaultValue("32") int maxReviewsInFlight,
+            @Min(1) @DefaultValue("16") int reviewConcurrency) {
 
         public boolean enabled() {
             return mode == AuthMode.KUBERNETES;

@@ -56,17 +56,26 @@ class AccessConfiguration implements WebMvcConfigurer {
     @Configuration(proxyBeanMethods = false)
     static class Enabled {
 
+        /** What the reviews of both may cost: shared, so that together they stay within it. */
+        @Bean
+        ReviewBudget reviewBudget(GatewayProperties properties) {
+            GatewayProperties.Auth auth = properties.auth();
+            return new ReviewBudget(auth.newTokenReviewsPerSecond(), auth.newTokenReviewBurst(),
+                    auth.maxReviewsInFlight(), System::nanoTime);
+        }
+
         @Bean
         @Nullable ConsumerAuthenticator consumerAuthenticator(@Nullable Reviews reviews, GatewayProperties properties,
-                MeterRegistry registry) {
+                MeterRegistry registry, ReviewBudget budget) {
             return reviews == null ? null
-                    : new ConsumerAuthenticator(reviews, properties.auth(), Clock.systemUTC(), registry);
+                    : new ConsumerAuthenticator(reviews, properties.auth(), Clock.systemUTC(), registry, budget);
         }
 
         @Bean
         @Nullable NamespaceAccess namespaceAccess(@Nullable Reviews reviews, GatewayProperties properties,
-                WatchScope watchScope, MeterRegistry registry) {
-            return reviews == null ? null : new NamespaceAccess(reviews, properties.auth(), watchScope, registry);
+                WatchScope watchScope, MeterRegistry registry, ReviewBudget budget) {
+            return reviews == null ? null
+                    : new NamespaceAccess(reviews, properties.auth(), watchScope, registry, budget);
         }
 
         @Bean

@@ -55,6 +55,10 @@ final class AccessInterceptor implements HandlerInterceptor {
         try {
             verdict = authenticator.authenticate(token);
         }
+        catch (ReviewBudget.BusyException ex) {
+            authenticator.busy(ex);
+            throw ApiException.unavailable("Too many reviews at once", ex.getMessage(), 1);
+        }
         catch (Reviews.ReviewUnavailableException ex) {
             authenticator.unavailable();
             throw ApiException.unavailable("Authentication unavailable", "The Kubernetes API, which reviews"

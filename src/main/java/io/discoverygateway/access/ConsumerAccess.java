@@ -27,6 +27,10 @@ public final class ConsumerAccess {
         try {
             return authenticator.authenticate(token);
         }
+        catch (ReviewBudget.BusyException ex) {
+            authenticator.busy(ex);
+            throw ex;
+        }
         catch (Reviews.ReviewUnavailableException ex) {
             authenticator.unavailable();
             throw ex;

@@ -20,7 +20,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Turns a bearer token into a {@link Consumer} with a TokenReview, remembered: a success until the token expires or
  * {@code token-ttl} passes, whichever is sooner; a refusal for {@code deny-ttl}. Concurrent requests with the same
  * unknown token wait for one review. Tokens are kept only as their SHA-256 digest. An API that does not answer is
- * not remembered: the request fails closed, and the next one asks again.
+ * not remembered: the request fails closed, and the next one asks again. Reviews of tokens not seen before are
+ * bounded by the {@link ReviewBudget}.
  *
  * <p>Threads: called on request threads and the stream's access-check thread; the cache is thread-safe.
  */
@@ -34,9 +35,18 @@ public final class ConsumerAuthenticator {
     private final Cache<String, TokenVerdict> verdicts;
     private final AccessMetrics metrics;
     private final Counter emptyScopes;
+    private final ReviewBudget budget;
+    private final Counter newTokenRate;
+    private final Counter reviewsInFlight;
 
-    ConsumerAuthenticator(Reviews reviews, GatewayProperties.Auth properties, Clock clock, MeterRegistry registry) {
+    ConsumerAuthenticator(Reviews reviews, GatewayProperties.Auth properties, Clock clock, MeterRegistry registry,
+            ReviewBudget budget) {
         this.reviews = reviews;
+        this.budget = budget;
+        this.newTokenRate = refusals(registry, "new-token-rate", "Requests with a token not seen before refused"
+                + " with 503: new-token-reviews-per-second reached");
+        this.reviewsInFlight = refusals(registry, "reviews-in-flight", "Requests refused with 503: as many"
+                + " requests as max-reviews-in-flight were waiting for reviews");
         this.properties = properties;
         this.clock = clock;
         this.metrics = new AccessMetrics(registry, "authentication");
@@ -62,7 +72,8 @@ public final class ConsumerAuthenticator {
         boolean[] reviewed = new boolean[1];
         TokenVerdict verdict = verdicts.get(digest(token), key -> {
             reviewed[0] = true;
-            return metrics.review(() -> review(token));
+            budget.newToken();
+            return budget.inFlight(() -> metrics.review(() -> review(token)));
         });
         metrics.lookup(!reviewed[0]);
         if (verdict.isAuthenticated() && verdict.consumer().expiredAt(clock.instant())) {
@@ -78,6 +89,16 @@ public final class ConsumerAuthenticator {
 
     void emptyScopeRefused() {
         emptyScopes.increment();
+    }
+
+    /** Counts a request refused because the review budget was spent. */
+    void busy(ReviewBudget.BusyException busy) {
+        ("new-token-rate".equals(busy.reason()) ? newTokenRate : reviewsInFlight).increment();
+    }
+
+    private static Counter refusals(MeterRegistry registry, String reason, String description) {
+        return Counter.builder("gateway.auth.refusals").tag("reason", reason).description(description)
+                .register(registry);
     }
 
     private TokenVerdict review(String token) {

@@ -1,14 +1,21 @@
 package io.discoverygateway.access;
 
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.WatchScope;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -19,22 +26,36 @@ import io.micrometer.core.instrument.MeterRegistry;
  * for {@code deny-ttl}; concurrent requests for one unknown decision wait for one review. An API that does not
  * answer is not remembered: the request fails closed.
  *
- * <p>Threads: called on request threads and the stream's access-check thread; the cache is thread-safe.
+ * <p>Threads: called on request threads and the stream's access-check thread, which wait while the
+ * {@code auth-reviews} threads send the reviews of a scope; the caches are thread-safe.
  */
-public final class NamespaceAccess {
+public final class NamespaceAccess implements AutoCloseable {
 
     private final Reviews reviews;
     private final Reviews.ResourceAttributes attributes;
     private final WatchScope watchScope;
     private final Cache<Decision, Boolean> decisions;
     private final AccessMetrics metrics;
+    private final ReviewBudget budget;
+    /** Sends the reviews of one scope at once (at most review-concurrency); their request thread waits. */
+    private final ExecutorService concurrent;
+    /** With every namespace watched: per identity, the namespaces decided and the scope they made. */
+    private final Cache<String, DecidedScope> scopes;
+
+    private record DecidedScope(Set<String> candidates, Set<String> readable) {
+    }
 
     private record Decision(String identity, String namespace) {
     }
 
     NamespaceAccess(Reviews reviews, GatewayProperties.Auth properties, WatchScope watchScope,
-            MeterRegistry registry) {
+            MeterRegistry registry, ReviewBudget budget) {
         this.reviews = reviews;
+        this.budget = budget;
+        this.concurrent = Executors.newFixedThreadPool(properties.reviewConcurrency(),
+                DaemonThreads.named("auth-reviews"));
+        this.scopes = Caffeine.newBuilder().maximumSize(properties.cacheSize())
+                .expireAfterWrite(properties.allowTtl()).build();
         this.attributes = new Reviews.ResourceAttributes(properties.verb(), properties.group(), properties.resource());
         this.watchScope = watchScope;
         this.metrics = new AccessMetrics(registry, "authorization");
@@ -51,7 +72,7 @@ public final class NamespaceAccess {
         try {
             allowed = decisions.get(new Decision(consumer.identity(), namespace), key -> {
                 reviewed[0] = true;
-                return metrics.review(() -> reviews.allowed(consumer, attributes, namespace));
+                return budget.inFlight(() -> metrics.review(() -> reviews.allowed(consumer, attributes, namespace)));
             });
         }
         catch (Reviews.ReviewUnavailableException ex) {
@@ -65,21 +86,102 @@ public final class NamespaceAccess {
 
     /**
      * The namespaces of the view the consumer may read. With every namespace watched, one review for all of them
-     * first (a ClusterRoleBinding answers it), then one per namespace that has services; otherwise one per watched
-     * namespace.
+     * first (a ClusterRoleBinding answers it); otherwise one per namespace that has services, sent at once, and the
+     * scope they make remembered for {@code allow-ttl} per identity: a later request reviews only namespaces that
+     * have appeared since, so a consumer's request costs no review at steady state however many namespaces there
+     * are. With the namespaces listed, one decision per watched namespace (each cached), also sent at once.
      */
     NamespaceScope scope(Consumer consumer, CatalogView view) {
-        if (watchScope.allNamespaces() && mayRead(consumer, "")) {
-            return NamespaceScope.EVERYTHING;
+        if (watchScope.allNamespaces()) {
+            if (mayRead(consumer, "")) {
+                return NamespaceScope.EVERYTHING;
+            }
+            Set<String> candidates = Set.copyOf(view.namespaces());
+            DecidedScope decided = scopes.getIfPresent(consumer.identity());
+            if (decided == null || !decided.candidates().containsAll(candidates)) {
+                Set<String> known = decided == null ? Set.of() : decided.candidates();
+                Set<String> readable = new HashSet<>(decided == null ? Set.of() : decided.readable());
+                readable.addAll(decideAll(consumer, candidates.stream().filter(n -> !known.contains(n)).toList()));
+                Set<String> all = new HashSet<>(known);
+                all.addAll(candidates);
+                decided = new DecidedScope(Set.copyOf(all), Set.copyOf(readable));
+                scopes.put(consumer.identity(), decided);
+            }
+            Set<String> readable = new LinkedHashSet<>();
+            for (String namespace : candidates) {
+                if (decided.readable().contains(namespace)) {
+                    readable.add(namespace);
+                }
+            }
+            return NamespaceScope.of(readable);
         }
-        Collection<String> candidates = watchScope.allNamespaces() ? view.namespaces() : watchScope.namespaces();
+        return NamespaceScope.of(decideAll(consumer, List.copyOf(watchScope.namespaces())));
+    }
+
+    /** The namespaces among these the consumer may read: the cached decisions, and the others reviewed at once. */
+    private Set<String> decideAll(Consumer consumer, List<String> namespaces) {
         Set<String> readable = new LinkedHashSet<>();
-        for (String namespace : candidates) {
-            if (mayRead(consumer, namespace)) {
-                readable.add(namespace);
+        List<String> unknown = new ArrayList<>();
+        for (String namespace : namespaces) {
+            Boolean cached = decisions.getIfPresent(new Decision(consumer.identity(), namespace));
+            if (cached == null) {
+                unknown.add(namespace);
+            }
+            else {
+                metrics.lookup(true);
+                metrics.decision(cached);
+                if (cached) {
+                    readable.add(namespace);
+                }
             }
         }
-        return NamespaceScope.of(readable);
+        if (unknown.size() == 1) {
+            if (mayRead(consumer, unknown.get(0))) {
+                readable.add(unknown.get(0));
+            }
+        }
+        else if (!unknown.isEmpty()) {
+            readable.addAll(budget.inFlight(() -> reviewConcurrently(consumer, unknown)));
+        }
+        return readable;
+    }
+
+    private Set<String> reviewConcurrently(Consumer consumer, List<String> namespaces) {
+        List<Future<Boolean>> answers = new ArrayList<>(namespaces.size());
+        for (String namespace : namespaces) {
+            answers.add(concurrent.submit(() -> decisions.get(new Decision(consumer.identity(), namespace), key -> {
+                metrics.lookup(false);
+                return metrics.review(() -> reviews.allowed(consumer, attributes, namespace));
+            })));
+        }
+        Set<String> readable = new LinkedHashSet<>();
+        Reviews.ReviewUnavailableException failure = null;
+        for (int i = 0; i < answers.size(); i++) {
+            try {
+                boolean allowed = answers.get(i).get();
+                metrics.decision(allowed);
+                if (allowed) {
+                    readable.add(namespaces.get(i));
+                }
+            }
+            catch (ExecutionException ex) {
+                if (ex.getCause() instanceof Reviews.ReviewUnavailableException unavailable) {
+                    failure = unavailable;
+                }
+                else {
+                    throw new IllegalStateException("A SubjectAccessReview failed", ex.getCause());
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new Reviews.ReviewUnavailableException("Interrupted while waiting for reviews", ex);
+            }
+        }
+        if (failure != null) {
+            metrics.unavailable();
+            throw failure;
+        }
+        return readable;
     }
 
     /** What a 403 says: the review that failed, so the consumer's operator knows which Role to grant. */
@@ -93,5 +195,10 @@ public final class NamespaceAccess {
         return "Kubernetes does not let " + consumer.username() + " " + attributes.verb() + " "
                 + (attributes.group().isEmpty() ? "" : attributes.group() + "/") + attributes.resource()
                 + " in namespace '" + namespace + "', so the gateway does not show it its services";
+    }
+
+    @Override
+    public void close() {
+        concurrent.shutdownNow();
     }
 }

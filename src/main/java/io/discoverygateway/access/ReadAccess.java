@@ -104,9 +104,13 @@ public final class ReadAccess {
         return scope;
     }
 
-    static <T> T decide(java.util.function.Supplier<T> decision) {
+    private <T> T decide(java.util.function.Supplier<T> decision) {
         try {
             return decision.get();
+        }
+        catch (ReviewBudget.BusyException ex) {
+            authenticator.busy(ex);
+            throw ApiException.unavailable("Too many reviews at once", ex.getMessage(), 1);
         }
         catch (Reviews.ReviewUnavailableException ex) {
             throw ApiException.unavailable("Access cannot be checked", "The Kubernetes API, which decides what"

@@ -12,9 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.Reviews.TokenVerdict;
+import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceResource;
+import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.catalog.WatchScope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,12 +37,13 @@ class AccessDecisionsTest {
     private final GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
             "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
             Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                100, 100);
+                100, 100, 50, 100, 32, 4);
+    private final ReviewBudget budget = new ReviewBudget(50, 100, 32, System::nanoTime);
 
     @Test
     void aTokensReviewIsTrustedNoLongerThanTheTokenLives() {
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), budget);
         String token = jwt(Instant.now().plusSeconds(3600));
 
         TokenVerdict verdict = authenticator.authenticate(token);
@@ -51,7 +57,7 @@ class AccessDecisionsTest {
     @Test
     void anExpiredTokenIsRefusedEvenWhenItsReviewIsCached() {
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties,
-                Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), new SimpleMeterRegistry());
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), new SimpleMeterRegistry(), budget);
 
         assertThat(authenticator.authenticate(jwt(Instant.now().plusSeconds(3600))).isAuthenticated()).isFalse();
     }
@@ -59,7 +65,7 @@ class AccessDecisionsTest {
     @Test
     void anUnansweredReviewIsNotRemembered() {
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), budget);
         reviews.down = true;
         String token = jwt(Instant.now().plusSeconds(3600));
 
@@ -72,7 +78,7 @@ class AccessDecisionsTest {
     @Test
     void whatCannotBeAServiceAccountTokenIsRefusedWithoutAReview() {
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), budget);
         String jwt = jwt(Instant.now().plusSeconds(3600));
 
         for (String garbage : List.of("token", "x".repeat(40), "a.b.c", jwt + ".d", jwt.replace('.', ' '),
@@ -90,7 +96,7 @@ class AccessDecisionsTest {
     @Test
     void withEveryNamespaceWatchedOneClusterWideAllowMeansEverything() {
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(true, List.of()),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), budget);
         reviews.allowed.add("");
 
         assertThat(access.scope(APP, null)).isEqualTo(NamespaceScope.EVERYTHING);
@@ -100,20 +106,63 @@ class AccessDecisionsTest {
     @Test
     void withWatchedNamespacesEachIsDecidedOnceAndRemembered() {
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("a", "b")),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), budget);
         reviews.allowed.add("a");
 
         NamespaceScope first = access.scope(APP, null);
         NamespaceScope second = access.scope(APP, null);
 
         assertThat(first).isEqualTo(NamespaceScope.of(Set.of("a"))).isEqualTo(second);
-        assertThat(reviews.accessReviews).containsExactly("a", "b");
+        assertThat(reviews.accessReviews).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void withEveryNamespaceWatchedTheNamespacesAreDecidedOnceAndLaterOnlyNewOnes() {
+        Catalog catalog = new Catalog("e1", new SnapshotEncoder(JsonMapper.builder().build()), Clock.systemUTC());
+        try {
+            for (int i = 0; i < 1000; i++) {
+                service(catalog, "ns-" + i);
+            }
+            catalog.afterPending(() -> {
+            }).join();
+            GatewayProperties.Auth roomy = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
+                    "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
+                    Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1),
+                    Duration.ofSeconds(5), 100, 100, 50, 100, 32, 4);
+            NamespaceAccess access = new NamespaceAccess(reviews, roomy, new WatchScope(true, List.of()),
+                    new SimpleMeterRegistry(), budget);
+            reviews.allowed.add("ns-7");
+
+            NamespaceScope first = access.scope(APP, catalog.view());
+            int afterFirst = reviews.accessReviews.size();
+            NamespaceScope second = access.scope(APP, catalog.view());
+            int afterSecond = reviews.accessReviews.size();
+            service(catalog, "ns-new");
+            catalog.afterPending(() -> {
+            }).join();
+            access.scope(APP, catalog.view());
+
+            assertThat(first).isEqualTo(NamespaceScope.of(Set.of("ns-7"))).isEqualTo(second);
+            assertThat(afterFirst).as("one cluster-wide review, then one per namespace").isEqualTo(1001);
+            assertThat(afterSecond).as("the second request asks nothing").isEqualTo(afterFirst);
+            assertThat(reviews.accessReviews.subList(afterSecond, reviews.accessReviews.size()))
+                    .as("a new namespace costs one review").containsExactly("ns-new");
+            access.close();
+        }
+        finally {
+            catalog.close();
+        }
+    }
+
+    private static void service(Catalog catalog, String namespace) {
+        catalog.upsertService(new ServiceResource(new ServiceKey(namespace, "web"), "uid-" + namespace, "ClusterIP",
+                List.of(), List.of(), null, List.of(), Map.of(), Map.of()));
     }
 
     @Test
     void anotherUserIsDecidedOnItsOwn() {
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("a")),
-                new SimpleMeterRegistry());
+                new SimpleMeterRegistry(), budget);
         reviews.allowed.add("a");
         Consumer other = new Consumer("system:serviceaccount:shop:other", "uid-2", APP.groups(), Map.of(), null);
 
@@ -133,7 +182,7 @@ class AccessDecisionsTest {
     private static final class ScriptedReviews implements Reviews {
 
         final AtomicInteger tokenReviews = new AtomicInteger();
-        final List<String> accessReviews = new ArrayList<>();
+        final List<String> accessReviews = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<String> allowed = new ArrayList<>();
         volatile boolean down;
 
