@@ -118,6 +118,30 @@ public final class NamespaceAccess implements AutoCloseable {
         return NamespaceScope.of(decideAll(consumer, List.copyOf(watchScope.namespaces())));
     }
 
+    /**
+     * For a consumer's open streams at each recheck: its scope, with the namespaces it could read until now asked
+     * again of Kubernetes rather than taken from the caches, so that a deleted binding ends access within one
+     * recheck interval whatever {@code allow-ttl} is. Namespaces it may newly read come through the caches, as for
+     * requests. Costs one review per namespace held (one in all for a consumer allowed cluster-wide).
+     */
+    NamespaceScope revalidate(Consumer consumer, NamespaceScope held, CatalogView view) {
+        String identity = consumer.identity();
+        if (held.everything()) {
+            decisions.invalidate(new Decision(identity, ""));
+        }
+        else {
+            held.namespaces().forEach(namespace -> decisions.invalidate(new Decision(identity, namespace)));
+            Set<String> still = decideAll(consumer, List.copyOf(held.namespaces()));
+            DecidedScope decided = scopes.getIfPresent(identity);
+            if (decided != null && !still.containsAll(held.namespaces())) {
+                Set<String> readable = new HashSet<>(decided.readable());
+                held.namespaces().stream().filter(namespace -> !still.contains(namespace)).forEach(readable::remove);
+                scopes.put(identity, new DecidedScope(decided.candidates(), Set.copyOf(readable)));
+            }
+        }
+        return scope(consumer, view);
+    }
+
     /** The namespaces among these the consumer may read: the cached decisions, and the others reviewed at once. */
     private Set<String> decideAll(Consumer consumer, List<String> namespaces) {
         Set<String> readable = new LinkedHashSet<>();

@@ -104,6 +104,20 @@ public final class ReadAccess {
         return scope;
     }
 
+    /**
+     * For an open stream's recheck: what the consumer may read now, the namespaces it held asked again of
+     * Kubernetes (see {@link NamespaceAccess#revalidate}); possibly nothing. Throws
+     * {@link Reviews.ReviewUnavailableException} when the API does not answer: the stream keeps what it has.
+     */
+    public NamespaceScope recheckScope(CatalogView view, NamespaceScope held) {
+        return consumer == null ? NamespaceScope.EVERYTHING : access.revalidate(consumer, held, view);
+    }
+
+    /** What the consumer's access decisions depend on (streams of one identity are rechecked together). */
+    public String identity() {
+        return consumer == null ? "" : consumer.identity();
+    }
+
     private <T> T decide(java.util.function.Supplier<T> decision) {
         try {
             return decision.get();

@@ -2,12 +2,18 @@ package io.discoverygateway.stream;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +51,8 @@ import org.springframework.context.SmartLifecycle;
  * only. One fan-out thread ({@code sse-fanout}) queues each batch on the matching subscribers, in revision order. Two
  * writer threads ({@code sse-writer}) drain subscribers with non-blocking I/O. One timer thread ({@code sse-timer})
  * queues heartbeats, drops stalled streams and ends streams whose token expires. One thread ({@code stream-access})
- * checks authenticated streams' access again. Jetty's request threads call {@link #reserve} and {@link #open}.
+ * checks authenticated streams' access again, with four {@code stream-access-check} threads that ask Kubernetes
+ * about one consumer identity each at a time. Jetty's request threads call {@link #reserve} and {@link #open}.
  * The subscriber map and the reservation counter are concurrent; each {@link Subscriber} guards its own state.
  */
 public final class StreamHub implements CatalogListener, GatewayLifecycle {
@@ -71,6 +78,9 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     /** Re-checks authenticated streams; its reviews may block on the Kubernetes API, so not on the timer. */
     private final ScheduledExecutorService accessChecks = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("stream-access"));
+    /** Re-checks the consumer identities of one round side by side, so that many identities fit in an interval. */
+    private final ExecutorService identityChecks = Executors.newFixedThreadPool(4,
+            DaemonThreads.named("stream-access-check"));
     private final Duration recheckInterval;
     private volatile boolean running;
 
@@ -261,36 +271,82 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     }
 
     /**
-     * On the {@code stream-access} thread: checks every authenticated stream again, through the decision caches (so
-     * at most one review per token or identity and namespace once their TTL has passed). A stream whose token
-     * expired or is refused ends with REAUTHENTICATE; one whose readable namespaces changed is rescoped on the
-     * fan-out thread, in order with the batches up to the view it is computed against.
+     * On the {@code stream-access} thread: checks every authenticated stream again. A stream whose token expired or
+     * is refused ends with REAUTHENTICATE. Then, per consumer identity (on the {@code stream-access-check} threads,
+     * four identities at a time), the namespaces its streams hold are asked again of Kubernetes, so that a revoked
+     * binding shows within one interval: a stream whose readable namespaces changed is rescoped on the fan-out
+     * thread, in order with the batches up to the view it is computed against; one that may read nothing any more
+     * loses every service (DELETED, access-revoked) and ends with REAUTHENTICATE {@code access-revoked}.
      */
     private void recheckAccess() {
+        long started = System.nanoTime();
+        Map<String, List<Subscriber>> byIdentity = new HashMap<>();
         for (Subscriber subscriber : subscribers.values()) {
             ReadAccess access = subscriber.access();
-            if (access.consumer().isEmpty() || endIfRefused(subscriber)) {
-                continue;
-            }
-            NamespaceScope scope;
-            try {
-                scope = access.scope(catalog.view());
-            }
-            catch (RuntimeException unavailable) {
-                // The API does not answer: the stream keeps what was last decided (cached decisions hold).
-                continue;
-            }
-            if (!scope.equals(subscriber.filter().readable())) {
-                metrics.rescoped();
-                catalog.afterPending(() -> {
-                    CatalogView view = catalog.view();
-                    fanout.offerTask(() -> {
-                        subscriber.rescope(scope, view);
-                        subscriber.scheduleDrain();
-                    });
-                });
+            if (access.consumer().isPresent() && !endIfRefused(subscriber)) {
+                byIdentity.computeIfAbsent(access.identity(), identity -> new ArrayList<>()).add(subscriber);
             }
         }
+        List<Future<?>> checks = new ArrayList<>(byIdentity.size());
+        for (List<Subscriber> streams : byIdentity.values()) {
+            checks.add(identityChecks.submit(() -> recheckIdentity(streams)));
+        }
+        for (Future<?> check : checks) {
+            try {
+                check.get();
+            }
+            catch (ExecutionException ex) {
+                log.warn("Re-checking streams' access failed", ex.getCause());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        metrics.accessRechecked(byIdentity.size(), System.nanoTime() - started);
+    }
+
+    /** On a {@code stream-access-check} thread: one identity's streams. */
+    private void recheckIdentity(List<Subscriber> streams) {
+        NamespaceScope held = held(streams);
+        NamespaceScope scope;
+        try {
+            scope = streams.get(0).access().recheckScope(catalog.view(), held);
+        }
+        catch (RuntimeException unavailable) {
+            // The API does not answer: the streams keep what was last decided (cached decisions hold).
+            return;
+        }
+        for (Subscriber subscriber : streams) {
+            if (scope.equals(subscriber.filter().readable())) {
+                continue;
+            }
+            metrics.rescoped();
+            boolean nothingLeft = !scope.everything() && scope.namespaces().isEmpty();
+            catalog.afterPending(() -> {
+                CatalogView view = catalog.view();
+                fanout.offerTask(() -> {
+                    subscriber.rescope(scope, view);
+                    if (nothingLeft) {
+                        subscriber.finish(SseFrames.reauthenticate("access-revoked"));
+                    }
+                    subscriber.scheduleDrain();
+                });
+            });
+        }
+    }
+
+    /** What an identity's streams may read between them (each holds the scope it was last given). */
+    private static NamespaceScope held(List<Subscriber> streams) {
+        Set<String> namespaces = new HashSet<>();
+        for (Subscriber subscriber : streams) {
+            NamespaceScope readable = subscriber.filter().readable();
+            if (readable.everything()) {
+                return NamespaceScope.EVERYTHING;
+            }
+            namespaces.addAll(readable.namespaces());
+        }
+        return NamespaceScope.of(namespaces);
     }
 
     /** Ends the stream with REAUTHENTICATE when its token has expired or is refused now; returns whether it did. */
@@ -343,6 +399,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         subscribers.values().forEach(Subscriber::close);
         timer.shutdownNow();
         accessChecks.shutdownNow();
+        identityChecks.shutdownNow();
         fanoutThread.interrupt();
         writers.shutdown();
     }

@@ -2,6 +2,7 @@ package io.discoverygateway.stream;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -19,6 +20,8 @@ final class StreamMetrics {
     private final Counter rescoped;
     private final Counter resynced;
     private final Timer propagation;
+    private final Timer accessRecheck;
+    private final AtomicInteger recheckedIdentities = new AtomicInteger();
 
     StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
         Gauge.builder("gateway.stream.subscribers", subscribers)
@@ -51,6 +54,18 @@ final class StreamMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+        this.accessRecheck = Timer.builder("gateway.stream.access.recheck")
+                .description("One round of re-checking authenticated streams' access (every recheck-interval);"
+                        + " revocation reaches a stream within the interval plus this")
+                .register(registry);
+        Gauge.builder("gateway.stream.access.identities", recheckedIdentities, AtomicInteger::get)
+                .description("Consumer identities with open streams at the last access recheck")
+                .register(registry);
+    }
+
+    void accessRechecked(int identities, long nanos) {
+        recheckedIdentities.set(identities);
+        accessRecheck.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void frameEncoded() {

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * Closes HTTP/1.1 connections that take longer than the header timeout to send a request's headers. Jetty's idle
@@ -25,34 +26,55 @@ import org.springframework.beans.factory.ObjectProvider;
  * streams and long-polls, which send nothing for minutes, are not limited here.
  *
  * <p>Threads: Jetty's threads open and close connections (the map is concurrent); one {@code http-header-guard}
- * thread sweeps every second. It reads each connection's parser state without Jetty's lock: a stale read delays a
+ * thread sweeps every second once the context has started. It reads each connection's parser state without Jetty's lock: a stale read delays a
  * close by one sweep at most, and never closes a connection whose headers are complete, since the deadline counts
  * from the first sweep that saw the same request still in its headers.
  */
-final class SlowHeadersGuard implements Connection.Listener, AutoCloseable {
+final class SlowHeadersGuard implements Connection.Listener, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SlowHeadersGuard.class);
     private static final long NOT_IN_HEADERS = Long.MIN_VALUE;
 
     private final ObjectProvider<GatewayProperties> properties;
     private final ObjectProvider<MeterRegistry> registry;
-    /** Resolved on the first sweep (after the context has started), owned by the sweeper thread. */
-    private long timeoutNanos;
-    private Counter closed;
+    /** Resolved when the context starts, before the first sweep. */
+    private volatile long timeoutNanos;
+    private volatile Counter closed;
+    private volatile boolean running;
     /** Open HTTP/1.1 connections → since when (nanoTime) the current request has been in its headers. */
     private final Map<HttpConnection, Long> connections = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper = Executors
             .newSingleThreadScheduledExecutor(DaemonThreads.named("http-header-guard"));
 
     /**
-     * The settings and the registry are looked up when the first sweep runs: the guard is created with the web
-     * server, before the rest of the context (binding the settings that early would miss what is only known later,
-     * such as a test's API URL).
+     * The settings and the registry are looked up when the context starts: the guard is created with the web
+     * server, before the rest of the context, and binding the settings that early would miss what is only known
+     * later (such as a test's API URL).
      */
     SlowHeadersGuard(ObjectProvider<GatewayProperties> properties, ObjectProvider<MeterRegistry> registry) {
         this.properties = properties;
         this.registry = registry;
+    }
+
+    @Override
+    public void start() {
+        timeoutNanos = properties.getObject().http().headerTimeout().toNanos();
+        closed = Counter.builder("gateway.http.slow.headers.closed")
+                .description("Connections closed because they sent a request's headers too slowly")
+                .register(registry.getObject());
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        sweeper.shutdownNow();
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     @Override
@@ -71,12 +93,6 @@ final class SlowHeadersGuard implements Connection.Listener, AutoCloseable {
 
     /** On the sweeper thread. */
     void sweep() {
-        if (closed == null) {
-            timeoutNanos = properties.getObject().http().headerTimeout().toNanos();
-            closed = Counter.builder("gateway.http.slow.headers.closed")
-                    .description("Connections closed because they sent a request's headers too slowly")
-                    .register(registry.getObject());
-        }
         long now = System.nanoTime();
         connections.replaceAll((connection, since) -> {
             HttpParser parser = connection.getParser();
@@ -97,12 +113,4 @@ final class SlowHeadersGuard implements Connection.Listener, AutoCloseable {
         });
     }
 
-    int openConnections() {
-        return connections.size();
-    }
-
-    @Override
-    public void close() {
-        sweeper.shutdownNow();
-    }
 }
