@@ -1,12 +1,9 @@
 package io.discoverygateway.realkube;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
+import io.discoverygateway.GoBuild;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +51,7 @@ public final class RealKubeBinaries {
     }
 
     public static boolean inCi() {
-        return "true".equals(System.getenv("CI"));
+        return GoBuild.inCi();
     }
 
     public static Path binary(String name) {
@@ -62,42 +59,9 @@ public final class RealKubeBinaries {
     }
 
     private static Located build() {
-        Path script = BUILD_SCRIPT.toAbsolutePath();
-        if (!Files.isExecutable(script)) {
-            return new Located(Optional.empty(), script + " is missing");
-        }
-        try {
-            Path output = Files.createTempFile("realkube-build", ".log");
-            Process process = new ProcessBuilder(List.of(script.toString())).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-            int exit = process.waitFor();
-            List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-            Files.deleteIfExists(output);
-            if (exit == 0 && !lines.isEmpty()) {
-                Path folder = Path.of(lines.get(lines.size() - 1).strip());
-                log.info("Real Kubernetes binaries: {}", folder);
-                return new Located(Optional.of(folder), "");
-            }
-            String problem = exit == 3 ? "Go is not installed, so kube-apiserver, kube-controller-manager, kubectl and"
-                    + " etcd cannot be built (src/test/realkube/build.sh)"
-                    : "src/test/realkube/build.sh failed (" + exit + "): " + String.join("\n", lines);
-            if (!inCi()) {
-                log.warn("""
-
-                        ************************************************************************************
-                         THE REAL-CLUSTER SUITE IS SKIPPED: {}
-                         Only the embedded Kubernetes API was tested. CI never skips it.
-                        ************************************************************************************""",
-                        problem);
-            }
-            return new Located(Optional.empty(), problem);
-        }
-        catch (IOException ex) {
-            return new Located(Optional.empty(), "could not run " + script + ": " + ex.getMessage());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return new Located(Optional.empty(), "interrupted");
-        }
+        GoBuild.Located built = GoBuild.run(BUILD_SCRIPT, "kube-apiserver, kube-controller-manager, kubectl and etcd",
+                "the real-cluster suite (only the embedded Kubernetes API was tested)");
+        built.path().ifPresent(folder -> log.info("Real Kubernetes binaries: {}", folder));
+        return new Located(built.path(), built.problem());
     }
 }
