@@ -62,7 +62,9 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
  * grpc-java takes it (and one of only UNHEALTHY endpoints) as a resolution error and keeps calling the endpoints it
  * had, and a drop policy is only applied while the assignment lists an endpoint the client keeps. So it lists one
  * placeholder, {@value #PLACEHOLDER_ADDRESS}:{@value #PLACEHOLDER_PORT} (the discard port of the client's own
- * loopback), with health UNKNOWN; no call is ever sent to it, since every call is dropped first.</li>
+ * loopback), with health UNKNOWN. grpc-java drops every call before it picks one; grpc-go applies drops only
+ * while its picker is READY, which a placeholder that refuses connections never makes it, so its calls fail at once
+ * on the placeholder instead (connection refused). Either way no pod is called.</li>
  * </ul>
  *
  * @param listeners by publication key (a name, or a short name's key: see {@link XdsNames})

@@ -124,6 +124,24 @@ class XdsConsumerAuthTest {
         }
     }
 
+    @Test
+    void grpcGoPresentsTheTokenItsBootstrapNamesAndReachesOnlyTheNamespacesItMayRead() {
+        org.assertj.core.api.Assumptions.assumeThat(GoXdsClient.available()).as("Go is installed").isTrue();
+        String account = account("go-reader");
+        grant("team-a", account);
+        String token = token(account);
+        try (GoXdsClient allowed = new GoXdsClient(xds.port(), "api.team-a:50051", token);
+                GoXdsClient refused = new GoXdsClient(xds.port(), "api.team-b:50051", token);
+                GoXdsClient anonymous = new GoXdsClient(xds.port(), "api.team-a:50051", null)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> allowed.calls(1).succeeded() == 1);
+            assertThat(allowed.calls(5).backends()).containsOnlyKeys(backends.addresses().get(0));
+
+            // Never sent, so never known: grpc-go waits for it, and fails each call at its deadline.
+            assertThat(refused.calls(1).failures()).containsOnlyKeys("DeadlineExceeded");
+            assertThat(anonymous.calls(1).succeeded()).isZero();
+        }
+    }
+
     private static Cluster unpack(com.google.protobuf.Any any) {
         try {
             return any.unpack(Cluster.class);

@@ -24,28 +24,32 @@ final class XdsObjects {
                 """.formatted(name, namespace, annotationJson, SERVICE_PORT);
     }
 
-    /** An endpoint: its address and conditions. */
-    record Backend(String address, boolean ready, boolean serving, boolean terminating) {
+    /** An endpoint: its address, conditions and zone. */
+    record Backend(String address, boolean ready, boolean serving, boolean terminating, String zone) {
 
         static Backend ready(String address) {
-            return new Backend(address, true, true, false);
+            return new Backend(address, true, true, false, "zone-a");
         }
 
         static Backend notReady(String address) {
-            return new Backend(address, false, false, false);
+            return new Backend(address, false, false, false, "zone-a");
         }
 
         static Backend draining(String address) {
-            return new Backend(address, false, true, true);
+            return new Backend(address, false, true, true, "zone-a");
+        }
+
+        Backend inZone(String otherZone) {
+            return new Backend(address, ready, serving, terminating, otherZone);
         }
     }
 
     /** The Service's only slice, its endpoints on {@code port} (named "grpc"). */
     static String slice(String namespace, String service, int port, List<Backend> backends) {
         String endpoints = backends.stream().map(backend -> """
-                {"addresses":["%s"],"conditions":{"ready":%s,"serving":%s,"terminating":%s},"zone":"zone-a",
+                {"addresses":["%s"],"conditions":{"ready":%s,"serving":%s,"terminating":%s},"zone":"%s",
                  "targetRef":{"kind":"Pod","namespace":"%s","name":"%s-%s"}}""".formatted(backend.address(),
-                backend.ready(), backend.serving(), backend.terminating(), namespace, service,
+                backend.ready(), backend.serving(), backend.terminating(), backend.zone(), namespace, service,
                 backend.address().replace('.', '-'))).collect(Collectors.joining(","));
         return """
                 {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",

@@ -61,6 +61,34 @@ class XdsRestartTest {
         }
     }
 
+    @Test
+    void aGrpcGoClientKeepsCallingWhileTheGatewayRestartsAndFollowsChangesAfterwards() {
+        org.assertj.core.api.Assumptions.assumeThat(GoXdsClient.available()).as("Go is installed").isTrue();
+        api.create(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "survivor", Map.of()));
+        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice(null));
+        gateway = gateway();
+        try (GoXdsClient client = new GoXdsClient(xdsPort, "survivor.restart:50051", null)) {
+            Set<String> seen = new HashSet<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                seen.addAll(client.calls(3).backends().keySet());
+                return seen.containsAll(backends.addresses());
+            });
+
+            gateway.close();
+            gateway = null;
+            GoXdsClient.Calls whileDown = client.calls(30);
+            assertThat(whileDown.failures()).isEmpty();
+            assertThat(whileDown.backends()).containsOnlyKeys(backends.addresses());
+
+            String leaving = backends.addresses().get(0);
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice(leaving));
+            gateway = gateway();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> !client.calls(6).backends().containsKey(leaving));
+            assertThat(client.calls(30).backends()).doesNotContainKey(leaving);
+        }
+    }
+
     private String slice(String notReady) {
         return XdsObjects.slice(NAMESPACE, "survivor", backends.port(), backends.addresses().stream()
                 .map(address -> address.equals(notReady) ? Backend.notReady(address) : Backend.ready(address))
