@@ -54,6 +54,19 @@ public final class GrpcBackends implements AutoCloseable {
         }
     }
 
+    /** Starts one backend on each of these addresses, all on {@code port} (pods' addresses and container port). */
+    public static GrpcBackends on(List<String> addresses, int port) {
+        GrpcBackends backends = new GrpcBackends(port);
+        try {
+            addresses.forEach(backends::add);
+            return backends;
+        }
+        catch (RuntimeException ex) {
+            backends.close();
+            throw ex;
+        }
+    }
+
     private void add(String address) {
         HealthStatusManager health = new HealthStatusManager();
         ServerInterceptor nameItself = new ServerInterceptor() {

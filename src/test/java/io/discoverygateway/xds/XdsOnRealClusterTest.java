@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.realkube.LoopbackAliases;
 import io.discoverygateway.realkube.RealClusterGatewayTest;
 import io.discoverygateway.realkube.RealTestCluster;
 import io.discoverygateway.realkube.Workloads;
@@ -23,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * xDS on a real cluster, as Envoy or a proxyless gRPC client reads it over ADS: the endpoints Kubernetes' own
@@ -32,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RealClusterGatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0" })
 class XdsOnRealClusterTest {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(XdsOnRealClusterTest.class);
 
     @Autowired
     private RealTestCluster cluster;
@@ -90,6 +98,92 @@ class XdsOnRealClusterTest {
             assertThat(dropping.getPolicy().getDropOverloads(0).getDropPercentage().getNumerator()).isEqualTo(100);
             assertThat(withStatus(dropping, HealthStatus.UNKNOWN)).containsExactly(
                     ServiceResources.PLACEHOLDER_ADDRESS + ":" + ServiceResources.PLACEHOLDER_PORT);
+        }
+    }
+
+    /**
+     * Real calls to the pods of a Deployment: each pod's address is put on the loopback interface with a gRPC server
+     * on its container port, and grpc-java's and grpc-go's clients follow what the EndpointSlice controller
+     * publishes through the gateway.
+     */
+    @Test
+    void grpcJavaAndGrpcGoCallThePodsAndStopCallingOnesThatTurnNotReady() throws Exception {
+        String namespace = cluster.namespace("xds");
+        Workloads.deployed(cluster.admin(), namespace, "echo", 3);
+        Map<String, String> podByAddress = await().atMost(Duration.ofSeconds(90)).until(
+                () -> readyPods(namespace, "echo"), pods -> pods.size() == 3);
+        List<String> addresses = List.copyOf(podByAddress.keySet());
+        Optional<LoopbackAliases> aliases = LoopbackAliases.add(addresses);
+        assumeThat(aliases).as("pod addresses can be put on the loopback interface (root)").isPresent();
+        String target = "echo." + namespace + ":80";
+        try (LoopbackAliases reachable = aliases.get(); GrpcBackends pods = GrpcBackends.on(addresses, 8080);
+                ProxylessClient java = new ProxylessClient(xds.port(), target);
+                GoXdsClient go = GoXdsClient.available() ? new GoXdsClient(xds.port(), target, null) : null) {
+            Set<String> seenByJava = new HashSet<>();
+            Set<String> seenByGo = new HashSet<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                seenByJava.add(java.call());
+                if (go != null) {
+                    seenByGo.addAll(go.calls(3).backends().keySet());
+                }
+                return seenByJava.containsAll(addresses) && (go == null || seenByGo.containsAll(addresses));
+            });
+
+            String leaving = addresses.get(0);
+            long written = System.nanoTime();
+            Workloads.setReady(cluster.admin(), namespace, podByAddress.get(leaving), false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> IntStream.range(0, 6).mapToObj(i -> java.call())
+                    .noneMatch(leaving::equals) && (go == null || !go.calls(6).backends().containsKey(leaving)));
+            log.info("A pod written not ready on the real cluster got its last gRPC call within {} ms",
+                    (System.nanoTime() - written) / 1_000_000);
+            assertThat(IntStream.range(0, 20).mapToObj(i -> java.call())).doesNotContain(leaving);
+
+            for (String address : addresses) {
+                Workloads.setReady(cluster.admin(), namespace, podByAddress.get(address), false);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> failureOf(java) != null
+                    && (go == null || go.calls(1).succeeded() == 0));
+            assertThat(failureOf(java).getDescription()).contains(ServiceResources.NO_READY_ENDPOINTS);
+            if (go != null) {
+                GoXdsClient.Calls failing = go.calls(5);
+                assertThat(failing.succeeded()).isZero();
+                assertThat(addresses).noneMatch(failing.lastError()::contains);
+            }
+
+            Workloads.setReady(cluster.admin(), namespace, podByAddress.get(leaving), true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> leaving.equals(answerOf(java))
+                    && (go == null || go.calls(1).backends().containsKey(leaving)));
+        }
+    }
+
+    /** Ready endpoints of the service now: address to pod name. */
+    private Map<String, String> readyPods(String namespace, String service) {
+        Map<String, String> pods = new java.util.TreeMap<>();
+        for (var endpoint : Workloads.endpoints(cluster.admin(), namespace, service)) {
+            if (endpoint.path("conditions").path("ready").asBoolean(false)) {
+                pods.put(endpoint.path("addresses").get(0).asString(), endpoint.path("targetRef").path("name")
+                        .asString());
+            }
+        }
+        return pods;
+    }
+
+    private static io.grpc.Status failureOf(ProxylessClient client) {
+        try {
+            client.call();
+            return null;
+        }
+        catch (io.grpc.StatusRuntimeException ex) {
+            return ex.getStatus();
+        }
+    }
+
+    private static String answerOf(ProxylessClient client) {
+        try {
+            return client.call();
+        }
+        catch (io.grpc.StatusRuntimeException ex) {
+            return null;
         }
     }
 
