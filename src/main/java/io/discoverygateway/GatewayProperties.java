@@ -39,6 +39,7 @@ import org.springframework.validation.annotation.Validated;
  * @param cors cross-origin requests from browsers (off unless origins are listed)
  * @param xds the xDS (ADS) server for proxyless gRPC clients and Envoy (off unless enabled)
  * @param http limits of the HTTP connections (API and management ports)
+ * @param tls TLS on the API and xDS ports (off unless enabled)
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -56,7 +57,8 @@ public record GatewayProperties(
         @Valid @DefaultValue Annotations annotations,
         @Valid @DefaultValue Cors cors,
         @Valid @DefaultValue Xds xds,
-        @Valid @DefaultValue Http http) {
+        @Valid @DefaultValue Http http,
+        @Valid @DefaultValue Tls tls) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -258,5 +260,26 @@ public record GatewayProperties(
      *     which resets the idle timeout); a request's body and a response (a stream, a long-poll) are not limited
      */
     public record Http(@NotNull @DurationMin(seconds = 1) @DefaultValue("10s") Duration headerTimeout) {
+    }
+
+    /**
+     * TLS on the API port and the xDS port, from a directory in cert-manager's layout, reloaded when its files change
+     * (a renewed certificate serves new connections; open streams and xDS connections go on). The management port
+     * stays plain HTTP, for the kubelet's probes and Prometheus.
+     *
+     * @param enabled serve TLS
+     * @param directory where the Secret is mounted: tls.crt (the certificate chain), tls.key, and ca.crt (the CA
+     *     that client certificates must chain to, read when client-auth is not none)
+     * @param clientAuth client certificates (mutual TLS): none, want (checked against ca.crt when presented) or need
+     */
+    public record Tls(
+            @DefaultValue("false") boolean enabled,
+            @NotBlank @DefaultValue("/etc/discovery-gateway/tls") String directory,
+            @NotNull @DefaultValue("none") ClientAuth clientAuth) {
+
+        /** Whether clients present certificates: never asked, asked, or required. */
+        public enum ClientAuth {
+            NONE, WANT, NEED
+        }
     }
 }

@@ -155,6 +155,9 @@ class ConsumerAuthTest {
     void aBurstOfRequestsWithANewTokenMakesOneTokenReview() throws Exception {
         String token = token(account("bursty"));
         grant("team-a", "bursty");
+        // Streams of other tests are re-checked every second, with reviews of their own: wait until none is open.
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.get("/actuator/prometheus").body().lines()
+                .anyMatch(line -> line.equals("gateway_stream_subscribers 0.0")));
         api.clearRequests();
 
         ExecutorService pool = Executors.newFixedThreadPool(16);

@@ -87,12 +87,15 @@ class ReviewFloodTest {
         api.setLatency(Duration.ofSeconds(2));
         try {
             List<Integer> knownStatuses = new ArrayList<>();
+            long started = System.nanoTime();
             List<HttpResponse<String>> answers = flood(16, () -> knownStatuses.add(get(known).statusCode()));
+            double seconds = (System.nanoTime() - started) / 1e9;
 
+            // Each review takes 2 s, and 4 may be waited for at once: no more can have been reviewed meanwhile.
             long waited = answers.stream().filter(a -> a.statusCode() == 401).count();
-            List<HttpResponse<String>> busy = answers.stream().filter(a -> a.statusCode() == 503).toList();
-            assertThat(waited).as("requests that waited for a review").isLessThanOrEqualTo(4);
-            assertThat(busy).hasSizeGreaterThanOrEqualTo(12)
+            assertThat(waited).as("requests that waited for a review in %.1f s", seconds)
+                    .isPositive().isLessThanOrEqualTo(4 * (long) Math.ceil(seconds / 2));
+            assertThat(answers).filteredOn(answer -> answer.statusCode() == 503).isNotEmpty()
                     .allSatisfy(answer -> assertThat(answer.body()).contains("at once"));
             assertThat(knownStatuses).isNotEmpty().containsOnly(200);
             assertThat(refusals("reviews-in-flight")).isPositive();

@@ -43,8 +43,8 @@ final class SlowHeadersGuard implements Connection.Listener, SmartLifecycle {
     private volatile boolean running;
     /** Open HTTP/1.1 connections → since when (nanoTime) the current request has been in its headers. */
     private final Map<HttpConnection, Long> connections = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper = Executors
-            .newSingleThreadScheduledExecutor(DaemonThreads.named("http-header-guard"));
+    /** Created on each start (a context may be stopped and started again), shut down on stop. */
+    private ScheduledExecutorService sweeper;
 
     /**
      * The settings and the registry are looked up when the context starts: the guard is created with the web
@@ -62,13 +62,16 @@ final class SlowHeadersGuard implements Connection.Listener, SmartLifecycle {
         closed = Counter.builder("gateway.http.slow.headers.closed")
                 .description("Connections closed because they sent a request's headers too slowly")
                 .register(registry.getObject());
+        sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("http-header-guard"));
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
         running = true;
     }
 
     @Override
     public void stop() {
-        sweeper.shutdownNow();
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
         running = false;
     }
 

@@ -6,6 +6,7 @@ import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.ConsumerAccess;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.SyncState;
+import io.discoverygateway.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +34,8 @@ class XdsConfiguration {
 
     @Bean
     @Nullable XdsServer xdsServer(GatewayProperties properties, @Nullable XdsCache cache, SyncState sync,
-            ObjectProvider<ConsumerAccess> access, CatalogReader catalog, @Nullable XdsMetrics metrics) {
+            ObjectProvider<ConsumerAccess> access, CatalogReader catalog, @Nullable XdsMetrics metrics,
+            ObjectProvider<ServerTls> tls) {
         if (cache == null || metrics == null) {
             return null;
         }
@@ -46,6 +48,6 @@ class XdsConfiguration {
             Duration recheck = properties.auth().recheckInterval();
             age = age.isZero() || recheck.compareTo(age) < 0 ? recheck : age;
         }
-        return new XdsServer(xds, age, cache, sync, consumerAccess, catalog, metrics);
+        return new XdsServer(xds, age, cache, sync, consumerAccess, catalog, metrics, tls.getIfAvailable());
     }
 }

@@ -23,6 +23,7 @@ import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.SyncState;
+import io.discoverygateway.tls.ServerTls;
 import io.envoyproxy.controlplane.server.ExecutorGroup;
 import io.envoyproxy.controlplane.server.DefaultStartupConfigs;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -30,6 +31,8 @@ import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 import org.slf4j.Logger;
@@ -58,11 +61,14 @@ final class XdsServer implements GatewayLifecycle {
     private final Senders senders = new Senders(2);
     private volatile boolean ready;
     private volatile Server server;
+    /** The TLS material, or null for plain text. */
+    private final ServerTls tls;
 
     /** @param access the access decisions, or null without consumer authentication */
     XdsServer(GatewayProperties.Xds properties, Duration maxConnectionAge, XdsCache cache, SyncState sync,
-            ConsumerAccess access, CatalogReader catalog, XdsMetrics metrics) {
+            ConsumerAccess access, CatalogReader catalog, XdsMetrics metrics, ServerTls tls) {
         this.port = properties.port();
+        this.tls = tls;
         this.maxConnectionAge = maxConnectionAge;
         this.shutdownGrace = properties.shutdownGrace();
         this.cache = cache;
@@ -84,7 +90,8 @@ final class XdsServer implements GatewayLifecycle {
     public void start() {
         V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(), cache, senders, new SharedEncodings(),
                 new DefaultStartupConfigs());
-        NettyServerBuilder builder = NettyServerBuilder.forPort(port)
+        NettyServerBuilder builder = (tls == null ? NettyServerBuilder.forPort(port)
+                : NettyServerBuilder.forPort(port, credentials(tls)))
                 .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate));
         if (!maxConnectionAge.isZero()) {
             builder.maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
@@ -100,6 +107,19 @@ final class XdsServer implements GatewayLifecycle {
         readiness.scheduleWithFixedDelay(this::admitOnceInSync, 0, 50, TimeUnit.MILLISECONDS);
         log.info("xDS server (ADS, v3) listening on port {}; admitting clients once the cache is in sync",
                 server.getPort());
+    }
+
+    /** TLS from the gateway's certificate, reloaded in place; client certificates as gateway.tls.client-auth says. */
+    private static ServerCredentials credentials(ServerTls tls) {
+        TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(tls.keyManager());
+        if (tls.trustManager() != null) {
+            credentials.trustManager(tls.trustManager()).clientAuth(switch (tls.clientAuth()) {
+                case NEED -> TlsServerCredentials.ClientAuth.REQUIRE;
+                case WANT -> TlsServerCredentials.ClientAuth.OPTIONAL;
+                case NONE -> TlsServerCredentials.ClientAuth.NONE;
+            });
+        }
+        return credentials.build();
     }
 
     private void admitOnceInSync() {
