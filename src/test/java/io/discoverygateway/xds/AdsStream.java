@@ -31,7 +31,12 @@ final class AdsStream implements AutoCloseable {
     private final CompletableFuture<io.grpc.Status> closed = new CompletableFuture<>();
 
     AdsStream(int port, String token) {
-        channel = Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
+        this(port, token, InsecureChannelCredentials.create());
+    }
+
+    /** Over the given channel credentials (TLS, with or without a client certificate). */
+    AdsStream(int port, String token, io.grpc.ChannelCredentials credentials) {
+        channel = Grpc.newChannelBuilder("localhost:" + port, credentials).build();
         AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc
                 .newStub(channel);
         if (token != null) {

@@ -43,23 +43,43 @@ public final class GoXdsClient implements AutoCloseable {
      *     mounted), or null
      */
     public GoXdsClient(int xdsPort, String target, String token) {
+        this(xdsPort, target, token, null);
+    }
+
+    /**
+     * Over TLS when {@code caCertificate} is given, as grpc-go's bootstrap says it: channel credentials {@code tls}
+     * with that CA, and the token (if any) as grpc-go's own {@code jwt_token_file} call credentials, which it sends
+     * over TLS only ({@code GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS=true}).
+     */
+    public GoXdsClient(int xdsPort, String target, String token, Path caCertificate) {
         try {
             folder = Files.createTempDirectory("xdsprobe");
-            Map<String, Object> creds = Map.of("type", "insecure");
+            Path tokenFile = folder.resolve("token");
             if (token != null) {
-                Path tokenFile = folder.resolve("token");
                 Files.writeString(tokenFile, token);
-                creds = Map.of("type", "bearer_over_plaintext", "config", Map.of("token_file", tokenFile.toString()));
+            }
+            Map<String, Object> server = new java.util.LinkedHashMap<>(Map.of("server_uri", "localhost:" + xdsPort,
+                    "server_features", java.util.List.of("xds_v3")));
+            if (caCertificate != null) {
+                server.put("channel_creds", java.util.List.of(Map.of("type", "tls", "config",
+                        Map.of("ca_certificate_file", caCertificate.toAbsolutePath().toString()))));
+                if (token != null) {
+                    server.put("call_creds", java.util.List.of(Map.of("type", "jwt_token_file", "config",
+                            Map.of("jwt_token_file", tokenFile.toString()))));
+                }
+            }
+            else {
+                server.put("channel_creds", java.util.List.of(token == null ? Map.of("type", "insecure")
+                        : Map.of("type", "bearer_over_plaintext", "config",
+                                Map.of("token_file", tokenFile.toString()))));
             }
             Path bootstrap = folder.resolve("bootstrap.json");
-            Files.writeString(bootstrap, JSON.writeValueAsString(Map.of(
-                    "xds_servers", java.util.List.of(Map.of("server_uri", "localhost:" + xdsPort,
-                            "channel_creds", java.util.List.of(creds), "server_features",
-                            java.util.List.of("xds_v3"))),
+            Files.writeString(bootstrap, JSON.writeValueAsString(Map.of("xds_servers", java.util.List.of(server),
                     "node", Map.of("id", "grpc-go-" + target, "locality", Map.of()))));
             ProcessBuilder builder = new ProcessBuilder(binary().toString(), target)
                     .redirectError(folder.resolve("stderr.log").toFile());
             builder.environment().put("GRPC_XDS_BOOTSTRAP", bootstrap.toString());
+            builder.environment().put("GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS", "true");
             process = builder.start();
             commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
