@@ -274,8 +274,11 @@ public record GatewayProperties(
      */
     public record Tls(
             @DefaultValue("false") boolean enabled,
-            @NotBlank @DefaultValue("/etc/discovery-gateway/tls") String directory,
+            @NotBlank @DefaultValue(Tls.DEFAULT_DIRECTORY) String directory,
             @NotNull @DefaultValue("none") ClientAuth clientAuth) {
+
+        /** Where k8s/components/tls mounts the Secret. */
+        public static final String DEFAULT_DIRECTORY = "/etc/discovery-gateway/tls";
 
         /** Whether clients present certificates: never asked, asked, or required. */
         public enum ClientAuth {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import io.discoverygateway.GatewayProperties;
+
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -26,14 +28,13 @@ public final class TlsEnvironment implements EnvironmentPostProcessor {
     static final String ENABLED = "gateway.tls.enabled";
     static final String DIRECTORY = "gateway.tls.directory";
     static final String CLIENT_AUTH = "gateway.tls.client-auth";
-    static final String DEFAULT_DIRECTORY = "/etc/discovery-gateway/tls";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         if (!environment.getProperty(ENABLED, Boolean.class, false)) {
             return;
         }
-        Path directory = Path.of(environment.getProperty(DIRECTORY, DEFAULT_DIRECTORY));
+        Path directory = Path.of(environment.getProperty(DIRECTORY, GatewayProperties.Tls.DEFAULT_DIRECTORY));
         String clientAuth = environment.getProperty(CLIENT_AUTH, "none").strip().toLowerCase(Locale.ROOT);
         if (!clientAuth.equals("none") && !clientAuth.equals("want") && !clientAuth.equals("need")) {
             throw new IllegalStateException("gateway.tls.client-auth is '" + clientAuth + "'; it must be none, want"

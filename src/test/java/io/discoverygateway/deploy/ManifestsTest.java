@@ -112,9 +112,37 @@ class ManifestsTest {
                         "mountPath=/tmp");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theTlsComponentMountsTheCertificatesSecretWhereTheGatewayReadsItAndTurnsTlsOn() {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: the component is not rendered");
+
+        Manifests rendered = Manifests.baseWith("xds", "tls");
+
+        Map<String, Object> certificate = rendered.ofKind("Certificate").get(0);
+        String secretName = String.valueOf(((Map<String, Object>) certificate.get("spec")).get("secretName"));
+        assertThat(rendered.deployment().toString()).contains("secretName=" + secretName);
+        assertThat((List<Map<String, Object>>) rendered.container().get("volumeMounts")).anySatisfy(mount -> {
+            // Where the gateway reads the files by default (gateway.tls.directory).
+            assertThat(mount.get("mountPath")).isEqualTo(io.discoverygateway.GatewayProperties.Tls.DEFAULT_DIRECTORY);
+            assertThat(mount.get("readOnly")).isEqualTo(true);
+        });
+        assertThat(rendered.environment("from-the-pod")).containsEntry("GATEWAY_TLS_ENABLED", "true")
+                .containsEntry("GATEWAY_TLS_CLIENT_AUTH", "want");
+        assertThat(((Map<String, Object>) certificate.get("spec")).get("dnsNames")).asString()
+                .contains("discovery-gateway.discovery-gateway.svc");
+        // The probes stay on the plain management port.
+        assertThat(rendered.container().get("readinessProbe")).asString().contains("port=management");
+    }
+
     private static void assertValid(Map<String, Object> object) {
         if (String.valueOf(object.get("apiVersion")).startsWith("monitoring.coreos.com/")) {
             // Prometheus Operator resources have no model in the Kubernetes client: PrometheusOperatorTest.
+            return;
+        }
+        if (String.valueOf(object.get("apiVersion")).startsWith("cert-manager.io/")) {
+            // cert-manager's Certificate has no model in the Kubernetes client: checked by the TLS component test.
+            assertThat(object.get("kind")).isEqualTo("Certificate");
             return;
         }
         String kind = String.valueOf(object.get("kind"));

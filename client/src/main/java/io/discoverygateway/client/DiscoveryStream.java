@@ -73,8 +73,39 @@ public final class DiscoveryStream implements AutoCloseable {
     private volatile InputStream body;
 
     public DiscoveryStream(DiscoveryStreamOptions options) {
-        this(options, HttpClient.newBuilder().connectTimeout(options.connectTimeout())
-                .version(HttpClient.Version.HTTP_1_1).build(), Clock.systemUTC());
+        this(options, httpClient(options), Clock.systemUTC());
+    }
+
+    /** HTTP/1.1 (a stream is one long response); with a CA file, TLS trusting that CA only. */
+    private static HttpClient httpClient(DiscoveryStreamOptions options) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(options.connectTimeout())
+                .version(HttpClient.Version.HTTP_1_1);
+        if (options.caFile() != null) {
+            builder.sslContext(trusting(options.caFile()));
+        }
+        return builder.build();
+    }
+
+    private static javax.net.ssl.SSLContext trusting(java.nio.file.Path caFile) {
+        try (InputStream in = java.nio.file.Files.newInputStream(caFile)) {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory
+                    .getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + i++, certificate);
+            }
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory
+                    .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        }
+        catch (IOException | java.security.GeneralSecurityException ex) {
+            throw new IllegalArgumentException("The gateway's CA file " + caFile + " cannot be read as PEM"
+                    + " certificates: " + ex.getMessage(), ex);
+        }
     }
 
     DiscoveryStream(DiscoveryStreamOptions options, HttpClient http, Clock clock) {

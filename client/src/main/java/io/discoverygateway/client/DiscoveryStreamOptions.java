@@ -16,10 +16,12 @@ import java.util.List;
  * @param maxBackoff the longest wait between attempts
  * @param stallTimeout a connection that delivers nothing, not even a heartbeat, for this long is dropped
  * @param connectTimeout the longest a connection attempt may take
+ * @param caFile for https gateway URLs: the PEM file of the CA that signed the gateway's certificate (the ca.crt
+ *     of its Secret); or null for the JVM's trust store
  */
 public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces, String labelSelector,
         Path tokenFile, Duration initialBackoff, Duration maxBackoff, Duration stallTimeout,
-        Duration connectTimeout) {
+        Duration connectTimeout, Path caFile) {
 
     public DiscoveryStreamOptions {
         if (gateways == null || gateways.isEmpty()) {
@@ -32,31 +34,36 @@ public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces
     /** Defaults: 500 ms to 30 s of back-off, 20 s stall timeout (four missed heartbeats), 5 s to connect. */
     public static DiscoveryStreamOptions of(List<URI> gateways) {
         return new DiscoveryStreamOptions(gateways, List.of(), null, null, Duration.ofMillis(500),
-                Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5));
+                Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), null);
     }
 
     public DiscoveryStreamOptions withNamespaces(List<String> value) {
         return new DiscoveryStreamOptions(gateways, value, labelSelector, tokenFile, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout);
+                stallTimeout, connectTimeout, caFile);
     }
 
     public DiscoveryStreamOptions withLabelSelector(String value) {
         return new DiscoveryStreamOptions(gateways, namespaces, value, tokenFile, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout);
+                stallTimeout, connectTimeout, caFile);
     }
 
     public DiscoveryStreamOptions withTokenFile(Path value) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, value, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout);
+                stallTimeout, connectTimeout, caFile);
     }
 
     public DiscoveryStreamOptions withBackoff(Duration initial, Duration max) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initial, max, stallTimeout,
-                connectTimeout);
+                connectTimeout, caFile);
     }
 
     public DiscoveryStreamOptions withStallTimeout(Duration value) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initialBackoff, maxBackoff,
-                value, connectTimeout);
+                value, connectTimeout, caFile);
+    }
+
+    public DiscoveryStreamOptions withCaFile(Path value) {
+        return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initialBackoff, maxBackoff,
+                stallTimeout, connectTimeout, value);
     }
 }

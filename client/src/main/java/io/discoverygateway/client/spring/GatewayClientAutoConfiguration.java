@@ -35,7 +35,8 @@ public class GatewayClientAutoConfiguration {
                 .withLabelSelector(properties.labelSelector())
                 .withTokenFile(properties.tokenFile())
                 .withBackoff(properties.initialBackoff(), properties.maxBackoff())
-                .withStallTimeout(properties.stallTimeout());
+                .withStallTimeout(properties.stallTimeout())
+                .withCaFile(properties.caFile());
         DiscoveryStream stream = new DiscoveryStream(options).start();
         long deadline = System.nanoTime() + properties.startupWait().toNanos();
         while (!stream.ready() && System.nanoTime() < deadline) {

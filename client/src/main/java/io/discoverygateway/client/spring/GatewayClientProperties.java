@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param initialBackoff the first wait after a failed connection
  * @param maxBackoff the longest wait between connection attempts
  * @param stallTimeout a connection that delivers nothing, not even a heartbeat, for this long is replaced
+ * @param caFile for https URLs: the CA that signed the gateway's certificate (the ca.crt of its Secret), as PEM;
+ *     unset, the JVM's trust store decides
  */
 @ConfigurationProperties("discovery-gateway.client")
 public record GatewayClientProperties(
@@ -34,5 +36,6 @@ public record GatewayClientProperties(
         @DefaultValue("5s") Duration startupWait,
         @DefaultValue("500ms") Duration initialBackoff,
         @DefaultValue("30s") Duration maxBackoff,
-        @DefaultValue("20s") Duration stallTimeout) {
+        @DefaultValue("20s") Duration stallTimeout,
+        Path caFile) {
 }

@@ -28,11 +28,13 @@ final class GatewayProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final int port;
+    private final int managementPort;
     private final List<String> arguments;
     private Process process;
 
-    private GatewayProcess(int port, List<String> arguments) {
+    private GatewayProcess(int port, int managementPort, List<String> arguments) {
         this.port = port;
+        this.managementPort = managementPort;
         this.arguments = arguments;
     }
 
@@ -42,13 +44,23 @@ final class GatewayProcess implements AutoCloseable {
                 "--gateway.namespaces=shop", "--spring.main.banner-mode=off", "--logging.level.root=warn",
                 "--gateway.stream.heartbeat=1s"));
         arguments.addAll(List.of(extra));
-        GatewayProcess gateway = new GatewayProcess(freePort(), arguments);
+        GatewayProcess gateway = new GatewayProcess(freePort(), freePort(), arguments);
         gateway.start();
         return gateway;
     }
 
     URI url() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** Actuator's port, as in a deployment. */
+    URI managementUrl() {
+        return URI.create("http://127.0.0.1:" + managementPort);
+    }
+
+    /** Its URL when it serves TLS (its certificate names localhost). */
+    URI httpsUrl() {
+        return URI.create("https://localhost:" + port);
     }
 
     int port() {
@@ -61,7 +73,8 @@ final class GatewayProcess implements AutoCloseable {
                     + Files.readString(ROOT.resolve("target/runtime-classpath.txt")).strip();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-                    "io.discoverygateway.DiscoveryGatewayApplication", "--server.port=" + port));
+                    "io.discoverygateway.DiscoveryGatewayApplication", "--server.port=" + port,
+                    "--management.server.port=" + managementPort));
             command.addAll(arguments);
             Path log = Path.of("target", "gateway-" + port + ".log");
             Files.createDirectories(log.getParent());
@@ -72,7 +85,7 @@ final class GatewayProcess implements AutoCloseable {
             throw new IllegalStateException("Could not start the gateway (has the gateway's build run? it writes "
                     + ROOT.resolve("target/runtime-classpath.txt") + ")", ex);
         }
-        URI readiness = url().resolve("/actuator/health/readiness");
+        URI readiness = managementUrl().resolve("/actuator/health/readiness");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> HTTP.send(HttpRequest.newBuilder(readiness).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
@@ -81,7 +94,7 @@ final class GatewayProcess implements AutoCloseable {
     /** The value of one of the gateway's counters, from its actuator. */
     double counter(String name) {
         try {
-            String body = HTTP.send(HttpRequest.newBuilder(url().resolve("/actuator/metrics/" + name)).build(),
+            String body = HTTP.send(HttpRequest.newBuilder(managementUrl().resolve("/actuator/metrics/" + name)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             Matcher value = Pattern.compile("\"value\":([0-9.E]+)").matcher(body);
             if (!value.find()) {
