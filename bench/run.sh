@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube|clusterauth|revocation]   (quick: about 5 min, full: about 11 min on
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube|clusterauth|revocation|delta]   (quick: about 5 min, full: about 11 min on
 # 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
@@ -38,6 +38,12 @@ if [ "$size" = revocation ]; then
   # [recheck seconds] (default 1,000 and 10). Report: target/bench/report-revocation.md.
   exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
     io.discoverygateway.bench.StreamRevocationBenchmark "${2:-1000}" "${3:-10}" "$gateway_jdk"
+fi
+if [ "$size" = delta ]; then
+  # Wildcard CDS, state of the world against incremental xDS: bench/run.sh delta [services] [changes] (default
+  # 10,000 and 50). Report: target/bench/report-delta.md.
+  exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+    io.discoverygateway.xds.DeltaXdsBenchmark "${2:-10000}" "${3:-50}"
 fi
 # BENCH_GATEWAY_CPUS=1 BENCH_LOAD_CPUS=0 keeps the load generator off the gateway's core (taskset).
 exec ${BENCH_LOAD_CPUS:+taskset -c $BENCH_LOAD_CPUS} java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" bench/RunBenchmarks.java \

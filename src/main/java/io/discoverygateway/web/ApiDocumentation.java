@@ -105,10 +105,11 @@ public class ApiDocumentation {
                     .forEach(schemas::putIfAbsent);
             schemas.put("ResetEventData", new ObjectSchema().description("RESET: drop what you hold, a full snapshot"
                     + " follows").addProperty("reason", new StringSchema()._enum(List.of("no-event-id",
-                            "unknown-event-id", "event-id-expired", "event-id-ahead", "access-changed"))));
+                            "unknown-event-id", "event-id-expired", "event-id-ahead", "access-changed", "overloaded"))));
             schemas.put("ReauthenticateEventData", new ObjectSchema().description("REAUTHENTICATE, the last event of a"
-                    + " stream: reconnect with a fresh token and the last event id").addProperty("reason",
-                            new StringSchema()._enum(List.of("token-expired", "token-refused"))));
+                    + " stream: reconnect with a fresh token and the last event id (after access-revoked, only once"
+                    + " Kubernetes lets the consumer read a namespace again)").addProperty("reason",
+                            new StringSchema()._enum(List.of("token-expired", "token-refused", "access-revoked"))));
             schemas.put("RevokedServiceData", new ObjectSchema().description("DELETED of a service the consumer may no"
                     + " longer read: its identity only").addProperty("namespace", new StringSchema())
                     .addProperty("name", new StringSchema()).addProperty("revision", new IntegerSchema())

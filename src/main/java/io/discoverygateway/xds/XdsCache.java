@@ -41,7 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The xDS resources of the catalog and the clients' open watches (state of the world), in the role that
+ * The xDS resources of the catalog and the clients' open watches (state of the world, and incremental: a delta
+ * client is sent only the resources whose version it does not hold, and the names of those gone), in the role that
  * go-control-plane's snapshot cache plays, with what a gateway of many clients needs on top: one set of resources
  * shared by every client (built once per change of a service, filtered by the client's namespaces), versions per
  * resource, and no resend of what a client has just rejected.
@@ -74,6 +75,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
 
     private final Object lock = new Object();
     private final Set<OpenWatch> watches = new HashSet<>();
+    private final Set<OpenDeltaWatch> deltaWatches = new HashSet<>();
     private final Map<String, Boolean> reportedRejections = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -237,8 +239,38 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 }
             }
             answered.forEach(watches::remove);
+            List<OpenDeltaWatch> deltasAnswered = new ArrayList<>();
+            for (OpenDeltaWatch watch : deltaWatches) {
+                Map<String, String> names = changed.get(watch.type);
+                if (names == null || !affects(names, watch.subscribed(), watch.scope)) {
+                    continue;
+                }
+                DeltaResponse response = watch.diff(current);
+                if (response != null) {
+                    deltasAnswered.add(watch);
+                    watch.respondWith(response);
+                }
+            }
+            deltasAnswered.forEach(deltaWatches::remove);
+            deltasAnswered.forEach(watch -> metrics.pushed(watch.type, since));
         }
         answered.forEach(watch -> metrics.pushed(watch.type, since));
+    }
+
+    /**
+     * Whether a change of these publication keys (with their namespaces) concerns a subscription to these names
+     * (empty: every name) within the scope.
+     */
+    private static boolean affects(Map<String, String> changedNames, Set<String> names, NamespaceScope scope) {
+        if (XdsSnapshot.isWildcard(names)) {
+            return changedNames.values().stream().anyMatch(scope::includes);
+        }
+        for (Map.Entry<String, String> changed : changedNames.entrySet()) {
+            if (names.contains(XdsNames.resourceName(changed.getKey())) && scope.includes(changed.getValue())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -286,12 +318,56 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         return watch;
     }
 
+    /**
+     * Incremental (delta) xDS: the client is sent only the resources whose version differs from the one it holds
+     * ({@code resourceVersions}, as the server tracks what it acknowledged), the ones it newly subscribed to, and the
+     * names of those it held that no longer exist (or left its scope). Nothing to send: the watch waits for a change.
+     * A rejection (NACK) is not answered with the same resources again: the watch waits for a change.
+     */
     @Override
     public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
             Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
             Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
-        // Incremental xDS is not served (the gRPC service for it is not registered); a watch that never answers.
-        return new DeltaWatch(request, Map.of(), Set.of(), "", isWildcard, responseConsumer);
+        XdsSession session = XdsSession.current();
+        XdsType type = XdsType.of(request.getTypeUrl());
+        // What the client said it held when it connected counts as held until it is sent something newer: the
+        // server tracks only what it sent itself.
+        Map<String, String> atConnect = session.heldAtConnect().computeIfAbsent(request.getTypeUrl(),
+                url -> new java.util.concurrent.ConcurrentHashMap<>());
+        atConnect.putAll(request.getInitialResourceVersionsMap());
+        Map<String, String> held = new HashMap<>(resourceVersions);
+        atConnect.forEach(held::putIfAbsent);
+        OpenDeltaWatch watch = new OpenDeltaWatch(request, held, pendingResources, requesterVersion, isWildcard,
+                responseConsumer, type, session.scope(), atConnect);
+        if (type == null) {
+            return watch;
+        }
+        synchronized (lock) {
+            if (request.hasErrorDetail()) {
+                metrics.nack(type);
+                String report = type.label() + "|delta|" + request.v3Request().getErrorDetail().getMessage();
+                if (reportedRejections.put(report, Boolean.TRUE) == null) {
+                    log.warn("xDS client {} ({}) rejected a delta of {}: {}", session.client(),
+                            request.v3Request().getNode().getId(), type.label(),
+                            request.v3Request().getErrorDetail().getMessage());
+                }
+            }
+            else {
+                DeltaResponse response = watch.diff(snapshot);
+                if (response != null) {
+                    watch.respondWith(response);
+                    metrics.answered(type);
+                    return watch;
+                }
+            }
+            deltaWatches.add(watch);
+            watch.setStop(() -> {
+                synchronized (lock) {
+                    deltaWatches.remove(watch);
+                }
+            });
+        }
+        return watch;
     }
 
     @Override
@@ -320,15 +396,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         }
 
         boolean affectedBy(Map<String, String> changedNames) {
-            if (XdsSnapshot.isWildcard(names)) {
-                return changedNames.values().stream().anyMatch(scope::includes);
-            }
-            for (Map.Entry<String, String> changed : changedNames.entrySet()) {
-                if (names.contains(XdsNames.resourceName(changed.getKey())) && scope.includes(changed.getValue())) {
-                    return true;
-                }
-            }
-            return false;
+            return affects(changedNames, names, scope);
         }
 
         void respondWith(Answer answer) {
@@ -337,6 +405,68 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             }
             catch (io.envoyproxy.controlplane.cache.WatchCancelledException ex) {
                 // The stream moved on or closed meanwhile; its next request gets a new watch.
+            }
+        }
+    }
+
+    /** A client's incremental subscription to one type, waiting for a change of what it holds or asked for. */
+    private static final class OpenDeltaWatch extends DeltaWatch {
+
+        final XdsType type;
+        final NamespaceScope scope;
+        private final Map<String, String> heldAtConnect;
+
+        OpenDeltaWatch(DeltaXdsRequest request, Map<String, String> held, Set<String> pending, String version,
+                boolean wildcard, Consumer<DeltaResponse> responseConsumer, XdsType type, NamespaceScope scope,
+                Map<String, String> heldAtConnect) {
+            super(request, Map.copyOf(held), Set.copyOf(pending), version, wildcard, responseConsumer);
+            this.type = type;
+            this.scope = scope;
+            this.heldAtConnect = heldAtConnect;
+        }
+
+        /** The names it follows: every one (empty) when wildcard, else those it holds and those it asked for. */
+        Set<String> subscribed() {
+            if (isWildcard()) {
+                return Set.of();
+            }
+            Set<String> names = new HashSet<>(trackedResources().keySet());
+            names.addAll(pendingResources());
+            return names;
+        }
+
+        /** What the client is missing in this snapshot, or null when it holds exactly what it may see. */
+        DeltaResponse diff(XdsSnapshot snapshot) {
+            Set<String> names = subscribed();
+            if (!isWildcard() && names.isEmpty()) {
+                return null;
+            }
+            Map<String, io.envoyproxy.controlplane.cache.VersionedResource<?>> changed = new LinkedHashMap<>();
+            Set<String> present = new HashSet<>();
+            for (XdsSnapshot.Visible resource : snapshot.visible(type, names, scope)) {
+                present.add(resource.name());
+                if (!resource.version().equals(trackedResources().get(resource.name()))) {
+                    changed.put(resource.name(), io.envoyproxy.controlplane.cache.VersionedResource
+                            .create(resource.resource(), resource.version()));
+                }
+            }
+            List<String> removed = trackedResources().keySet().stream().filter(name -> !present.contains(name))
+                    .sorted().toList();
+            if (changed.isEmpty() && removed.isEmpty()) {
+                return null;
+            }
+            return DeltaResponse.create(request(), changed, removed, snapshot.version(type));
+        }
+
+        void respondWith(DeltaResponse response) {
+            // From now on the server tracks these names itself.
+            response.resources().keySet().forEach(heldAtConnect::remove);
+            response.removedResources().forEach(heldAtConnect::remove);
+            try {
+                respond(response);
+            }
+            catch (io.envoyproxy.controlplane.cache.WatchCancelledException ex) {
+                // The stream moved on or closed meanwhile.
             }
         }
     }

@@ -12,7 +12,6 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 
 import com.google.protobuf.Message;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.discoverygateway.access.NamespaceScope;
 
 /**
@@ -33,14 +32,21 @@ final class XdsSnapshot {
 
     private final String epoch;
     private final Map<XdsType, SortedMap<String, Published>> byType;
+    /** Counts the snapshots published since start. */
+    private final long publication;
 
     /**
      * @param epoch the catalog's epoch: resource versions are its revisions, which another process (a restarted
      *     gateway, another replica) numbers from 1 again for other content
      */
     XdsSnapshot(String epoch, Map<XdsType, SortedMap<String, Published>> byType) {
+        this(epoch, byType, 0);
+    }
+
+    private XdsSnapshot(String epoch, Map<XdsType, SortedMap<String, Published>> byType, long publication) {
         this.epoch = epoch;
         this.byType = byType;
+        this.publication = publication;
     }
 
     static XdsSnapshot empty(String epoch) {
@@ -48,7 +54,7 @@ final class XdsSnapshot {
     }
 
     XdsSnapshot with(Map<XdsType, SortedMap<String, Published>> resources) {
-        return new XdsSnapshot(epoch, resources);
+        return new XdsSnapshot(epoch, resources, publication + 1);
     }
 
     /** The resources of one type, sorted by name (so that a wildcard answer needs no sorting). */
@@ -61,14 +67,21 @@ final class XdsSnapshot {
     }
 
     /**
-     * The resources of one type a request asks for: the named ones (those that exist), or all of them for a
-     * wildcard request (no names, or {@code *}), only from the namespaces in scope. A short Listener name is
-     * answered when exactly one namespace in scope offers it (see {@link XdsNames}).
+     * One resource as a client sees it: its name (a short name for a short Listener), the message, and its version
+     * (the epoch and the catalog revision of its last change; a short name's also names the namespace that offers
+     * it, so that the same name from another namespace is another version).
      */
-    Answer answer(XdsType type, Set<String> names, NamespaceScope scope) {
+    record Visible(String name, Message resource, String version) {
+    }
+
+    /**
+     * The resources of one type a request asks for: the named ones (those that exist), or all of them for a
+     * wildcard request (no names, or {@code *}), only from the namespaces in scope, sorted by name. A short Listener
+     * name is visible when exactly one namespace in scope offers it (see {@link XdsNames}).
+     */
+    List<Visible> visible(XdsType type, Set<String> names, NamespaceScope scope) {
         SortedMap<String, Published> resources = of(type);
-        List<Message> messages = new ArrayList<>();
-        long hash = 0xcbf29ce484222325L;
+        List<Visible> visible = new ArrayList<>();
         if (isWildcard(names)) {
             String shortName = null;
             Published offer = null;
@@ -79,14 +92,13 @@ final class XdsSnapshot {
                     continue;
                 }
                 if (!XdsNames.isShortKey(published.name())) {
-                    messages.add(published.resource());
-                    hash = mix(fnv(hash, published.name()), published.version());
+                    visible.add(visible(published.name(), published));
                     continue;
                 }
                 // A short name's keys are adjacent: count its offers in scope, publish it when there is one.
                 String name = XdsNames.resourceName(published.name());
                 if (!name.equals(shortName)) {
-                    hash = addUnique(messages, hash, offer, offers);
+                    addUnique(visible, shortName, offer, offers);
                     shortName = name;
                     offers = 0;
                 }
@@ -94,10 +106,10 @@ final class XdsSnapshot {
                 offers++;
                 shortNames = true;
             }
-            hash = addUnique(messages, hash, offer, offers);
+            addUnique(visible, shortName, offer, offers);
             if (shortNames) {
-                // Short names sort among the others by name; keep the answer sorted as the canonical order.
-                messages.sort(Comparator.comparing(XdsSnapshot::resourceName));
+                // Short names sort among the others by name.
+                visible.sort(Comparator.comparing(Visible::name));
             }
         }
         else {
@@ -105,8 +117,7 @@ final class XdsSnapshot {
                 Published published = XdsNames.isShortKey(name) ? null : resources.get(name);
                 if (published != null) {
                     if (scope.includes(published.namespace())) {
-                        messages.add(published.resource());
-                        hash = mix(fnv(hash, name), published.version());
+                        visible.add(visible(name, published));
                     }
                     continue;
                 }
@@ -119,8 +130,20 @@ final class XdsSnapshot {
                         offers++;
                     }
                 }
-                hash = addUnique(messages, hash, offer, offers);
+                addUnique(visible, name, offer, offers);
             }
+        }
+        return visible;
+    }
+
+    /** The state-of-the-world answer: the visible resources, and one version that stands for exactly them. */
+    Answer answer(XdsType type, Set<String> names, NamespaceScope scope) {
+        List<Visible> visible = visible(type, names, scope);
+        List<Message> messages = new ArrayList<>(visible.size());
+        long hash = 0xcbf29ce484222325L;
+        for (Visible resource : visible) {
+            messages.add(resource.resource());
+            hash = fnv(fnv(hash, resource.name()), resource.version());
         }
         // The names and versions sent (never the content, which only changes with a version): a request holding
         // this version has exactly these resources, so nothing is resent until one of them changes. A client that
@@ -128,18 +151,22 @@ final class XdsSnapshot {
         return new Answer(messages, epoch + '-' + Long.toHexString(mix(hash, messages.size())));
     }
 
-    /** Adds a short name's only offer in scope; none, or two or more, publish nothing. */
-    private static long addUnique(List<Message> messages, long hash, Published offer, int offers) {
-        if (offers != 1) {
-            return hash;
-        }
-        messages.add(offer.resource());
-        // The key names the namespace too: the same short name from another namespace is another version.
-        return mix(fnv(hash, offer.name()), offer.version());
+    private Visible visible(String name, Published published) {
+        String version = epoch + '-' + Long.toHexString(published.version());
+        return new Visible(name, published.resource(), XdsNames.isShortKey(published.name())
+                ? version + '@' + published.namespace() : version);
     }
 
-    private static String resourceName(Message resource) {
-        return resource instanceof Listener listener ? listener.getName() : "";
+    /** Adds a short name's only offer in scope; none, or two or more, make nothing visible. */
+    private void addUnique(List<Visible> visible, String name, Published offer, int offers) {
+        if (offers == 1) {
+            visible.add(visible(name, offer));
+        }
+    }
+
+    /** A version for a delta response as a whole (clients only echo it): the epoch and the publication. */
+    String version(XdsType type) {
+        return epoch + "-p" + Long.toHexString(publication);
     }
 
     static boolean isWildcard(Set<String> names) {

@@ -28,6 +28,9 @@ final class AdsStream implements AutoCloseable {
     private final ManagedChannel channel;
     private final StreamObserver<DiscoveryRequest> requests;
     private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+    /** When each response arrived (System.nanoTime), for latency figures. */
+    private final java.util.Map<DiscoveryResponse, Long> arrivals = java.util.Collections.synchronizedMap(
+            new java.util.IdentityHashMap<>());
     private final CompletableFuture<io.grpc.Status> closed = new CompletableFuture<>();
 
     AdsStream(int port, String token) {
@@ -47,6 +50,7 @@ final class AdsStream implements AutoCloseable {
         requests = stub.streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse response) {
+                arrivals.put(response, System.nanoTime());
                 responses.add(response);
             }
 
@@ -96,6 +100,11 @@ final class AdsStream implements AutoCloseable {
             String nonce) {
         return DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names).setVersionInfo(version)
                 .setResponseNonce(nonce).setNode(Node.newBuilder().setId("ads-test"));
+    }
+
+    /** When a response taken from this stream arrived (System.nanoTime). */
+    long arrivedAt(DiscoveryResponse response) {
+        return arrivals.get(response);
     }
 
     @Override

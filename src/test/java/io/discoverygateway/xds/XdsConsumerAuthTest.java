@@ -125,6 +125,19 @@ class XdsConsumerAuthTest {
     }
 
     @Test
+    void anIncrementalSubscriberGetsTheNamespacesItMayReadOnly() throws Exception {
+        String account = account("delta-reader");
+        grant("team-a", account);
+        try (DeltaAdsStream delta = new DeltaAdsStream(xds.port(), token(account))) {
+            delta.subscribe(Resources.V3.CLUSTER_TYPE_URL, List.of(), Map.of());
+
+            assertThat(delta.next(Duration.ofSeconds(5)).getResourcesList())
+                    .extracting(io.envoyproxy.envoy.service.discovery.v3.Resource::getName)
+                    .containsExactly("api.team-a:50051");
+        }
+    }
+
+    @Test
     void grpcGoPresentsTheTokenItsBootstrapNamesAndReachesOnlyTheNamespacesItMayRead() {
         org.assertj.core.api.Assumptions.assumeThat(GoXdsClient.available()).as("Go is installed").isTrue();
         String account = account("go-reader");
