@@ -34,7 +34,7 @@ public final class DeltaXdsBenchmark {
 
     public static void main(String[] args) throws Exception {
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int changes = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        int changes = Math.min(services, args.length > 1 ? Integer.parseInt(args[1]) : 50);
         List<String> report = new ArrayList<>();
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
             for (int i = 0; i < services; i++) {
@@ -67,9 +67,9 @@ public final class DeltaXdsBenchmark {
                     long[] deltaNanos = new long[changes];
                     for (int i = 0; i < changes; i++) {
                         long written = System.nanoTime();
-                        api.replace(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "svc-" + (i * 7
-                                % services), Map.of(ServiceResources.LB_POLICY_ANNOTATION,
-                                        i % 2 == 0 ? "least-request" : "round-robin")));
+                        // A Service not changed before: its Cluster's policy changes from round robin.
+                        api.replace(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "svc-" + i,
+                                Map.of(ServiceResources.LB_POLICY_ANNOTATION, "least-request")));
                         DeltaDiscoveryResponse deltaChange = delta.next(Duration.ofSeconds(30));
                         deltaNanos[i] = delta.arrivedAt(deltaChange) - written;
                         delta.ack(deltaChange);
