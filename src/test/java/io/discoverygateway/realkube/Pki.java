@@ -1,12 +1,10 @@
 package io.discoverygateway.realkube;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+
+import io.discoverygateway.tls.TestPki;
 
 /**
  * The credentials of a test cluster, made with openssl as a real cluster's installer makes them: a certificate
@@ -50,19 +48,6 @@ record Pki(Path caCertificate, Path caKey, Path servingCertificate, Path serving
     }
 
     private static void openssl(String... arguments) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add("openssl");
-        command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
-        }
+        TestPki.openssl(arguments);
     }
 }

@@ -249,7 +249,8 @@ public final class TestPki {
         };
     }
 
-    private static void openssl(String... arguments) throws IOException {
+    /** Runs openssl with these arguments; throws with its output when it fails. */
+    public static void openssl(String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(arguments));
         run(command);

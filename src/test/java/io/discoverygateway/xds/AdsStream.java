@@ -40,14 +40,7 @@ final class AdsStream implements AutoCloseable {
     /** Over the given channel credentials (TLS, with or without a client certificate). */
     AdsStream(int port, String token, io.grpc.ChannelCredentials credentials) {
         channel = Grpc.newChannelBuilder("localhost:" + port, credentials).build();
-        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc
-                .newStub(channel);
-        if (token != null) {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        }
-        requests = stub.streamAggregatedResources(new StreamObserver<>() {
+        requests = stub(channel, token).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse response) {
                 arrivals.put(response, System.nanoTime());
@@ -64,6 +57,18 @@ final class AdsStream implements AutoCloseable {
                 closed.complete(io.grpc.Status.OK);
             }
         });
+    }
+
+    /** The ADS stub of a channel, presenting the token (if any) as call credentials, as a consumer does. */
+    static AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub(ManagedChannel channel, String token) {
+        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc
+                .newStub(channel);
+        if (token == null) {
+            return stub;
+        }
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     /** A request for resources of a type, acknowledging (or first asking) with a version and nonce. */

@@ -8,14 +8,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -33,14 +30,7 @@ final class DeltaAdsStream implements AutoCloseable {
 
     DeltaAdsStream(int port, String token) {
         channel = Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
-        AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc
-                .newStub(channel);
-        if (token != null) {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-            stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        }
-        requests = stub.deltaAggregatedResources(new StreamObserver<>() {
+        requests = AdsStream.stub(channel, token).deltaAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DeltaDiscoveryResponse response) {
                 arrivals.put(response, System.nanoTime());
