@@ -18,7 +18,8 @@ import org.yaml.snakeyaml.Yaml;
 /** Reads the manifests under {@code k8s/}: single files, or an overlay rendered by {@code kubectl kustomize}. */
 final class Manifests {
 
-    static final Path ROOT = Path.of("k8s");
+    /** k8s/ of the gateway's folder (gateway.root when the client library's tests use it). */
+    static final Path ROOT = Path.of(System.getProperty("gateway.root", ".")).resolve("k8s");
 
     private final List<Map<String, Object>> documents;
 
@@ -79,13 +80,15 @@ final class Manifests {
      */
     static Manifests layout(String layout, String... components) {
         Path overlay = Path.of("target", "kustomize", layout.replace('/', '-') + "-" + String.join("-", components));
+        // Kustomize takes bases by relative path.
+        String k8s = overlay.toAbsolutePath().relativize(ROOT.toAbsolutePath().normalize()).toString();
         StringBuilder kustomization = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\n"
-                + "kind: Kustomization\nresources:\n  - ../../../k8s/" + layout + "\n");
+                + "kind: Kustomization\nresources:\n  - " + k8s + "/" + layout + "\n");
         if (components.length > 0) {
             kustomization.append("components:\n");
         }
         for (String component : components) {
-            kustomization.append("  - ../../../k8s/components/").append(component).append('\n');
+            kustomization.append("  - ").append(k8s).append("/components/").append(component).append('\n');
         }
         try {
             Files.createDirectories(overlay);

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 public final class RealKubeBinaries {
 
     private static final Logger log = LoggerFactory.getLogger(RealKubeBinaries.class);
-    static final Path BUILD_SCRIPT = Path.of("src/test/realkube/build.sh");
+    /** The build script, from the gateway's folder (gateway.root when the client library's tests use it). */
+    static final Path BUILD_SCRIPT = Path.of(System.getProperty("gateway.root", "."))
+            .resolve("src/test/realkube/build.sh");
     private static volatile Located located;
 
     private RealKubeBinaries() {

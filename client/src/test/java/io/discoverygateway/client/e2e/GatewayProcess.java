@@ -40,8 +40,13 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts a gateway watching {@code shop} on the API, with extra arguments, and waits until it is ready. */
     static GatewayProcess start(URI api, String... extra) {
+        return watching(api, "shop", extra);
+    }
+
+    /** Starts a gateway watching one namespace on the API, with extra arguments, and waits until it is ready. */
+    static GatewayProcess watching(URI api, String namespace, String... extra) {
         List<String> arguments = new ArrayList<>(List.of("--gateway.kubernetes.api-url=" + api,
-                "--gateway.namespaces=shop", "--spring.main.banner-mode=off", "--logging.level.root=warn",
+                "--gateway.namespaces=" + namespace, "--spring.main.banner-mode=off", "--logging.level.root=warn",
                 "--gateway.stream.heartbeat=1s"));
         arguments.addAll(List.of(extra));
         GatewayProcess gateway = new GatewayProcess(freePort(), freePort(), arguments);
