@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube|clusterauth|revocation|delta]   (quick: about 5 min, full: about 11 min on
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube|clusterauth|revocation|delta|realgrpc]   (quick: about 5 min, full: about 11 min on
 # 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
@@ -38,6 +38,12 @@ if [ "$size" = revocation ]; then
   # [recheck seconds] (default 1,000 and 10). Report: target/bench/report-revocation.md.
   exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
     io.discoverygateway.bench.StreamRevocationBenchmark "${2:-1000}" "${3:-10}" "$gateway_jdk"
+fi
+if [ "$size" = realgrpc ]; then
+  # Pod readiness on a real control plane to grpc-java's calls through xDS (root: pod addresses on loopback):
+  # bench/run.sh realgrpc [flips] (default 20). Report: target/bench/report-realgrpc.md.
+  exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+    io.discoverygateway.bench.RealClusterGrpcBenchmark "${2:-20}" "$gateway_jdk"
 fi
 if [ "$size" = delta ]; then
   # Wildcard CDS, state of the world against incremental xDS: bench/run.sh delta [services] [changes] (default
