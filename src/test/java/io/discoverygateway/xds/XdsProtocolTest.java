@@ -175,8 +175,11 @@ class XdsProtocolTest {
 
     /** Requests and acknowledges a ClusterLoadAssignment until it has endpoints (a slice may follow its Service). */
     private static void acknowledgeUntilEndpointsArrive(AdsStream ads, String name) throws Exception {
+        // Before its slice, a Service's assignment drops every call and lists only a placeholder: not yet.
         acknowledgeUntil(ads, Resources.V3.ENDPOINT_TYPE_URL, List.of(name), response -> response.getResourcesCount()
-                == 1 && unpack(response.getResources(0), ClusterLoadAssignment.class).getEndpointsCount() > 0);
+                == 1 && unpack(response.getResources(0), ClusterLoadAssignment.class).getEndpointsCount() > 0
+                && unpack(response.getResources(0), ClusterLoadAssignment.class).getPolicy()
+                        .getDropOverloadsCount() == 0);
     }
 
     /**
