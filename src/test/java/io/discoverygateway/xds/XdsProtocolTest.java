@@ -64,8 +64,8 @@ class XdsProtocolTest {
                     .containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
 
             DiscoveryResponse endpoints = acknowledgeUntil(ads, Resources.V3.ENDPOINT_TYPE_URL, List.of(name),
-                    response -> unpack(response.getResources(0), ClusterLoadAssignment.class)
-                            .getEndpointsCount() > 0);
+                    response -> unpack(response.getResources(0), ClusterLoadAssignment.class).getPolicy()
+                            .getDropOverloadsCount() == 0);
             ClusterLoadAssignment assignment = unpack(endpoints.getResources(0), ClusterLoadAssignment.class);
 
             assertThat(assignment.getClusterName()).isEqualTo(name);
