@@ -21,10 +21,10 @@ import io.discoverygateway.catalog.ServiceSnapshot;
  * complete resume point (SYNCED, or a live event).</li>
  * <li><b>Live</b> changes after the last sealed item are kept at most one per service, ordered by the revision of
  * their latest change: a newer change replaces an undelivered older one, so a client that falls behind skips
- * intermediate states but always gets the latest, and gets nothing when the latest is what it holds already (a
- * change undone before delivery). Each live event carries its revision as id: when the client has
- * it, it has every earlier change that concerns it (the others are later in the queue because they changed again
- * later).</li>
+ * intermediate states but always gets the latest, even when its state is the one the client holds (a change undone
+ * before delivery moves the revision the client holds, which later patches build on). Each live event carries its
+ * revision as id: when the client has it, it has every earlier change that concerns it (the others are later in the
+ * queue because they changed again later).</li>
  * </ul>
  */
 final class EventQueue {
@@ -119,10 +119,8 @@ final class EventQueue {
             }
             appliedAtNanos = previous.appliedAtNanos();
             held = previous.held();
-            if (merged == ChangeType.MODIFIED && held != null && held.state().equals(snapshot.state())) {
-                // Changed and changed back before delivery: the client holds this very state already.
-                return;
-            }
+            // Changed and changed back before delivery still goes out: the client holds the same state at an older
+            // revision, and a later PATCHED event builds on the current one (with patches, this one is empty).
         }
         live.put(snapshot.key(), new Item(merged, snapshot, merged == ChangeType.ADDED ? null : held, true, null,
                 appliedAtNanos, null));

@@ -38,11 +38,11 @@ class EventQueueTest {
                 Arguments.of("known, then changed", List.of("+in", "in2"), "MODIFIED"),
                 Arguments.of("known, then moved out", List.of("+in", "out"), "DELETED"),
                 Arguments.of("known, deleted, re-created", List.of("+in", "-", "in2"), "MODIFIED"),
-                Arguments.of("known, deleted, re-created the same", List.of("+in", "-", "in"), ""),
+                Arguments.of("known, deleted, re-created the same", List.of("+in", "-", "in"), "MODIFIED"),
                 Arguments.of("known, moved out and back in", List.of("+in", "out", "in2"), "MODIFIED"),
                 Arguments.of("known, changed, then deleted", List.of("+in", "in2", "-"), "DELETED"),
-                Arguments.of("known, changed and changed back", List.of("+in", "in2", "in"), ""),
-                Arguments.of("known, moved out and back unchanged", List.of("+in", "out", "in"), ""));
+                Arguments.of("known, changed and changed back", List.of("+in", "in2", "in"), "MODIFIED"),
+                Arguments.of("known, moved out and back unchanged", List.of("+in", "out", "in"), "MODIFIED"));
     }
 
     @ParameterizedTest(name = "{0}")
