@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.discoverygateway.protocol.EndpointKey;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -75,11 +76,11 @@ public final class ServicePatches {
                 + document.path("annotations").size() + " annotations " + endpoints;
     }
 
-    /** Its first address and its ports' names and numbers, in any order. */
+    /** The protocol's {@link EndpointKey} of an endpoint's JSON. */
     public static String endpointKey(JsonNode endpoint) {
-        List<String> ports = new ArrayList<>();
-        endpoint.path("ports").forEach(port -> ports.add(port.path("name").asString("") + ":" + port.path("port")));
-        ports.sort(null);
-        return endpoint.path("addresses").get(0).asString() + " " + ports;
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        endpoint.path("ports").forEach(port -> ports.put(port.path("name").asString(""),
+                port.path("port").isNumber() ? port.path("port").asInt() : null));
+        return EndpointKey.of(endpoint.path("addresses").get(0).asString(), ports);
     }
 }

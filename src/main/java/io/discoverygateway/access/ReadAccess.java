@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.protocol.ReauthenticateReason;
 import io.discoverygateway.web.ApiException;
 import io.discoverygateway.web.RequestValidator;
 
@@ -46,19 +47,20 @@ public final class ReadAccess {
      * the cached one has lapsed, no longer accepts the token: its ServiceAccount was deleted, say). While the API
      * does not answer, the stream goes on with what was last decided.
      */
-    public Optional<String> endReason(Instant now) {
+    public Optional<ReauthenticateReason> endReason(Instant now) {
         if (consumer == null) {
             return Optional.empty();
         }
         if (consumer.expiredAt(now)) {
-            return Optional.of("token-expired");
+            return Optional.of(ReauthenticateReason.TOKEN_EXPIRED);
         }
         try {
             if (authenticator.authenticate(token).isAuthenticated()) {
                 return Optional.empty();
             }
             // Refused as it expired while being reviewed, or for another reason (its ServiceAccount deleted...).
-            return Optional.of(consumer.expiredAt(Instant.now()) ? "token-expired" : "token-refused");
+            return Optional.of(consumer.expiredAt(Instant.now()) ? ReauthenticateReason.TOKEN_EXPIRED
+                    : ReauthenticateReason.TOKEN_REFUSED);
         }
         catch (Reviews.ReviewUnavailableException ex) {
             authenticator.unavailable();

@@ -1,16 +1,15 @@
 package io.discoverygateway.compat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.EndpointPort;
 import io.discoverygateway.catalog.ServiceResource;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.protocol.InstanceIds;
 
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.kubernetes.commons.discovery.DiscoveryClientUtils;
@@ -95,18 +94,10 @@ final class DiscoveryServerInstances {
                 primary, instanceMetadata, properties);
     }
 
-    /**
-     * The pod's uid, as the discovery server gives it. Where there is none (an endpoint without a targetRef, such as
-     * one written by hand for an external address), the discovery server falls back to the Service's uid, which
-     * makes every such instance of the Service share one id; here it is a name-based UUID of the Service's uid and the
-     * endpoint's address instead: unique within the Service and the same on every request.
-     */
+    /** The pod's uid, as the discovery server gives it, else one of the Service and the address: {@link InstanceIds}. */
     static String instanceId(ServiceResource service, Endpoint endpoint, String host) {
-        if (endpoint.targetRef() != null && endpoint.targetRef().uid() != null) {
-            return endpoint.targetRef().uid();
-        }
-        return UUID.nameUUIDFromBytes((service.uid() + "/" + endpoint.addressType() + "/" + host)
-                .getBytes(StandardCharsets.UTF_8)).toString();
+        return InstanceIds.of(endpoint.targetRef() != null ? endpoint.targetRef().uid() : null, service.uid(),
+                endpoint.addressType(), host);
     }
 
     /** The discovery server's defaults, with pod labels and annotations on and the gateway's two options. */

@@ -4,9 +4,10 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.discoverygateway.protocol.Backoff;
+import io.discoverygateway.protocol.Backoff;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
@@ -135,7 +136,7 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
 
     private void pauseAfterFailures() {
         if (consecutiveFailures > 0) {
-            sleep(Math.max(retryAfterMillis, backoff.delayMillis(consecutiveFailures)));
+            sleep(Math.max(retryAfterMillis, backoff.delay(consecutiveFailures).toMillis()));
         }
     }
 
@@ -175,17 +176,5 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
             }
         }
         return 0;
-    }
-
-    /**
-     * Exponential back-off with jitter: the n-th failure in a row waits between half and all of
-     * {@code initial * 2^(n-1)}, capped, so that replicas do not retry in lock-step.
-     */
-    record Backoff(Duration initial, Duration max) {
-
-        long delayMillis(int consecutiveFailures) {
-            long exponential = Math.min(max.toMillis(), initial.toMillis() << Math.min(consecutiveFailures - 1, 20));
-            return exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
-        }
     }
 }

@@ -7,11 +7,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.Reviews;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.WatchScope;
+import io.discoverygateway.protocol.Backoff;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.credentials.TokenFileAuthentication;
@@ -124,7 +126,7 @@ class KubernetesConfiguration {
         KubernetesWatchers watchers = new KubernetesWatchers(apiClient, connection, scope,
                 properties.serviceLabelSelector(), catalog, new CatalogFeeder(catalog, registry,
                         new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())), health,
-                new BackoffListerWatcher.Backoff(INITIAL_BACKOFF, MAX_BACKOFF), watchHealth,
+                new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, () -> ThreadLocalRandom.current().nextDouble()), watchHealth,
                 properties.kubernetes().syncCheckInterval(), Optional.ofNullable(podMapper.getIfAvailable()));
         Gauge.builder("gateway.catalog.synced", watchers, w -> w.synced() ? 1 : 0)
                 .description("1 once every informer has listed its resources and the catalog holds them, else 0")

@@ -19,6 +19,7 @@ import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.WatchScope;
+import io.discoverygateway.protocol.Backoff;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -65,7 +66,7 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
     private final Catalog catalog;
     private final CatalogFeeder feeder;
     private final InformerHealth health;
-    private final BackoffListerWatcher.Backoff backoff;
+    private final Backoff backoff;
     private final WatchHealth watchHealth;
     private final Duration syncCheckInterval;
     private final Optional<PodMapper> podMapper;
@@ -81,7 +82,7 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
     /** @param podMapper present to watch Pods too ({@code gateway.pod-metadata.enabled}) */
     KubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             String serviceLabelSelector, Catalog catalog,
-            CatalogFeeder feeder, InformerHealth health, BackoffListerWatcher.Backoff backoff,
+            CatalogFeeder feeder, InformerHealth health, Backoff backoff,
             WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper) {
         this.apiClient = apiClient;
         this.connection = connection;

@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.EndpointPort;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.protocol.EndpointKey;
 
 /**
  * What changed in a service's endpoints between the state a client holds and the current one, for the stream's
@@ -74,16 +75,12 @@ record EndpointPatch(List<Endpoint> endpoints, List<Endpoint> removed) {
         return byKey;
     }
 
-    /**
-     * The first address and the ports' names and numbers, in any order: what a client can tell endpoints apart by
-     * (the client library keeps ports as a map of name to number).
-     */
+    /** What a client tells endpoints apart by: {@link EndpointKey}. */
     static String key(Endpoint endpoint) {
-        List<String> ports = new ArrayList<>(endpoint.ports().size());
+        Map<String, Integer> ports = new LinkedHashMap<>();
         for (EndpointPort port : endpoint.ports()) {
-            ports.add(port.name() + ":" + port.port());
+            ports.put(port.name(), port.port());
         }
-        ports.sort(null);
-        return endpoint.addresses().get(0) + " " + ports;
+        return EndpointKey.of(endpoint.addresses().get(0), ports);
     }
 }

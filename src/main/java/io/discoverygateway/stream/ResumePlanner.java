@@ -14,6 +14,7 @@ import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.protocol.ResetReason;
 
 /**
  * What a client that resumes from a revision must receive so that it holds exactly the current view: each service
@@ -65,14 +66,15 @@ final class ResumePlanner {
         }
         else {
             return snapshot(view, filter, scopeTag, sameScope || Revisions.parse(resumeToken, view.epoch()).isEmpty()
-                    ? resetReason(resumeToken, view.epoch(), current) : "access-changed");
+                    ? resetReason(resumeToken, view.epoch(), current) : ResetReason.ACCESS_CHANGED);
         }
         items.add(EventQueue.Item.frame(SseFrames.synced(view.epoch(), current, scopeTag)));
         return items;
     }
 
     /** {@code RESET} with the reason, every service of the view the filter matches as ADDED, then {@code SYNCED}. */
-    static List<EventQueue.Item> snapshot(CatalogView view, StreamFilter filter, String scopeTag, String reason) {
+    static List<EventQueue.Item> snapshot(CatalogView view, StreamFilter filter, String scopeTag,
+            ResetReason reason) {
         List<EventQueue.Item> items = new ArrayList<>();
         items.add(EventQueue.Item.frame(SseFrames.reset(reason)));
         for (ServiceSnapshot snapshot : view.services()) {
@@ -85,15 +87,15 @@ final class ResumePlanner {
     }
 
     /** @param current the latest revision the client may know of (its readable namespaces') */
-    static String resetReason(String token, String epoch, long current) {
+    static ResetReason resetReason(String token, String epoch, long current) {
         if (token == null) {
-            return "no-event-id";
+            return ResetReason.NO_EVENT_ID;
         }
         OptionalLong revision = Revisions.parse(token, epoch);
         if (revision.isEmpty()) {
-            return "unknown-event-id";
+            return ResetReason.UNKNOWN_EVENT_ID;
         }
-        return revision.getAsLong() > current ? "event-id-ahead" : "event-id-expired";
+        return revision.getAsLong() > current ? ResetReason.EVENT_ID_AHEAD : ResetReason.EVENT_ID_EXPIRED;
     }
 
     /**

@@ -10,6 +10,9 @@ import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.Revisions;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
+import io.discoverygateway.protocol.EventType;
+import io.discoverygateway.protocol.ReauthenticateReason;
+import io.discoverygateway.protocol.ResetReason;
 
 /**
  * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot,
@@ -75,7 +78,7 @@ final class SseFrames {
         byte[] frame = snapshot.derived(new PatchFrame(held.revision(), scopeTag, podSelector),
                 s -> EndpointPatch.between(held, s, keeps).map(patch -> {
                     metrics.frameEncoded();
-                    return event("PATCHED", s, epoch, true, scopeTag, encoder.endpointPatch(s, held.revision(),
+                    return event(EventType.PATCHED, s, epoch, true, scopeTag, encoder.endpointPatch(s, held.revision(),
                             patch.endpoints(), patch.removed()));
                 }).orElse(NO_PATCH));
         return frame.length == 0 ? null : frame;
@@ -84,10 +87,10 @@ final class SseFrames {
     /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */
     static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             byte[] json) {
-        return event(type.name(), snapshot, epoch, withId, scopeTag, json);
+        return event(EventType.valueOf(type.name()), snapshot, epoch, withId, scopeTag, json);
     }
 
-    private static byte[] event(String type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
+    private static byte[] event(EventType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             byte[] json) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 64);
         if (withId) {
@@ -102,7 +105,8 @@ final class SseFrames {
 
     /** Ends the initial snapshot or a resume: the client now holds the complete view at this revision. */
     static byte[] synced(String epoch, long revision, String scopeTag) {
-        return ascii("id: " + id(epoch, revision, scopeTag) + "\nevent: SYNCED\ndata: " + revision + "\n\n");
+        return ascii("id: " + id(epoch, revision, scopeTag) + "\nevent: " + EventType.SYNCED + "\ndata: " + revision
+                + "\n\n");
     }
 
     /** An event id: the revision token, and the subscriber's scope tag when consumers are authenticated. */
@@ -115,22 +119,23 @@ final class SseFrames {
      * only, not its current state, which the subscriber is no longer allowed to see.
      */
     static byte[] revoked(ServiceSnapshot snapshot) {
-        return ("event: DELETED\ndata: {\"namespace\":\"" + snapshot.key().namespace() + "\",\"name\":\""
-                + snapshot.key().name() + "\",\"revision\":" + snapshot.revision()
-                + ",\"endpoints\":[],\"reason\":\"access-revoked\"}\n\n").getBytes(StandardCharsets.UTF_8);
+        return ("event: " + EventType.DELETED + "\ndata: {\"namespace\":\"" + snapshot.key().namespace()
+                + "\",\"name\":\"" + snapshot.key().name() + "\",\"revision\":" + snapshot.revision()
+                + ",\"endpoints\":[],\"reason\":\"" + ReauthenticateReason.ACCESS_REVOKED.wireName() + "\"}\n\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
      * The last event of a stream whose token expired or is no longer accepted: the client should reconnect with a
      * fresh token (and its last event id).
      */
-    static byte[] reauthenticate(String reason) {
-        return ascii("event: REAUTHENTICATE\ndata: {\"reason\":\"" + reason + "\"}\n\n");
+    static byte[] reauthenticate(ReauthenticateReason reason) {
+        return ascii("event: " + EventType.REAUTHENTICATE + "\ndata: {\"reason\":\"" + reason.wireName() + "\"}\n\n");
     }
 
     /** Tells the client to drop what it holds: a full snapshot follows. */
-    static byte[] reset(String reason) {
-        return ("event: RESET\ndata: {\"reason\":\"" + reason + "\"}\n\n").getBytes(StandardCharsets.UTF_8);
+    static byte[] reset(ResetReason reason) {
+        return ascii("event: " + EventType.RESET + "\ndata: {\"reason\":\"" + reason.wireName() + "\"}\n\n");
     }
 
     static byte[] retry(long millis) {

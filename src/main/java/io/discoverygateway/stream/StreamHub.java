@@ -33,6 +33,8 @@ import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.DaemonThreads;
 import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.SnapshotEncoder;
+import io.discoverygateway.protocol.ReauthenticateReason;
+import io.discoverygateway.protocol.ResetReason;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
@@ -248,7 +250,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         log.warn("The stream fan-out fell {} batches behind: every stream gets a fresh snapshot at revision {}",
                 properties.fanoutQueue(), view.revision());
         for (Subscriber subscriber : subscribers.values()) {
-            subscriber.resync(view, "overloaded");
+            subscriber.resync(view, ResetReason.OVERLOADED);
             subscriber.scheduleDrain();
         }
         metrics.resynced();
@@ -328,7 +330,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
                 fanout.offerTask(() -> {
                     subscriber.rescope(scope, view);
                     if (nothingLeft) {
-                        subscriber.finish(SseFrames.reauthenticate("access-revoked"));
+                        subscriber.finish(SseFrames.reauthenticate(ReauthenticateReason.ACCESS_REVOKED));
                     }
                     subscriber.scheduleDrain();
                 });
@@ -351,7 +353,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
 
     /** Ends the stream with REAUTHENTICATE when its token has expired or is refused now; returns whether it did. */
     private boolean endIfRefused(Subscriber subscriber) {
-        Optional<String> reason = subscriber.access().endReason(Instant.now());
+        Optional<ReauthenticateReason> reason = subscriber.access().endReason(Instant.now());
         if (reason.isEmpty()) {
             return false;
         }

@@ -12,6 +12,7 @@ import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.protocol.ResetReason;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -117,7 +118,7 @@ final class Subscriber implements WriteListener, AsyncListener {
      * On the fan-out thread: starts over from this view, dropping what was queued: {@code RESET} with the reason, the
      * snapshot of what the filter matches, {@code SYNCED}; live changes after the view's revision follow.
      */
-    synchronized void resync(CatalogView view, String reason) {
+    synchronized void resync(CatalogView view, ResetReason reason) {
         if (closed || finishing) {
             return;
         }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.discoverygateway.catalog.SnapshotEncoder;
+import io.discoverygateway.protocol.ReauthenticateReason;
+import io.discoverygateway.protocol.ResetReason;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -104,18 +106,18 @@ public class ApiDocumentation {
             ModelConverters.getInstance().readAll(SnapshotEncoder.EndpointPatchDocument.class)
                     .forEach(schemas::putIfAbsent);
             schemas.put("ResetEventData", new ObjectSchema().description("RESET: drop what you hold, a full snapshot"
-                    + " follows").addProperty("reason", new StringSchema()._enum(List.of("no-event-id",
-                            "unknown-event-id", "event-id-expired", "event-id-ahead", "access-changed", "overloaded"))));
+                    + " follows").addProperty("reason", new StringSchema()._enum(ResetReason.wireNames())));
             schemas.put("ReauthenticateEventData", new ObjectSchema().description("REAUTHENTICATE, the last event of a"
                     + " stream: reconnect with a fresh token and the last event id (after access-revoked, only once"
                     + " Kubernetes lets the consumer read a namespace again)").addProperty("reason",
-                            new StringSchema()._enum(List.of("token-expired", "token-refused", "access-revoked"))));
+                            new StringSchema()._enum(ReauthenticateReason.wireNames())));
             schemas.put("RevokedServiceData", new ObjectSchema().description("DELETED of a service the consumer may no"
                     + " longer read: its identity only").addProperty("namespace", new StringSchema())
                     .addProperty("name", new StringSchema()).addProperty("revision", new IntegerSchema())
                     .addProperty("endpoints", new io.swagger.v3.oas.models.media.ArraySchema()
                             .items(new ObjectSchema()))
-                    .addProperty("reason", new StringSchema()._enum(List.of("access-revoked"))));
+                    .addProperty("reason", new StringSchema()
+                            ._enum(List.of(ReauthenticateReason.ACCESS_REVOKED.wireName()))));
         };
     }
 

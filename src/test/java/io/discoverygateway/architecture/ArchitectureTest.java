@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -20,6 +21,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *     │             ▲            │
  *     └────────▶ access ◀────────┘  (who may read what: the surfaces ask it, the kubernetes package answers its
  *                                    reviews)
+ *
+ * protocol: the stream's wire vocabulary, shared with the client library; any package may use it, it uses the JDK only
  * </pre>
  */
 class ArchitectureTest {
@@ -71,6 +74,13 @@ class ArchitectureTest {
     void onlyTheKubernetesPackageSeesTheClientsModels() {
         noClasses().that().resideOutsideOfPackage("io.discoverygateway.kubernetes..").should().dependOnClassesThat()
                 .resideInAPackage("io.kubernetes.client..").check(GATEWAY);
+    }
+
+    @Test
+    void theWireProtocolDependsOnTheJdkOnly() {
+        // Its sources are compiled into the client library too, which has none of the gateway's dependencies.
+        classes().that().resideInAPackage("io.discoverygateway.protocol..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "io.discoverygateway.protocol..").check(GATEWAY);
     }
 
     @Test

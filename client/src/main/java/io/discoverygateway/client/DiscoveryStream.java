@@ -26,6 +26,9 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.discoverygateway.protocol.Backoff;
+import io.discoverygateway.protocol.EventType;
+
 /**
  * Follows a discovery gateway's stream ({@code GET /api/v1/stream}) and holds the complete, current view of the
  * services it covers, with no Spring and no dependency beyond the JDK's HTTP client and Jackson.
@@ -219,7 +222,7 @@ public final class DiscoveryStream implements AutoCloseable {
                     continue;
                 }
                 dispatched[0] = null;
-                if (!event.type().equals("SYNCED") && !event.type().equals("RESET")) {
+                if (!event.type().equals(EventType.SYNCED.name()) && !event.type().equals(EventType.RESET.name())) {
                     events.incrementAndGet();
                 }
                 StreamState.Outcome outcome = state.apply(event);
@@ -231,7 +234,7 @@ public final class DiscoveryStream implements AutoCloseable {
                     log.warning(() -> "Gateway " + gateway + " sent an unreadable " + event.type() + " event");
                     break;
                 }
-                if (event.type().equals("SYNCED")) {
+                if (event.type().equals(EventType.SYNCED.name())) {
                     synced = true;
                     connectedTo = gateway;
                 }

@@ -1,6 +1,7 @@
 package io.discoverygateway.client;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,20 +9,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.discoverygateway.protocol.EndpointKey;
 import tools.jackson.databind.JsonNode;
 
 /**
  * One service as the gateway serves it: its identity, ports, labels, annotations and endpoints.
  *
- * @param ports the Service's ports by name ("" for an unnamed one)
+ * @param ipFamilies the Service's IP families, the primary one first (empty for an ExternalName service)
+ * @param ports the Service's ports by name ("" for an unnamed one), in its order
  * @param revision the gateway's revision of its last change
  * @param endpoints its endpoints, ordered by address and then ports (whether it came whole or patched)
  */
-public record ServiceEntry(String namespace, String name, String uid, String type, Map<String, Integer> ports,
-        Map<String, String> labels, Map<String, String> annotations, long revision, List<Endpoint> endpoints) {
+public record ServiceEntry(String namespace, String name, String uid, String type, List<String> ipFamilies,
+        Map<String, Integer> ports, Map<String, String> labels, Map<String, String> annotations, long revision,
+        List<Endpoint> endpoints) {
 
     public ServiceEntry {
-        ports = Map.copyOf(ports);
+        ipFamilies = List.copyOf(ipFamilies);
+        ports = Collections.unmodifiableMap(new LinkedHashMap<>(ports));
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
         List<Endpoint> sorted = new ArrayList<>(endpoints);
@@ -43,7 +48,7 @@ public record ServiceEntry(String namespace, String name, String uid, String typ
             endpoints.add(endpoint(endpoint));
         }
         return new ServiceEntry(json.path("namespace").asString(""), json.path("name").asString(""),
-                json.path("uid").asString(""), json.path("type").asString("ClusterIP"),
+                json.path("uid").asString(""), json.path("type").asString("ClusterIP"), texts(json.path("ipFamilies")),
                 ports(json.path("ports"), "port"), strings(json.path("labels")), strings(json.path("annotations")),
                 json.path("revision").asLong(), endpoints);
     }
@@ -65,22 +70,24 @@ public record ServiceEntry(String namespace, String name, String uid, String typ
             Endpoint changed = endpoint(endpoint);
             byKey.put(key(changed), changed);
         });
-        return new ServiceEntry(namespace, name, uid, type, ports, labels, annotations,
+        return new ServiceEntry(namespace, name, uid, type, ipFamilies, ports, labels, annotations,
                 patch.path("revision").asLong(), List.copyOf(byKey.values()));
     }
 
     private static String key(Endpoint endpoint) {
-        return endpoint.address() + " " + new TreeMap<>(endpoint.ports());
+        return EndpointKey.of(endpoint.address(), endpoint.ports());
     }
 
     private static Endpoint endpoint(JsonNode endpoint) {
         List<String> addresses = new ArrayList<>();
         endpoint.path("addresses").forEach(address -> addresses.add(address.asString()));
         JsonNode target = endpoint.path("targetRef");
-        return new Endpoint(addresses, endpoint.path("ready").asBoolean(true), endpoint.path("serving").asBoolean(true),
+        return new Endpoint(addresses, endpoint.path("addressType").asString("IPv4"),
+                endpoint.path("ready").asBoolean(true), endpoint.path("serving").asBoolean(true),
                 endpoint.path("terminating").asBoolean(false), text(endpoint, "zone"), text(endpoint, "nodeName"),
                 text(target, "name"), text(target, "namespace"), text(target, "uid"),
-                ports(endpoint.path("ports"), "port"), strings(endpoint.path("pod").path("labels")));
+                ports(endpoint.path("ports"), "port"), strings(endpoint.path("pod").path("labels")),
+                strings(endpoint.path("pod").path("annotations")));
     }
 
     private static String text(JsonNode node, String field) {
@@ -91,9 +98,17 @@ public record ServiceEntry(String namespace, String name, String uid, String typ
     private static Map<String, Integer> ports(JsonNode array, String field) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (JsonNode port : array) {
-            ports.put(port.path("name").asString(""), port.path(field).asInt());
+            if (port.path(field).isNumber()) {
+                ports.put(port.path("name").asString(""), port.path(field).asInt());
+            }
         }
         return ports;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(item -> texts.add(item.asString()));
+        return texts;
     }
 
     private static Map<String, String> strings(JsonNode object) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.discoverygateway.protocol.EventType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,13 +55,18 @@ final class StreamState {
     }
 
     Outcome apply(ServerSentEvents.Event event) {
-        switch (event.type()) {
-            case "RESET" -> {
+        EventType type = EventType.parse(event.type()).orElse(null);
+        if (type == null) {
+            // A type of a later version of the protocol: skipped, as EventSource skips what it has no listener for.
+            return Outcome.PENDING;
+        }
+        switch (type) {
+            case RESET -> {
                 resets++;
                 staging = new HashMap<>();
                 return Outcome.PENDING;
             }
-            case "SYNCED" -> {
+            case SYNCED -> {
                 Map<String, ServiceEntry> services = staging != null ? staging : view.services();
                 staging = null;
                 synced = true;
@@ -68,7 +74,7 @@ final class StreamState {
                         clock.instant());
                 return Outcome.PUBLISHED;
             }
-            case "ADDED", "MODIFIED", "DELETED" -> {
+            case ADDED, MODIFIED, DELETED -> {
                 ServiceEntry service;
                 try {
                     service = ServiceEntry.parse(JSON.readTree(event.data()));
@@ -77,24 +83,22 @@ final class StreamState {
                     return Outcome.MALFORMED;
                 }
                 if (staging != null) {
-                    change(staging, event.type(), service);
+                    change(staging, type, service);
                     return Outcome.PENDING;
                 }
                 Map<String, ServiceEntry> services = new HashMap<>(view.services());
-                change(services, event.type(), service);
+                change(services, type, service);
                 view = new DiscoveryView(services, event.id() != null ? event.id() : view.lastEventId(),
                         clock.instant());
                 return Outcome.PUBLISHED;
             }
-            case "PATCHED" -> {
+            case PATCHED -> {
                 return patch(event);
             }
-            case "REAUTHENTICATE" -> {
+            case REAUTHENTICATE -> {
                 return Outcome.REAUTHENTICATE;
             }
-            default -> {
-                return Outcome.PENDING;
-            }
+            default -> throw new IllegalStateException("unhandled " + type);
         }
     }
 
@@ -128,8 +132,8 @@ final class StreamState {
         return Outcome.PUBLISHED;
     }
 
-    private static void change(Map<String, ServiceEntry> services, String type, ServiceEntry service) {
-        if (type.equals("DELETED")) {
+    private static void change(Map<String, ServiceEntry> services, EventType type, ServiceEntry service) {
+        if (type == EventType.DELETED) {
             services.remove(service.key());
         }
         else {

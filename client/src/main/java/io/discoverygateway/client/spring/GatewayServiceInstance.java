@@ -45,7 +45,10 @@ public record GatewayServiceInstance(String instanceId, String serviceId, String
 
     @Override
     public URI getUri() {
-        return URI.create(getScheme() + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+        // As Spring Cloud Kubernetes' instances: no port for an endpoint without one. An IPv6 address is bracketed, as
+        // a URI needs (there, it is not).
+        String authority = host.contains(":") ? "[" + host + "]" : host;
+        return URI.create(getScheme() + "://" + authority + (port == 0 ? "" : ":" + port));
     }
 
     @Override

@@ -1,30 +1,38 @@
 package io.discoverygateway.client.spring;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import io.discoverygateway.client.DiscoveryView;
 import io.discoverygateway.client.Endpoint;
 import io.discoverygateway.client.ServiceEntry;
+import io.discoverygateway.protocol.InstanceIds;
 
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * Turns the view's services into Spring Cloud service instances with Spring Cloud Kubernetes' rules: services of the
- * same name in several namespaces are merged; the primary port is the {@code primary-port-name} label's, else
- * {@code https}, else {@code http}, else the only or first one; {@code secure} from a truthy {@code secured} label or
- * annotation, port 443 or 8443, or a port named {@code https}; metadata of the service's labels and annotations,
- * {@code port.<name>}, {@code k8s_namespace}, {@code type} and the endpoint's {@code zone}. A pure function.
+ * Turns the view's services into Spring Cloud service instances that equal the gateway's {@code /apps} instances,
+ * which Spring Cloud Kubernetes' own code shapes there ({@code DiscoveryClientUtils} with its default discovery
+ * properties); the client library does not depend on that project, so its rules are followed here, and a test of the
+ * client library reads both for every endpoint ({@code AppsParityTest}). Services of the same name in several
+ * namespaces are merged. Endpoints of the Service's primary IP family only, ready ones only unless asked. The port:
+ * the only one; else the one the {@code primary-port-name} label names, else {@code https}, else {@code http}, else
+ * the first; none gives port 0. An unnamed port is {@code <unset>}. {@code secure} from a {@code secured} label or
+ * annotation of {@code true}, {@code on}, {@code yes} or {@code 1}, port 443 or 8443, or a port named {@code https}.
+ * Metadata: the service's labels and annotations, {@code port.<name>}, {@code k8s_namespace}, {@code type}, and the
+ * endpoint's {@code zone} (the pod's {@code zone} label wins). A pure function.
  */
 final class ServiceInstances {
 
-    private static final Set<String> TRUE = Set.of("true", "on", "yes", "1");
+    /** Spring Cloud Kubernetes' name of a port without one. */
+    static final String UNSET_PORT_NAME = "<unset>";
+    private static final Set<String> TRUTHY = Set.of("true", "on", "yes", "1");
+    private static final Set<Integer> KNOWN_SECURE_PORTS = Set.of(443, 8443);
 
     private final boolean readyOnly;
 
@@ -44,54 +52,63 @@ final class ServiceInstances {
     }
 
     List<ServiceInstance> of(ServiceEntry service) {
+        if (service.type().equals("ExternalName")) {
+            return List.of();
+        }
+        String family = service.ipFamilies().isEmpty() ? "IPv4" : service.ipFamilies().get(0);
         List<ServiceInstance> instances = new ArrayList<>();
         for (Endpoint endpoint : service.endpoints()) {
-            if ((readyOnly && !endpoint.ready()) || endpoint.addresses().isEmpty()) {
+            if ((readyOnly && !endpoint.ready()) || endpoint.addresses().isEmpty()
+                    || !family.equals(endpoint.addressType())) {
                 continue;
             }
-            String portName = primaryPortName(service, endpoint);
-            if (portName == null) {
-                continue;
-            }
-            int port = endpoint.ports().get(portName);
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            endpoint.ports().forEach((name, number) -> ports.put(name.isEmpty() ? UNSET_PORT_NAME : name, number));
+            Map.Entry<String, Integer> primary = primaryPort(service, ports);
             Map<String, String> metadata = new HashMap<>(service.labels());
             metadata.putAll(service.annotations());
-            endpoint.ports().forEach((name, number) -> metadata.put("port." + name, Integer.toString(number)));
+            ports.forEach((name, number) -> metadata.put("port." + name, Integer.toString(number)));
             metadata.put("k8s_namespace", service.namespace());
             metadata.put("type", service.type());
             if (endpoint.zone() != null) {
                 metadata.put("zone", endpoint.zone());
             }
-            String instanceId = endpoint.targetUid() != null ? endpoint.targetUid()
-                    : UUID.nameUUIDFromBytes((service.uid() + "/" + endpoint.address())
-                            .getBytes(StandardCharsets.UTF_8)).toString();
-            instances.add(new GatewayServiceInstance(instanceId, service.name(), endpoint.address(), port,
-                    Map.copyOf(metadata), secure(service, portName, port), service.namespace(),
-                    endpoint.podLabels().isEmpty() ? Map.of() : Map.of("labels", endpoint.podLabels())));
+            if (endpoint.podLabels().containsKey("zone")) {
+                metadata.put("zone", endpoint.podLabels().get("zone"));
+            }
+            Map<String, Map<String, String>> podMetadata = new HashMap<>();
+            if (!endpoint.podLabels().isEmpty()) {
+                podMetadata.put("labels", endpoint.podLabels());
+            }
+            if (!endpoint.podAnnotations().isEmpty()) {
+                podMetadata.put("annotations", endpoint.podAnnotations());
+            }
+            String host = endpoint.address();
+            instances.add(new GatewayServiceInstance(
+                    InstanceIds.of(endpoint.targetUid(), service.uid(), endpoint.addressType(), host), service.name(),
+                    host, primary.getValue(), Map.copyOf(metadata), secure(service, primary), service.namespace(),
+                    Map.copyOf(podMetadata)));
         }
         return instances;
     }
 
-    private static String primaryPortName(ServiceEntry service, Endpoint endpoint) {
-        Map<String, Integer> ports = endpoint.ports();
+    private static Map.Entry<String, Integer> primaryPort(ServiceEntry service, Map<String, Integer> ports) {
         if (ports.isEmpty()) {
-            return null;
+            return Map.entry("http", 0);
         }
-        String labelled = service.labels().get("primary-port-name");
-        if (labelled != null && ports.containsKey(labelled)) {
-            return labelled;
-        }
-        for (String name : List.of("https", "http")) {
-            if (ports.containsKey(name)) {
-                return name;
+        if (ports.size() > 1) {
+            for (String name : new String[] { service.labels().get("primary-port-name"), "https", "http" }) {
+                if (name != null && ports.containsKey(name)) {
+                    return Map.entry(name, ports.get(name));
+                }
             }
         }
-        return ports.keySet().stream().sorted().findFirst().orElseThrow();
+        return ports.entrySet().iterator().next();
     }
 
-    private static boolean secure(ServiceEntry service, String portName, int port) {
-        return TRUE.contains(service.labels().getOrDefault("secured", "").toLowerCase())
-                || TRUE.contains(service.annotations().getOrDefault("secured", "").toLowerCase())
-                || port == 443 || port == 8443 || portName.equals("https");
+    private static boolean secure(ServiceEntry service, Map.Entry<String, Integer> port) {
+        return TRUTHY.contains(service.labels().getOrDefault("secured", ""))
+                || TRUTHY.contains(service.annotations().getOrDefault("secured", ""))
+                || KNOWN_SECURE_PORTS.contains(port.getValue()) || "https".equalsIgnoreCase(port.getKey());
     }
 }

@@ -18,7 +18,7 @@ class ServiceInstancesTest {
 
     @Test
     void readyEndpointsOnlyWithTheHttpsPortPreferredAndTheZoneInTheMetadata() {
-        DiscoveryView view = view(service("shop", "pay", Map.of(), Map.of("http", 8080, "https", 8443),
+        DiscoveryView view = view(service("shop", "pay", Map.of(), orderedPorts("http", 8080, "https", 8443),
                 endpoint("10.0.0.1", true, "zone-a"), endpoint("10.0.0.2", false, "zone-b")));
 
         List<ServiceInstance> instances = new ServiceInstances(true).of(view, "pay");
@@ -38,7 +38,7 @@ class ServiceInstancesTest {
     @Test
     void thePrimaryPortLabelWinsAndSameNamedServicesOfSeveralNamespacesAreMerged() {
         DiscoveryView view = view(
-                service("a", "web", Map.of("primary-port-name", "admin"), Map.of("http", 80, "admin", 9000),
+                service("a", "web", Map.of("primary-port-name", "admin"), orderedPorts("http", 80, "admin", 9000),
                         endpoint("10.0.1.1", true, null)),
                 service("b", "web", Map.of(), Map.of("metrics", 9100), endpoint("10.0.2.1", true, null)));
 
@@ -47,6 +47,13 @@ class ServiceInstancesTest {
         assertThat(instances).extracting(ServiceInstance::getPort).containsExactly(9000, 9100);
         assertThat(instances).extracting(ServiceInstance::isSecure).containsOnly(false);
         assertThat(new ServiceInstances(true).serviceIds(view)).containsExactly("web");
+    }
+
+    private static Map<String, Integer> orderedPorts(String first, int firstPort, String second, int secondPort) {
+        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        ports.put(first, firstPort);
+        ports.put(second, secondPort);
+        return ports;
     }
 
     private static DiscoveryView view(ServiceEntry... services) {
@@ -59,15 +66,15 @@ class ServiceInstancesTest {
 
     private static ServiceEntry service(String namespace, String name, Map<String, String> labels,
             Map<String, Integer> ports, Endpoint... endpoints) {
-        List<Endpoint> withPorts = List.of(endpoints).stream().map(e -> new Endpoint(e.addresses(), e.ready(),
-                e.serving(), e.terminating(), e.zone(), e.nodeName(), e.targetName(), e.targetNamespace(),
-                e.targetUid(), ports, Map.of())).toList();
-        return new ServiceEntry(namespace, name, "uid-" + name, "ClusterIP", ports, labels,
+        List<Endpoint> withPorts = List.of(endpoints).stream().map(e -> new Endpoint(e.addresses(), e.addressType(),
+                e.ready(), e.serving(), e.terminating(), e.zone(), e.nodeName(), e.targetName(), e.targetNamespace(),
+                e.targetUid(), ports, Map.of(), Map.of())).toList();
+        return new ServiceEntry(namespace, name, "uid-" + name, "ClusterIP", List.of("IPv4"), ports, labels,
                 Map.of("team", "payments"), 1, withPorts);
     }
 
     private static Endpoint endpoint(String address, boolean ready, String zone) {
-        return new Endpoint(List.of(address), ready, ready, false, zone, "node-1", "pod-" + address, "shop",
-                "uid-" + address, Map.of(), Map.of());
+        return new Endpoint(List.of(address), "IPv4", ready, ready, false, zone, "node-1", "pod-" + address, "shop",
+                "uid-" + address, Map.of(), Map.of(), Map.of());
     }
 }

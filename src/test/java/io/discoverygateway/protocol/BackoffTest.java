@@ -1,4 +1,4 @@
-package io.discoverygateway.client;
+package io.discoverygateway.protocol;
 
 import java.time.Duration;
 
@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The back-off the gateway's watches and the client library's stream share. */
 class BackoffTest {
 
     @Test
