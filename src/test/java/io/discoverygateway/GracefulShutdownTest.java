@@ -1,10 +1,15 @@
 package io.discoverygateway;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.longpoll.ChangeWaiters;
+import io.discoverygateway.stream.StreamHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -56,6 +61,38 @@ class GracefulShutdownTest {
             clients.forEach(SseClient::close);
             assertThat(output.getAll()).as("no error rendered into an open stream")
                     .doesNotContain("No converter for").doesNotContain("ProblemDetail");
+        }
+    }
+
+    @Test
+    void whileTheGatewayStopsANewStreamOrLongPollIsToldSoWithRetryAfter() {
+        try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
+            api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "quiet"));
+            ConfigurableApplicationContext context = SpringApplication.run(DiscoveryGatewayApplication.class,
+                    "--server.port=0", "--management.server.port=0", "--gateway.namespaces=alpha",
+                    "--gateway.kubernetes.api-url=" + api.url(), "--spring.main.banner-mode=off");
+            try {
+                GatewayClient gateway = GatewayClient.of(context.getEnvironment());
+                String etag = gateway.get("/api/v1/namespaces/alpha/services/quiet").headers().firstValue("ETag")
+                        .orElseThrow();
+                // What Spring does first when the context closes: the stream hub and the long-poll waiters stop
+                // taking what they would hold open, while the web server still answers.
+                context.getBean(StreamHub.class).stop();
+                context.getBean(ChangeWaiters.class).stop();
+
+                for (HttpResponse<String> refused : List.of(gateway.get("/api/v1/stream"),
+                        gateway.get("/api/v1/namespaces/alpha/services/quiet?wait=30s", "If-None-Match", etag))) {
+                    assertThat(refused.statusCode()).isEqualTo(503);
+                    assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+                    assertThat(GatewayClient.parse(refused.body()).path("title").asString())
+                            .isEqualTo("The gateway is stopping");
+                }
+                assertThat(context.getBean(ChangeWaiters.class).waitingCount()).as("a refused wait holds no place")
+                        .isZero();
+            }
+            finally {
+                context.close();
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.List;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.WatchScope;
+import io.discoverygateway.WatchScope;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;

@@ -46,11 +46,8 @@ final class AccessInterceptor implements HandlerInterceptor {
             throw ApiException.unauthorized("This gateway serves authenticated consumers only: send"
                     + " 'Authorization: Bearer <token>' with a ServiceAccount token for its audience", REALM);
         }
-        String token = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
-        if (token.isEmpty() || token.indexOf(' ') >= 0) {
-            throw ApiException.unauthorized("The Authorization header must read 'Bearer <token>'",
-                    REALM + ", error=\"invalid_request\"");
-        }
+        String token = BearerToken.of(header).orElseThrow(() -> ApiException.unauthorized(
+                "The Authorization header must read 'Bearer <token>'", REALM + ", error=\"invalid_request\""));
         TokenVerdict verdict;
         try {
             verdict = authenticator.authenticate(token);

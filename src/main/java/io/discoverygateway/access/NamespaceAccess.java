@@ -14,9 +14,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.WatchScope;
 import io.discoverygateway.catalog.CatalogView;
-import io.discoverygateway.catalog.DaemonThreads;
-import io.discoverygateway.catalog.WatchScope;
+import io.discoverygateway.runtime.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**

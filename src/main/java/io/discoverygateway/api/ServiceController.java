@@ -272,6 +272,9 @@ class ServiceController {
             result.setResult(notModified(etag.apply(view)));
             return result;
         }
+        if (!waiters.isRunning()) {
+            throw ApiException.stopping();
+        }
         Runnable givePlaceBack = longPollPlaces.take(access);
         CompletableFuture<Void> change = waiters.await(topic, known.getAsLong(), timeout,
                 new ConnectionProbe(servletRequest));

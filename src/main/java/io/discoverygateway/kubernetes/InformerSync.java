@@ -3,8 +3,8 @@ package io.discoverygateway.kubernetes;
 import java.time.Instant;
 import java.util.Map;
 
+import io.discoverygateway.WatchScope;
 import io.discoverygateway.catalog.SyncState;
-import io.discoverygateway.catalog.WatchScope;
 
 /** Whether the informers have delivered their initial lists and the catalog holds them: what readiness needs. */
 public interface InformerSync extends SyncState {

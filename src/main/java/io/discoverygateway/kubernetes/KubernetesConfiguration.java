@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.WatchScope;
 import io.discoverygateway.access.Reviews;
 import io.discoverygateway.catalog.Catalog;
-import io.discoverygateway.catalog.WatchScope;
 import io.discoverygateway.protocol.Backoff;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;

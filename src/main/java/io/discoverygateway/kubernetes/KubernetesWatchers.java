@@ -15,11 +15,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.google.gson.reflect.TypeToken;
+import io.discoverygateway.WatchScope;
 import io.discoverygateway.catalog.Catalog;
-import io.discoverygateway.catalog.DaemonThreads;
-import io.discoverygateway.catalog.GatewayLifecycle;
-import io.discoverygateway.catalog.WatchScope;
 import io.discoverygateway.protocol.Backoff;
+import io.discoverygateway.runtime.DaemonThreads;
+import io.discoverygateway.runtime.GatewayLifecycle;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.SharedIndexInformer;

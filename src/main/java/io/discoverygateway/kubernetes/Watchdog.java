@@ -6,7 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.discoverygateway.catalog.DaemonThreads;
+import io.discoverygateway.runtime.DaemonThreads;
 
 /**
  * Confirms that a watch open for longer than a short watch works (a quiet namespace may send no event for minutes),

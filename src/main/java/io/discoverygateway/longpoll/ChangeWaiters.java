@@ -13,16 +13,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogListener;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
-import io.discoverygateway.catalog.DaemonThreads;
-import io.discoverygateway.catalog.GatewayLifecycle;
+import io.discoverygateway.runtime.Capacity;
+import io.discoverygateway.runtime.DaemonThreads;
+import io.discoverygateway.runtime.GatewayLifecycle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -44,7 +44,7 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
     private final CatalogReader catalog;
     private final GatewayProperties.LongPoll properties;
     private final Map<WaitTopic, Set<Waiter>> waiting = new ConcurrentHashMap<>();
-    private final AtomicInteger count = new AtomicInteger();
+    private final Capacity places;
     private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("long-poll"));
     private volatile boolean running;
@@ -52,7 +52,8 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
     public ChangeWaiters(CatalogReader catalog, GatewayProperties.LongPoll properties, MeterRegistry registry) {
         this.catalog = catalog;
         this.properties = properties;
-        Gauge.builder("gateway.longpoll.waiting", count, AtomicInteger::get)
+        this.places = new Capacity(properties.maxWaiting());
+        Gauge.builder("gateway.longpoll.waiting", places, Capacity::held)
                 .description("Long-polling requests being held")
                 .register(registry);
     }
@@ -61,15 +62,15 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
      * A future that completes when the topic changes past {@code knownRevision} (a service also by its deletion), when
      * the wait elapses, when {@code clientGone} (asked every second, may be null) says the client has left, or at
      * shutdown; the caller then reads the current state. Completing it from outside (the request ended) releases its
-     * place at once. Returns null when the limit of held requests is reached.
+     * place at once. Returns null when the limit of held requests is reached, or while the gateway stops.
      */
     public CompletableFuture<Void> await(WaitTopic topic, long knownRevision, Duration wait,
             BooleanSupplier clientGone) {
-        if (!running || count.incrementAndGet() > properties.maxWaiting()) {
-            count.decrementAndGet();
+        Capacity.Place place = running ? places.tryTake() : null;
+        if (place == null) {
             return null;
         }
-        Waiter waiter = new Waiter(topic, clientGone);
+        Waiter waiter = new Waiter(topic, clientGone, place);
         waiting.compute(topic, (key, set) -> {
             Set<Waiter> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
             waiters.add(waiter);
@@ -118,7 +119,7 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
             set.remove(waiter);
             return set.isEmpty() ? null : set;
         });
-        count.decrementAndGet();
+        waiter.place.release();
     }
 
     /** On the catalog's writer thread: finds the waiters of the changed topics, completes them elsewhere. */
@@ -155,7 +156,7 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
     }
 
     public int waitingCount() {
-        return count.get();
+        return places.held();
     }
 
     @Override
@@ -182,12 +183,14 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
 
         final WaitTopic topic;
         final BooleanSupplier clientGone;
+        final Capacity.Place place;
         final CompletableFuture<Void> future = new CompletableFuture<>();
         volatile ScheduledFuture<?> timeout;
 
-        Waiter(WaitTopic topic, BooleanSupplier clientGone) {
+        Waiter(WaitTopic topic, BooleanSupplier clientGone, Capacity.Place place) {
             this.topic = topic;
             this.clientGone = clientGone;
+            this.place = place;
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Set;
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.ConsumerPlaces;
 import io.discoverygateway.access.ReadAccess;
+import io.discoverygateway.runtime.Capacity;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
@@ -15,10 +16,10 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.discoverygateway.catalog.CatalogReader;
-import io.discoverygateway.web.ApiException;
-import io.discoverygateway.web.RequestValidator;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.web.ApiException;
+import io.discoverygateway.web.RequestValidator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -92,15 +93,19 @@ class StreamController {
             streamHeaders(response);
             return;
         }
+        if (!hub.isRunning()) {
+            throw ApiException.stopping();
+        }
         Runnable givePlaceBack = streamPlaces.take(access);
-        if (!hub.reserve()) {
+        Capacity.Place place = hub.reserve();
+        if (place == null) {
             givePlaceBack.run();
             throw ApiException.overloaded("The gateway serves as many streams as it is configured for;"
                     + " retry later or against another replica", 5);
         }
         streamHeaders(response);
         hub.open(request, response.getOutputStream(), filter, patches, lastEventId != null ? lastEventId : since,
-                access, givePlaceBack);
+                access, place, givePlaceBack);
     }
 
     private static void streamHeaders(HttpServletResponse response) {

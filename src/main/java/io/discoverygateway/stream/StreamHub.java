@@ -18,23 +18,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.NamespaceScope;
 import io.discoverygateway.access.ReadAccess;
-import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogListener;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ChangeType;
-import io.discoverygateway.catalog.DaemonThreads;
-import io.discoverygateway.catalog.GatewayLifecycle;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.protocol.ReauthenticateReason;
 import io.discoverygateway.protocol.ResetReason;
+import io.discoverygateway.runtime.Capacity;
+import io.discoverygateway.runtime.DaemonThreads;
+import io.discoverygateway.runtime.GatewayLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
@@ -65,7 +65,7 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     private final GatewayProperties.Stream properties;
     private final ChangeJournal journal;
     private final Map<Long, Subscriber> subscribers = new ConcurrentHashMap<>();
-    private final AtomicInteger reserved = new AtomicInteger();
+    private final Capacity places;
     private final AtomicLong ids = new AtomicLong();
     private final StreamMetrics metrics;
     private final ExecutorService writers = Executors.newFixedThreadPool(2, DaemonThreads.named("sse-writer"));
@@ -97,19 +97,13 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         this.journal = new ChangeJournal(properties.journalSize());
         this.metrics = new StreamMetrics(registry, subscribers::size);
         this.fanout = new FanoutQueue(properties.fanoutQueue());
+        this.places = new Capacity(properties.maxSubscribers());
         this.fanoutThread = DaemonThreads.named("sse-fanout").newThread(this::fanOut);
     }
 
-    /** Takes a place for a new stream, or false when {@code max-subscribers} are open. */
-    boolean reserve() {
-        if (!running) {
-            return false;
-        }
-        if (reserved.incrementAndGet() > properties.maxSubscribers()) {
-            reserved.decrementAndGet();
-            return false;
-        }
-        return true;
+    /** Takes a place for a new stream, or null when {@code max-subscribers} are open. */
+    Capacity.Place reserve() {
+        return places.tryTake();
     }
 
     /**
@@ -119,14 +113,14 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
      * ({@code givePlaceBack}).
      */
     void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, boolean patches,
-            String resumeToken, ReadAccess access, Runnable givePlaceBack) {
+            String resumeToken, ReadAccess access, Capacity.Place place, Runnable givePlaceBack) {
         long id = ids.incrementAndGet();
         AtomicBoolean released = new AtomicBoolean();
         AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
                 subscribers.remove(id);
-                reserved.decrementAndGet();
+                place.release();
                 givePlaceBack.run();
                 Optional.ofNullable(expiry.get()).ifPresent(task -> task.cancel(false));
             }

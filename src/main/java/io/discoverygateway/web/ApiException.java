@@ -52,6 +52,12 @@ public class ApiException extends RuntimeException {
                 retryAfterSeconds, null);
     }
 
+    /** 503 with a Retry-After: this replica is shutting down and takes nothing new that it would hold open. */
+    public static ApiException stopping() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "The gateway is stopping", "This replica is shutting"
+                + " down; retry against another replica (the Service's other endpoints)", 1, null);
+    }
+
     long retryAfterSeconds() {
         return retryAfterSeconds;
     }

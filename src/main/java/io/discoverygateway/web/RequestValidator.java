@@ -3,11 +3,11 @@ package io.discoverygateway.web;
 import java.util.regex.Pattern;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.WatchScope;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
-import io.discoverygateway.catalog.WatchScope;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;

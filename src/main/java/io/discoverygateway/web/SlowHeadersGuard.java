@@ -7,7 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.DaemonThreads;
+import io.discoverygateway.runtime.DaemonThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.http.HttpParser;

@@ -1,14 +1,14 @@
 package io.discoverygateway.xds;
 
 import java.net.SocketAddress;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import io.discoverygateway.access.BearerToken;
 import io.discoverygateway.access.ConsumerAccess;
 import io.discoverygateway.access.NamespaceScope;
 import io.discoverygateway.access.Reviews;
 import io.discoverygateway.catalog.CatalogReader;
+import io.discoverygateway.runtime.Capacity;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener;
@@ -33,21 +33,20 @@ final class XdsCallGate implements ServerInterceptor {
             Metadata.ASCII_STRING_MARSHALLER);
 
     private final BooleanSupplier ready;
-    private final int maxClients;
+    private final Capacity clients;
     private final ConsumerAccess access;
     private final CatalogReader catalog;
     private final XdsMetrics metrics;
-    private final AtomicInteger open = new AtomicInteger();
 
     /** @param access the access decisions, or null without consumer authentication */
     XdsCallGate(BooleanSupplier ready, int maxClients, ConsumerAccess access, CatalogReader catalog,
             XdsMetrics metrics) {
         this.ready = ready;
-        this.maxClients = maxClients;
+        this.clients = new Capacity(maxClients);
         this.access = access;
         this.catalog = catalog;
         this.metrics = metrics;
-        metrics.clients(open::get);
+        metrics.clients(clients::held);
     }
 
     @Override
@@ -57,37 +56,31 @@ final class XdsCallGate implements ServerInterceptor {
             return refuse(call, Status.UNAVAILABLE.withDescription("the gateway is starting: its cache is not in"
                     + " sync with the Kubernetes API yet"), "not-ready");
         }
-        if (open.incrementAndGet() > maxClients) {
-            open.decrementAndGet();
+        Capacity.Place place = clients.tryTake();
+        if (place == null) {
             return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription("this replica serves "
-                    + maxClients + " xDS clients already (gateway.xds.max-clients)"), "too-many-clients");
+                    + clients.limit() + " xDS clients already (gateway.xds.max-clients)"), "too-many-clients");
         }
         XdsSession session;
         try {
             session = session(call, headers);
         }
         catch (Refusal refusal) {
-            open.decrementAndGet();
+            place.release();
             return refuse(call, refusal.status, refusal.reason);
         }
-        AtomicBoolean released = new AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                open.decrementAndGet();
-            }
-        };
         ServerCall.Listener<Q> listener = Contexts.interceptCall(
                 Context.current().withValue(XdsSession.KEY, session), call, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onComplete() {
-                release.run();
+                place.release();
                 super.onComplete();
             }
 
             @Override
             public void onCancel() {
-                release.run();
+                place.release();
                 super.onCancel();
             }
         };
@@ -98,14 +91,12 @@ final class XdsCallGate implements ServerInterceptor {
             SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
             return new XdsSession(String.valueOf(peer), NamespaceScope.EVERYTHING);
         }
-        String header = headers.get(AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-            throw new Refusal(Status.UNAUTHENTICATED.withDescription("this gateway serves authenticated consumers"
-                    + " only: send a ServiceAccount token for its audience as call credentials"
-                    + " (authorization: Bearer <token>)"), "unauthenticated");
-        }
+        String token = BearerToken.of(headers.get(AUTHORIZATION)).orElseThrow(() -> new Refusal(
+                Status.UNAUTHENTICATED.withDescription("this gateway serves authenticated consumers only: send a"
+                        + " ServiceAccount token for its audience as call credentials (authorization: Bearer"
+                        + " <token>)"), "unauthenticated"));
         try {
-            Reviews.TokenVerdict verdict = access.authenticate(header.substring(7).strip());
+            Reviews.TokenVerdict verdict = access.authenticate(token);
             if (!verdict.isAuthenticated()) {
                 throw new Refusal(Status.UNAUTHENTICATED.withDescription("the token was not accepted: "
                         + verdict.refusal()), "unauthenticated");

@@ -11,12 +11,12 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.WatchScope;
 import io.discoverygateway.access.Reviews.TokenVerdict;
 import io.discoverygateway.catalog.Catalog;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceResource;
 import io.discoverygateway.catalog.SnapshotEncoder;
-import io.discoverygateway.catalog.WatchScope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;

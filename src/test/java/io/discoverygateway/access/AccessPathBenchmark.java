@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.discoverygateway.GatewayProperties;
-import io.discoverygateway.catalog.WatchScope;
+import io.discoverygateway.WatchScope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.springframework.mock.web.MockHttpServletRequest;

@@ -1,5 +1,7 @@
 package io.discoverygateway.architecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -23,6 +25,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *                                    reviews)
  *
  * protocol: the stream's wire vocabulary, shared with the client library; any package may use it, it uses the JDK only
+ * runtime: daemon threads, lifecycle phases, capacity limits; any package may use it, it uses no feature
  * </pre>
  */
 class ArchitectureTest {
@@ -81,6 +84,16 @@ class ArchitectureTest {
         // Its sources are compiled into the client library too, which has none of the gateway's dependencies.
         classes().that().resideInAPackage("io.discoverygateway.protocol..").should().onlyDependOnClassesThat()
                 .resideInAnyPackage("java..", "io.discoverygateway.protocol..").check(GATEWAY);
+    }
+
+    @Test
+    void theRuntimeHelpersKnowNoFeature() {
+        // Threads, lifecycle phases and capacity limits: used by every feature, so they may use none.
+        noClasses().that().resideInAPackage("io.discoverygateway.runtime..").should().dependOnClassesThat(
+                JavaClass.Predicates.resideInAPackage("io.discoverygateway..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage(
+                                "io.discoverygateway.runtime.."))))
+                .check(GATEWAY);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.discoverygateway.catalog;
+package io.discoverygateway;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.discoverygateway.catalog;
+package io.discoverygateway.runtime;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
