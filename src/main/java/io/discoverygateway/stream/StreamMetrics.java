@@ -19,6 +19,7 @@ final class StreamMetrics {
     private final Counter droppedSlow;
     private final Counter rescoped;
     private final Counter resynced;
+    private final Counter fanoutFailures;
     private final Timer propagation;
     private final Timer accessRecheck;
     private final AtomicInteger recheckedIdentities = new AtomicInteger();
@@ -47,6 +48,10 @@ final class StreamMetrics {
         this.resynced = Counter.builder("gateway.stream.resyncs")
                 .description("Times the fan-out fell gateway.stream.fanout-queue batches behind and every stream got"
                         + " a fresh snapshot")
+                .register(registry);
+        this.fanoutFailures = Counter.builder("gateway.stream.fanout.failures")
+                .description("Batches the fan-out failed on (a bug): every stream got a fresh snapshot, RESET"
+                        + " internal-error")
                 .register(registry);
         this.propagation = Timer.builder("gateway.stream.propagation")
                 .description("From the catalog applying an informer event to the event being written to a stream")
@@ -86,6 +91,10 @@ final class StreamMetrics {
 
     void resynced() {
         resynced.increment();
+    }
+
+    void fanoutFailed() {
+        fanoutFailures.increment();
     }
 
     void rescoped() {

@@ -16,8 +16,10 @@ public enum ResetReason {
     EVENT_ID_AHEAD("event-id-ahead"),
     /** The id was sent under other read permissions than the consumer has now. */
     ACCESS_CHANGED("access-changed"),
-    /** The stream fell too far behind (or could not be fed): it starts over from the current state. */
-    OVERLOADED("overloaded");
+    /** The gateway fell too far behind with the stream's changes: it starts over from the current state. */
+    OVERLOADED("overloaded"),
+    /** The gateway failed to deliver a change to the stream: it starts over from the current state. */
+    INTERNAL_ERROR("internal-error");
 
     private final String wireName;
 
