@@ -64,6 +64,11 @@ class OpenApiDocumentTest {
         assertThat(document.at("/paths/~1api~1v1~1namespaces~1{namespace}~1services~1{name}/get/parameters")
                 .findValuesAsString("name")).contains("namespace", "name", "ready", "podLabelSelector", "wait",
                         "index");
+        for (String listed : List.of("/paths/~1api~1v1~1services/get/parameters",
+                "/paths/~1api~1v1~1namespaces~1{namespace}~1services/get/parameters")) {
+            assertThat(document.at(listed).findValuesAsString("name")).as(listed).contains("wait", "index",
+                    "If-None-Match");
+        }
         assertThat(client.get("/swagger-ui/index.html").statusCode()).as("Swagger UI is off by default")
                 .isEqualTo(404);
     }

@@ -32,8 +32,6 @@ import io.discoverygateway.web.ApiDocumentation;
 import io.discoverygateway.web.ApiException;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -106,14 +104,7 @@ class ServiceController {
     @ApiResponse(responseCode = "200", description = "The list", content = @Content(
             mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
     @ApiResponse(responseCode = "304", description = "Not modified: the ETag or index is current", content = @Content)
-    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Long-poll: hold the request until the resource"
-            + " changes past the client's revision (index or If-None-Match), at most this long: 30s, 5m, 1500ms or"
-            + " seconds; cut to gateway.long-poll.max-wait; then 304", schema = @Schema(type = "string"))
-    @Parameter(name = "index", in = ParameterIn.QUERY, description = "The revision token the client has"
-            + " (<epoch>-<revision>: an ETag without quotes, or a stream event id); alone, waits the default wait",
-            schema = @Schema(type = "string"))
-    @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
-            schema = @Schema(type = "string"))
+    @LongPolled
     @GetMapping(path = "/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> services(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
@@ -122,9 +113,9 @@ class ServiceController {
     }
 
     @Hidden
-    @GetMapping(path = "/services", params = "wait")
+    @GetMapping(path = "/services") // with wait or index (the mapping above takes neither)
     DeferredResult<ResponseEntity<byte[]>> awaitServices(@RequestParam(required = false) String namespace,
-            @RequestParam(required = false) String labelSelector, @RequestParam String wait,
+            @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String wait,
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             ReadAccess access, HttpServletRequest servletRequest) {
@@ -133,28 +124,12 @@ class ServiceController {
                 listing::answer);
     }
 
-    @Hidden
-    @GetMapping(path = "/services", params = { "index", "!wait" })
-    DeferredResult<ResponseEntity<byte[]>> awaitServicesByIndex(@RequestParam(required = false) String namespace,
-            @RequestParam(required = false) String labelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            ReadAccess access, HttpServletRequest servletRequest) {
-        return awaitServices(namespace, labelSelector, null, index, ifNoneMatch, access, servletRequest);
-    }
-
     @Operation(summary = "Summaries of one namespace's services",
             description = "As /api/v1/services for one namespace; its ETag changes only with that namespace.")
     @ApiResponse(responseCode = "200", description = "The list", content = @Content(
             mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
     @ApiResponse(responseCode = "304", description = "Not modified", content = @Content)
-    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Long-poll: hold the request until the resource"
-            + " changes past the client's revision (index or If-None-Match), at most this long: 30s, 5m, 1500ms or"
-            + " seconds; cut to gateway.long-poll.max-wait; then 304", schema = @Schema(type = "string"))
-    @Parameter(name = "index", in = ParameterIn.QUERY, description = "The revision token the client has"
-            + " (<epoch>-<revision>: an ETag without quotes, or a stream event id); alone, waits the default wait",
-            schema = @Schema(type = "string"))
-    @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
-            schema = @Schema(type = "string"))
+    @LongPolled
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
     ResponseEntity<byte[]> namespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, ReadAccess access, WebRequest request) {
@@ -163,23 +138,14 @@ class ServiceController {
     }
 
     @Hidden
-    @GetMapping(path = "/namespaces/{namespace}/services", params = "wait")
+    @GetMapping(path = "/namespaces/{namespace}/services") // with wait or index
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServices(@PathVariable String namespace,
-            @RequestParam(required = false) String labelSelector, @RequestParam String wait,
+            @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String wait,
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             ReadAccess access, HttpServletRequest servletRequest) {
         access.requireReadableNamespace(namespace, validator);
         return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, access, servletRequest);
-    }
-
-    @Hidden
-    @GetMapping(path = "/namespaces/{namespace}/services", params = { "index", "!wait" })
-    DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServicesByIndex(@PathVariable String namespace,
-            @RequestParam(required = false) String labelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            ReadAccess access, HttpServletRequest servletRequest) {
-        return awaitNamespaceServices(namespace, labelSelector, null, index, ifNoneMatch, access, servletRequest);
     }
 
     // ---- one service -------------------------------------------------------------------------------------------
@@ -196,14 +162,7 @@ class ServiceController {
             mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = SnapshotEncoder.ServiceDocument.class)))
     @ApiResponse(responseCode = "304", description = "Not modified", content = @Content)
-    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Long-poll: hold the request until the resource"
-            + " changes past the client's revision (index or If-None-Match), at most this long: 30s, 5m, 1500ms or"
-            + " seconds; cut to gateway.long-poll.max-wait; then 304", schema = @Schema(type = "string"))
-    @Parameter(name = "index", in = ParameterIn.QUERY, description = "The revision token the client has"
-            + " (<epoch>-<revision>: an ETag without quotes, or a stream event id); alone, waits the default wait",
-            schema = @Schema(type = "string"))
-    @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
-            schema = @Schema(type = "string"))
+    @LongPolled
     @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "!wait", "!index" })
     ResponseEntity<byte[]> service(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready,
@@ -216,10 +175,10 @@ class ServiceController {
     }
 
     @Hidden
-    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = "wait")
+    @GetMapping(path = "/namespaces/{namespace}/services/{name}") // with wait or index
     DeferredResult<ResponseEntity<byte[]>> awaitService(@PathVariable String namespace, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean ready,
-            @RequestParam(required = false) String podLabelSelector, @RequestParam String wait,
+            @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String wait,
             @RequestParam(required = false) String index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
             ReadAccess access, HttpServletRequest servletRequest) {
@@ -230,17 +189,6 @@ class ServiceController {
         return longPoll(servletRequest, access, new WaitTopic.Service(key), wait, index, ifNoneMatch,
                 view -> variant.etag(validator.existingService(view, key)),
                 view -> variant.answer(validator.existingService(view, key)));
-    }
-
-    @Hidden
-    @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "index", "!wait" })
-    DeferredResult<ResponseEntity<byte[]>> awaitServiceByIndex(@PathVariable String namespace,
-            @PathVariable String name, @RequestParam(defaultValue = "false") boolean ready,
-            @RequestParam(required = false) String podLabelSelector, @RequestParam String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            ReadAccess access, HttpServletRequest servletRequest) {
-        return awaitService(namespace, name, ready, podLabelSelector, null, index, ifNoneMatch, access,
-                servletRequest);
     }
 
     /** A valid name in a watched namespace that the consumer may read (before saying whether it exists). */
