@@ -1,6 +1,5 @@
 package io.discoverygateway.api;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,6 +36,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.discoverygateway.web.ConnectionProbe;
+import io.discoverygateway.web.JsonBuffer;
 import io.discoverygateway.web.RequestValidator;
 import io.discoverygateway.web.Staleness;
 
@@ -316,26 +316,20 @@ class ServiceController {
 
         ResponseEntity<byte[]> answer(CatalogView view) {
             List<ServiceSnapshot> services = namespace == null ? view.services() : view.services(namespace);
-            ByteArrayOutputStream body = new ByteArrayOutputStream(256 + services.size() * 256);
-            String stale = staleness.fields();
             // A consumer limited to some namespaces sees their revision, not how much changed elsewhere.
             long revision = scope.everything() ? view.revision() : topic().revision(view);
-            body.writeBytes(("{\"epoch\":\"" + view.epoch() + "\",\"revision\":" + revision + stale
-                    + ",\"items\":[").getBytes(StandardCharsets.UTF_8));
-            boolean first = true;
+            JsonBuffer json = new JsonBuffer(256 + services.size() * 256).beginObject()
+                    .field("epoch", view.epoch()).field("revision", revision);
+            staleness.writeFields(json);
+            json.name("items").beginArray();
             for (ServiceSnapshot snapshot : services) {
                 if (scope.includes(snapshot.key().namespace())
                         && selector.matches(snapshot.state().service().labels())) {
-                    if (!first) {
-                        body.write(',');
-                    }
-                    body.writeBytes(snapshot.summaryJson());
-                    first = false;
+                    json.raw(snapshot.summaryJson());
                 }
             }
-            body.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
             return ResponseEntity.ok().eTag(etag(view)).contentType(MediaType.APPLICATION_JSON)
-                    .body(body.toByteArray());
+                    .body(json.endArray().endObject().toByteArray());
         }
     }
 

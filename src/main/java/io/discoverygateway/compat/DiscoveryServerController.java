@@ -1,7 +1,5 @@
 package io.discoverygateway.compat;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Comparator;
@@ -21,10 +19,11 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.cloud.kubernetes.commons.discovery.DefaultKubernetesServiceInstance;
 import io.discoverygateway.catalog.CatalogReader;
-import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.web.JsonBuffer;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.cloud.client.ServiceInstance;
@@ -117,21 +116,13 @@ class DiscoveryServerController {
                 byName.computeIfAbsent(snapshot.key().name(), name -> new ArrayList<>()).add(snapshot);
             }
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write('[');
-        boolean first = true;
+        JsonBuffer json = new JsonBuffer(1024).beginArray();
         for (Map.Entry<String, List<ServiceSnapshot>> app : byName.entrySet()) {
-            if (!first) {
-                body.write(',');
-            }
-            first = false;
-            body.writeBytes(("{\"name\":" + mapper.writeValueAsString(app.getKey()) + ",\"serviceInstances\":")
-                    .getBytes(StandardCharsets.UTF_8));
-            writeInstances(body, app.getValue());
-            body.write('}');
+            json.beginObject().field("name", app.getKey()).name("serviceInstances");
+            writeInstances(json, app.getValue());
+            json.endObject();
         }
-        body.write(']');
-        return ResponseEntity.ok().eTag(scope.etag(view)).body(body.toByteArray());
+        return ResponseEntity.ok().eTag(scope.etag(view)).body(json.endArray().toByteArray());
     }
 
     @Operation(summary = "The instances of a service name, over all namespaces ([] when unknown)")
@@ -145,9 +136,9 @@ class DiscoveryServerController {
         if (request.checkNotModified(scope.etag(view))) {
             return null;
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeInstances(body, sameNamed(view, name, scope));
-        return ResponseEntity.ok().eTag(scope.etag(view)).body(body.toByteArray());
+        JsonBuffer json = new JsonBuffer(1024);
+        writeInstances(json, sameNamed(view, name, scope));
+        return ResponseEntity.ok().eTag(scope.etag(view)).body(json.toByteArray());
     }
 
     @Operation(summary = "One instance by its id (the pod uid); an empty body when unknown")
@@ -181,20 +172,13 @@ class DiscoveryServerController {
     }
 
     /** Writes one JSON array holding the instances of all the snapshots, each encoded once per snapshot. */
-    private void writeInstances(ByteArrayOutputStream body, List<ServiceSnapshot> snapshots) {
-        body.write('[');
-        boolean first = true;
+    /** An array of every instance of the snapshots (each snapshot's encoded once, then shared). */
+    private void writeInstances(JsonBuffer json, List<ServiceSnapshot> snapshots) {
+        json.beginArray();
         for (ServiceSnapshot snapshot : snapshots) {
-            byte[] elements = snapshot.derived(INSTANCES, this::encodeElements);
-            if (elements.length > 0) {
-                if (!first) {
-                    body.write(',');
-                }
-                body.writeBytes(elements);
-                first = false;
-            }
+            json.elements(snapshot.derived(INSTANCES, this::encodeElements));
         }
-        body.write(']');
+        json.endArray();
     }
 
     private byte[] encodeElements(ServiceSnapshot snapshot) {

@@ -13,6 +13,7 @@ import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.protocol.EventType;
 import io.discoverygateway.protocol.ReauthenticateReason;
 import io.discoverygateway.protocol.ResetReason;
+import io.discoverygateway.web.JsonBuffer;
 
 /**
  * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot,
@@ -119,10 +120,10 @@ final class SseFrames {
      * only, not its current state, which the subscriber is no longer allowed to see.
      */
     static byte[] revoked(ServiceSnapshot snapshot) {
-        return ("event: " + EventType.DELETED + "\ndata: {\"namespace\":\"" + snapshot.key().namespace()
-                + "\",\"name\":\"" + snapshot.key().name() + "\",\"revision\":" + snapshot.revision()
-                + ",\"endpoints\":[],\"reason\":\"" + ReauthenticateReason.ACCESS_REVOKED.wireName() + "\"}\n\n")
-                .getBytes(StandardCharsets.UTF_8);
+        return event(EventType.DELETED, new JsonBuffer(128).beginObject()
+                .field("namespace", snapshot.key().namespace()).field("name", snapshot.key().name())
+                .field("revision", snapshot.revision()).name("endpoints").beginArray().endArray()
+                .field("reason", ReauthenticateReason.ACCESS_REVOKED.wireName()).endObject());
     }
 
     /**
@@ -130,12 +131,23 @@ final class SseFrames {
      * fresh token (and its last event id).
      */
     static byte[] reauthenticate(ReauthenticateReason reason) {
-        return ascii("event: " + EventType.REAUTHENTICATE + "\ndata: {\"reason\":\"" + reason.wireName() + "\"}\n\n");
+        return event(EventType.REAUTHENTICATE, new JsonBuffer(48).beginObject().field("reason", reason.wireName())
+                .endObject());
     }
 
     /** Tells the client to drop what it holds: a full snapshot follows. */
     static byte[] reset(ResetReason reason) {
-        return ascii("event: " + EventType.RESET + "\ndata: {\"reason\":\"" + reason.wireName() + "\"}\n\n");
+        return event(EventType.RESET, new JsonBuffer(48).beginObject().field("reason", reason.wireName()).endObject());
+    }
+
+    /** An event without an id, whose data is the buffer's JSON (one line: it has no line breaks). */
+    private static byte[] event(EventType type, JsonBuffer data) {
+        byte[] json = data.toByteArray();
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 32);
+        frame.writeBytes(ascii("event: " + type + "\ndata: "));
+        frame.writeBytes(json);
+        frame.writeBytes(ascii("\n\n"));
+        return frame.toByteArray();
     }
 
     static byte[] retry(long millis) {

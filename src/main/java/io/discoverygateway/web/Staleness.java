@@ -1,9 +1,7 @@
 package io.discoverygateway.web;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 
 import io.discoverygateway.catalog.DataFreshness;
@@ -50,19 +48,17 @@ public class Staleness extends OncePerRequestFilter {
 
     /** The JSON object with the staleness fields added before its closing brace, when stale. */
     public byte[] mark(byte[] json) {
-        String fields = fields();
-        if (fields.isEmpty()) {
-            return json;
-        }
-        byte[] bytes = (fields + "}").getBytes(StandardCharsets.UTF_8);
-        byte[] marked = Arrays.copyOf(json, json.length - 1 + bytes.length);
-        System.arraycopy(bytes, 0, marked, json.length - 1, bytes.length);
-        return marked;
+        Optional<Duration> stale = staleFor();
+        return stale.isEmpty() ? json : JsonBuffer.withMembers(json, members -> writeFields(members, stale.get()));
     }
 
-    /** {@code ,"stale":true,"dataAgeSeconds":<n>} while the data is stale, else empty: to add to a JSON object. */
-    public String fields() {
-        return staleFor().map(age -> ",\"stale\":true,\"dataAgeSeconds\":" + age.toSeconds()).orElse("");
+    /** {@code "stale":true,"dataAgeSeconds":<n>} into the open object while the data is stale, else nothing. */
+    public void writeFields(JsonBuffer json) {
+        staleFor().ifPresent(age -> writeFields(json, age));
+    }
+
+    private static void writeFields(JsonBuffer json, Duration age) {
+        json.field("stale", true).field("dataAgeSeconds", age.toSeconds());
     }
 
     @Override
