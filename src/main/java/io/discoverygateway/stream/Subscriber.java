@@ -27,8 +27,10 @@ import jakarta.servlet.WriteListener;
  * catalog's writer thread queues the initial snapshot or resume ({@link StreamHub} registers subscribers there); the
  * hub's fan-out thread queues live changes; the hub's timer queues heartbeats and checks for stalls; a thread of the
  * hub's writer pool drains ({@link #scheduleDrain}, at most one drain queued at a time); and Jetty's threads call
- * {@link #onWritePossible} and the async listener methods. No method blocks while holding the monitor: writes are
- * non-blocking.
+ * {@link #onWritePossible} and the async listener methods. No method waits on I/O while holding the monitor: writes
+ * are non-blocking. {@link #drain} may wait briefly on a snapshot's monitor while another subscriber's drain encodes
+ * the same frame ({@link ServiceSnapshot#derived}); encoders take no other lock, so this cannot deadlock, and the
+ * frame is encoded once for both.
  */
 final class Subscriber implements WriteListener, AsyncListener {
 
