@@ -20,12 +20,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -200,6 +203,17 @@ class LoadBalancedConsumerTest {
             api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(leaving)));
             await().atMost(Duration.ofSeconds(5)).until(() -> instances().size() == 2);
         }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theConsumerStartsWithoutLoadBalancersWarningAboutACacheItDoesNotUse(CapturedOutput output) {
+        consumer = consumer(gateway.url().toString());
+
+        assertThat(instances()).hasSize(3);
+        assertThat(consumer.getEnvironment().getProperty("spring.cloud.loadbalancer.cache.enabled"))
+                .isEqualTo("false");
+        assertThat(output.getAll()).doesNotContain("working with the default cache");
     }
 
     private ConfigurableApplicationContext consumer(String urls, String... properties) {
