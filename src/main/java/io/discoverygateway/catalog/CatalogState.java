@@ -110,9 +110,4 @@ final class CatalogState {
         endpoints.sort(ENDPOINT_ORDER);
         return endpoints;
     }
-
-    /** How many services have an endpoint on a known or unknown pod (for tests of the index). */
-    int servicesWithPods() {
-        return podsOfService.size();
-    }
 }

@@ -116,7 +116,7 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
     public void ended(GuardedWatch<?> watch) {
         watchdog.forget(watch);
         String failure = watch.abandonedBecause() != null ? watch.abandonedBecause()
-                : health.failureOnEnd(watch.events(), watch.openFor(), false);
+                : health.failureOnEnd(watch.events(), watch.openFor());
         if (failure != null) {
             recordFailure(failure, null);
         }

@@ -20,10 +20,7 @@ import java.time.Duration;
 record WatchHealth(Duration shortWatch, Duration minInterval, Duration idleTimeout, Duration timeoutMargin) {
 
     /** Why a watch that has just ended counts as a failure, or null when it does not. */
-    String failureOnEnd(long events, Duration open, boolean abandoned) {
-        if (abandoned) {
-            return null;
-        }
+    String failureOnEnd(long events, Duration open) {
         if (events == 0 && open.compareTo(shortWatch) < 0) {
             return "the watch ended after " + open.toMillis() + " ms without any event";
         }

@@ -155,10 +155,6 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         }
     }
 
-    public int waitingCount() {
-        return places.held();
-    }
-
     @Override
     public void start() {
         completer.scheduleWithFixedDelay(this::releaseAbandoned, 1, 1, TimeUnit.SECONDS);

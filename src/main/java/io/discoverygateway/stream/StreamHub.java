@@ -236,10 +236,6 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         }
     }
 
-    public int subscriberCount() {
-        return subscribers.size();
-    }
-
     @Override
     public void start() {
         long heartbeat = properties.heartbeat().toMillis();

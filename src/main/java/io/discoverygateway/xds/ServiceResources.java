@@ -136,7 +136,7 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         Map<String, Listener> listeners = new LinkedHashMap<>();
         Map<String, Cluster> clusters = new LinkedHashMap<>();
         Map<String, ClusterLoadAssignment> assignments = new LinkedHashMap<>();
-        if (state.service() == null || state.service().isExternalName()) {
+        if (state.service().isExternalName()) {
             return new ServiceResources(key, snapshot.revision(), listeners, clusters, assignments);
         }
         Map<String, String> annotations = state.service().annotations();

@@ -4,7 +4,9 @@ import java.util.function.Consumer;
 
 /**
  * The WHATWG server-sent-events wire format, one line at a time: {@code event:}, {@code data:} (several joined with
- * newlines), {@code id:}, {@code retry:}, comments; a blank line dispatches. A pure parser with no I/O.
+ * newlines), {@code id:}, comments; a blank line dispatches. A pure parser with no I/O. The {@code retry:} field is
+ * ignored like any unknown one: it is a browser's reconnection delay, and {@link DiscoveryStream} reconnects by its
+ * own rule (at once after a healthy connection, else by its back-off).
  */
 public final class ServerSentEvents {
 
@@ -22,7 +24,6 @@ public final class ServerSentEvents {
     private String type;
     private StringBuilder data;
     private String id;
-    private long retryMillis = -1;
 
     public ServerSentEvents(Consumer<Event> sink) {
         this.sink = sink;
@@ -58,20 +59,10 @@ public final class ServerSentEvents {
                     id = value;
                 }
             }
-            case "retry" -> {
-                if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
-                    retryMillis = Long.parseLong(value);
-                }
-            }
             default -> {
                 // Unknown fields are ignored, as the standard says.
             }
         }
-    }
-
-    /** The last {@code retry:} the server suggested, or -1. */
-    public long retryMillis() {
-        return retryMillis;
     }
 
     private void dispatch() {

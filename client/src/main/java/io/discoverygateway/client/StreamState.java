@@ -42,7 +42,6 @@ final class StreamState {
     private DiscoveryView view = DiscoveryView.EMPTY;
     /** The view being built by a connection's opening; null once live. */
     private Map<String, ServiceEntry> staging;
-    private boolean synced;
     private long resets;
 
     StreamState(Clock clock) {
@@ -69,7 +68,6 @@ final class StreamState {
             case SYNCED -> {
                 Map<String, ServiceEntry> services = staging != null ? staging : view.services();
                 staging = null;
-                synced = true;
                 view = new DiscoveryView(services, event.id() != null ? event.id() : view.lastEventId(),
                         clock.instant());
                 return Outcome.PUBLISHED;
@@ -143,11 +141,6 @@ final class StreamState {
 
     DiscoveryView view() {
         return view;
-    }
-
-    /** Whether the view was complete at least once (a first SYNCED). */
-    boolean synced() {
-        return synced;
     }
 
     long resets() {

@@ -17,7 +17,6 @@ class ServerSentEventsTest {
         feed("retry: 3000", "", "id: e-5", "event: SYNCED", "data: 5", "", ": heartbeat", "");
 
         assertThat(events).containsExactly(new ServerSentEvents.Event("SYNCED", "5", "e-5"));
-        assertThat(parser.retryMillis()).isEqualTo(3000);
     }
 
     @Test
