@@ -11,4 +11,5 @@ public class DiscoveryGatewayApplication {
     public static void main(String[] args) {
         SpringApplication.run(DiscoveryGatewayApplication.class, args);
     }
+
 }

@@ -8,8 +8,9 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * What the contracts of a gateway watching the namespaces alpha and beta share: the cluster they write to (the
- * embedded API or a real one), the gateway they read from, and the names those namespaces have in that cluster.
+ * What the contracts of a gateway watching the namespaces alpha and beta share: the
+ * cluster they write to (the embedded API or a real one), the gateway they read from, and
+ * the names those namespaces have in that cluster.
  */
 public abstract class AlphaBetaContract {
 
@@ -36,4 +37,5 @@ public abstract class AlphaBetaContract {
         alpha = cluster.namespace("alpha");
         beta = cluster.namespace("beta");
     }
+
 }

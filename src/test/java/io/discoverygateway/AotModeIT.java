@@ -28,11 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged jar run as the container image runs it, with Spring AOT's build-time bean definitions
- * ({@code -Dspring.aot.enabled=true}), on the embedded Kubernetes API: it serves, and the features that are switched
- * by the gateway's own settings (consumer authentication, pod metadata, xDS) still switch at run time, because they
- * are decided when the beans are created and not by bean conditions that AOT would have fixed at build time.
- * Run by failsafe after {@code package}, since it needs the jar.
+ * The packaged jar run as the container image runs it, with Spring AOT's build-time bean
+ * definitions ({@code -Dspring.aot.enabled=true}), on the embedded Kubernetes API: it
+ * serves, and the features that are switched by the gateway's own settings (consumer
+ * authentication, pod metadata, xDS) still switch at run time, because they are decided
+ * when the beans are created and not by bean conditions that AOT would have fixed at
+ * build time. Run by failsafe after {@code package}, since it needs the jar.
  */
 class AotModeIT {
 
@@ -42,14 +43,15 @@ class AotModeIT {
     Path logs;
 
     private Process gateway;
+
     private Path log;
 
     @BeforeAll
     static void startApi() {
         api = EmbeddedKubernetesApi.start();
         api.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "web"));
-        api.create(ApiResource.PODS, "shop", KubeObjects.pod("shop", KubeObjects.podName("web", "10.70.0.1"),
-                Map.of("version", "v1"), Map.of(), 0));
+        api.create(ApiResource.PODS, "shop",
+                KubeObjects.pod("shop", KubeObjects.podName("web", "10.70.0.1"), Map.of("version", "v1"), Map.of(), 0));
         api.create(ApiResource.ENDPOINT_SLICES, "shop", KubeObjects.slice("shop", "web-1", "web",
                 List.of(EndpointSpec.ready("10.70.0.1"), EndpointSpec.notReady("10.70.0.2"))));
     }
@@ -82,7 +84,7 @@ class AotModeIT {
             assertThat(stream.namedEvents()).extracting(SseClient.Event::type).contains("ADDED");
         }
         assertThat(client.get("/api/v1/services").statusCode()).as("no consumer authentication by default")
-                .isEqualTo(200);
+            .isEqualTo(200);
         assertThat(Files.readString(log)).contains("Starting AOT-processed DiscoveryGatewayApplication");
     }
 
@@ -93,8 +95,15 @@ class AotModeIT {
                 "--gateway.xds.port=" + xdsPort);
 
         GatewayClient client = new GatewayClient(port);
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.json("/api/v1/namespaces/shop/services/web")
-                .path("endpoints").get(0).path("pod").path("labels").path("version").asString("").equals("v1"));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> client.json("/api/v1/namespaces/shop/services/web")
+                .path("endpoints")
+                .get(0)
+                .path("pod")
+                .path("labels")
+                .path("version")
+                .asString("")
+                .equals("v1"));
         try (Socket xds = new Socket()) {
             xds.connect(new InetSocketAddress("127.0.0.1", xdsPort), 5000);
             assertThat(xds.isConnected()).as("the xDS server listens").isTrue();
@@ -111,15 +120,19 @@ class AotModeIT {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     }
 
-    /** Starts the jar in AOT mode with these settings and waits until it is ready; returns its port. */
+    /**
+     * Starts the jar in AOT mode with these settings and waits until it is ready; returns
+     * its port.
+     */
     private int start(String... settings) throws IOException {
         int port = freePort();
         int management = freePort();
         log = logs.resolve("gateway-" + port + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dspring.aot.enabled=true", "-jar", jar().toString(), "--server.port=" + port,
-                "--management.server.port=" + management, "--gateway.kubernetes.api-url=" + api.url(),
-                "--gateway.namespaces=shop", "--spring.main.banner-mode=off"));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dspring.aot.enabled=true",
+                        "-jar", jar().toString(), "--server.port=" + port, "--management.server.port=" + management,
+                        "--gateway.kubernetes.api-url=" + api.url(), "--gateway.namespaces=shop",
+                        "--spring.main.banner-mode=off"));
         command.addAll(List.of(settings));
         gateway = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GatewayClient managementClient = new GatewayClient(management);
@@ -142,9 +155,10 @@ class AotModeIT {
     /** The executable jar this build packaged. */
     private static Path jar() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            return files.filter(file -> file.getFileName().toString()
-                    .matches("discovery-gateway-[0-9.]+(-SNAPSHOT)?\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no packaged jar in target/"));
+            return files
+                .filter(file -> file.getFileName().toString().matches("discovery-gateway-[0-9.]+(-SNAPSHOT)?\\.jar"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no packaged jar in target/"));
         }
     }
 
@@ -153,4 +167,5 @@ class AotModeIT {
             return socket.getLocalPort();
         }
     }
+
 }

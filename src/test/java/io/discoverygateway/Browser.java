@@ -20,17 +20,21 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Debian's Chromium, headless, driven by its chromedriver (both installed by {@code .ci/run}; tests are skipped with
- * a message where they are not). Started with the flags this machine needs: no sandbox as root, no background
- * networking (the network is closed).
+ * Debian's Chromium, headless, driven by its chromedriver (both installed by
+ * {@code .ci/run}; tests are skipped with a message where they are not). Started with the
+ * flags this machine needs: no sandbox as root, no background networking (the network is
+ * closed).
  */
 final class Browser implements AutoCloseable {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private final WebDriver driver;
+
     private final Path profile;
 
     private Browser(WebDriver driver, Path profile) {
@@ -44,12 +48,14 @@ final class Browser implements AutoCloseable {
                         + " does): the live view's browser tests are skipped");
         try {
             Path profile = Files.createTempDirectory("chromium-profile");
-            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new",
-                    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+                        "--window-size=" + width + "," + height);
+            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
             return new Browser(new ChromeDriver(service, options), profile);
         }
         catch (IOException ex) {
@@ -80,7 +86,7 @@ final class Browser implements AutoCloseable {
     /** Waits until the condition holds, polling every 20 ms. */
     <T> T await(Duration timeout, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, timeout, Duration.ofMillis(20)).ignoring(RuntimeException.class)
-                .until(condition::apply);
+            .until(condition::apply);
     }
 
     /** Saves a screenshot under target/screenshots; returns its path. */
@@ -106,4 +112,5 @@ final class Browser implements AutoCloseable {
             // A temporary profile left behind is harmless.
         }
     }
+
 }

@@ -15,16 +15,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The content of a namespace in one comparable form, whoever holds it: the embedded API's objects, the gateway's
- * REST answers, or the service documents a stream client has put together. Per service: its labels, and each
- * endpoint's address with its readiness, sorted.
+ * The content of a namespace in one comparable form, whoever holds it: the embedded API's
+ * objects, the gateway's REST answers, or the service documents a stream client has put
+ * together. Per service: its labels, and each endpoint's address with its readiness,
+ * sorted.
  */
 public final class CatalogStates {
 
     private CatalogStates() {
     }
 
-    /** What the gateway should serve, computed from the API's Services and EndpointSlices. */
+    /**
+     * What the gateway should serve, computed from the API's Services and EndpointSlices.
+     */
     public static Map<String, String> fromApi(EmbeddedKubernetesApi api, String namespace) {
         return fromApi(new EmbeddedTestCluster(api), namespace);
     }
@@ -38,8 +41,9 @@ public final class CatalogStates {
             TreeSet<String> endpoints = new TreeSet<>();
             for (ObjectNode slice : slices) {
                 if (name.equals(slice.path("metadata").path("labels").path("kubernetes.io/service-name").asString())) {
-                    slice.path("endpoints").forEach(endpoint -> endpoints.add(endpoint.path("addresses").get(0)
-                            .asString() + ":" + endpoint.path("conditions").path("ready").asBoolean(true)));
+                    slice.path("endpoints")
+                        .forEach(endpoint -> endpoints.add(endpoint.path("addresses").get(0).asString() + ":"
+                                + endpoint.path("conditions").path("ready").asBoolean(true)));
                 }
             }
             state.put(name, canonical(service.path("metadata").path("labels"), endpoints));
@@ -47,13 +51,16 @@ public final class CatalogStates {
         return state;
     }
 
-    /** The same from service documents as the gateway writes them (REST or stream events). */
+    /**
+     * The same from service documents as the gateway writes them (REST or stream events).
+     */
     public static Map<String, String> fromDocuments(Map<String, JsonNode> documents) {
         Map<String, String> state = new TreeMap<>();
         documents.forEach((name, document) -> {
             TreeSet<String> endpoints = new TreeSet<>();
-            document.path("endpoints").forEach(endpoint -> endpoints.add(endpoint.path("addresses").get(0).asString()
-                    + ":" + endpoint.path("ready").asBoolean()));
+            document.path("endpoints")
+                .forEach(endpoint -> endpoints
+                    .add(endpoint.path("addresses").get(0).asString() + ":" + endpoint.path("ready").asBoolean()));
             state.put(name, canonical(document.path("labels"), endpoints));
         });
         return state;
@@ -81,4 +88,5 @@ public final class CatalogStates {
         labels.properties().forEach(entry -> sortedLabels.put(entry.getKey(), entry.getValue().asString()));
         return sortedLabels + " " + new ArrayList<>(endpoints);
     }
+
 }

@@ -19,11 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The cluster-wide layout with consumer authentication, as the overlay deploys it: every namespace watched, each
- * consumer seeing the namespaces its RBAC allows, including ones that appear later.
+ * The cluster-wide layout with consumer authentication, as the overlay deploys it: every
+ * namespace watched, each consumer seeing the namespaces its RBAC allows, including ones
+ * that appear later.
  */
-@GatewayTest(properties = { "gateway.all-namespaces=true", "gateway.auth.mode=kubernetes",
-        "gateway.auth.allow-ttl=1s", "gateway.auth.deny-ttl=1s", "gateway.auth.recheck-interval=1s" })
+@GatewayTest(properties = { "gateway.all-namespaces=true", "gateway.auth.mode=kubernetes", "gateway.auth.allow-ttl=1s",
+        "gateway.auth.deny-ttl=1s", "gateway.auth.recheck-interval=1s" })
 class ClusterWideConsumerAuthTest {
 
     @LocalServerPort
@@ -41,10 +42,10 @@ class ClusterWideConsumerAuthTest {
         }
         GatewayClient client = new GatewayClient(port);
         String admin = token("admin");
-        api.replace(ApiResource.CLUSTER_ROLE_BINDINGS, "", KubeObjects.binding("", "admin", "ClusterRole",
-                "cluster-admin", "shop", "admin"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.get("/api/v1/services", "Authorization",
-                "Bearer " + admin).body().contains("\"hr\""));
+        api.replace(ApiResource.CLUSTER_ROLE_BINDINGS, "",
+                KubeObjects.binding("", "admin", "ClusterRole", "cluster-admin", "shop", "admin"));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> client.get("/api/v1/services", "Authorization", "Bearer " + admin).body().contains("\"hr\""));
     }
 
     @Test
@@ -60,16 +61,16 @@ class ClusterWideConsumerAuthTest {
     @Test
     void aConsumerWithAClusterRoleBindingSeesEveryNamespaceIncludingNewOnes() throws Exception {
         String token = token("auditor");
-        api.replace(ApiResource.CLUSTER_ROLES, "", KubeObjects.role("", "discovery-reader",
-                List.of(Rule.listEndpointSlices())));
-        api.replace(ApiResource.CLUSTER_ROLE_BINDINGS, "", KubeObjects.binding("", "auditor", "ClusterRole",
-                "discovery-reader", "shop", "auditor"));
+        api.replace(ApiResource.CLUSTER_ROLES, "",
+                KubeObjects.role("", "discovery-reader", List.of(Rule.listEndpointSlices())));
+        api.replace(ApiResource.CLUSTER_ROLE_BINDINGS, "",
+                KubeObjects.binding("", "auditor", "ClusterRole", "discovery-reader", "shop", "auditor"));
 
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
             stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
             api.create(ApiResource.SERVICES, "later", KubeObjects.service("later", "web"));
-            api.create(ApiResource.ENDPOINT_SLICES, "later", KubeObjects.slice("later", "web-1", "web",
-                    List.of(EndpointSpec.ready("10.9.9.9"))));
+            api.create(ApiResource.ENDPOINT_SLICES, "later",
+                    KubeObjects.slice("later", "web-1", "web", List.of(EndpointSpec.ready("10.9.9.9"))));
 
             stream.awaitEvent(e -> e.data() != null && e.data().contains("10.9.9.9"), Duration.ofSeconds(5));
             assertThat(stream.namedEvents()).extracting(Event::data).anyMatch(d -> d.contains("\"namespace\":\"hr\""));
@@ -99,4 +100,5 @@ class ClusterWideConsumerAuthTest {
     private void bind(String namespace, String account) {
         api.grantListEndpointSlices(namespace, "shop", account);
     }
+
 }

@@ -15,9 +15,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Beyond the configured number of held connections the gateway answers 503 with Retry-After. */
-@GatewayTest(properties = {
-        "gateway.namespaces=alpha", "gateway.stream.max-subscribers=2", "gateway.long-poll.max-waiting=1" })
+/**
+ * Beyond the configured number of held connections the gateway answers 503 with
+ * Retry-After.
+ */
+@GatewayTest(properties = { "gateway.namespaces=alpha", "gateway.stream.max-subscribers=2",
+        "gateway.long-poll.max-waiting=1" })
 class ConnectionLimitsTest {
 
     @Autowired
@@ -44,12 +47,14 @@ class ConnectionLimitsTest {
     void longPollsBeyondTheLimitAreRefusedWithRetryAfter() {
         GatewayClient gateway = new GatewayClient(port);
         api.create(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "limited"));
-        String etag = await().atMost(Duration.ofSeconds(10)).until(() -> gateway
-                .get("/api/v1/namespaces/alpha/services/limited").headers().firstValue("ETag").orElse(null),
-                tag -> tag != null);
+        String etag = await().atMost(Duration.ofSeconds(10))
+            .until(() -> gateway.get("/api/v1/namespaces/alpha/services/limited")
+                .headers()
+                .firstValue("ETag")
+                .orElse(null), tag -> tag != null);
         String path = "/api/v1/namespaces/alpha/services/limited?wait=5s";
         CompletableFuture<HttpResponse<String>> held = CompletableFuture
-                .supplyAsync(() -> gateway.get(path, "If-None-Match", etag));
+            .supplyAsync(() -> gateway.get(path, "If-None-Match", etag));
         await().pollDelay(Duration.ofMillis(300)).until(() -> true);
 
         HttpResponse<String> refused = gateway.get(path, "If-None-Match", etag);
@@ -58,4 +63,5 @@ class ConnectionLimitsTest {
         assertThat(refused.headers().firstValue("Retry-After")).contains("5");
         assertThat(held.join().statusCode()).isEqualTo(304);
     }
+
 }

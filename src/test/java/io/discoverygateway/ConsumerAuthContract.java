@@ -19,11 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Consumer authentication's contract, on the embedded API ({@link ConsumerAuthOnEmbeddedApiTest}) and on a real
- * kube-apiserver ({@code ConsumerAuthOnRealClusterTest}), where TokenRequest, TokenReview and SubjectAccessReview
- * are Kubernetes' own: consumers' ServiceAccount tokens and RBAC decide what they read through the gateway, including
- * through the built-in aggregated ClusterRoles {@code view} and {@code edit}. Subclasses run the gateway on the
- * namespaces team-a and team-b with consumer authentication and one-second caches and rechecks.
+ * Consumer authentication's contract, on the embedded API
+ * ({@link ConsumerAuthOnEmbeddedApiTest}) and on a real kube-apiserver
+ * ({@code ConsumerAuthOnRealClusterTest}), where TokenRequest, TokenReview and
+ * SubjectAccessReview are Kubernetes' own: consumers' ServiceAccount tokens and RBAC
+ * decide what they read through the gateway, including through the built-in aggregated
+ * ClusterRoles {@code view} and {@code edit}. Subclasses run the gateway on the
+ * namespaces team-a and team-b with consumer authentication and one-second caches and
+ * rechecks.
  */
 public abstract class ConsumerAuthContract {
 
@@ -39,7 +42,9 @@ public abstract class ConsumerAuthContract {
     private io.micrometer.core.instrument.MeterRegistry registry;
 
     private GatewayClient client;
+
     private String teamA;
+
     private String teamB;
 
     @BeforeEach
@@ -57,8 +62,9 @@ public abstract class ConsumerAuthContract {
         String admin = token(account("admin-check"));
         grant(teamA, "admin-check");
         grant(teamB, "admin-check");
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/apps/web", admin).body().contains("10.0.1.1")
-                && get("/apps/web", admin).body().contains("10.0.2.1"));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> get("/apps/web", admin).body().contains("10.0.1.1")
+                    && get("/apps/web", admin).body().contains("10.0.2.1"));
     }
 
     @Test
@@ -72,7 +78,8 @@ public abstract class ConsumerAuthContract {
         assertThat(forbidden.body()).contains("system:serviceaccount:" + teamA + ":reader", teamB,
                 "discovery.k8s.io/endpointslices");
         assertThat(get("/api/v1/namespaces/" + teamB + "/services/unknown", token).statusCode())
-                .as("a forbidden namespace does not tell which services exist").isEqualTo(403);
+            .as("a forbidden namespace does not tell which services exist")
+            .isEqualTo(403);
         assertThat(get("/api/v1/namespaces/" + teamB + "/services", token).statusCode()).isEqualTo(403);
         assertThat(get("/api/v1/stream?namespace=" + teamB, token).statusCode()).isEqualTo(403);
     }
@@ -99,8 +106,8 @@ public abstract class ConsumerAuthContract {
         String unwatched = "nope";
 
         for (String path : List.of("/api/v1/namespaces/%s/services", "/api/v1/namespaces/%s/services/web",
-                "/api/v1/services?namespace=%s", "/api/v1/services?namespace=%s&wait=1s",
-                "/api/v1/stream?namespace=%s", "/api/v1/stream?service=%s/web")) {
+                "/api/v1/services?namespace=%s", "/api/v1/services?namespace=%s&wait=1s", "/api/v1/stream?namespace=%s",
+                "/api/v1/stream?service=%s/web")) {
             HttpResponse<String> watched = get(path.formatted(teamB), token);
             HttpResponse<String> notWatched = get(path.formatted(unwatched), token);
 
@@ -121,7 +128,8 @@ public abstract class ConsumerAuthContract {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("does not watch namespace '" + elsewhere + "'")
-                .doesNotContain(teamA).doesNotContain(teamB);
+            .doesNotContain(teamA)
+            .doesNotContain(teamB);
     }
 
     @Test
@@ -133,8 +141,9 @@ public abstract class ConsumerAuthContract {
                 "/api/v1/stream")) {
             HttpResponse<String> response = get(path, token);
             assertThat(response.statusCode()).as(path).isEqualTo(403);
-            assertThat(response.body()).as(path).contains("read no namespace", "system:serviceaccount:" + teamA
-                    + ":nobody").doesNotContain(teamB);
+            assertThat(response.body()).as(path)
+                .contains("read no namespace", "system:serviceaccount:" + teamA + ":nobody")
+                .doesNotContain(teamB);
         }
         assertThat(refusals()).isEqualTo(refusedBefore + 6);
     }
@@ -172,24 +181,29 @@ public abstract class ConsumerAuthContract {
         grant(teamA, "observer");
         String admin = token(account("admin-check"));
         List<String> paths = List.of("/apps", "/apps/web", "/state", "/api/v1/services");
-        List<String> before = paths.stream().map(path -> get(path, token).headers().firstValue("ETag").orElseThrow())
-                .toList();
+        List<String> before = paths.stream()
+            .map(path -> get(path, token).headers().firstValue("ETag").orElseThrow())
+            .toList();
         Event syncedBefore = synced(token);
         String adminEtag = get("/api/v1/services", admin).headers().firstValue("ETag").orElseThrow();
 
-        cluster.replace(ApiResource.SERVICES, teamB, KubeObjects.service(teamB, "web", java.util.Map.of("secret",
-                "changed")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !get("/api/v1/services", admin).headers()
-                .firstValue("ETag").orElseThrow().equals(adminEtag));
+        cluster.replace(ApiResource.SERVICES, teamB,
+                KubeObjects.service(teamB, "web", java.util.Map.of("secret", "changed")));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> !get("/api/v1/services", admin).headers().firstValue("ETag").orElseThrow().equals(adminEtag));
 
         assertThat(paths.stream().map(path -> get(path, token).headers().firstValue("ETag").orElseThrow()).toList())
-                .as("the ETags of %s", paths).isEqualTo(before);
+            .as("the ETags of %s", paths)
+            .isEqualTo(before);
         Event syncedAfter = synced(token);
         assertThat(syncedAfter.data()).isEqualTo(syncedBefore.data());
         assertThat(syncedAfter.id()).isEqualTo(syncedBefore.id());
-        // An id past the consumer's revision is "ahead", even where the gateway's own revision has reached it.
-        String adminRevision = get("/api/v1/services", admin).headers().firstValue("ETag").orElseThrow()
-                .replace("\"", "");
+        // An id past the consumer's revision is "ahead", even where the gateway's own
+        // revision has reached it.
+        String adminRevision = get("/api/v1/services", admin).headers()
+            .firstValue("ETag")
+            .orElseThrow()
+            .replace("\"", "");
         String forged = adminRevision + syncedBefore.id().substring(syncedBefore.id().lastIndexOf('-'));
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token,
                 "Last-Event-ID", forged)) {
@@ -201,10 +215,10 @@ public abstract class ConsumerAuthContract {
     void theBuiltInViewAndEditRolesBoundInANamespaceLetAConsumerReadIt() {
         String viewer = account("viewer");
         String editor = account("editor");
-        cluster.replace(ApiResource.ROLE_BINDINGS, teamB, KubeObjects.binding(teamB, "viewer", "ClusterRole", "view",
-                teamA, viewer));
-        cluster.replace(ApiResource.ROLE_BINDINGS, teamB, KubeObjects.binding(teamB, "editor", "ClusterRole", "edit",
-                teamA, editor));
+        cluster.replace(ApiResource.ROLE_BINDINGS, teamB,
+                KubeObjects.binding(teamB, "viewer", "ClusterRole", "view", teamA, viewer));
+        cluster.replace(ApiResource.ROLE_BINDINGS, teamB,
+                KubeObjects.binding(teamB, "editor", "ClusterRole", "edit", teamA, editor));
 
         for (String account : List.of(viewer, editor)) {
             String token = token(account);
@@ -221,20 +235,29 @@ public abstract class ConsumerAuthContract {
 
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token)) {
             stream.awaitNamed("SYNCED", Duration.ofSeconds(5));
-            assertThat(stream.namedEvents()).extracting(Event::data).anyMatch(d -> d.contains("10.0.1.1"))
-                    .anyMatch(d -> d.contains("10.0.2.1"));
+            assertThat(stream.namedEvents()).extracting(Event::data)
+                .anyMatch(d -> d.contains("10.0.1.1"))
+                .anyMatch(d -> d.contains("10.0.2.1"));
             cluster.delete(ApiResource.ROLE_BINDINGS, teamB, "watcher");
 
             stream.awaitEvent(e -> "DELETED".equals(e.type()) && e.data().contains(teamB), Duration.ofSeconds(10));
-            Event revoked = stream.namedEvents().stream()
-                    .filter(e -> "DELETED".equals(e.type()) && e.data().contains(teamB)).findFirst().orElseThrow();
+            Event revoked = stream.namedEvents()
+                .stream()
+                .filter(e -> "DELETED".equals(e.type()) && e.data().contains(teamB))
+                .findFirst()
+                .orElseThrow();
             assertThat(revoked.data()).contains("\"reason\":\"access-revoked\"").doesNotContain("10.0.2.1");
-            stream.awaitEvent(e -> "SYNCED".equals(e.type()) && stream.namedEvents().stream()
-                    .filter(n -> "SYNCED".equals(n.type())).count() == 2, Duration.ofSeconds(5));
-            List<String> syncedIds = stream.namedEvents().stream().filter(e -> "SYNCED".equals(e.type()))
-                    .map(Event::id).toList();
+            stream.awaitEvent(
+                    e -> "SYNCED".equals(e.type())
+                            && stream.namedEvents().stream().filter(n -> "SYNCED".equals(n.type())).count() == 2,
+                    Duration.ofSeconds(5));
+            List<String> syncedIds = stream.namedEvents()
+                .stream()
+                .filter(e -> "SYNCED".equals(e.type()))
+                .map(Event::id)
+                .toList();
             assertThat(scopeTag(syncedIds.get(1))).as("ids after the change carry the new scope's tag")
-                    .isNotEqualTo(scopeTag(syncedIds.get(0)));
+                .isNotEqualTo(scopeTag(syncedIds.get(0)));
             assertThat(get(servicePath(teamB), token).statusCode()).isEqualTo(403);
         }
     }
@@ -248,7 +271,8 @@ public abstract class ConsumerAuthContract {
 
         cluster.delete(ApiResource.SERVICE_ACCOUNTS, teamA, account);
 
-        // kube-apiserver keeps a successful token authentication for 10 s, the gateway for token-ttl (1 s here).
+        // kube-apiserver keeps a successful token authentication for 10 s, the gateway
+        // for token-ttl (1 s here).
         await().atMost(Duration.ofSeconds(20)).until(() -> get(servicePath(teamA), token).statusCode() == 401);
     }
 
@@ -278,8 +302,12 @@ public abstract class ConsumerAuthContract {
         return cluster.token(teamA, account, List.of(AUDIENCE), Duration.ofMinutes(10));
     }
 
-    /** Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a consumer's Role would. */
+    /**
+     * Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a
+     * consumer's Role would.
+     */
     private void grant(String namespace, String account) {
         cluster.grantListEndpointSlices(namespace, teamA, account);
     }
+
 }

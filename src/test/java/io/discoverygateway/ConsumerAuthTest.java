@@ -25,14 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Consumer authentication and authorization from the outside, where only the embedded API can take the test: tokens
- * that expire in seconds, reviews counted, the API failing on demand. The scenarios both API servers can play are
- * {@link ConsumerAuthContract}'s.
+ * Consumer authentication and authorization from the outside, where only the embedded API
+ * can take the test: tokens that expire in seconds, reviews counted, the API failing on
+ * demand. The scenarios both API servers can play are {@link ConsumerAuthContract}'s.
  */
-@GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
-        "gateway.auth.allow-ttl=1s", "gateway.auth.deny-ttl=1s", "gateway.auth.token-ttl=1s",
-        "gateway.auth.recheck-interval=1s", "gateway.auth.max-streams-per-consumer=3",
-        "gateway.auth.max-long-polls-per-consumer=3" })
+@GatewayTest(
+        properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes", "gateway.auth.allow-ttl=1s",
+                "gateway.auth.deny-ttl=1s", "gateway.auth.token-ttl=1s", "gateway.auth.recheck-interval=1s",
+                "gateway.auth.max-streams-per-consumer=3", "gateway.auth.max-long-polls-per-consumer=3" })
 class ConsumerAuthTest {
 
     private static final String AUDIENCE = "discovery-gateway";
@@ -85,8 +85,8 @@ class ConsumerAuthTest {
         for (String token : List.of("garbage", otherAudience, expired, expired + "x")) {
             HttpResponse<String> response = get("/api/v1/services", token);
             assertThat(response.statusCode()).as(token).isEqualTo(401);
-            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue(
-                    "Bearer realm=\"discovery-gateway\", error=\"invalid_token\"");
+            assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer realm=\"discovery-gateway\", error=\"invalid_token\"");
         }
         HttpResponse<String> basic = client.get("/api/v1/services", "Authorization", "Basic dXNlcjpwdw==");
         assertThat(basic.statusCode()).isEqualTo(401);
@@ -98,19 +98,19 @@ class ConsumerAuthTest {
         String token = token(account("patcher"));
         grant("team-a", "patcher");
 
-        try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=team-a&patches=true",
-                "Authorization", "Bearer " + token)) {
+        try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=team-a&patches=true", "Authorization",
+                "Bearer " + token)) {
             String synced = stream.awaitNamed("SYNCED", Duration.ofSeconds(5)).id();
-            api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
-                    List.of(EndpointSpec.notReady("10.0.1.1"))));
+            api.replace(ApiResource.ENDPOINT_SLICES, "team-a",
+                    KubeObjects.slice("team-a", "web-1", "web", List.of(EndpointSpec.notReady("10.0.1.1"))));
             Event patched = stream.awaitNamed("PATCHED", Duration.ofSeconds(5));
 
             assertThat(scopeTag(patched.id())).as("a resume point of the same scope").isEqualTo(scopeTag(synced));
             assertThat(patched.data()).contains("10.0.1.1").doesNotContain("team-b");
         }
         finally {
-            api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
-                    List.of(EndpointSpec.ready("10.0.1.1"))));
+            api.replace(ApiResource.ENDPOINT_SLICES, "team-a",
+                    KubeObjects.slice("team-a", "web-1", "web", List.of(EndpointSpec.ready("10.0.1.1"))));
         }
     }
 
@@ -155,8 +155,12 @@ class ConsumerAuthTest {
     void aBurstOfRequestsWithANewTokenMakesOneTokenReview() throws Exception {
         String token = token(account("bursty"));
         grant("team-a", "bursty");
-        // Streams of other tests are re-checked every second, with reviews of their own: wait until none is open.
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.get("/actuator/prometheus").body().lines()
+        // Streams of other tests are re-checked every second, with reviews of their own:
+        // wait until none is open.
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> client.get("/actuator/prometheus")
+                .body()
+                .lines()
                 .anyMatch(line -> line.equals("gateway_stream_subscribers 0.0")));
         api.clearRequests();
 
@@ -164,8 +168,8 @@ class ConsumerAuthTest {
         try {
             List<CompletableFuture<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                answers.add(CompletableFuture.supplyAsync(
-                        () -> get("/api/v1/namespaces/team-a/services/web", token).statusCode(), pool));
+                answers.add(CompletableFuture
+                    .supplyAsync(() -> get("/api/v1/namespaces/team-a/services/web", token).statusCode(), pool));
             }
             assertThat(answers).extracting(CompletableFuture::join).containsOnly(200);
         }
@@ -265,8 +269,8 @@ class ConsumerAuthTest {
 
             held.remove(0).close();
             await().atMost(Duration.ofSeconds(15)).until(() -> {
-                try (SseClient again = SseClient.connect(port, "/api/v1/stream?namespace=team-a",
-                        "Authorization", "Bearer " + greedy)) {
+                try (SseClient again = SseClient.connect(port, "/api/v1/stream?namespace=team-a", "Authorization",
+                        "Bearer " + greedy)) {
                     return again.status() == 200;
                 }
             });
@@ -281,29 +285,31 @@ class ConsumerAuthTest {
         String token = token(account("poller"));
         grant("team-a", "poller");
         String etag = client.get("/api/v1/namespaces/team-a/services/web", "Authorization", "Bearer " + token)
-                .headers().firstValue("ETag").orElseThrow();
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             held.add(CompletableFuture.supplyAsync(() -> client.get("/api/v1/namespaces/team-a/services/web?wait=20s",
                     "Authorization", "Bearer " + token, "If-None-Match", etag)));
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> registry.get("gateway.longpoll.waiting").gauge()
-                .value() >= 3);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> registry.get("gateway.longpoll.waiting").gauge().value() >= 3);
 
-        HttpResponse<String> refused = client.get("/api/v1/namespaces/team-a/services/web?wait=20s",
-                "Authorization", "Bearer " + token, "If-None-Match", etag);
+        HttpResponse<String> refused = client.get("/api/v1/namespaces/team-a/services/web?wait=20s", "Authorization",
+                "Bearer " + token, "If-None-Match", etag);
 
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.body()).contains("long-polls");
         assertThat(registry.counter("gateway.auth.refusals", "reason", "long-polls-per-consumer").count())
-                .isGreaterThanOrEqualTo(1);
+            .isGreaterThanOrEqualTo(1);
         api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
                 List.of(EndpointSpec.ready("10.0.1.1"), EndpointSpec.ready("10.0.1.9"))));
         for (CompletableFuture<HttpResponse<String>> poll : held) {
             assertThat(poll.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
-        api.replace(ApiResource.ENDPOINT_SLICES, "team-a", KubeObjects.slice("team-a", "web-1", "web",
-                List.of(EndpointSpec.ready("10.0.1.1"))));
+        api.replace(ApiResource.ENDPOINT_SLICES, "team-a",
+                KubeObjects.slice("team-a", "web-1", "web", List.of(EndpointSpec.ready("10.0.1.1"))));
     }
 
     private HttpResponse<String> get(String path, String token) {
@@ -311,8 +317,12 @@ class ConsumerAuthTest {
     }
 
     private long reviews(String resource) {
-        return api.requests().stream().filter(r -> r.resource().equals(resource))
-                .map(RecordedRequest::verb).filter("create"::equals).count();
+        return api.requests()
+            .stream()
+            .filter(r -> r.resource().equals(resource))
+            .map(RecordedRequest::verb)
+            .filter("create"::equals)
+            .count();
     }
 
     private String account(String name) {
@@ -323,8 +333,12 @@ class ConsumerAuthTest {
         return api.issueToken("team-a", account, List.of(AUDIENCE), Duration.ofMinutes(10));
     }
 
-    /** Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a consumer's Role would. */
+    /**
+     * Lets the ServiceAccount of team-a list EndpointSlices in the namespace, as a
+     * consumer's Role would.
+     */
     private void grant(String namespace, String account) {
         api.grantListEndpointSlices(namespace, "team-a", account);
     }
+
 }

@@ -11,17 +11,20 @@ import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 
 /**
- * Local runs only: keeps the demo data moving so that a stream shows events at once. Every few seconds it scales
- * {@code checkout} between two and three endpoints and flips the readiness of a {@code payments} endpoint.
+ * Local runs only: keeps the demo data moving so that a stream shows events at once.
+ * Every few seconds it scales {@code checkout} between two and three endpoints and flips
+ * the readiness of a {@code payments} endpoint.
  */
 final class DemoActivity {
 
     private final EmbeddedKubernetesApi api;
+
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "demo-activity");
         thread.setDaemon(true);
         return thread;
     });
+
     private int step;
 
     DemoActivity(EmbeddedKubernetesApi api) {
@@ -53,4 +56,5 @@ final class DemoActivity {
                     List.of(EndpointSpec.ready("10.244.1.20"), flipping)));
         }
     }
+
 }

@@ -18,22 +18,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Spring Cloud Kubernetes discovery server API ({@code /apps}), in the shapes its HTTP discovery client reads:
- * instances are bound to Spring Cloud Kubernetes' own {@link DefaultKubernetesServiceInstance}, and their JSON has
- * exactly that record's fields plus the {@code uri} and {@code scheme} it serializes. A contract that
- * {@link DiscoveryServerApiTest} runs on the embedded API and {@code DiscoveryServerApiOnRealClusterTest} on a real
- * kube-apiserver, with the gateway watching the namespaces alpha and beta.
+ * The Spring Cloud Kubernetes discovery server API ({@code /apps}), in the shapes its
+ * HTTP discovery client reads: instances are bound to Spring Cloud Kubernetes' own
+ * {@link DefaultKubernetesServiceInstance}, and their JSON has exactly that record's
+ * fields plus the {@code uri} and {@code scheme} it serializes. A contract that
+ * {@link DiscoveryServerApiTest} runs on the embedded API and
+ * {@code DiscoveryServerApiOnRealClusterTest} on a real kube-apiserver, with the gateway
+ * watching the namespaces alpha and beta.
  */
 public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
 
     /** Spring Cloud Kubernetes' own instance type. */
     private static final Class<DefaultKubernetesServiceInstance> INSTANCE = DefaultKubernetesServiceInstance.class;
 
-    /** As the HTTP discovery client reads: unknown fields (uri, scheme) ignored, missing primitives refused. */
+    /**
+     * As the HTTP discovery client reads: unknown fields (uri, scheme) ignored, missing
+     * primitives refused.
+     */
     private static final JsonMapper STRICT = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .build();
 
     public record App(String name, List<DefaultKubernetesServiceInstance> serviceInstances) {
     }
@@ -41,14 +46,15 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
     @Test
     void anInstanceHasExactlyTheFieldsOfSpringCloudKubernetesInstances() {
         cluster.create(ApiResource.SERVICES, alpha, KubeObjects.service(alpha, "fields"));
-        cluster.create(ApiResource.ENDPOINT_SLICES, alpha, KubeObjects.slice(alpha, "fields-1", "fields",
-                List.of(EndpointSpec.ready("10.1.1.1"))));
+        cluster.create(ApiResource.ENDPOINT_SLICES, alpha,
+                KubeObjects.slice(alpha, "fields-1", "fields", List.of(EndpointSpec.ready("10.1.1.1"))));
         awaitInstances("fields", 1);
 
         JsonNode instance = gateway.json("/apps/fields").get(0);
 
-        List<String> expected = new java.util.ArrayList<>(java.util.Arrays.stream(
-                INSTANCE.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList());
+        List<String> expected = new java.util.ArrayList<>(java.util.Arrays.stream(INSTANCE.getRecordComponents())
+            .map(java.lang.reflect.RecordComponent::getName)
+            .toList());
         expected.addAll(List.of("uri", "scheme"));
         assertThat(instance.propertyNames()).containsExactlyInAnyOrderElementsOf(expected);
     }
@@ -72,8 +78,10 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
         assertThat(instance.namespace()).isEqualTo(alpha);
         assertThat(instance.cluster()).isNull();
         assertThat(instance.podMetadata()).isEmpty();
-        assertThat(instance.metadata()).containsEntry("team", "core").containsEntry("port.http", "8080")
-                .containsEntry("k8s_namespace", alpha).containsEntry("type", "ClusterIP");
+        assertThat(instance.metadata()).containsEntry("team", "core")
+            .containsEntry("port.http", "8080")
+            .containsEntry("k8s_namespace", alpha)
+            .containsEntry("type", "ClusterIP");
     }
 
     @Test
@@ -87,7 +95,7 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
         List<DefaultKubernetesServiceInstance> instances = awaitInstances("twin", 2);
 
         assertThat(instances).extracting(DefaultKubernetesServiceInstance::namespace)
-                .containsExactlyInAnyOrder(alpha, beta);
+            .containsExactlyInAnyOrder(alpha, beta);
     }
 
     @Test
@@ -95,8 +103,8 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
         cluster.create(ApiResource.SERVICES, alpha, KubeObjects.service(alpha, "listed"));
         cluster.create(ApiResource.SERVICES, alpha, KubeObjects.externalNameService(alpha, "external", "x.example"));
         awaitInstances("listed", 0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.get("/api/v1/namespaces/" + alpha
-                + "/services/external").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> gateway.get("/api/v1/namespaces/" + alpha + "/services/external").statusCode() == 200);
 
         List<App> apps = List.of(STRICT.readValue(gateway.get("/apps").body(), App[].class));
 
@@ -106,12 +114,12 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
     @Test
     void oneInstanceIsFoundByItsIdAndAnUnknownOneIsAnEmptyBody() throws Exception {
         cluster.create(ApiResource.SERVICES, alpha, KubeObjects.service(alpha, "single"));
-        cluster.create(ApiResource.ENDPOINT_SLICES, alpha, KubeObjects.slice(alpha, "single-1", "single",
-                List.of(EndpointSpec.ready("10.3.0.1"))));
+        cluster.create(ApiResource.ENDPOINT_SLICES, alpha,
+                KubeObjects.slice(alpha, "single-1", "single", List.of(EndpointSpec.ready("10.3.0.1"))));
         awaitInstances("single", 1);
 
-        DefaultKubernetesServiceInstance found = STRICT.readValue(gateway.get("/apps/single/uid-single-10.3.0.1")
-                .body(), INSTANCE);
+        DefaultKubernetesServiceInstance found = STRICT
+            .readValue(gateway.get("/apps/single/uid-single-10.3.0.1").body(), INSTANCE);
         var unknown = gateway.get("/apps/single/no-such-instance");
 
         assertThat(found.host()).isEqualTo("10.3.0.1");
@@ -129,15 +137,15 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
                  "ports":[{"name":"http","port":80}]}""");
 
         List<DefaultKubernetesServiceInstance> first = awaitInstances("external-ips", 2);
-        List<DefaultKubernetesServiceInstance> second = List.of(STRICT.readValue(gateway.get("/apps/external-ips")
-                .body(), DefaultKubernetesServiceInstance[].class));
+        List<DefaultKubernetesServiceInstance> second = List
+            .of(STRICT.readValue(gateway.get("/apps/external-ips").body(), DefaultKubernetesServiceInstance[].class));
 
         assertThat(first).extracting(DefaultKubernetesServiceInstance::instanceId).doesNotHaveDuplicates();
         assertThat(second).extracting(DefaultKubernetesServiceInstance::instanceId)
-                .containsExactlyElementsOf(first.stream().map(DefaultKubernetesServiceInstance::instanceId).toList());
+            .containsExactlyElementsOf(first.stream().map(DefaultKubernetesServiceInstance::instanceId).toList());
         for (DefaultKubernetesServiceInstance instance : first) {
-            DefaultKubernetesServiceInstance found = STRICT.readValue(
-                    gateway.get("/apps/external-ips/" + instance.instanceId()).body(), INSTANCE);
+            DefaultKubernetesServiceInstance found = STRICT
+                .readValue(gateway.get("/apps/external-ips/" + instance.instanceId()).body(), INSTANCE);
             assertThat(found.host()).isEqualTo(instance.host());
         }
     }
@@ -151,16 +159,17 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
 
         JsonNode state = gateway.json("/state");
 
-        assertThat(state.valueStream().map(e -> e.path("namespace").asString() + "/" + e.path("endpointName")
-                .asString()).toList()).contains(beta + "/stated-10-5-0-1", beta + "/stated-10-5-0-2").isSorted();
+        assertThat(state.valueStream()
+            .map(e -> e.path("namespace").asString() + "/" + e.path("endpointName").asString())
+            .toList()).contains(beta + "/stated-10-5-0-1", beta + "/stated-10-5-0-2").isSorted();
         assertThat(state.get(0).propertyNames()).containsExactlyInAnyOrder("endpointName", "namespace");
     }
 
     @Test
     void theEndpointsZoneIsInTheMetadataForZonePreference() {
         cluster.create(ApiResource.SERVICES, alpha, KubeObjects.service(alpha, "zoned"));
-        cluster.create(ApiResource.ENDPOINT_SLICES, alpha, KubeObjects.slice(alpha, "zoned-1", "zoned",
-                List.of(EndpointSpec.ready("10.6.0.1"))));
+        cluster.create(ApiResource.ENDPOINT_SLICES, alpha,
+                KubeObjects.slice(alpha, "zoned-1", "zoned", List.of(EndpointSpec.ready("10.6.0.1"))));
 
         DefaultKubernetesServiceInstance instance = awaitInstances("zoned", 1).get(0);
 
@@ -196,7 +205,8 @@ public abstract class DiscoveryServerApiContract extends AlphaBetaContract {
         return await().atMost(Duration.ofSeconds(10)).until(() -> {
             var response = gateway.get("/apps/" + name);
             return List.of(STRICT.readValue(response.body(), DefaultKubernetesServiceInstance[].class));
-        }, instances -> instances.size() == count && (count > 0 || gateway.get("/api/v1/services").body()
-                .contains("\"name\":\"" + name + "\"")));
+        }, instances -> instances.size() == count
+                && (count > 0 || gateway.get("/api/v1/services").body().contains("\"name\":\"" + name + "\"")));
     }
+
 }

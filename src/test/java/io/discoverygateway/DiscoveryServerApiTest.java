@@ -3,4 +3,5 @@ package io.discoverygateway;
 /** The Discovery Server API contract on the embedded Kubernetes API. */
 @GatewayTest(properties = "gateway.namespaces=alpha,beta")
 class DiscoveryServerApiTest extends DiscoveryServerApiContract {
+
 }

@@ -23,14 +23,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code patches=true}: a live change of a large service's endpoints reaches the subscribers that asked for it as
- * the endpoints that changed, which applied to what they hold gives exactly the gateway's document. Services of
- * 1,000 endpoints and 30 KB of annotations, changed in the embedded API, read through the stream.
+ * {@code patches=true}: a live change of a large service's endpoints reaches the
+ * subscribers that asked for it as the endpoints that changed, which applied to what they
+ * hold gives exactly the gateway's document. Services of 1,000 endpoints and 30 KB of
+ * annotations, changed in the embedded API, read through the stream.
  */
 @GatewayTest(properties = { "gateway.namespaces=alpha", "gateway.stream.heartbeat=300ms" })
 class EndpointPatchStreamTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
@@ -95,8 +97,9 @@ class EndpointPatchStreamTest {
     @Test
     void subscribersThatKeepUpShareOneEncodingOfEachPatch() throws Exception {
         createLargeService("shared");
-        List<SseClient> clients = IntStream.range(0, 20).mapToObj(i -> connect("/api/v1/stream?service=alpha/shared"
-                + "&patches=true")).toList();
+        List<SseClient> clients = IntStream.range(0, 20)
+            .mapToObj(i -> connect("/api/v1/stream?service=alpha/shared" + "&patches=true"))
+            .toList();
         try {
             clients.forEach(client -> client.awaitNamed("SYNCED", TIMEOUT));
             double encodedBefore = counter("gateway.stream.frames.encoded");
@@ -116,19 +119,19 @@ class EndpointPatchStreamTest {
     @Test
     void aSlowReaderThatFallsBehindGetsPatchesFromWhatItHolds() throws Exception {
         createLargeService("slow");
-        try (SseClient slow = SseClient.connectSlowly(port, "/api/v1/stream?service=alpha/slow&patches=true", 2048,
-                512, 2)) {
+        try (SseClient slow = SseClient.connectSlowly(port, "/api/v1/stream?service=alpha/slow&patches=true", 2048, 512,
+                2)) {
             slow.awaitNamed("SYNCED", Duration.ofSeconds(60));
 
             for (int notReady = 0; notReady < 30; notReady++) {
                 writeSlice("slow", 1000 - notReady, notReady);
             }
             GatewayClient gateway = new GatewayClient(port);
-            await().atMost(TIMEOUT).until(() -> gateway.json("/api/v1/namespaces/alpha/services/slow")
-                    .path("endpoints").size() == 971);
+            await().atMost(TIMEOUT)
+                .until(() -> gateway.json("/api/v1/namespaces/alpha/services/slow").path("endpoints").size() == 971);
             String served = servedByGateway("slow");
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(
-                    () -> assertThat(heldByClient(slow, "slow")).isEqualTo(served));
+            await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(heldByClient(slow, "slow")).isEqualTo(served));
 
             assertThat(slow.namedEvents()).extracting(Event::type).contains("PATCHED");
         }
@@ -152,7 +155,8 @@ class EndpointPatchStreamTest {
             writeSlice("resume", 1000, 2);
             resumed.awaitNamed("PATCHED", TIMEOUT);
 
-            // The resume's whole service, then the patch: together exactly the gateway's document.
+            // The resume's whole service, then the patch: together exactly the gateway's
+            // document.
             assertThat(heldByClient(resumed, "resume")).isEqualTo(servedByGateway("resume"));
         }
     }
@@ -167,7 +171,10 @@ class EndpointPatchStreamTest {
         }
     }
 
-    /** A Service with 30 KB of annotations and a slice of 1,000 ready endpoints, served by the gateway. */
+    /**
+     * A Service with 30 KB of annotations and a slice of 1,000 ready endpoints, served by
+     * the gateway.
+     */
     private void createLargeService(String name) {
         ObjectNode service = (ObjectNode) JSON.readTree(KubeObjects.service("alpha", name, Map.of("app", name)));
         ObjectNode annotations = service.withObjectProperty("metadata").putObject("annotations");
@@ -175,15 +182,19 @@ class EndpointPatchStreamTest {
         api.create(ApiResource.SERVICES, "alpha", service.toString());
         writeSlice(name, 1000, -1);
         GatewayClient gateway = new GatewayClient(port);
-        await().atMost(TIMEOUT).until(() -> gateway.json("/api/v1/namespaces/alpha/services/" + name)
-                .path("endpoints").size() == 1000);
+        await().atMost(TIMEOUT)
+            .until(() -> gateway.json("/api/v1/namespaces/alpha/services/" + name).path("endpoints").size() == 1000);
     }
 
-    /** The service's slice with {@code count} endpoints, the one at {@code notReady} not ready. */
+    /**
+     * The service's slice with {@code count} endpoints, the one at {@code notReady} not
+     * ready.
+     */
     private void writeSlice(String name, int count, int notReady) {
-        api.replace(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", name + "-1", name,
-                IntStream.range(0, count).mapToObj(i -> i == notReady ? EndpointSpec.notReady(address(i))
-                        : EndpointSpec.ready(address(i))).toList()));
+        api.replace(ApiResource.ENDPOINT_SLICES, "alpha",
+                KubeObjects.slice("alpha", name + "-1", name, IntStream.range(0, count)
+                    .mapToObj(i -> i == notReady ? EndpointSpec.notReady(address(i)) : EndpointSpec.ready(address(i)))
+                    .toList()));
     }
 
     private String heldByClient(SseClient client, String name) {
@@ -211,4 +222,5 @@ class EndpointPatchStreamTest {
     private static String address(int i) {
         return "10.60." + i / 250 + "." + (i % 250 + 1);
     }
+
 }

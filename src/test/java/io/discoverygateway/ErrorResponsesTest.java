@@ -10,7 +10,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every client error is an RFC 9457 problem+json document with a useful message and no stack trace. */
+/**
+ * Every client error is an RFC 9457 problem+json document with a useful message and no
+ * stack trace.
+ */
 @GatewayTest(properties = "gateway.namespaces=alpha,beta")
 class ErrorResponsesTest {
 
@@ -101,4 +104,5 @@ class ErrorResponsesTest {
         assertThat(problem.path("detail").asString()).isNotEmpty();
         return problem;
     }
+
 }

@@ -37,32 +37,37 @@ class ExposureOptionsTest {
     @Test
     void onlyTheIncludedAndNotExcludedAnnotationsAreServed() {
         ObjectNode service = (ObjectNode) JsonMapper.builder().build().readTree(KubeObjects.service("demo", "noted"));
-        service.withObject("metadata").putObject("annotations").put("team", "payments")
-                .put("example.com/owner", "ann").put("example.com/secret-token", "s3cr3t").put("vault.io/role", "x")
-                .put("kubectl.kubernetes.io/last-applied-configuration", "{}");
+        service.withObject("metadata")
+            .putObject("annotations")
+            .put("team", "payments")
+            .put("example.com/owner", "ann")
+            .put("example.com/secret-token", "s3cr3t")
+            .put("vault.io/role", "x")
+            .put("kubectl.kubernetes.io/last-applied-configuration", "{}");
         api.create(ApiResource.SERVICES, "demo", service.toString());
         GatewayClient client = new GatewayClient(port);
 
-        await().atMost(Duration.ofSeconds(10)).until(
-                () -> client.get("/api/v1/namespaces/demo/services/noted").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> client.get("/api/v1/namespaces/demo/services/noted").statusCode() == 200);
         String body = client.get("/api/v1/namespaces/demo/services/noted").body();
 
         assertThat(body).contains("\"annotations\":{", "\"team\":\"payments\"", "\"example.com/owner\":\"ann\"")
-                .doesNotContain("s3cr3t", "vault.io", "last-applied");
+            .doesNotContain("s3cr3t", "vault.io", "last-applied");
     }
 
     @Test
     void aConfiguredOriginMayCallTheApiFromABrowser() throws Exception {
         HttpResponse<Void> preflight = send(HttpRequest.newBuilder(uri("/api/v1/stream"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://console.example.com")
-                .header("Access-Control-Request-Method", "GET")
-                .header("Access-Control-Request-Headers", "authorization,last-event-id"));
-        HttpResponse<Void> get = send(HttpRequest.newBuilder(uri("/api/v1/services"))
-                .header("Origin", "https://console.example.com"));
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .header("Origin", "https://console.example.com")
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization,last-event-id"));
+        HttpResponse<Void> get = send(
+                HttpRequest.newBuilder(uri("/api/v1/services")).header("Origin", "https://console.example.com"));
 
         assertThat(preflight.statusCode()).isEqualTo(200);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
-                .hasValue("https://console.example.com");
+            .hasValue("https://console.example.com");
         assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
         assertThat(get.headers().allValues("Access-Control-Expose-Headers").toString()).contains("ETag");
     }
@@ -70,10 +75,11 @@ class ExposureOptionsTest {
     @Test
     void anotherOriginGetsNoCorsHeaders() throws Exception {
         HttpResponse<Void> preflight = send(HttpRequest.newBuilder(uri("/api/v1/services"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://evil.example")
-                .header("Access-Control-Request-Method", "GET"));
-        HttpResponse<Void> get = send(HttpRequest.newBuilder(uri("/api/v1/services"))
-                .header("Origin", "https://evil.example"));
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .header("Origin", "https://evil.example")
+            .header("Access-Control-Request-Method", "GET"));
+        HttpResponse<Void> get = send(
+                HttpRequest.newBuilder(uri("/api/v1/services")).header("Origin", "https://evil.example"));
 
         assertThat(preflight.statusCode()).isEqualTo(403);
         assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
@@ -83,8 +89,8 @@ class ExposureOptionsTest {
     void everyAnswerForbidsContentSniffing() throws Exception {
         for (String path : List.of("/api/v1/services", "/api/v1/namespaces/demo/services/none", "/nothing-here",
                 "/apps")) {
-            assertThat(send(HttpRequest.newBuilder(uri(path))).headers().firstValue("X-Content-Type-Options"))
-                    .as(path).hasValue("nosniff");
+            assertThat(send(HttpRequest.newBuilder(uri(path))).headers().firstValue("X-Content-Type-Options")).as(path)
+                .hasValue("nosniff");
         }
     }
 
@@ -95,4 +101,5 @@ class ExposureOptionsTest {
     private HttpResponse<Void> send(HttpRequest.Builder request) throws Exception {
         return http.send(request.build(), HttpResponse.BodyHandlers.discarding());
     }
+
 }

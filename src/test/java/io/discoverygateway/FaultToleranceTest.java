@@ -29,12 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Kubernetes API faults, injected in the embedded API while the gateway serves: outages, expired and dropped
- * watches, errors and throttling. Each test works in its own namespace, compares the gateway's final state with the
- * API's, and leaves the API healthy.
+ * Kubernetes API faults, injected in the embedded API while the gateway serves: outages,
+ * expired and dropped watches, errors and throttling. Each test works in its own
+ * namespace, compares the gateway's final state with the API's, and leaves the API
+ * healthy.
  */
-@GatewayTest(properties = {
-        "gateway.namespaces=outage,expiry,churn,errors", "gateway.readiness-max-staleness=4s",
+@GatewayTest(properties = { "gateway.namespaces=outage,expiry,churn,errors", "gateway.readiness-max-staleness=4s",
         "gateway.stream.heartbeat=500ms" })
 class FaultToleranceTest {
 
@@ -61,8 +61,9 @@ class FaultToleranceTest {
         api.acceptConnections();
         api.failNextRequests(0, 500, null);
         api.setMaxWatchDuration(Duration.ofDays(1));
-        await().atMost(TIMEOUT).until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200
-                && !gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale").isPresent());
+        await().atMost(TIMEOUT)
+            .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200
+                    && !gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale").isPresent());
     }
 
     @Test
@@ -72,9 +73,9 @@ class FaultToleranceTest {
             stream.awaitNamed("SYNCED", TIMEOUT);
 
             api.refuseConnections();
-            HttpResponse<String> stale = await().atMost(TIMEOUT).until(
-                    () -> gateway.get("/api/v1/namespaces/outage/services/kept"),
-                    response -> response.headers().firstValue("X-Gateway-Stale").isPresent());
+            HttpResponse<String> stale = await().atMost(TIMEOUT)
+                .until(() -> gateway.get("/api/v1/namespaces/outage/services/kept"),
+                        response -> response.headers().firstValue("X-Gateway-Stale").isPresent());
             api.replace(ApiResource.ENDPOINT_SLICES, "outage", KubeObjects.slice("outage", "changed-1", "changed",
                     List.of(EndpointSpec.ready("10.30.0.2"), EndpointSpec.ready("10.30.0.9"))));
             api.delete(ApiResource.SERVICES, "outage", "deleted");
@@ -91,13 +92,15 @@ class FaultToleranceTest {
             assertThat(staleBody.path("dataAgeSeconds").isNumber()).isTrue();
             assertThat(staleBody.path("endpoints")).hasSize(1);
             assertThat(readinessWhileBriefOutage.statusCode()).as("readiness within the allowed staleness")
-                    .isEqualTo(200);
+                .isEqualTo(200);
             assertThat(liveness.statusCode()).isEqualTo(200);
             List<Event> events = stream.awaitEvent(e -> "ADDED".equals(e.type()) && name(e).equals("added"), TIMEOUT);
             stream.awaitEvent(e -> "DELETED".equals(e.type()) && name(e).equals("deleted"), TIMEOUT);
             stream.awaitEvent(e -> "MODIFIED".equals(e.type()) && name(e).equals("changed"), TIMEOUT);
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(gatewayState("outage")).isEqualTo(apiState("outage")));
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(after(stream.namedEvents(), "SYNCED"))
+            await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(gatewayState("outage")).isEqualTo(apiState("outage")));
+            await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(after(stream.namedEvents(), "SYNCED"))
                     .extracting(e -> e.type() + " " + name(e))
                     .containsExactlyInAnyOrder("MODIFIED changed", "DELETED deleted", "ADDED added"));
             assertThat(events).isNotEmpty();
@@ -111,18 +114,20 @@ class FaultToleranceTest {
             stream.awaitNamed("SYNCED", TIMEOUT);
 
             api.refuseConnections();
-            await().atMost(TIMEOUT).until(() -> gateway.get("/api/v1/services").headers()
-                    .firstValue("X-Gateway-Stale").isPresent());
-            api.replace(ApiResource.ENDPOINT_SLICES, "expiry", KubeObjects.slice("expiry", "changed-1", "changed",
-                    List.of(EndpointSpec.notReady("10.30.0.2"))));
+            await().atMost(TIMEOUT)
+                .until(() -> gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale").isPresent());
+            api.replace(ApiResource.ENDPOINT_SLICES, "expiry",
+                    KubeObjects.slice("expiry", "changed-1", "changed", List.of(EndpointSpec.notReady("10.30.0.2"))));
             api.delete(ApiResource.SERVICES, "expiry", "deleted");
             api.create(ApiResource.SERVICES, "expiry", KubeObjects.service("expiry", "added"));
             api.compactHistory();
             api.clearRequests();
             api.acceptConnections();
 
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(gatewayState("expiry")).isEqualTo(apiState("expiry")));
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(after(stream.namedEvents(), "SYNCED"))
+            await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(gatewayState("expiry")).isEqualTo(apiState("expiry")));
+            await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(after(stream.namedEvents(), "SYNCED"))
                     .extracting(e -> e.type() + " " + name(e))
                     .containsExactlyInAnyOrder("MODIFIED changed", "DELETED deleted", "ADDED added"));
             assertThat(api.requests()).extracting(r -> r.verb()).contains("list");
@@ -140,8 +145,8 @@ class FaultToleranceTest {
                 switch (random.nextInt(4)) {
                     case 0 -> api.replace(ApiResource.SERVICES, "churn",
                             KubeObjects.service("churn", name, Map.of("step", Integer.toString(step))));
-                    case 1 -> api.replace(ApiResource.ENDPOINT_SLICES, "churn", KubeObjects.slice("churn",
-                            name + "-1", name, List.of(EndpointSpec.ready("10.31.0." + step))));
+                    case 1 -> api.replace(ApiResource.ENDPOINT_SLICES, "churn", KubeObjects.slice("churn", name + "-1",
+                            name, List.of(EndpointSpec.ready("10.31.0." + step))));
                     case 2 -> api.delete(ApiResource.SERVICES, "churn", name);
                     default -> api.delete(ApiResource.ENDPOINT_SLICES, "churn", name + "-1");
                 }
@@ -158,8 +163,8 @@ class FaultToleranceTest {
             }
 
             await().atMost(TIMEOUT).untilAsserted(() -> assertThat(gatewayState("churn")).isEqualTo(apiState("churn")));
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(replay(stream.namedEvents()))
-                    .isEqualTo(gatewayDocuments("churn")));
+            await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(replay(stream.namedEvents())).isEqualTo(gatewayDocuments("churn")));
             List<Event> events = stream.namedEvents();
             assertThat(events).extracting(Event::id).doesNotHaveDuplicates();
             assertThat(noOpEvents(events)).as("events that change nothing").isEmpty();
@@ -189,7 +194,8 @@ class FaultToleranceTest {
         await().pollDelay(Duration.ofMillis(2500)).until(() -> true);
         int duringThrottling = api.requests().size();
 
-        // 8 informers (4 namespaces x 2 kinds); a tight loop would make thousands of requests.
+        // 8 informers (4 namespaces x 2 kinds); a tight loop would make thousands of
+        // requests.
         assertThat(duringErrors).as("requests in 6 s of 500s").isLessThan(8 * 8);
         assertThat(duringThrottling).as("requests in 2.5 s while Retry-After is 3 s").isLessThanOrEqualTo(8);
         assertThat(readMillis).allSatisfy(millis -> assertThat(millis).isLessThan(1000));
@@ -198,8 +204,8 @@ class FaultToleranceTest {
     private void seed(String namespace, String... names) {
         for (int i = 0; i < names.length; i++) {
             api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, names[i]));
-            api.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, names[i] + "-1",
-                    names[i], List.of(EndpointSpec.ready("10.30.0." + (i + 1)))));
+            api.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, names[i] + "-1", names[i],
+                    List.of(EndpointSpec.ready("10.30.0." + (i + 1)))));
         }
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(gatewayState(namespace)).isEqualTo(apiState(namespace)));
     }
@@ -228,7 +234,8 @@ class FaultToleranceTest {
         Map<String, List<String>> state = new TreeMap<>();
         for (String name : serviceNames(namespace)) {
             List<String> addresses = new ArrayList<>();
-            api.get(ApiResource.ENDPOINT_SLICES, namespace, name + "-1").ifPresent(slice -> slice.path("endpoints")
+            api.get(ApiResource.ENDPOINT_SLICES, namespace, name + "-1")
+                .ifPresent(slice -> slice.path("endpoints")
                     .forEach(endpoint -> addresses.add(endpoint.path("addresses").get(0).asString())));
             addresses.sort(null);
             state.put(name, addresses);
@@ -243,9 +250,10 @@ class FaultToleranceTest {
                 names.add(candidate);
             }
         }
-        IntStream.range(0, 8).mapToObj(i -> "svc-" + i)
-                .filter(name -> api.get(ApiResource.SERVICES, namespace, name).isPresent())
-                .forEach(names::add);
+        IntStream.range(0, 8)
+            .mapToObj(i -> "svc-" + i)
+            .filter(name -> api.get(ApiResource.SERVICES, namespace, name).isPresent())
+            .forEach(names::add);
         return names;
     }
 
@@ -271,7 +279,10 @@ class FaultToleranceTest {
         return held;
     }
 
-    /** MODIFIED events whose data equals the previous state of that service (except the revision). */
+    /**
+     * MODIFIED events whose data equals the previous state of that service (except the
+     * revision).
+     */
     private static List<Event> noOpEvents(List<Event> events) {
         Map<String, String> last = new TreeMap<>();
         List<Event> noOps = new ArrayList<>();
@@ -312,4 +323,5 @@ class FaultToleranceTest {
     private static String name(Event event) {
         return GatewayClient.parse(event.data()).path("name").asString();
     }
+
 }

@@ -14,8 +14,11 @@ import tools.jackson.databind.json.JsonMapper;
 public final class GatewayClient {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final HttpClient http = HttpClient.newHttpClient();
+
     private final URI base;
+
     private final URI management;
 
     /** A client of the API port only. */
@@ -23,7 +26,10 @@ public final class GatewayClient {
         this(port, port);
     }
 
-    /** A client of both ports: paths under {@code /actuator} go to the management port, as in a deployment. */
+    /**
+     * A client of both ports: paths under {@code /actuator} go to the management port, as
+     * in a deployment.
+     */
     public GatewayClient(int port, int managementPort) {
         this.base = URI.create("http://localhost:" + port);
         this.management = URI.create("http://localhost:" + managementPort);
@@ -37,8 +43,8 @@ public final class GatewayClient {
 
     /** GET with optional header name/value pairs. */
     public HttpResponse<String> get(String path, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                (path.startsWith("/actuator") ? management : base).resolve(path));
+        HttpRequest.Builder request = HttpRequest
+            .newBuilder((path.startsWith("/actuator") ? management : base).resolve(path));
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -66,4 +72,5 @@ public final class GatewayClient {
     public static JsonNode parse(String body) {
         return JSON.readTree(body);
     }
+
 }

@@ -24,8 +24,9 @@ import org.springframework.test.context.junit.jupiter.SpringExtension;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A test of the running gateway on a random port, on an embedded Kubernetes API that lives as long as the Spring
- * context, that starts each test once the gateway is ready (its cache in sync).
+ * A test of the running gateway on a random port, on an embedded Kubernetes API that
+ * lives as long as the Spring context, that starts each test once the gateway is ready
+ * (its cache in sync).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -39,18 +40,26 @@ public @interface GatewayTest {
     @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
     String[] properties() default {};
 
-    /** Waits, before each test, until the gateway's readiness probe (on the management port) answers 200. */
+    /**
+     * Waits, before each test, until the gateway's readiness probe (on the management
+     * port) answers 200.
+     */
     final class AwaitReadiness implements BeforeEachCallback {
 
         private static final HttpClient HTTP = HttpClient.newHttpClient();
 
         @Override
         public void beforeEach(ExtensionContext context) {
-            String port = SpringExtension.getApplicationContext(context).getEnvironment()
-                    .getProperty("local.management.port");
+            String port = SpringExtension.getApplicationContext(context)
+                .getEnvironment()
+                .getProperty("local.management.port");
             URI readiness = URI.create("http://localhost:" + port + "/actuator/health/readiness");
-            await().atMost(Duration.ofSeconds(30)).until(() -> HTTP.send(HttpRequest.newBuilder(readiness).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> HTTP
+                    .send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200);
         }
+
     }
+
 }

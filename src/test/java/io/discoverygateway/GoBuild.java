@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A tool of the test environment built from Go modules by a script of the repository ({@code src/test/.../build.sh})
- * into a cache outside it: the script prints what it built (or found cached) on its last line, and exits with 3
- * when Go is missing. Where Go is missing the tests that need the tool are skipped, loudly; in CI
- * ({@code CI=true}) they fail instead.
+ * A tool of the test environment built from Go modules by a script of the repository
+ * ({@code src/test/.../build.sh}) into a cache outside it: the script prints what it
+ * built (or found cached) on its last line, and exits with 3 when Go is missing. Where Go
+ * is missing the tests that need the tool are skipped, loudly; in CI ({@code CI=true})
+ * they fail instead.
  */
 public final class GoBuild {
 
@@ -33,8 +34,8 @@ public final class GoBuild {
 
     /**
      * Runs the build script.
-     *
-     * @param what what it builds, for the messages ("kube-apiserver, kube-controller-manager, kubectl and etcd")
+     * @param what what it builds, for the messages ("kube-apiserver,
+     * kube-controller-manager, kubectl and etcd")
      * @param suite the tests that are skipped without it ("the real-cluster suite")
      */
     public static Located run(Path script, String what, String suite) {
@@ -45,7 +46,8 @@ public final class GoBuild {
         try {
             Path output = Files.createTempFile("go-build", ".log");
             Process process = new ProcessBuilder(List.of(absolute.toString())).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+                .redirectOutput(output.toFile())
+                .start();
             int exit = process.waitFor();
             List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
             Files.deleteIfExists(output);
@@ -73,4 +75,5 @@ public final class GoBuild {
             return new Located(Optional.empty(), "interrupted");
         }
     }
+
 }

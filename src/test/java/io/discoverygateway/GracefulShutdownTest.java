@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Shutting down with open streams: readiness goes down first, then the streams are ended at once so that clients
- * reconnect elsewhere, and the application stops promptly.
+ * Shutting down with open streams: readiness goes down first, then the streams are ended
+ * at once so that clients reconnect elsewhere, and the application stops promptly.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class GracefulShutdownTest {
@@ -36,8 +36,8 @@ class GracefulShutdownTest {
     void closingTheApplicationEndsOpenStreamsWithinSeconds(CapturedOutput output) throws Exception {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
             ConfigurableApplicationContext context = SpringApplication.run(DiscoveryGatewayApplication.class,
-                    "--server.port=0", "--management.server.port=0", "--gateway.namespaces=alpha", "--gateway.kubernetes.api-url=" + api.url(),
-                    "--spring.main.banner-mode=off");
+                    "--server.port=0", "--management.server.port=0", "--gateway.namespaces=alpha",
+                    "--gateway.kubernetes.api-url=" + api.url(), "--spring.main.banner-mode=off");
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             List<SseClient> clients = new java.util.ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -58,10 +58,11 @@ class GracefulShutdownTest {
             assertThat(took).isLessThan(Duration.ofSeconds(5));
             assertThat(refusingTrafficAt.get()).as("readiness went down").isPositive();
             assertThat(refusingTrafficAt.get()).as("readiness down before the streams were closed")
-                    .isLessThan(clients.stream().mapToLong(SseClient::endedAtNanos).min().orElseThrow());
+                .isLessThan(clients.stream().mapToLong(SseClient::endedAtNanos).min().orElseThrow());
             clients.forEach(SseClient::close);
             assertThat(output.getAll()).as("no error rendered into an open stream")
-                    .doesNotContain("No converter for").doesNotContain("ProblemDetail");
+                .doesNotContain("No converter for")
+                .doesNotContain("ProblemDetail");
         }
     }
 
@@ -74,9 +75,12 @@ class GracefulShutdownTest {
                     "--gateway.kubernetes.api-url=" + api.url(), "--spring.main.banner-mode=off");
             try {
                 GatewayClient gateway = GatewayClient.of(context.getEnvironment());
-                String etag = gateway.get("/api/v1/namespaces/alpha/services/quiet").headers().firstValue("ETag")
-                        .orElseThrow();
-                // What Spring does first when the context closes: the stream hub and the long-poll waiters stop
+                String etag = gateway.get("/api/v1/namespaces/alpha/services/quiet")
+                    .headers()
+                    .firstValue("ETag")
+                    .orElseThrow();
+                // What Spring does first when the context closes: the stream hub and the
+                // long-poll waiters stop
                 // taking what they would hold open, while the web server still answers.
                 context.getBean(StreamHub.class).stop();
                 context.getBean(ChangeWaiters.class).stop();
@@ -86,14 +90,16 @@ class GracefulShutdownTest {
                     assertThat(refused.statusCode()).isEqualTo(503);
                     assertThat(refused.headers().firstValue("Retry-After")).contains("1");
                     assertThat(GatewayClient.parse(refused.body()).path("title").asString())
-                            .isEqualTo("The gateway is stopping");
+                        .isEqualTo("The gateway is stopping");
                 }
                 assertThat(context.getBean(MeterRegistry.class).get("gateway.longpoll.waiting").gauge().value())
-                        .as("a refused wait holds no place").isZero();
+                    .as("a refused wait holds no place")
+                    .isZero();
             }
             finally {
                 context.close();
             }
         }
     }
+
 }

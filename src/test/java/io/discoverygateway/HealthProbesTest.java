@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The gateway starts while the Kubernetes API is unreachable: it is alive but not ready, and becomes ready by
- * itself once the API answers and every informer has synced.
+ * The gateway starts while the Kubernetes API is unreachable: it is alive but not ready,
+ * and becomes ready by itself once the API answers and every informer has synced.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "gateway.namespaces=alpha")
 @Import(HealthProbesTest.UnreachableApi.class)
@@ -46,9 +46,9 @@ class HealthProbesTest {
         assertThat(livenessWhileDown.body()).contains("\"status\":\"UP\"");
         assertThat(readinessWhileDown.statusCode()).isEqualTo(503);
         assertThat(readinessWhileDown.body()).contains("\"status\":\"OUT_OF_SERVICE\"")
-                .contains("\"catalog\":{\"status\":\"OUT_OF_SERVICE\"}");
+            .contains("\"catalog\":{\"status\":\"OUT_OF_SERVICE\"}");
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
+            .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
         assertThat(gateway.get("/actuator/health/readiness").body()).contains("\"catalog\":{\"status\":\"UP\"}");
     }
 
@@ -67,5 +67,7 @@ class HealthProbesTest {
         DynamicPropertyRegistrar embeddedKubernetesApiUrl(EmbeddedKubernetesApi api) {
             return registry -> registry.add("gateway.kubernetes.api-url", () -> api.url().toString());
         }
+
     }
+
 }

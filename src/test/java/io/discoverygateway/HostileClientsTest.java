@@ -37,11 +37,14 @@ import static org.awaitility.Awaitility.await;
 class HostileClientsTest {
 
     private static final String[] PATHS = { "/api/v1/namespaces/%s/services/%s", "/api/v1/namespaces/%s/services",
-        "/api/v1/services", "/apps/%s", "/apps/%s/%s", "/api/v1/stream", "/apps", "/api/v1/%s/%s", "/%s" };
+            "/api/v1/services", "/apps/%s", "/apps/%s/%s", "/api/v1/stream", "/apps", "/api/v1/%s/%s", "/%s" };
+
     private static final String[] PARAMETERS = { "namespace", "service", "labelSelector", "ready", "wait", "index",
-        "since", "x" };
+            "since", "x" };
+
     private static final String[] ACCEPTS = { "application/json", "text/event-stream", "*/*", "text/html",
-        "application/xml", "garbage", "application/json;q=abc", "" };
+            "application/xml", "garbage", "application/json;q=abc", "" };
+
     private static final String RAW = "abcXYZ019-_.~!$&'()*+,;=:@/ü€\u0000\t{}|\\^`\"<> %";
 
     @Autowired
@@ -64,8 +67,8 @@ class HostileClientsTest {
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Socket socket = new Socket("localhost", port);
-            socket.getOutputStream().write("GET /api/v1/stream HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                .write("GET /api/v1/stream HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             sockets.add(socket);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> openStreams() == 20);
@@ -104,8 +107,10 @@ class HostileClientsTest {
         for (int i = 0; i < 2000; i++) {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("localhost", port), 5000);
-                socket.getOutputStream().write(("GET /api/v1/stream?namespace=alpha HTTP/1.1\r\nHost: x\r\n"
-                        + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                    .write(("GET /api/v1/stream?namespace=alpha HTTP/1.1\r\nHost: x\r\n"
+                            + "Accept: text/event-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 if (i % 2 == 0) {
                     readUntil(socket.getInputStream(), "event: SYNCED");
                 }
@@ -117,12 +122,15 @@ class HostileClientsTest {
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> openStreams() == 0);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(threadsOutsideTheRequestPool())
-                .as("threads started since").filteredOn(name -> !threadsBefore.contains(name)).hasSizeLessThanOrEqualTo(5));
-        // Other cached test contexts run Jetty pools of their own in this JVM: this gateway's pool grew by at most its
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(threadsOutsideTheRequestPool()).as("threads started since")
+                .filteredOn(name -> !threadsBefore.contains(name))
+                .hasSizeLessThanOrEqualTo(5));
+        // Other cached test contexts run Jetty pools of their own in this JVM: this
+        // gateway's pool grew by at most its
         // maximum.
         assertThat(requestPoolThreads() - poolBefore).as("Jetty's pool, bounded by server.jetty.threads.max")
-                .isLessThanOrEqualTo(200);
+            .isLessThanOrEqualTo(200);
         assertThat(usedHeapAfterGc() - heapBefore).as("heap growth in bytes").isLessThan(32L * 1024 * 1024);
     }
 
@@ -132,14 +140,17 @@ class HostileClientsTest {
         StringBuilder path = new StringBuilder(String.format(template, segments));
         int parameters = random.nextInt(4);
         for (int p = 0; p < parameters; p++) {
-            path.append(p == 0 ? '?' : '&').append(PARAMETERS[random.nextInt(PARAMETERS.length)]).append('=')
-                    .append(segment(random));
+            path.append(p == 0 ? '?' : '&')
+                .append(PARAMETERS[random.nextInt(PARAMETERS.length)])
+                .append('=')
+                .append(segment(random));
         }
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n");
         request.append("Accept: ").append(ACCEPTS[random.nextInt(ACCEPTS.length)]).append("\r\n");
         if (random.nextInt(3) == 0) {
-            request.append("If-None-Match: ").append(random.nextBoolean() ? "\"" + segment(random) + "\"" : "*")
-                    .append("\r\n");
+            request.append("If-None-Match: ")
+                .append(random.nextBoolean() ? "\"" + segment(random) + "\"" : "*")
+                .append("\r\n");
         }
         if (random.nextInt(3) == 0) {
             request.append("Last-Event-ID: ").append(segment(random)).append("\r\n");
@@ -150,7 +161,10 @@ class HostileClientsTest {
         return request.append("Connection: close\r\n\r\n").toString();
     }
 
-    /** A path segment or value: valid names, garbage, broken percent-encodings and raw bytes. */
+    /**
+     * A path segment or value: valid names, garbage, broken percent-encodings and raw
+     * bytes.
+     */
     private static String segment(Random random) {
         return switch (random.nextInt(6)) {
             case 0 -> "web";
@@ -217,7 +231,10 @@ class HostileClientsTest {
         }
     }
 
-    /** Jetty's request threads grow under load up to their maximum and idle out after a minute: not a leak. */
+    /**
+     * Jetty's request threads grow under load up to their maximum and idle out after a
+     * minute: not a leak.
+     */
     private static boolean inRequestPool(Thread thread) {
         return thread.getName().startsWith("qtp") || thread.getName().startsWith("jetty-");
     }
@@ -227,13 +244,16 @@ class HostileClientsTest {
     }
 
     /**
-     * Threads other than request threads, leaving out gRPC's shared pools: the xDS tests' clients, in this JVM too,
-     * start and idle out their threads on their own schedule.
+     * Threads other than request threads, leaving out gRPC's shared pools: the xDS tests'
+     * clients, in this JVM too, start and idle out their threads on their own schedule.
      */
     private static Set<String> threadsOutsideTheRequestPool() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> !inRequestPool(t) && !t.getName().startsWith("grpc-")).map(Thread::getName)
-                .collect(Collectors.toSet());
+        return Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(t -> !inRequestPool(t) && !t.getName().startsWith("grpc-"))
+            .map(Thread::getName)
+            .collect(Collectors.toSet());
     }
 
     private static long usedHeapAfterGc() {
@@ -249,4 +269,5 @@ class HostileClientsTest {
     private int openStreams() {
         return (int) registry.get("gateway.stream.subscribers").gauge().value();
     }
+
 }

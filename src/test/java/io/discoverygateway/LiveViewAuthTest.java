@@ -12,7 +12,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The live view with consumer authentication: it asks for a token, and shows what the token may read. */
+/**
+ * The live view with consumer authentication: it asks for a token, and shows what the
+ * token may read.
+ */
 @GatewayTest(properties = { "gateway.namespaces=demo", "gateway.auth.mode=kubernetes" })
 class LiveViewAuthTest {
 
@@ -40,4 +43,5 @@ class LiveViewAuthTest {
             assertThat(browser.url()).as("the token never goes into the URL").doesNotContain(token.substring(0, 20));
         }
     }
+
 }

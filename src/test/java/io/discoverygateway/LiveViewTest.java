@@ -18,7 +18,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The live view at {@code /}, in a real browser (headless Chromium), on the demo data. */
+/**
+ * The live view at {@code /}, in a real browser (headless Chromium), on the demo data.
+ */
 @GatewayTest(properties = "gateway.namespaces=demo,scale")
 class LiveViewTest {
 
@@ -49,13 +51,13 @@ class LiveViewTest {
     void theDemoServicesAppearWithTheirEndpoints() {
         browser.open(base() + "/?namespace=demo");
 
-        browser.await(Duration.ofSeconds(10), d -> "synced".equals(browser.find("#connection")
-                .getDomAttribute("data-state")));
+        browser.await(Duration.ofSeconds(10),
+                d -> "synced".equals(browser.find("#connection").getDomAttribute("data-state")));
         browser.await(Duration.ofSeconds(5), d -> browser.count("details.service") == 4);
         browser.screenshot("live-view-demo");
 
         assertThat(browser.find("details.service[data-key='demo/payments']").getDomAttribute("data-ready"))
-                .isEqualTo("1");
+            .isEqualTo("1");
         assertThat(browser.count("details.service[data-key='demo/payments'] tr.endpoint.state-notready")).isEqualTo(1);
         assertThat(browser.find("#summary").getText()).contains("4 services");
     }
@@ -68,8 +70,8 @@ class LiveViewTest {
             long written = System.nanoTime();
             payments(EndpointSpec.ready("10.244.2.21"));
 
-            browser.await(Duration.ofSeconds(1), d -> "2".equals(browser
-                    .find("details.service[data-key='demo/payments']").getDomAttribute("data-ready")));
+            browser.await(Duration.ofSeconds(1), d -> "2"
+                .equals(browser.find("details.service[data-key='demo/payments']").getDomAttribute("data-ready")));
             System.out.printf("A readiness change showed in the browser %d ms after the API write%n",
                     (System.nanoTime() - written) / 1_000_000);
             assertThat(browser.find("#timeline li").getText()).contains("demo/payments", "10.244.2.21 ready");
@@ -84,8 +86,7 @@ class LiveViewTest {
     void aDeletedServiceDisappears() {
         api.create(ApiResource.SERVICES, "demo", KubeObjects.service("demo", "short-lived"));
         browser.open(base() + "/?namespace=demo");
-        browser.await(Duration.ofSeconds(10),
-                d -> browser.count("details.service[data-key='demo/short-lived']") == 1);
+        browser.await(Duration.ofSeconds(10), d -> browser.count("details.service[data-key='demo/short-lived']") == 1);
 
         api.delete(ApiResource.SERVICES, "demo", "short-lived");
 
@@ -97,19 +98,19 @@ class LiveViewTest {
     void aCutStreamShowsReconnectingAndRecovers() throws Exception {
         try (TcpProxy proxy = new TcpProxy(java.net.URI.create(base()))) {
             browser.open(proxy.url() + "/?namespace=demo");
-            browser.await(Duration.ofSeconds(10), d -> "synced".equals(browser.find("#connection")
-                    .getDomAttribute("data-state")));
+            browser.await(Duration.ofSeconds(10),
+                    d -> "synced".equals(browser.find("#connection").getDomAttribute("data-state")));
 
             proxy.refuse(true);
             proxy.cut();
-            browser.await(Duration.ofSeconds(5), d -> "reconnecting".equals(browser.find("#connection")
-                    .getDomAttribute("data-state")));
+            browser.await(Duration.ofSeconds(5),
+                    d -> "reconnecting".equals(browser.find("#connection").getDomAttribute("data-state")));
             browser.screenshot("live-view-reconnecting");
             assertThat(browser.count("details.service")).as("the last view stays on screen").isEqualTo(4);
             proxy.refuse(false);
 
-            browser.await(Duration.ofSeconds(20), d -> "synced".equals(browser.find("#connection")
-                    .getDomAttribute("data-state")));
+            browser.await(Duration.ofSeconds(20),
+                    d -> "synced".equals(browser.find("#connection").getDomAttribute("data-state")));
         }
     }
 
@@ -121,8 +122,8 @@ class LiveViewTest {
         browser.find("input[name=service]").sendKeys("payments");
         browser.find("#filter button[type=submit]").click();
 
-        browser.await(Duration.ofSeconds(10), d -> browser.url().contains("service=payments")
-                && browser.count("details.service") == 1);
+        browser.await(Duration.ofSeconds(10),
+                d -> browser.url().contains("service=payments") && browser.count("details.service") == 1);
         assertThat(browser.count("details.service[data-key='demo/payments']")).isEqualTo(1);
         assertThat(browser.find("input[name=service]").getDomProperty("value")).isEqualTo("payments");
     }
@@ -136,18 +137,21 @@ class LiveViewTest {
                 for (int e = 0; e < 10; e++) {
                     endpoints.add(EndpointSpec.ready("10." + (s / 250) + "." + (s % 250) + "." + e));
                 }
-                api.replace(ApiResource.ENDPOINT_SLICES, "scale", KubeObjects.slice("scale", "svc-" + s + "-1",
-                        "svc-" + s, endpoints));
+                api.replace(ApiResource.ENDPOINT_SLICES, "scale",
+                        KubeObjects.slice("scale", "svc-" + s + "-1", "svc-" + s, endpoints));
             }
         }
         new GatewayClient(port).json("/api/v1/namespaces/scale/services");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> new GatewayClient(port)
-                .json("/api/v1/namespaces/scale/services").path("items").size() == 1000);
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> new GatewayClient(port).json("/api/v1/namespaces/scale/services")
+                .path("items")
+                .size() == 1000);
 
         long started = System.nanoTime();
         browser.open(base() + "/?namespace=scale");
-        browser.await(Duration.ofSeconds(20), d -> "1000".equals(browser.find("#summary")
-                .getDomAttribute("data-services")));
+        browser.await(Duration.ofSeconds(20),
+                d -> "1000".equals(browser.find("#summary").getDomAttribute("data-services")));
         long millis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("1,000 services with 10,000 endpoints rendered %d ms after the page was opened%n", millis);
 
@@ -164,8 +168,8 @@ class LiveViewTest {
         browser.await(Duration.ofSeconds(10), d -> browser.count("details.service") == 4);
         browser.screenshot("live-view-phone");
 
-        Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser.driver())
+            .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
         assertThat(((Number) overflow).intValue()).isLessThanOrEqualTo(0);
     }
 
@@ -177,4 +181,5 @@ class LiveViewTest {
     private String base() {
         return "http://localhost:" + port;
     }
+
 }

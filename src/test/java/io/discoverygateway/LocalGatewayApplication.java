@@ -18,7 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 
 /**
- * Runs the gateway locally on the embedded Kubernetes API with demo data: {@code ./mvnw spring-boot:test-run}.
+ * Runs the gateway locally on the embedded Kubernetes API with demo data:
+ * {@code ./mvnw spring-boot:test-run}.
  */
 public final class LocalGatewayApplication {
 
@@ -28,22 +29,22 @@ public final class LocalGatewayApplication {
     }
 
     public static void main(String[] args) {
-        EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(
-                Integer.getInteger("kubernetes-api.port", 0), 1000);
+        EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(Integer.getInteger("kubernetes-api.port", 0), 1000);
         seed(api);
         String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--gateway.kubernetes.api-url=" + api.url();
         all[args.length + 1] = "--gateway.namespaces=demo";
         SpringApplication.Running running = SpringApplication.from(DiscoveryGatewayApplication::main)
-                .with(LocalConfiguration.class)
-                .run(all);
+            .with(LocalConfiguration.class)
+            .run(all);
         ConfigurableApplicationContext context = running.getApplicationContext();
         DemoActivity activity = new DemoActivity(api);
         if (context.getEnvironment().getProperty("demo.activity", Boolean.class, true)) {
             activity.start();
         }
         context.addApplicationListener((ContextClosedEvent event) -> activity.stop());
-        // Closed with the beans, after the informers have stopped: they must not see the API vanish first.
+        // Closed with the beans, after the informers have stopped: they must not see the
+        // API vanish first.
         ((DefaultListableBeanFactory) context.getBeanFactory()).registerDisposableBean("embeddedKubernetesApi",
                 api::close);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -70,16 +71,22 @@ public final class LocalGatewayApplication {
         api.create(ApiResource.ENDPOINT_SLICES, "demo", KubeObjects.emptySlice("demo", "inventory-00000", "inventory"));
         api.create(ApiResource.SERVICES, "demo",
                 KubeObjects.externalNameService("demo", "legacy-db", "db.legacy.example.com"));
-        // A consumer for --gateway.auth.mode=kubernetes: kubectl create token demo-client --audience discovery-gateway
+        // A consumer for --gateway.auth.mode=kubernetes: kubectl create token demo-client
+        // --audience discovery-gateway
         api.create(ApiResource.SERVICE_ACCOUNTS, "demo", KubeObjects.serviceAccount("demo", "demo-client"));
-        api.create(ApiResource.ROLES, "demo", KubeObjects.role("demo", "discovery-gateway-reader",
-                List.of(KubeObjects.Rule.listEndpointSlices())));
-        api.create(ApiResource.ROLE_BINDINGS, "demo", KubeObjects.binding("demo", "demo-client", "Role",
-                "discovery-gateway-reader", "demo", "demo-client"));
+        api.create(ApiResource.ROLES, "demo",
+                KubeObjects.role("demo", "discovery-gateway-reader", List.of(KubeObjects.Rule.listEndpointSlices())));
+        api.create(ApiResource.ROLE_BINDINGS, "demo",
+                KubeObjects.binding("demo", "demo-client", "Role", "discovery-gateway-reader", "demo", "demo-client"));
     }
 
-    /** Development-time additions to the gateway's own configuration (none yet besides the arguments above). */
+    /**
+     * Development-time additions to the gateway's own configuration (none yet besides the
+     * arguments above).
+     */
     @TestConfiguration(proxyBeanMethods = false)
     static class LocalConfiguration {
+
     }
+
 }

@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Long-polling reads, held until the service changes or the wait elapses: a contract that {@link LongPollTest} runs
- * on the embedded API and {@code LongPollOnRealClusterTest} on a real kube-apiserver, with the gateway watching the
- * namespaces alpha and beta, a maximum wait of 3 s and a default wait of 1.5 s.
+ * Long-polling reads, held until the service changes or the wait elapses: a contract that
+ * {@link LongPollTest} runs on the embedded API and {@code LongPollOnRealClusterTest} on
+ * a real kube-apiserver, with the gateway watching the namespaces alpha and beta, a
+ * maximum wait of 3 s and a default wait of 1.5 s.
  */
 public abstract class LongPollContract extends AlphaBetaContract {
 
@@ -65,8 +66,8 @@ public abstract class LongPollContract extends AlphaBetaContract {
         String etag = create("behind");
         String epoch = token(etag).substring(0, token(etag).lastIndexOf('-'));
 
-        HttpResponse<String> response = gateway.get("/api/v1/namespaces/" + alpha + "/services/behind?wait=60s&index="
-                + epoch + "-0");
+        HttpResponse<String> response = gateway
+            .get("/api/v1/namespaces/" + alpha + "/services/behind?wait=60s&index=" + epoch + "-0");
 
         assertThat(response.statusCode()).isEqualTo(200);
     }
@@ -75,8 +76,8 @@ public abstract class LongPollContract extends AlphaBetaContract {
     void anIndexWithoutEpochIsABadRequestThatSaysWhatToSend() {
         create("bare-index");
 
-        HttpResponse<String> response = gateway.get(
-                "/api/v1/namespaces/" + alpha + "/services/bare-index?wait=1s&index=5");
+        HttpResponse<String> response = gateway
+            .get("/api/v1/namespaces/" + alpha + "/services/bare-index?wait=1s&index=5");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -101,8 +102,8 @@ public abstract class LongPollContract extends AlphaBetaContract {
         String etag = create("default-wait");
         long started = System.nanoTime();
 
-        HttpResponse<String> response = gateway.get("/api/v1/namespaces/" + alpha + "/services/default-wait?index="
-                + token(etag));
+        HttpResponse<String> response = gateway
+            .get("/api/v1/namespaces/" + alpha + "/services/default-wait?index=" + token(etag));
 
         assertThat(response.statusCode()).isEqualTo(304);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(1400),
@@ -112,8 +113,10 @@ public abstract class LongPollContract extends AlphaBetaContract {
     @Test
     void aNamespaceListIsHeldUntilAServiceOfThatNamespaceChanges() throws Exception {
         create("list-first");
-        String etag = gateway.get(
-                "/api/v1/namespaces/" + alpha + "/services").headers().firstValue("ETag").orElseThrow();
+        String etag = gateway.get("/api/v1/namespaces/" + alpha + "/services")
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         int waitingBefore = waiting();
         CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
                 () -> gateway.get("/api/v1/namespaces/" + alpha + "/services?wait=60s", "If-None-Match", etag));
@@ -133,8 +136,8 @@ public abstract class LongPollContract extends AlphaBetaContract {
     @Test
     void theWholeListIsHeldUntilAnyServiceChanges() throws Exception {
         String etag = gateway.get("/api/v1/services").headers().firstValue("ETag").orElseThrow();
-        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
-                () -> gateway.get("/api/v1/services?wait=60s&index=" + token(etag)));
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture
+            .supplyAsync(() -> gateway.get("/api/v1/services?wait=60s&index=" + token(etag)));
 
         cluster.create(ApiResource.SERVICES, beta, KubeObjects.service(beta, "whole-list", Map.of()));
 
@@ -147,10 +150,10 @@ public abstract class LongPollContract extends AlphaBetaContract {
     void aPodLabelSelectorWhilePodsAreNotWatchedIsABadRequestThatSaysSo() throws Exception {
         create("no-pods");
 
-        HttpResponse<String> read = gateway.get(
-                "/api/v1/namespaces/" + alpha + "/services/no-pods?podLabelSelector=a%3Db");
-        HttpResponse<String> poll = gateway.get(
-                "/api/v1/namespaces/" + alpha + "/services/no-pods?podLabelSelector=a%3Db&wait=1s");
+        HttpResponse<String> read = gateway
+            .get("/api/v1/namespaces/" + alpha + "/services/no-pods?podLabelSelector=a%3Db");
+        HttpResponse<String> poll = gateway
+            .get("/api/v1/namespaces/" + alpha + "/services/no-pods?podLabelSelector=a%3Db&wait=1s");
         HttpResponse<String> stream = gateway.get("/api/v1/stream?podLabelSelector=a%3Db");
 
         assertThat(List.of(read, poll, stream)).allSatisfy(response -> {
@@ -165,8 +168,8 @@ public abstract class LongPollContract extends AlphaBetaContract {
     }
 
     private void awaitServed(String namespace, String name) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.get("/api/v1/namespaces/" + namespace
-                + "/services/" + name).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> gateway.get("/api/v1/namespaces/" + namespace + "/services/" + name).statusCode() == 200);
     }
 
     /** The token in an entity tag: what {@code index} takes. */
@@ -184,4 +187,5 @@ public abstract class LongPollContract extends AlphaBetaContract {
                     ? response.headers().firstValue("ETag").orElse(null) : null;
         }, etag -> etag != null);
     }
+
 }

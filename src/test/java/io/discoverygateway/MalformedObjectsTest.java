@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Objects the gateway does not expect, from the API: no exception escapes into an informer, the cache stays
- * consistent, and what is skipped is logged once and counted.
+ * Objects the gateway does not expect, from the API: no exception escapes into an
+ * informer, the cache stays consistent, and what is skipped is logged once and counted.
  */
 @GatewayTest(properties = "gateway.namespaces=alpha,beta")
 @ExtendWith(OutputCaptureExtension.class)
@@ -54,10 +54,10 @@ class MalformedObjectsTest {
         api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "odd-type"));
         api.create(ApiResource.ENDPOINT_SLICES, "beta",
                 KubeObjects.slice("beta", "odd-type-good", "odd-type", List.of(EndpointSpec.ready("10.40.0.1"))));
-        api.create(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "odd-type-bad", "odd-type",
-                "Banana", List.of(EndpointSpec.ready("10.40.0.2"))));
-        api.replace(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "odd-type-bad", "odd-type",
-                "Banana", List.of(EndpointSpec.ready("10.40.0.3"))));
+        api.create(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "odd-type-bad", "odd-type", "Banana",
+                List.of(EndpointSpec.ready("10.40.0.2"))));
+        api.replace(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "odd-type-bad", "odd-type", "Banana",
+                List.of(EndpointSpec.ready("10.40.0.3"))));
 
         await().atMost(TIMEOUT).until(() -> skipped() >= before + 2);
         JsonNode service = awaitService("odd-type", s -> s.path("endpoints").size() == 1);
@@ -82,10 +82,11 @@ class MalformedObjectsTest {
     void objectsWithMissingOptionalFieldsAndUnknownFieldsAreServedWithDefaults() {
         api.create(ApiResource.SERVICES, "beta", """
                 {"apiVersion":"v1","kind":"Service","metadata":{"name":"bare"},"futureField":{"x":1}}""");
-        api.create(ApiResource.ENDPOINT_SLICES, "beta", """
-                {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
-                 "metadata":{"name":"bare-1","labels":{"kubernetes.io/service-name":"bare"}},
-                 "addressType":"IPv4","endpoints":[{"addresses":[]},{"addresses":["10.42.0.1"],"futureField":true}]}""");
+        api.create(ApiResource.ENDPOINT_SLICES, "beta",
+                """
+                        {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
+                         "metadata":{"name":"bare-1","labels":{"kubernetes.io/service-name":"bare"}},
+                         "addressType":"IPv4","endpoints":[{"addresses":[]},{"addresses":["10.42.0.1"],"futureField":true}]}""");
 
         JsonNode service = awaitService("bare", s -> s.path("endpoints").size() == 1);
 
@@ -97,8 +98,8 @@ class MalformedObjectsTest {
     @Test
     void fqdnSlicesAreServedWithTheirAddressType() {
         api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "fqdn"));
-        api.create(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "fqdn-1", "fqdn", "FQDN",
-                List.of(EndpointSpec.ready("db.example.com"))));
+        api.create(ApiResource.ENDPOINT_SLICES, "beta",
+                KubeObjects.slice("beta", "fqdn-1", "fqdn", "FQDN", List.of(EndpointSpec.ready("db.example.com"))));
 
         JsonNode endpoint = awaitService("fqdn", s -> s.path("endpoints").size() == 1).path("endpoints").get(0);
 
@@ -109,9 +110,11 @@ class MalformedObjectsTest {
     @Test
     void aSliceOfAThousandEndpointsIsServedWhole() {
         api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "big-slice"));
-        api.create(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "big-slice-1", "big-slice",
-                IntStream.range(0, 1000).mapToObj(i -> EndpointSpec.ready("10.43." + i / 250 + "." + i % 250))
-                        .toList()));
+        api.create(ApiResource.ENDPOINT_SLICES, "beta",
+                KubeObjects.slice("beta", "big-slice-1", "big-slice",
+                        IntStream.range(0, 1000)
+                            .mapToObj(i -> EndpointSpec.ready("10.43." + i / 250 + "." + i % 250))
+                            .toList()));
 
         awaitService("big-slice", s -> s.path("endpoints").size() == 1000);
     }
@@ -121,17 +124,22 @@ class MalformedObjectsTest {
         api.create(ApiResource.SERVICES, "beta", KubeObjects.service("beta", "huge"));
         for (int slice = 0; slice < 50; slice++) {
             int base = slice * 100;
-            api.create(ApiResource.ENDPOINT_SLICES, "beta", KubeObjects.slice("beta", "huge-" + slice, "huge",
-                    IntStream.range(base, base + 100)
-                            .mapToObj(i -> EndpointSpec.ready("10.44." + i / 250 + "." + i % 250)).toList()));
+            api.create(ApiResource.ENDPOINT_SLICES, "beta",
+                    KubeObjects.slice("beta", "huge-" + slice, "huge",
+                            IntStream.range(base, base + 100)
+                                .mapToObj(i -> EndpointSpec.ready("10.44." + i / 250 + "." + i % 250))
+                                .toList()));
         }
         awaitService("huge", s -> s.path("endpoints").size() == 5000);
 
         api.delete(ApiResource.ENDPOINT_SLICES, "beta", "huge-7");
 
         awaitService("huge", s -> s.path("endpoints").size() == 4900);
-        assertThat(gateway.json("/api/v1/namespaces/beta/services").path("items").findValues("name").stream()
-                .map(JsonNode::asString)).contains("huge");
+        assertThat(gateway.json("/api/v1/namespaces/beta/services")
+            .path("items")
+            .findValues("name")
+            .stream()
+            .map(JsonNode::asString)).contains("huge");
     }
 
     private double skipped() {
@@ -145,4 +153,5 @@ class MalformedObjectsTest {
             return response.statusCode() == 200 ? GatewayClient.parse(response.body()) : null;
         }, service -> service != null && condition.test(service));
     }
+
 }

@@ -25,9 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The OpenAPI document at {@code /v3/api-docs} describes the real answers: each one is validated (JSON Schema 2020-12)
- * against the schema the document gives for its path and status, made strict (no property the document does not
- * name), so a field added to an answer and not to the document fails here.
+ * The OpenAPI document at {@code /v3/api-docs} describes the real answers: each one is
+ * validated (JSON Schema 2020-12) against the schema the document gives for its path and
+ * status, made strict (no property the document does not name), so a field added to an
+ * answer and not to the document fails here.
  */
 @GatewayTest(properties = { "gateway.namespaces=demo", "gateway.pod-metadata.enabled=true" })
 class OpenApiDocumentTest {
@@ -41,6 +42,7 @@ class OpenApiDocumentTest {
     EmbeddedKubernetesApi api;
 
     private GatewayClient client;
+
     private JsonNode document;
 
     @BeforeEach
@@ -49,28 +51,27 @@ class OpenApiDocumentTest {
         if (api.get(ApiResource.SERVICES, "demo", "checkout").isEmpty()) {
             LocalGatewayApplication.seed(api);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.get(
-                "/api/v1/namespaces/demo/services/payments").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> client.get("/api/v1/namespaces/demo/services/payments").statusCode() == 200);
         document = client.json("/v3/api-docs");
     }
 
     @Test
     void theDocumentIsOpenApi31AndCoversEveryRoute() {
         assertThat(document.path("openapi").asString()).startsWith("3.1");
-        assertThat(document.path("paths").propertyNames()).contains("/api/v1/services",
-                "/api/v1/namespaces/{namespace}/services", "/api/v1/namespaces/{namespace}/services/{name}",
-                "/api/v1/stream", "/apps", "/apps/{name}", "/apps/{name}/{instanceId}", "/state")
-                .doesNotContain("/error");
+        assertThat(document.path("paths").propertyNames())
+            .contains("/api/v1/services", "/api/v1/namespaces/{namespace}/services",
+                    "/api/v1/namespaces/{namespace}/services/{name}", "/api/v1/stream", "/apps", "/apps/{name}",
+                    "/apps/{name}/{instanceId}", "/state")
+            .doesNotContain("/error");
         assertThat(document.at("/paths/~1api~1v1~1namespaces~1{namespace}~1services~1{name}/get/parameters")
-                .findValuesAsString("name")).contains("namespace", "name", "ready", "podLabelSelector", "wait",
-                        "index");
+            .findValuesAsString("name")).contains("namespace", "name", "ready", "podLabelSelector", "wait", "index");
         for (String listed : List.of("/paths/~1api~1v1~1services/get/parameters",
                 "/paths/~1api~1v1~1namespaces~1{namespace}~1services/get/parameters")) {
-            assertThat(document.at(listed).findValuesAsString("name")).as(listed).contains("wait", "index",
-                    "If-None-Match");
+            assertThat(document.at(listed).findValuesAsString("name")).as(listed)
+                .contains("wait", "index", "If-None-Match");
         }
-        assertThat(client.get("/swagger-ui/index.html").statusCode()).as("Swagger UI is off by default")
-                .isEqualTo(404);
+        assertThat(client.get("/swagger-ui/index.html").statusCode()).as("Swagger UI is off by default").isEqualTo(404);
     }
 
     @Test
@@ -89,8 +90,7 @@ class OpenApiDocumentTest {
 
     @Test
     void problemsMatchTheProblemSchema() {
-        assertMatches("/api/v1/namespaces/{namespace}/services/{name}", "/api/v1/namespaces/demo/services/none",
-                "404");
+        assertMatches("/api/v1/namespaces/{namespace}/services/{name}", "/api/v1/namespaces/demo/services/none", "404");
         assertMatches("/api/v1/services", "/api/v1/services?labelSelector=%28%28", "400");
     }
 
@@ -110,12 +110,13 @@ class OpenApiDocumentTest {
             List<Event> events = stream.namedEvents();
 
             assertThat(errors(schema("#/components/schemas/ResetEventData"), JSON.readTree(events.get(0).data())))
-                    .isEmpty();
+                .isEmpty();
             List<Event> services = events.stream().filter(e -> "ADDED".equals(e.type())).toList();
             assertThat(services).hasSize(4);
             for (Event event : services) {
                 assertThat(errors(schema("#/components/schemas/ServiceDocument"), JSON.readTree(event.data())))
-                        .as(event.data()).isEmpty();
+                    .as(event.data())
+                    .isEmpty();
             }
         }
     }
@@ -132,16 +133,24 @@ class OpenApiDocumentTest {
             Event patched = stream.awaitNamed("PATCHED", Duration.ofSeconds(5));
 
             assertThat(errors(schema("#/components/schemas/EndpointPatchDocument"), JSON.readTree(patched.data())))
-                    .as(patched.data()).isEmpty();
+                .as(patched.data())
+                .isEmpty();
         }
     }
 
-    /** Validates the answer to a GET against the document's schema for that path and status. */
+    /**
+     * Validates the answer to a GET against the document's schema for that path and
+     * status.
+     */
     private void assertMatches(String documentedPath, String request, String status) {
         HttpResponse<String> response = client.get(request);
         assertThat(Integer.toString(response.statusCode())).as(request).isEqualTo(status);
-        JsonNode content = document.path("paths").path(documentedPath).path("get").path("responses").path(status)
-                .path("content");
+        JsonNode content = document.path("paths")
+            .path(documentedPath)
+            .path("get")
+            .path("responses")
+            .path(status)
+            .path("content");
         assertThat(content.isObject()).as("the document describes %s %s", documentedPath, status).isTrue();
         JsonNode responseSchema = content.properties().iterator().next().getValue().path("schema");
         List<String> errors = errors(schema(responseSchema), JSON.readTree(response.body()));
@@ -154,7 +163,10 @@ class OpenApiDocumentTest {
         return schema(reference);
     }
 
-    /** The response schema with the document's components beside it, every object schema made strict. */
+    /**
+     * The response schema with the document's components beside it, every object schema
+     * made strict.
+     */
     private Schema schema(JsonNode responseSchema) {
         ObjectNode root = (ObjectNode) responseSchema.deepCopy();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
@@ -183,4 +195,5 @@ class OpenApiDocumentTest {
         }
         return messages;
     }
+
 }

@@ -20,9 +20,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Opt-in pod metadata: a pod informer enriches endpoints, with label and annotation allow-lists. */
-@GatewayTest(properties = {
-        "gateway.namespaces=pods", "gateway.pod-metadata.enabled=true",
+/**
+ * Opt-in pod metadata: a pod informer enriches endpoints, with label and annotation
+ * allow-lists.
+ */
+@GatewayTest(properties = { "gateway.namespaces=pods", "gateway.pod-metadata.enabled=true",
         "gateway.pod-metadata.label-keys=version,track", "gateway.pod-metadata.annotation-keys=team" })
 class PodMetadataTest {
 
@@ -48,15 +50,17 @@ class PodMetadataTest {
     void endpointsCarryThePodWithOnlyTheAllowedLabelsAndAnnotations() {
         deploy("enriched", "10.50.0.1", "v1");
 
-        JsonNode pod = awaitService("enriched", s -> s.path("endpoints").get(0).has("pod"))
-                .path("endpoints").get(0).path("pod");
+        JsonNode pod = awaitService("enriched", s -> s.path("endpoints").get(0).has("pod")).path("endpoints")
+            .get(0)
+            .path("pod");
 
         assertThat(pod.path("name").asString()).isEqualTo(KubeObjects.podName("enriched", "10.50.0.1"));
         assertThat(pod.path("uid").asString()).isNotEmpty();
         assertThat(pod.path("labels").properties()).extracting(Map.Entry::getKey).containsExactly("version");
         assertThat(pod.path("annotations").properties()).extracting(Map.Entry::getKey).containsExactly("team");
         assertThat(pod.path("phase").asString()).isEqualTo("Running");
-        assertThat(pod.path("startTime").asString()).as("RFC 3339, zero seconds included").isEqualTo("2026-11-30T05:00:00Z");
+        assertThat(pod.path("startTime").asString()).as("RFC 3339, zero seconds included")
+            .isEqualTo("2026-11-30T05:00:00Z");
         assertThat(pod.path("nodeName").asString()).isEqualTo("node-1");
         assertThat(pod.path("restarts").asInt()).isEqualTo(2);
         assertThat(pod.path("readySince").asString()).isEqualTo("2026-11-30T05:00:10Z");
@@ -65,8 +69,9 @@ class PodMetadataTest {
     @Test
     void aLabelFlipReachesRestAndTheStreamWithANewEtag() throws Exception {
         deploy("flipping", "10.51.0.1", "v1");
-        HttpResponse<String> before = await().atMost(TIMEOUT).until(
-                () -> gateway.get("/api/v1/namespaces/pods/services/flipping"), r -> r.body().contains("\"version\":\"v1\""));
+        HttpResponse<String> before = await().atMost(TIMEOUT)
+            .until(() -> gateway.get("/api/v1/namespaces/pods/services/flipping"),
+                    r -> r.body().contains("\"version\":\"v1\""));
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream?service=pods/flipping")) {
             stream.awaitNamed("SYNCED", TIMEOUT);
 
@@ -82,7 +87,8 @@ class PodMetadataTest {
     @Test
     void changesToFieldsNotKeptMakeNoRevision() {
         deploy("steady-pod", "10.52.0.1", "v1");
-        long revision = awaitService("steady-pod", s -> s.path("endpoints").get(0).has("pod")).path("revision").asLong();
+        long revision = awaitService("steady-pod", s -> s.path("endpoints").get(0).has("pod")).path("revision")
+            .asLong();
 
         api.replace(ApiResource.PODS, "pods", KubeObjects.pod("pods", KubeObjects.podName("steady-pod", "10.52.0.1"),
                 Map.of("version", "v1", "unrelated", "changed"), Map.of("team", "core", "other", "changed"), 2));
@@ -90,7 +96,7 @@ class PodMetadataTest {
         awaitService("steady-marker", s -> s.path("endpoints").get(0).has("pod"));
 
         assertThat(gateway.json("/api/v1/namespaces/pods/services/steady-pod").path("revision").asLong())
-                .isEqualTo(revision);
+            .isEqualTo(revision);
     }
 
     @Test
@@ -112,8 +118,9 @@ class PodMetadataTest {
 
         assertThat(v2.path("endpoints")).hasSize(1);
         assertThat(v2.path("endpoints").get(0).path("addresses").get(0).asString()).isEqualTo("10.54.0.2");
-        assertThat(gateway.get("/api/v1/namespaces/pods/services/canaried?podLabelSelector=version%20in%20(")
-                .statusCode()).isEqualTo(400);
+        assertThat(
+                gateway.get("/api/v1/namespaces/pods/services/canaried?podLabelSelector=version%20in%20(").statusCode())
+            .isEqualTo(400);
     }
 
     @Test
@@ -122,7 +129,7 @@ class PodMetadataTest {
         String path = "/api/v1/namespaces/pods/services/polled-pods?podLabelSelector=version%3Dv2";
         String etag = gateway.get(path).headers().firstValue("ETag").orElseThrow();
         java.util.concurrent.CompletableFuture<HttpResponse<String>> held = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> gateway.get(path + "&wait=30s", "If-None-Match", etag));
+            .supplyAsync(() -> gateway.get(path + "&wait=30s", "If-None-Match", etag));
 
         api.replace(ApiResource.PODS, "pods", pod("polled-pods", "10.57.0.1", "v2", 0));
 
@@ -130,7 +137,7 @@ class PodMetadataTest {
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode endpoints = GatewayClient.parse(response.body()).path("endpoints");
         assertThat(endpoints).extracting(e -> e.path("pod").path("labels").path("version").asString())
-                .containsOnly("v2");
+            .containsOnly("v2");
         assertThat(endpoints).hasSize(2);
         assertThat(response.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
     }
@@ -141,8 +148,10 @@ class PodMetadataTest {
         awaitService("tagged", s -> s.path("endpoints").get(0).has("pod"));
         assertThat("v=Aa".hashCode()).isEqualTo("v=BB".hashCode());
 
-        String aa = gateway.get("/api/v1/namespaces/pods/services/tagged?podLabelSelector=v%3DAa").headers()
-                .firstValue("ETag").orElseThrow();
+        String aa = gateway.get("/api/v1/namespaces/pods/services/tagged?podLabelSelector=v%3DAa")
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         HttpResponse<String> bb = gateway.get("/api/v1/namespaces/pods/services/tagged?podLabelSelector=v%3DBB",
                 "If-None-Match", aa);
 
@@ -185,7 +194,8 @@ class PodMetadataTest {
                 client.awaitNamed("MODIFIED", TIMEOUT);
             }
             assertThat(registry.get("gateway.stream.frames.encoded").counter().count() - before)
-                    .as("one encoding for 20 subscribers (two threads may race on the first)").isBetween(1.0, 2.0);
+                .as("one encoding for 20 subscribers (two threads may race on the first)")
+                .isBetween(1.0, 2.0);
         }
         finally {
             clients.forEach(SseClient::close);
@@ -203,7 +213,10 @@ class PodMetadataTest {
         assertThat(instance.path("podMetadata").path("annotations").path("team").asString()).isEqualTo("core");
     }
 
-    /** A service with two endpoints: the pod of the first has version v1, the pod of the second v2. */
+    /**
+     * A service with two endpoints: the pod of the first has version v1, the pod of the
+     * second v2.
+     */
     private void deployCanary(String service, String v1Address, String v2Address) {
         api.create(ApiResource.SERVICES, "pods", KubeObjects.service("pods", service));
         api.create(ApiResource.PODS, "pods", pod(service, v1Address, "v1", 0));
@@ -232,4 +245,5 @@ class PodMetadataTest {
             return response.statusCode() == 200 ? GatewayClient.parse(response.body()) : null;
         }, service -> service != null && service.path("endpoints").size() > 0 && condition.test(service));
     }
+
 }

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * README's local run with consumer authentication, as written: the demo data's consumer gets a token from
- * {@code kubectl create token} and reads its namespace with it.
+ * README's local run with consumer authentication, as written: the demo data's consumer
+ * gets a token from {@code kubectl create token} and reads its namespace with it.
  */
 @GatewayTest(properties = { "gateway.namespaces=demo", "gateway.auth.mode=kubernetes" })
 class ReadmeAuthExampleTest {
@@ -41,7 +41,9 @@ class ReadmeAuthExampleTest {
 
         assertThat(token.exitCode()).as(token.output()).isZero();
         assertThat(gateway.get("/api/v1/namespaces/demo/services/payments").statusCode()).isEqualTo(401);
-        assertThat(gateway.get("/api/v1/namespaces/demo/services/payments", "Authorization",
-                "Bearer " + token.output().strip()).statusCode()).isEqualTo(200);
+        assertThat(gateway
+            .get("/api/v1/namespaces/demo/services/payments", "Authorization", "Bearer " + token.output().strip())
+            .statusCode()).isEqualTo(200);
     }
+
 }

@@ -18,7 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** README's kubectl steps, as written, with the example file it names: the service shows in the gateway. */
+/**
+ * README's kubectl steps, as written, with the example file it names: the service shows
+ * in the gateway.
+ */
 @GatewayTest(properties = "gateway.namespaces=demo")
 class ReadmeExampleTest {
 
@@ -36,23 +39,25 @@ class ReadmeExampleTest {
         assumeTrue(kubectl("version", "--client") == 0, "kubectl is not installed here: skipping");
 
         assertThat(kubectl("--server", api.url().toString(), "-n", "demo", "apply", "--validate=false", "-f",
-                "docs/examples/my-service.yaml")).isZero();
+                "docs/examples/my-service.yaml"))
+            .isZero();
 
         GatewayClient gateway = new GatewayClient(port);
-        JsonNode service = await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .until(() -> gateway.json("/api/v1/namespaces/demo/services/my-service"),
-                        found -> found.path("endpoints").size() == 2);
+        JsonNode service = await().atMost(Duration.ofSeconds(10))
+            .ignoreExceptions()
+            .until(() -> gateway.json("/api/v1/namespaces/demo/services/my-service"),
+                    found -> found.path("endpoints").size() == 2);
         assertThat(service.path("endpoints").valueStream().filter(e -> e.path("ready").asBoolean()).count())
-                .isEqualTo(1);
-        assertThat(kubectl("--server", api.url().toString(), "-n", "demo", "delete", "service", "my-service"))
-                .isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.get(
-                "/api/v1/namespaces/demo/services/my-service").statusCode() == 404);
+            .isEqualTo(1);
+        assertThat(kubectl("--server", api.url().toString(), "-n", "demo", "delete", "service", "my-service")).isZero();
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> gateway.get("/api/v1/namespaces/demo/services/my-service").statusCode() == 404);
     }
 
     private int kubectl(String... arguments) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder().command(new java.util.ArrayList<>(java.util.List.of(Kubectl.executable())))
-                .redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder()
+            .command(new java.util.ArrayList<>(java.util.List.of(Kubectl.executable())))
+            .redirectErrorStream(true);
         builder.command().addAll(java.util.List.of(arguments));
         builder.environment().put("HOME", home.toString());
         builder.environment().remove("KUBECONFIG");
@@ -73,4 +78,5 @@ class ReadmeExampleTest {
         }
         return process.exitValue();
     }
+
 }

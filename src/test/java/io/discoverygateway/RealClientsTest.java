@@ -28,16 +28,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Clients as they are out there: slow readers with small receive buffers and large services, HEAD requests, and
- * connections abandoned without a goodbye on every route. Heartbeats are a minute apart here, so nothing in these
- * tests is delivered by a heartbeat's flush.
+ * Clients as they are out there: slow readers with small receive buffers and large
+ * services, HEAD requests, and connections abandoned without a goodbye on every route.
+ * Heartbeats are a minute apart here, so nothing in these tests is delivered by a
+ * heartbeat's flush.
  */
-@GatewayTest(properties = {
-        "gateway.namespaces=clients", "gateway.stream.heartbeat=60s", "gateway.stream.max-subscribers=20",
-        "gateway.long-poll.max-waiting=20" })
+@GatewayTest(properties = { "gateway.namespaces=clients", "gateway.stream.heartbeat=60s",
+        "gateway.stream.max-subscribers=20", "gateway.long-poll.max-waiting=20" })
 class RealClientsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Autowired
@@ -62,12 +63,14 @@ class RealClientsTest {
 
         try (SseClient slow = SseClient.connectSlowly(port, "/api/v1/stream?service=clients/large", 2048, 1024, 1)) {
             slow.awaitNamed("SYNCED", TIMEOUT);
-            assertThat(slow.namedEvents()).filteredOn(e -> "ADDED".equals(e.type())).singleElement()
-                    .satisfies(e -> assertThat(e.data().length()).isGreaterThan(200_000));
+            assertThat(slow.namedEvents()).filteredOn(e -> "ADDED".equals(e.type()))
+                .singleElement()
+                .satisfies(e -> assertThat(e.data().length()).isGreaterThan(200_000));
 
             api.replace(ApiResource.ENDPOINT_SLICES, "clients", largeSlice("large", 999));
-            slow.awaitEvent(e -> "MODIFIED".equals(e.type())
-                    && GatewayClient.parse(e.data()).path("endpoints").size() == 999, TIMEOUT);
+            slow.awaitEvent(
+                    e -> "MODIFIED".equals(e.type()) && GatewayClient.parse(e.data()).path("endpoints").size() == 999,
+                    TIMEOUT);
         }
     }
 
@@ -75,21 +78,23 @@ class RealClientsTest {
     void thirtyKilobytesOfAnnotationsReachASlowReaderAtOnce() throws Exception {
         createLarge("annotated", 3, 30_000);
 
-        try (SseClient slow = SseClient.connectSlowly(port, "/api/v1/stream?service=clients/annotated", 2048, 512,
-                1)) {
+        try (SseClient slow = SseClient.connectSlowly(port, "/api/v1/stream?service=clients/annotated", 2048, 512, 1)) {
             slow.awaitNamed("SYNCED", TIMEOUT);
 
             api.replace(ApiResource.ENDPOINT_SLICES, "clients", largeSlice("annotated", 2));
-            slow.awaitEvent(e -> "MODIFIED".equals(e.type())
-                    && GatewayClient.parse(e.data()).path("endpoints").size() == 2, TIMEOUT);
+            slow.awaitEvent(
+                    e -> "MODIFIED".equals(e.type()) && GatewayClient.parse(e.data()).path("endpoints").size() == 2,
+                    TIMEOUT);
         }
     }
 
     @Test
     void headRequestsOnEveryRouteTakeNoPlace() throws Exception {
         createLarge("headed", 1, 0);
-        String etag = gateway.get("/api/v1/namespaces/clients/services/headed").headers().firstValue("ETag")
-                .orElseThrow();
+        String etag = gateway.get("/api/v1/namespaces/clients/services/headed")
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         List<String> paths = List.of("/api/v1/stream", "/api/v1/stream?service=headed",
                 "/api/v1/namespaces/clients/services/headed?wait=60s", "/api/v1/namespaces/clients/services?wait=60s",
                 "/api/v1/services?wait=60s", "/api/v1/services", "/apps", "/apps/headed");
@@ -103,8 +108,9 @@ class RealClientsTest {
                 }
             }
 
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(List.of(subscribers(), waiting()))
-                    .as("streams, long-polls").satisfies(counts -> {
+            await().atMost(TIMEOUT)
+                .untilAsserted(() -> assertThat(List.of(subscribers(), waiting())).as("streams, long-polls")
+                    .satisfies(counts -> {
                         assertThat(counts.get(0)).isEqualTo(streamsBefore);
                         assertThat(counts.get(1)).isLessThanOrEqualTo(20);
                     }));
@@ -123,12 +129,15 @@ class RealClientsTest {
     @Test
     void longPollsAbandonedWithoutAGoodbyeAreReleasedWithinSeconds() throws Exception {
         createLarge("abandoned", 1, 0);
-        String etag = gateway.get("/api/v1/namespaces/clients/services/abandoned").headers().firstValue("ETag")
-                .orElseThrow();
+        String etag = gateway.get("/api/v1/namespaces/clients/services/abandoned")
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         await().atMost(TIMEOUT).until(() -> waiting() == 0);
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
-            sockets.add(send("GET", "/api/v1/namespaces/clients/services/abandoned?wait=60s", "If-None-Match: " + etag));
+            sockets
+                .add(send("GET", "/api/v1/namespaces/clients/services/abandoned?wait=60s", "If-None-Match: " + etag));
         }
         await().atMost(TIMEOUT).until(() -> waiting() == 15);
 
@@ -142,8 +151,10 @@ class RealClientsTest {
     @Test
     void aHeldLongPollWhoseClientStaysIsNotReleased() throws Exception {
         createLarge("staying", 1, 0);
-        String etag = gateway.get("/api/v1/namespaces/clients/services/staying").headers().firstValue("ETag")
-                .orElseThrow();
+        String etag = gateway.get("/api/v1/namespaces/clients/services/staying")
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         await().atMost(TIMEOUT).until(() -> waiting() == 0);
         try (Socket socket = send("GET", "/api/v1/namespaces/clients/services/staying?wait=60s",
                 "If-None-Match: " + etag)) {
@@ -160,7 +171,8 @@ class RealClientsTest {
         socket.setReceiveBufferSize(1024);
         OutputStream out = socket.getOutputStream();
         out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n"
-                + (header.isEmpty() ? "" : header + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                + (header.isEmpty() ? "" : header + "\r\n") + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return socket;
     }
@@ -173,7 +185,10 @@ class RealClientsTest {
         return registry.get("gateway.longpoll.waiting").gauge().value();
     }
 
-    /** A service with this many endpoints and this many characters of annotations; waits until it is served. */
+    /**
+     * A service with this many endpoints and this many characters of annotations; waits
+     * until it is served.
+     */
     private void createLarge(String name, int endpoints, int annotationChars) {
         ObjectNode service = (ObjectNode) JSON.readTree(KubeObjects.service("clients", name, Map.of()));
         Map<String, String> annotations = new HashMap<>();
@@ -184,12 +199,17 @@ class RealClientsTest {
         annotations.forEach(annotationNode::put);
         api.create(ApiResource.SERVICES, "clients", service.toString());
         api.create(ApiResource.ENDPOINT_SLICES, "clients", largeSlice(name, endpoints));
-        await().atMost(TIMEOUT).until(() -> GatewayClient.parse(gateway.get("/api/v1/namespaces/clients/services/"
-                + name).body()).path("endpoints").size() == endpoints);
+        await().atMost(TIMEOUT)
+            .until(() -> GatewayClient.parse(gateway.get("/api/v1/namespaces/clients/services/" + name).body())
+                .path("endpoints")
+                .size() == endpoints);
     }
 
     private static String largeSlice(String name, int endpoints) {
-        return KubeObjects.slice("clients", name + "-1", name, IntStream.range(0, endpoints)
-                .mapToObj(i -> EndpointSpec.ready("10.60." + (i / 250) + "." + (i % 250 + 1))).toList());
+        return KubeObjects.slice("clients", name + "-1", name,
+                IntStream.range(0, endpoints)
+                    .mapToObj(i -> EndpointSpec.ready("10.60." + (i / 250) + "." + (i % 250 + 1)))
+                    .toList());
     }
+
 }

@@ -19,9 +19,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Requests an attacker sends to learn what it should not: TRACE, to read back headers (a token a proxy added, a
- * cookie); an OpenAPI document fetched with a forged Host and X-Forwarded headers, to make the document (and any
- * page that trusts it) point clients elsewhere.
+ * Requests an attacker sends to learn what it should not: TRACE, to read back headers (a
+ * token a proxy added, a cookie); an OpenAPI document fetched with a forged Host and
+ * X-Forwarded headers, to make the document (and any page that trusts it) point clients
+ * elsewhere.
  */
 @GatewayTest(properties = "gateway.namespaces=alpha")
 class RequestHardeningTest {
@@ -38,9 +39,11 @@ class RequestHardeningTest {
     void traceIsRefusedWithoutEchoingTheRequest() throws Exception {
         for (String path : new String[] { "/api/v1/services", "/actuator/health", "/" }) {
             int target = path.startsWith("/actuator") ? managementPort : port;
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + target
-                    + path)).method("TRACE", HttpRequest.BodyPublishers.noBody())
-                    .header("X-Secret", "s3cret-value").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP
+                .send(HttpRequest.newBuilder(URI.create("http://localhost:" + target + path))
+                    .method("TRACE", HttpRequest.BodyPublishers.noBody())
+                    .header("X-Secret", "s3cret-value")
+                    .build(), HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).as(path).isEqualTo(405);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -52,8 +55,9 @@ class RequestHardeningTest {
     void nothingOfSwaggerUiIsServedWhileItIsOff() throws Exception {
         for (String path : new String[] { "/webjars/swagger-ui/index.html", "/webjars/swagger-ui/swagger-ui.css",
                 "/swagger-ui/index.html", "/swagger-ui.html" }) {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                    + path)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.body()).as(path).doesNotContain("petstore").doesNotContain("<html");
@@ -62,13 +66,15 @@ class RequestHardeningTest {
 
     @Test
     void theLiveViewMayNotBeFramedNorRunAnythingButItsOwnScript() throws Exception {
-        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(page.statusCode()).isEqualTo(200);
         String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
         assertThat(policy).contains("frame-ancestors 'none'", "script-src 'self'", "default-src 'self'")
-                .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+            .doesNotContain("unsafe-inline")
+            .doesNotContain("unsafe-eval");
         assertThat(page.body()).doesNotContainPattern("<script>[^<]").contains("rel=\"icon\"");
     }
 
@@ -80,7 +86,7 @@ class RequestHardeningTest {
             OutputStream out = socket.getOutputStream();
             out.write(("GET /v3/api-docs HTTP/1.0\r\nHost: evil.example\r\nX-Forwarded-Host: evil.example\r\n"
                     + "X-Forwarded-Proto: https\r\nX-Forwarded-Prefix: /phish\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+                .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -94,4 +100,5 @@ class RequestHardeningTest {
         assertThat(document.path("servers").get(0).path("url").asString()).isEqualTo("/");
         assertThat(body).doesNotContain("evil.example").doesNotContain("/phish");
     }
+
 }

@@ -15,9 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The native REST API, driven by changes made through a Kubernetes API and observed through the gateway: a contract
- * that {@link ServiceApiTest} runs on the embedded API and {@code ServiceApiOnRealClusterTest} on a real
- * kube-apiserver, with the same assertions. Each test uses its own service names, so the tests share one gateway
+ * The native REST API, driven by changes made through a Kubernetes API and observed
+ * through the gateway: a contract that {@link ServiceApiTest} runs on the embedded API
+ * and {@code ServiceApiOnRealClusterTest} on a real kube-apiserver, with the same
+ * assertions. Each test uses its own service names, so the tests share one gateway
  * watching the namespaces alpha and beta.
  */
 public abstract class ServiceApiContract extends AlphaBetaContract {
@@ -25,9 +26,9 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
     @Test
     void aNewServiceAppearsWithItsEndpointsAndTheirConditions() {
         cluster.create(ApiResource.SERVICES, alpha, KubeObjects.service(alpha, "orders", Map.of("app", "orders")));
-        cluster.create(ApiResource.ENDPOINT_SLICES, alpha, KubeObjects.slice(alpha, "orders-1", "orders",
-                List.of(EndpointSpec.ready("10.0.0.1"), EndpointSpec.notReady("10.0.0.2"),
-                        EndpointSpec.terminating("10.0.0.3"))));
+        cluster.create(ApiResource.ENDPOINT_SLICES, alpha,
+                KubeObjects.slice(alpha, "orders-1", "orders", List.of(EndpointSpec.ready("10.0.0.1"),
+                        EndpointSpec.notReady("10.0.0.2"), EndpointSpec.terminating("10.0.0.3"))));
 
         JsonNode service = awaitService(alpha, "orders", s -> s.path("endpoints").size() == 3);
 
@@ -55,8 +56,8 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
                  "metadata":{"name":"defaults-1","labels":{"kubernetes.io/service-name":"defaults"}},
                  "addressType":"IPv4","endpoints":[{"addresses":["10.0.9.1"]}],"ports":[{"port":8080}]}""");
 
-        JsonNode endpoint = awaitService(alpha, "defaults", s -> s.path("endpoints").size() == 1)
-                .path("endpoints").get(0);
+        JsonNode endpoint = awaitService(alpha, "defaults", s -> s.path("endpoints").size() == 1).path("endpoints")
+            .get(0);
 
         assertThat(endpoint.path("ready").asBoolean()).isTrue();
         assertThat(endpoint.path("serving").asBoolean()).isTrue();
@@ -71,8 +72,8 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
                 KubeObjects.slice(alpha, "scaler-1", "scaler", List.of(EndpointSpec.ready("10.0.1.1"))));
         awaitService(alpha, "scaler", s -> s.path("endpoints").size() == 1);
 
-        cluster.replace(ApiResource.ENDPOINT_SLICES, alpha, KubeObjects.slice(alpha, "scaler-1", "scaler",
-                List.of(EndpointSpec.ready("10.0.1.1"), EndpointSpec.ready("10.0.1.2"), EndpointSpec.ready("10.0.1.3"))));
+        cluster.replace(ApiResource.ENDPOINT_SLICES, alpha, KubeObjects.slice(alpha, "scaler-1", "scaler", List
+            .of(EndpointSpec.ready("10.0.1.1"), EndpointSpec.ready("10.0.1.2"), EndpointSpec.ready("10.0.1.3"))));
         awaitService(alpha, "scaler", s -> s.path("endpoints").size() == 3);
 
         cluster.replace(ApiResource.ENDPOINT_SLICES, alpha,
@@ -122,8 +123,8 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
 
         JsonNode service = awaitService(alpha, "dual", s -> s.path("endpoints").size() == 2);
 
-        assertThat(field(service.path("endpoints"), e -> e.path("addressType").asString()))
-                .containsExactly("IPv4", "IPv6");
+        assertThat(field(service.path("endpoints"), e -> e.path("addressType").asString())).containsExactly("IPv4",
+                "IPv6");
         assertThat(addresses(service)).containsExactly("10.0.4.1", "fd00::4:1");
     }
 
@@ -150,7 +151,7 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
         cluster.delete(ApiResource.SERVICES, alpha, "doomed");
 
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> gateway.get("/api/v1/namespaces/" + alpha + "/services/doomed").statusCode() == 404);
+            .until(() -> gateway.get("/api/v1/namespaces/" + alpha + "/services/doomed").statusCode() == 404);
     }
 
     @Test
@@ -230,9 +231,11 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
         HttpResponse<String> revalidated = gateway.get("/api/v1/namespaces/" + alpha + "/services/tagged",
                 "If-None-Match", etag);
         cluster.replace(ApiResource.SERVICES, alpha, KubeObjects.service(alpha, "tagged", Map.of("v", "2")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway
-                .get("/api/v1/namespaces/" + alpha + "/services/tagged", "If-None-Match", etag).statusCode() == 200);
-        HttpResponse<String> changed = gateway.get("/api/v1/namespaces/" + alpha + "/services/tagged", "If-None-Match", etag);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> gateway.get("/api/v1/namespaces/" + alpha + "/services/tagged", "If-None-Match", etag)
+                .statusCode() == 200);
+        HttpResponse<String> changed = gateway.get("/api/v1/namespaces/" + alpha + "/services/tagged", "If-None-Match",
+                etag);
 
         assertThat(etag).matches("\"[0-9a-f]+-\\d+\"");
         assertThat(revalidated.statusCode()).isEqualTo(304);
@@ -290,4 +293,5 @@ public abstract class ServiceApiContract extends AlphaBetaContract {
         array.forEach(element -> values.add(field.apply(element)));
         return values;
     }
+
 }

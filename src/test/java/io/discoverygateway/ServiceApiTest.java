@@ -15,8 +15,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The native REST API's contract on the embedded Kubernetes API, and what only the embedded API can show: every
- * request the gateway makes to it.
+ * The native REST API's contract on the embedded Kubernetes API, and what only the
+ * embedded API can show: every request the gateway makes to it.
  */
 @GatewayTest(properties = "gateway.namespaces=alpha,beta")
 class ServiceApiTest extends ServiceApiContract {
@@ -38,11 +38,11 @@ class ServiceApiTest extends ServiceApiContract {
 
         assertThat(api.requests()).isEqualTo(before);
         assertThat(api.openWatchCount()).isEqualTo(4);
-        assertThat(before).filteredOn(request -> request.verb().equals("watch")).containsOnly(
-                new RecordedRequest("watch", "", "services", "alpha"),
-                new RecordedRequest("watch", "", "services", "beta"),
-                new RecordedRequest("watch", "discovery.k8s.io", "endpointslices", "alpha"),
-                new RecordedRequest("watch", "discovery.k8s.io", "endpointslices", "beta"));
+        assertThat(before).filteredOn(request -> request.verb().equals("watch"))
+            .containsOnly(new RecordedRequest("watch", "", "services", "alpha"),
+                    new RecordedRequest("watch", "", "services", "beta"),
+                    new RecordedRequest("watch", "discovery.k8s.io", "endpointslices", "alpha"),
+                    new RecordedRequest("watch", "discovery.k8s.io", "endpointslices", "beta"));
     }
 
     @Test
@@ -56,4 +56,5 @@ class ServiceApiTest extends ServiceApiContract {
         assertThat(service.path("endpoints").get(0).has("pod")).isFalse();
         assertThat(api.requests()).extracting(RecordedRequest::resource).doesNotContain("pods");
     }
+
 }

@@ -12,9 +12,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The stream's {@code PATCHED} events applied the way their documentation tells a consumer to, written from that
- * documentation (not from the gateway's code): the held service must be at the base revision; endpoints are known by
- * their first address and their ports' names and numbers; a listed endpoint replaces the one with its key or is
+ * The stream's {@code PATCHED} events applied the way their documentation tells a
+ * consumer to, written from that documentation (not from the gateway's code): the held
+ * service must be at the base revision; endpoints are known by their first address and
+ * their ports' names and numbers; a listed endpoint replaces the one with its key or is
  * added, a removed one goes.
  */
 public final class ServicePatches {
@@ -22,7 +23,10 @@ public final class ServicePatches {
     private ServicePatches() {
     }
 
-    /** The service after the patch, or empty when {@code held} is not at the patch's base revision. */
+    /**
+     * The service after the patch, or empty when {@code held} is not at the patch's base
+     * revision.
+     */
     public static Optional<JsonNode> apply(JsonNode held, JsonNode patch) {
         if (held == null || held.path("revision").asLong() != patch.path("baseRevision").asLong()) {
             return Optional.empty();
@@ -38,8 +42,8 @@ public final class ServicePatches {
     }
 
     /**
-     * The services a client holds after these events, by {@code namespace/name}; fails on a patch that does not
-     * apply to what it holds.
+     * The services a client holds after these events, by {@code namespace/name}; fails on
+     * a patch that does not apply to what it holds.
      */
     public static Map<String, JsonNode> view(List<SseClient.Event> events) {
         Map<String, JsonNode> view = new TreeMap<>();
@@ -58,16 +62,20 @@ public final class ServicePatches {
             String key = data.path("namespace").asString() + "/" + data.path("name").asString();
             switch (event.type()) {
                 case "DELETED" -> view.remove(key);
-                case "PATCHED" -> view.put(key, apply(view.get(key), data).orElseThrow(() -> new AssertionError(
-                        "PATCHED " + key + " from " + data.path("baseRevision") + " but the client holds "
-                                + (view.containsKey(key) ? view.get(key).path("revision") : "nothing"))));
+                case "PATCHED" -> view.put(key,
+                        apply(view.get(key), data).orElseThrow(() -> new AssertionError(
+                                "PATCHED " + key + " from " + data.path("baseRevision") + " but the client holds "
+                                        + (view.containsKey(key) ? view.get(key).path("revision") : "nothing"))));
                 default -> view.put(key, data);
             }
         }
         return view;
     }
 
-    /** A service's revision, labels and endpoints in a canonical order (patched ones may be in another). */
+    /**
+     * A service's revision, labels and endpoints in a canonical order (patched ones may
+     * be in another).
+     */
     public static String canonical(JsonNode document) {
         List<String> endpoints = new ArrayList<>();
         document.path("endpoints").forEach(endpoint -> endpoints.add(endpoint.toString()));
@@ -79,8 +87,10 @@ public final class ServicePatches {
     /** The protocol's {@link EndpointKey} of an endpoint's JSON. */
     public static String endpointKey(JsonNode endpoint) {
         Map<String, Integer> ports = new LinkedHashMap<>();
-        endpoint.path("ports").forEach(port -> ports.put(port.path("name").asString(""),
-                port.path("port").isNumber() ? port.path("port").asInt() : null));
+        endpoint.path("ports")
+            .forEach(port -> ports.put(port.path("name").asString(""),
+                    port.path("port").isNumber() ? port.path("port").asInt() : null));
         return EndpointKey.of(endpoint.path("addresses").get(0).asString(), ports);
     }
+
 }

@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SIGTERM to a gateway process under load: streams are closed at once, REST requests in flight complete, and the
- * process exits well within the termination grace period of the Deployment in k8s/ (30 s).
+ * SIGTERM to a gateway process under load: streams are closed at once, REST requests in
+ * flight complete, and the process exits well within the termination grace period of the
+ * Deployment in k8s/ (30 s).
  */
 class SigtermTest {
 
@@ -33,14 +34,17 @@ class SigtermTest {
         int port = freePort();
         int managementPort = freePort();
         Path log = logs.resolve("gateway.log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LocalGatewayApplication.class.getName(),
-                "--server.port=" + port, "--management.server.port=" + managementPort, "--demo.activity=false", "--spring.main.banner-mode=off")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LocalGatewayApplication.class.getName(), "--server.port=" + port,
+                "--management.server.port=" + managementPort, "--demo.activity=false", "--spring.main.banner-mode=off")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
         try {
             GatewayClient gateway = new GatewayClient(port, managementPort);
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> gateway.get("/actuator/health/readiness").statusCode() == 200);
             List<SseClient> streams = List.of(SseClient.connect(port, "/api/v1/stream"),
                     SseClient.connect(port, "/api/v1/stream?namespace=demo"));
             streams.forEach(stream -> stream.awaitNamed("SYNCED", Duration.ofSeconds(10)));
@@ -60,7 +64,8 @@ class SigtermTest {
                         }
                     }
                     catch (UncheckedIOException ex) {
-                        // Refused once the server stopped listening: expected during shutdown.
+                        // Refused once the server stopped listening: expected during
+                        // shutdown.
                     }
                 }
             });
@@ -79,8 +84,7 @@ class SigtermTest {
             assertThat(streams).allSatisfy(stream -> assertThat(stream.ended()).isTrue());
             assertThat(failures).as("answers other than a complete 200").isEmpty();
             assertThat(statuses).isNotEmpty().allSatisfy(status -> assertThat(status).isEqualTo(200));
-            assertThat(Files.readString(log)).contains("Commencing graceful shutdown")
-                    .doesNotContain("Exception");
+            assertThat(Files.readString(log)).contains("Commencing graceful shutdown").doesNotContain("Exception");
             streams.forEach(SseClient::close);
         }
         finally {
@@ -93,4 +97,5 @@ class SigtermTest {
             return socket.getLocalPort();
         }
     }
+
 }

@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Clients that hold connections without finishing a request ("Slowloris"): they trickle header bytes, each of which
- * resets Jetty's idle timeout. The header timeout ends them; requests whose headers are complete (a long-poll that
- * sends nothing for longer than that) are not touched.
+ * Clients that hold connections without finishing a request ("Slowloris"): they trickle
+ * header bytes, each of which resets Jetty's idle timeout. The header timeout ends them;
+ * requests whose headers are complete (a long-poll that sends nothing for longer than
+ * that) are not touched.
  */
 @GatewayTest(properties = { "gateway.namespaces=alpha", "gateway.http.header-timeout=1s" })
 class SlowClientsTest {
@@ -41,13 +42,14 @@ class SlowClientsTest {
         try {
             for (int i = 0; i < TRICKLERS; i++) {
                 Socket socket = new Socket("localhost", port);
-                socket.getOutputStream().write("GET /api/v1/services HTTP/1.1\r\nHost: localhost\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream()
+                    .write("GET /api/v1/services HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
                 sockets.add(socket);
             }
             AtomicInteger header = new AtomicInteger();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                // One more header line on every open connection each poll: never idle, never complete.
+                // One more header line on every open connection each poll: never idle,
+                // never complete.
                 byte[] line = ("X-Trickle-" + header.incrementAndGet() + ": x\r\n").getBytes(StandardCharsets.US_ASCII);
                 assertThat(gateway.get("/api/v1/services").statusCode()).isEqualTo(200);
                 return sockets.stream().filter(socket -> !stillWritable(socket, line)).count() == TRICKLERS;
@@ -86,8 +88,12 @@ class SlowClientsTest {
     }
 
     private static double closedCount(GatewayClient gateway) {
-        return gateway.get("/actuator/prometheus").body().lines()
-                .filter(line -> line.startsWith("gateway_http_slow_headers_closed_total"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return gateway.get("/actuator/prometheus")
+            .body()
+            .lines()
+            .filter(line -> line.startsWith("gateway_http_slow_headers_closed_total"))
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+            .sum();
     }
+
 }

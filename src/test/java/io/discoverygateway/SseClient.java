@@ -21,22 +21,33 @@ import org.awaitility.core.ConditionFactory;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A server-sent-events client over a plain socket: it writes the HTTP request itself and parses the chunked body
- * and the event-stream format line by line, as a browser's EventSource would, so tests see exactly the wire.
+ * A server-sent-events client over a plain socket: it writes the HTTP request itself and
+ * parses the chunked body and the event-stream format line by line, as a browser's
+ * EventSource would, so tests see exactly the wire.
  */
 public final class SseClient implements AutoCloseable {
 
-    /** One event; {@code comment} is set for comment lines (heartbeats), the other fields for events. */
+    /**
+     * One event; {@code comment} is set for comment lines (heartbeats), the other fields
+     * for events.
+     */
     public record Event(String id, String type, String data, String comment) {
     }
 
     private final Socket socket;
+
     private final List<Event> events = new CopyOnWriteArrayList<>();
+
     private final Map<String, String> headers = new LinkedHashMap<>();
+
     private volatile int status;
+
     private volatile boolean ended;
+
     private volatile long endedAtNanos;
+
     private Thread reader;
+
     /** Chunk size and pause of a slow reader, or null. */
     private int[] throttle;
 
@@ -55,8 +66,9 @@ public final class SseClient implements AutoCloseable {
     }
 
     /**
-     * Connects with a small receive buffer and reads slowly: at most {@code chunk} bytes at a time, pausing
-     * {@code pauseMillis} between reads, as a client on a slow link or a busy consumer does.
+     * Connects with a small receive buffer and reads slowly: at most {@code chunk} bytes
+     * at a time, pausing {@code pauseMillis} between reads, as a client on a slow link or
+     * a busy consumer does.
      */
     public static SseClient connectSlowly(int port, String path, int receiveBuffer, int chunk, long pauseMillis)
             throws IOException {
@@ -69,20 +81,22 @@ public final class SseClient implements AutoCloseable {
         return client;
     }
 
-    /** Connects with a tiny receive buffer and never reads: a client that has stopped consuming. */
+    /**
+     * Connects with a tiny receive buffer and never reads: a client that has stopped
+     * consuming.
+     */
     public static SseClient connectWithoutReading(int port, String path) throws IOException {
         return open(port, path, 1024);
     }
 
-    private static SseClient open(int port, String path, int receiveBuffer, String... headerPairs)
-            throws IOException {
+    private static SseClient open(int port, String path, int receiveBuffer, String... headerPairs) throws IOException {
         Socket socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
         socket.connect(new InetSocketAddress("localhost", port), 5000);
-        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
-                + "Accept: text/event-stream\r\n");
+        StringBuilder request = new StringBuilder(
+                "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + "Accept: text/event-stream\r\n");
         for (int i = 0; i + 1 < headerPairs.length; i += 2) {
             request.append(headerPairs[i]).append(": ").append(headerPairs[i + 1]).append("\r\n");
         }
@@ -143,8 +157,8 @@ public final class SseClient implements AutoCloseable {
     private void read() {
         InputStream raw;
         try {
-            raw = throttle == null ? socket.getInputStream() : new SlowInputStream(socket.getInputStream(), throttle[0],
-                    throttle[1]);
+            raw = throttle == null ? socket.getInputStream()
+                    : new SlowInputStream(socket.getInputStream(), throttle[0], throttle[1]);
         }
         catch (IOException ex) {
             ended = true;
@@ -160,7 +174,8 @@ public final class SseClient implements AutoCloseable {
                 headers.put(header.substring(0, colon).strip().toLowerCase(), header.substring(colon + 1).strip());
                 chunked |= header.toLowerCase().startsWith("transfer-encoding") && header.contains("chunked");
             }
-            // A response with a length (an error before the stream starts) ends with its body, whether or not the
+            // A response with a length (an error before the stream starts) ends with its
+            // body, whether or not the
             // server keeps the connection open for another request.
             String length = headers.get("content-length");
             InputStream body = chunked ? new HttpWire.Dechunked(in)
@@ -223,6 +238,7 @@ public final class SseClient implements AutoCloseable {
     private static final class SlowInputStream extends java.io.FilterInputStream {
 
         private final int chunk;
+
         private final long pauseMillis;
 
         SlowInputStream(InputStream in, int chunk, long pauseMillis) {
@@ -242,5 +258,7 @@ public final class SseClient implements AutoCloseable {
             }
             return super.read(buffer, offset, Math.min(length, chunk));
         }
+
     }
+
 }

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Start-up mistakes an operator makes, tried as they would: the gateway runs as its own process, with its own
- * environment, and must stop at once with a message that says what to do, not a stack trace or a retry loop.
+ * Start-up mistakes an operator makes, tried as they would: the gateway runs as its own
+ * process, with its own environment, and must stop at once with a message that says what
+ * to do, not a stack trace or a retry loop.
  */
 class StartupErrorsTest {
 
@@ -30,8 +31,10 @@ class StartupErrorsTest {
 
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("The gateway found no Kubernetes API to watch")
-                .contains("KUBECONFIG").contains("--gateway.kubernetes.api-url")
-                .doesNotContain("Exception in thread").doesNotContain("\tat ");
+            .contains("KUBECONFIG")
+            .contains("--gateway.kubernetes.api-url")
+            .doesNotContain("Exception in thread")
+            .doesNotContain("\tat ");
     }
 
     @Test
@@ -41,9 +44,8 @@ class StartupErrorsTest {
 
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("APPLICATION FAILED TO START")
-                .contains("gateway.service-label-selector 'tier in (web' is not a Kubernetes label selector");
-        assertThat(result.output().lines().count()).as("a short answer, not pages of stack traces")
-                .isLessThan(40);
+            .contains("gateway.service-label-selector 'tier in (web' is not a Kubernetes label selector");
+        assertThat(result.output().lines().count()).as("a short answer, not pages of stack traces").isLessThan(40);
     }
 
     @Test
@@ -52,8 +54,9 @@ class StartupErrorsTest {
                 "--gateway.stream.heartbeat=-1s");
 
         assertThat(result.exitCode()).isNotZero();
-        assertThat(result.output()).contains("APPLICATION FAILED TO START").contains("gateway.stream.heartbeat")
-                .doesNotContain("Watching Services");
+        assertThat(result.output()).contains("APPLICATION FAILED TO START")
+            .contains("gateway.stream.heartbeat")
+            .doesNotContain("Watching Services");
     }
 
     @Test
@@ -90,9 +93,11 @@ class StartupErrorsTest {
                 process.waitFor(20, TimeUnit.SECONDS);
             }
 
-            assertThat(Files.readString(log)).containsPattern("Watching Services, EndpointSlices in team-a at "
-                    + "https?://127.0.0.1:\\d+ \\(found through kubeconfig .*, context team-a\\) as ")
-                    .doesNotContain("localhost:8080").doesNotContain("Read timeout retry");
+            assertThat(Files.readString(log))
+                .containsPattern("Watching Services, EndpointSlices in team-a at "
+                        + "https?://127.0.0.1:\\d+ \\(found through kubeconfig .*, context team-a\\) as ")
+                .doesNotContain("localhost:8080")
+                .doesNotContain("Read timeout retry");
         }
     }
 
@@ -110,11 +115,15 @@ class StartupErrorsTest {
         return new Result(ended ? process.exitValue() : -1, Files.readString(log));
     }
 
-    /** The gateway as its own process, with this environment (no cluster, no kubeconfig unless given). */
+    /**
+     * The gateway as its own process, with this environment (no cluster, no kubeconfig
+     * unless given).
+     */
     private static Process start(Map<String, String> environment, Path log, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), DiscoveryGatewayApplication.class.getName(),
-                "--spring.main.banner-mode=off"));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                        System.getProperty("java.class.path"), DiscoveryGatewayApplication.class.getName(),
+                        "--spring.main.banner-mode=off"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("KUBECONFIG");
@@ -122,4 +131,5 @@ class StartupErrorsTest {
         builder.environment().putAll(environment);
         return builder.redirectOutput(log.toFile()).start();
     }
+
 }

@@ -16,8 +16,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A deleted RoleBinding reaches the consumer's open streams within one recheck interval, however long allow
- * decisions are cached for requests (ten minutes here): the recheck asks Kubernetes again.
+ * A deleted RoleBinding reaches the consumer's open streams within one recheck interval,
+ * however long allow decisions are cached for requests (ten minutes here): the recheck
+ * asks Kubernetes again.
  */
 @GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
         "gateway.auth.allow-ttl=10m", "gateway.auth.recheck-interval=1s" })
@@ -50,8 +51,10 @@ class StreamRevocationTest {
 
             stream.awaitEvent(e -> "DELETED".equals(e.type()) && e.data().contains("\"namespace\":\"team-b\""),
                     Duration.ofSeconds(5));
-            assertThat(stream.namedEvents()).filteredOn(e -> "DELETED".equals(e.type())).extracting(Event::data)
-                    .allMatch(data -> data.contains("access-revoked")).noneMatch(data -> data.contains("team-a"));
+            assertThat(stream.namedEvents()).filteredOn(e -> "DELETED".equals(e.type()))
+                .extracting(Event::data)
+                .allMatch(data -> data.contains("access-revoked"))
+                .noneMatch(data -> data.contains("team-a"));
             assertThat(stream.ended()).isFalse();
         }
     }
@@ -81,4 +84,5 @@ class StreamRevocationTest {
         return api.issueToken("team-a", api.serviceAccount("team-a", account), List.of("discovery-gateway"),
                 Duration.ofMinutes(10));
     }
+
 }

@@ -22,12 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The server-sent-events stream, read by a socket client that parses the wire format, while objects change in the
- * embedded Kubernetes API. Each test uses its own namespace-local service names and filters on them.
+ * The server-sent-events stream, read by a socket client that parses the wire format,
+ * while objects change in the embedded Kubernetes API. Each test uses its own
+ * namespace-local service names and filters on them.
  */
-@GatewayTest(properties = {
-        "gateway.namespaces=alpha,beta", "gateway.stream.heartbeat=300ms", "gateway.stream.stall-timeout=2s",
-        "gateway.stream.journal-size=50" })
+@GatewayTest(properties = { "gateway.namespaces=alpha,beta", "gateway.stream.heartbeat=300ms",
+        "gateway.stream.stall-timeout=2s", "gateway.stream.journal-size=50" })
 class StreamTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -57,10 +57,11 @@ class StreamTest {
             assertThat(events).extracting(Event::type).containsExactly("RESET", "ADDED", "ADDED", "SYNCED");
             assertThat(events.get(0).data()).contains("no-event-id");
             assertThat(events.subList(1, 3)).extracting(e -> json(e).path("name").asString())
-                    .containsExactly("snap-a", "snap-b");
+                .containsExactly("snap-a", "snap-b");
             assertThat(json(events.get(1)).path("endpoints")).hasSize(1);
             assertThat(events.subList(0, 3)).as("snapshot events are no resume points: they carry no id")
-                    .extracting(Event::id).containsOnlyNulls();
+                .extracting(Event::id)
+                .containsOnlyNulls();
             Event synced = events.get(3);
             assertThat(synced.id()).endsWith("-" + synced.data());
         }
@@ -84,8 +85,9 @@ class StreamTest {
             assertThat(json(deleted).path("endpoints")).as("the last known state").hasSize(2);
             List<Event> live = after(events, "SYNCED");
             assertThat(live).extracting(Event::id).doesNotContainNull();
-            List<Long> revisions = live.stream().map(e -> Long.parseLong(e.id().substring(e.id().lastIndexOf('-') + 1)))
-                    .toList();
+            List<Long> revisions = live.stream()
+                .map(e -> Long.parseLong(e.id().substring(e.id().lastIndexOf('-') + 1)))
+                .toList();
             assertThat(revisions).isSorted();
         }
     }
@@ -105,9 +107,11 @@ class StreamTest {
             awaitServed("alpha", "filtered-marker");
 
             assertThat(byNamespace.namedEvents()).filteredOn(e -> e.type().equals("ADDED"))
-                    .extracting(e -> json(e).path("namespace").asString()).containsExactly("beta");
+                .extracting(e -> json(e).path("namespace").asString())
+                .containsExactly("beta");
             assertThat(byKey.namedEvents()).filteredOn(e -> e.type().equals("ADDED"))
-                    .extracting(e -> json(e).path("namespace").asString()).containsExactly("alpha");
+                .extracting(e -> json(e).path("namespace").asString())
+                .containsExactly("alpha");
         }
     }
 
@@ -118,7 +122,8 @@ class StreamTest {
         try (SseClient client = SseClient.connect(port, "/api/v1/stream?labelSelector=track%3Dstable")) {
             client.awaitNamed("SYNCED", TIMEOUT);
 
-            api.replace(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "leaver", Map.of("track", "canary")));
+            api.replace(ApiResource.SERVICES, "alpha",
+                    KubeObjects.service("alpha", "leaver", Map.of("track", "canary")));
 
             Event deleted = client.awaitNamed("DELETED", TIMEOUT);
             assertThat(json(deleted).path("labels").path("track").asString()).isEqualTo("canary");
@@ -154,11 +159,11 @@ class StreamTest {
             List<Event> events = resumed.awaitEvent(e -> "SYNCED".equals(e.type()), TIMEOUT);
 
             assertThat(events.subList(0, 3)).extracting(e -> e.type() + " " + json(e).path("name").asString())
-                    .containsExactlyInAnyOrder("MODIFIED resume-changed", "DELETED resume-deleted",
-                            "ADDED resume-added");
+                .containsExactlyInAnyOrder("MODIFIED resume-changed", "DELETED resume-deleted", "ADDED resume-added");
             assertThat(events).hasSize(4).last().extracting(Event::type).isEqualTo("SYNCED");
             assertThat(events.subList(0, 3)).as("resume events leave the client's id as it was until SYNCED")
-                    .extracting(Event::id).containsOnlyNulls();
+                .extracting(Event::id)
+                .containsOnlyNulls();
         }
     }
 
@@ -172,16 +177,18 @@ class StreamTest {
             lastId = first.awaitNamed("SYNCED", TIMEOUT).id();
         }
 
-        api.replace(ApiResource.SERVICES, "alpha", KubeObjects.service("alpha", "away-leaver", Map.of("group", "gone")));
+        api.replace(ApiResource.SERVICES, "alpha",
+                KubeObjects.service("alpha", "away-leaver", Map.of("group", "gone")));
         GatewayClient gateway = new GatewayClient(port);
-        await().atMost(TIMEOUT).until(() -> gateway.get("/api/v1/namespaces/alpha/services/away-leaver").body()
-                .contains("\"gone\""));
+        await().atMost(TIMEOUT)
+            .until(() -> gateway.get("/api/v1/namespaces/alpha/services/away-leaver").body().contains("\"gone\""));
 
         try (SseClient resumed = SseClient.connect(port, path, "Last-Event-ID", lastId)) {
             List<Event> events = resumed.awaitEvent(e -> "SYNCED".equals(e.type()), TIMEOUT);
 
-            assertThat(events).extracting(e -> e.type() + (e.data().startsWith("{") ? " " + json(e).path("name")
-                    .asString() : "")).containsExactly("DELETED away-leaver", "SYNCED");
+            assertThat(events)
+                .extracting(e -> e.type() + (e.data().startsWith("{") ? " " + json(e).path("name").asString() : ""))
+                .containsExactly("DELETED away-leaver", "SYNCED");
         }
     }
 
@@ -230,8 +237,8 @@ class StreamTest {
 
             for (int round = 0; round < 40; round++) {
                 List<EndpointSpec> endpoints = IntStream.range(0, 200)
-                        .mapToObj(i -> EndpointSpec.ready("10.17." + (i / 250) + "." + (i % 250)))
-                        .toList();
+                    .mapToObj(i -> EndpointSpec.ready("10.17." + (i / 250) + "." + (i % 250)))
+                    .toList();
                 api.replace(ApiResource.ENDPOINT_SLICES, "alpha", KubeObjects.slice("alpha", "firehose-1", "firehose",
                         round % 2 == 0 ? endpoints : endpoints.subList(0, 100)));
                 int expected = round % 2 == 0 ? 200 : 100;
@@ -239,8 +246,8 @@ class StreamTest {
                         && e.id().equals(currentId("alpha", "firehose")), TIMEOUT);
             }
 
-            await().atMost(Duration.ofSeconds(15)).until(() -> registry.get("gateway.stream.subscribers.dropped")
-                    .counter().count() > droppedBefore);
+            await().atMost(Duration.ofSeconds(15))
+                .until(() -> registry.get("gateway.stream.subscribers.dropped").counter().count() > droppedBefore);
             assertThat(healthy.ended()).isFalse();
         }
     }
@@ -262,12 +269,17 @@ class StreamTest {
             awaitServed("beta", "burst-19");
             String finalId = currentId("beta", "burst-19");
 
-            List<String> expected = IntStream.range(0, 20).filter(i -> i != 3).mapToObj(i -> "burst-" + i).sorted()
-                    .toList();
+            List<String> expected = IntStream.range(0, 20)
+                .filter(i -> i != 3)
+                .mapToObj(i -> "burst-" + i)
+                .sorted()
+                .toList();
             for (SseClient client : clients) {
                 client.awaitEvent(e -> finalId.equals(e.id()), TIMEOUT);
-                await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
-                        .until(() -> liveServices(client).equals(expected));
+                await().atMost(TIMEOUT)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> liveServices(client).equals(expected));
             }
             assertThat(clients).allSatisfy(client -> assertThat(liveServices(client)).hasSize(19));
         }
@@ -311,27 +323,32 @@ class StreamTest {
 
     private String currentId(String namespace, String name) {
         String etag = new GatewayClient(port).get("/api/v1/namespaces/" + namespace + "/services/" + name)
-                .headers().firstValue("ETag").orElseThrow();
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         return etag.substring(1, etag.length() - 1);
     }
 
-    /** Creates a service with one ready endpoint and waits until the gateway serves both. */
+    /**
+     * Creates a service with one ready endpoint and waits until the gateway serves both.
+     */
     private void createService(String namespace, String name, Map<String, String> labels, String address) {
         api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, name, labels));
         api.create(ApiResource.ENDPOINT_SLICES, namespace,
                 KubeObjects.slice(namespace, name + "-1", name, List.of(EndpointSpec.ready(address))));
         GatewayClient gateway = new GatewayClient(port);
-        await().atMost(TIMEOUT).until(() -> gateway.get("/api/v1/namespaces/" + namespace + "/services/" + name)
-                .body().contains(address));
+        await().atMost(TIMEOUT)
+            .until(() -> gateway.get("/api/v1/namespaces/" + namespace + "/services/" + name).body().contains(address));
     }
 
     private void awaitServed(String namespace, String name) {
         GatewayClient gateway = new GatewayClient(port);
-        await().atMost(TIMEOUT).until(() -> gateway.get("/api/v1/namespaces/" + namespace + "/services/" + name)
-                .statusCode() == 200);
+        await().atMost(TIMEOUT)
+            .until(() -> gateway.get("/api/v1/namespaces/" + namespace + "/services/" + name).statusCode() == 200);
     }
 
     private static JsonNode json(Event event) {
         return GatewayClient.parse(event.data());
     }
+
 }

@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * ServiceAccount token rotation: the embedded API accepts only the current token; the kubelet's rewrite of the token
- * file is simulated, and the gateway keeps watching because its client (the same {@code TokenFileAuthentication}
- * Spring Cloud Kubernetes uses in a cluster) re-reads the file.
+ * ServiceAccount token rotation: the embedded API accepts only the current token; the
+ * kubelet's rewrite of the token file is simulated, and the gateway keeps watching
+ * because its client (the same {@code TokenFileAuthentication} Spring Cloud Kubernetes
+ * uses in a cluster) re-reads the file.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "gateway.namespaces=rotation", "gateway.kubernetes.token-refresh=1s" })
@@ -46,24 +47,28 @@ class TokenRotationTest {
     void theGatewayKeepsWatchingAfterItsTokenIsRotated() {
         GatewayClient gateway = new GatewayClient(port);
         api.create(ApiResource.SERVICES, "rotation", KubeObjects.service("rotation", "before"));
-        await().atMost(Duration.ofSeconds(20)).until(
-                () -> gateway.get("/api/v1/namespaces/rotation/services/before").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> gateway.get("/api/v1/namespaces/rotation/services/before").statusCode() == 200);
 
         token.rotate("token-2");
         api.dropWatches();
         api.create(ApiResource.SERVICES, "rotation", KubeObjects.service("rotation", "after"));
 
-        await().atMost(Duration.ofSeconds(30)).until(
-                () -> gateway.get("/api/v1/namespaces/rotation/services/after").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> gateway.get("/api/v1/namespaces/rotation/services/after").statusCode() == 200);
         assertThat(api.requests()).anyMatch(request -> request.verb().equals("watch"));
-        await().atMost(Duration.ofSeconds(30)).until(
-                () -> gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale").isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> gateway.get("/api/v1/services").headers().firstValue("X-Gateway-Stale").isEmpty());
     }
 
-    /** The token file and the token the API accepts, changed together as the kubelet and API server do. */
+    /**
+     * The token file and the token the API accepts, changed together as the kubelet and
+     * API server do.
+     */
     static final class RotatingToken {
 
         private final Path file;
+
         private final AtomicReference<String> current = new AtomicReference<>("token-1");
 
         RotatingToken() throws IOException {
@@ -80,6 +85,7 @@ class TokenRotationTest {
             }
             current.set(next);
         }
+
     }
 
     @TestConfiguration(proxyBeanMethods = false)
@@ -104,5 +110,7 @@ class TokenRotationTest {
                 registry.add("gateway.kubernetes.token-file", () -> token.file.toString());
             };
         }
+
     }
+
 }

@@ -22,13 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two gateway replicas on one API, as behind one Service, with clients that alternate between them: a revision of
- * one replica is never mistaken for one of the other.
+ * Two gateway replicas on one API, as behind one Service, with clients that alternate
+ * between them: a revision of one replica is never mistaken for one of the other.
  */
 class TwoReplicasTest {
 
     private static EmbeddedKubernetesApi api;
+
     private static ConfigurableApplicationContext first;
+
     private static ConfigurableApplicationContext second;
 
     @BeforeAll
@@ -50,20 +52,22 @@ class TwoReplicasTest {
         GatewayClient a = client(first);
         GatewayClient b = client(second);
         create("alternating", "10.70.0.1");
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.get("/api/v1/namespaces/replicas/services/alternating")
-                .statusCode() == 200);
-        String etagOfA = a.get("/api/v1/namespaces/replicas/services/alternating").headers().firstValue("ETag")
-                .orElseThrow();
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> b.get("/api/v1/namespaces/replicas/services/alternating").statusCode() == 200);
+        String etagOfA = a.get("/api/v1/namespaces/replicas/services/alternating")
+            .headers()
+            .firstValue("ETag")
+            .orElseThrow();
         api.replace(ApiResource.ENDPOINT_SLICES, "replicas", KubeObjects.slice("replicas", "alternating-1",
                 "alternating", List.of(EndpointSpec.ready("10.70.0.1"), EndpointSpec.ready("10.70.0.2"))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.get("/api/v1/namespaces/replicas/services/alternating")
-                .body().contains("10.70.0.2"));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> b.get("/api/v1/namespaces/replicas/services/alternating").body().contains("10.70.0.2"));
 
         long started = System.nanoTime();
-        HttpResponse<String> byTag = b.get("/api/v1/namespaces/replicas/services/alternating?wait=60s",
-                "If-None-Match", etagOfA);
-        HttpResponse<String> byIndex = b.get("/api/v1/namespaces/replicas/services/alternating?wait=60s&index="
-                + etagOfA.replace("\"", ""));
+        HttpResponse<String> byTag = b.get("/api/v1/namespaces/replicas/services/alternating?wait=60s", "If-None-Match",
+                etagOfA);
+        HttpResponse<String> byIndex = b
+            .get("/api/v1/namespaces/replicas/services/alternating?wait=60s&index=" + etagOfA.replace("\"", ""));
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         assertThat(List.of(byTag, byIndex)).allSatisfy(response -> {
@@ -94,8 +98,8 @@ class TwoReplicasTest {
         api.create(ApiResource.ENDPOINT_SLICES, "replicas",
                 KubeObjects.slice("replicas", name + "-1", name, List.of(EndpointSpec.ready(address))));
         for (ConfigurableApplicationContext replica : List.of(first, second)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> client(replica)
-                    .get("/api/v1/namespaces/replicas/services/" + name).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> client(replica).get("/api/v1/namespaces/replicas/services/" + name).statusCode() == 200);
         }
     }
 
@@ -112,4 +116,5 @@ class TwoReplicasTest {
     private static GatewayClient client(ConfigurableApplicationContext replica) {
         return new GatewayClient(port(replica));
     }
+
 }

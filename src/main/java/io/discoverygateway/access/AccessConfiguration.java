@@ -25,15 +25,17 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Consumer authentication and authorization (with {@code gateway.auth.mode=kubernetes}) on the API paths, the
- * {@link ReadAccess} parameter of controllers, and CORS for the configured origins. The Actuator endpoints are not
- * covered: probes and metrics are for the kubelet and Prometheus, on the management port.
+ * Consumer authentication and authorization (with {@code gateway.auth.mode=kubernetes})
+ * on the API paths, the {@link ReadAccess} parameter of controllers, and CORS for the
+ * configured origins. The Actuator endpoints are not covered: probes and metrics are for
+ * the kubelet and Prometheus, on the management port.
  */
 @Configuration(proxyBeanMethods = false)
 class AccessConfiguration implements WebMvcConfigurer {
 
     static {
-        // A parameter the gateway resolves itself, not one a client sends: not in the OpenAPI document.
+        // A parameter the gateway resolves itself, not one a client sends: not in the
+        // OpenAPI document.
         SpringDocUtils.getConfig().addRequestWrapperToIgnore(ReadAccess.class);
     }
 
@@ -41,6 +43,7 @@ class AccessConfiguration implements WebMvcConfigurer {
     static final String[] API_PATHS = { "/api/**", "/apps", "/apps/**", "/state" };
 
     private final GatewayProperties properties;
+
     private final ObjectProvider<AccessInterceptor> interceptor;
 
     AccessConfiguration(GatewayProperties properties, ObjectProvider<AccessInterceptor> interceptor) {
@@ -49,14 +52,18 @@ class AccessConfiguration implements WebMvcConfigurer {
     }
 
     /**
-     * Present only with {@code gateway.auth.mode=kubernetes} (the reviews are the Kubernetes package's, and exist in
-     * that mode only): without it each method returns null, which is no bean. Decided when the beans are created
-     * rather than by a bean condition, so that a build's Spring AOT processing serves both modes.
+     * Present only with {@code gateway.auth.mode=kubernetes} (the reviews are the
+     * Kubernetes package's, and exist in that mode only): without it each method returns
+     * null, which is no bean. Decided when the beans are created rather than by a bean
+     * condition, so that a build's Spring AOT processing serves both modes.
      */
     @Configuration(proxyBeanMethods = false)
     static class Enabled {
 
-        /** What the reviews of both may cost: shared, so that together they stay within it. */
+        /**
+         * What the reviews of both may cost: shared, so that together they stay within
+         * it.
+         */
         @Bean
         ReviewBudget reviewBudget(GatewayProperties properties) {
             GatewayProperties.Auth auth = properties.auth();
@@ -72,25 +79,30 @@ class AccessConfiguration implements WebMvcConfigurer {
         }
 
         @Bean
-        @Nullable NamespaceAccess namespaceAccess(@Nullable Reviews reviews, GatewayProperties properties,
-                WatchScope watchScope, MeterRegistry registry, ReviewBudget budget) {
+        @Nullable NamespaceAccess namespaceAccess(@Nullable Reviews reviews, GatewayProperties properties, WatchScope watchScope,
+                MeterRegistry registry, ReviewBudget budget) {
             return reviews == null ? null
                     : new NamespaceAccess(reviews, properties.auth(), watchScope, registry, budget);
         }
 
         @Bean
-        @Nullable ConsumerAccess consumerAccess(@Nullable ConsumerAuthenticator authenticator,
-                @Nullable NamespaceAccess access) {
+        @Nullable ConsumerAccess consumerAccess(@Nullable ConsumerAuthenticator authenticator, @Nullable NamespaceAccess access) {
             return authenticator == null || access == null ? null : new ConsumerAccess(authenticator, access);
         }
 
-        /** The streams each consumer holds (counts nothing without consumer authentication). */
+        /**
+         * The streams each consumer holds (counts nothing without consumer
+         * authentication).
+         */
         @Bean
         ConsumerPlaces streamPlaces(GatewayProperties properties, MeterRegistry registry) {
             return new ConsumerPlaces("streams", properties.auth().maxStreamsPerConsumer(), registry);
         }
 
-        /** The long-polls each consumer holds (counts nothing without consumer authentication). */
+        /**
+         * The long-polls each consumer holds (counts nothing without consumer
+         * authentication).
+         */
         @Bean
         ConsumerPlaces longPollPlaces(GatewayProperties properties, MeterRegistry registry) {
             return new ConsumerPlaces("long-polls", properties.auth().maxLongPollsPerConsumer(), registry);
@@ -101,6 +113,7 @@ class AccessConfiguration implements WebMvcConfigurer {
                 @Nullable NamespaceAccess access) {
             return authenticator == null || access == null ? null : new AccessInterceptor(authenticator, access);
         }
+
     }
 
     @Override
@@ -123,15 +136,21 @@ class AccessConfiguration implements WebMvcConfigurer {
             return;
         }
         for (String path : API_PATHS) {
-            registry.addMapping(path).allowedOrigins(origins.toArray(String[]::new)).allowedMethods("GET", "HEAD")
-                    .allowedHeaders("Authorization", "If-None-Match", "Last-Event-ID", "Cache-Control")
-                    .exposedHeaders("ETag", "Retry-After", "WWW-Authenticate").maxAge(600);
+            registry.addMapping(path)
+                .allowedOrigins(origins.toArray(String[]::new))
+                .allowedMethods("GET", "HEAD")
+                .allowedHeaders("Authorization", "If-None-Match", "Last-Event-ID", "Cache-Control")
+                .exposedHeaders("ETag", "Retry-After", "WWW-Authenticate")
+                .maxAge(600);
         }
     }
 
-    /** A CORS preflight carries no credentials by design: it is answered by Spring's CORS handling. */
-    private record PreflightExempt(AccessInterceptor access)
-            implements org.springframework.web.servlet.HandlerInterceptor {
+    /**
+     * A CORS preflight carries no credentials by design: it is answered by Spring's CORS
+     * handling.
+     */
+    private record PreflightExempt(
+            AccessInterceptor access) implements org.springframework.web.servlet.HandlerInterceptor {
 
         @Override
         public boolean preHandle(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
@@ -140,7 +159,10 @@ class AccessConfiguration implements WebMvcConfigurer {
         }
     }
 
-    /** Gives a controller the request's {@link ReadAccess}: unrestricted when authentication is off. */
+    /**
+     * Gives a controller the request's {@link ReadAccess}: unrestricted when
+     * authentication is off.
+     */
     private static final class ReadAccessResolver implements HandlerMethodArgumentResolver {
 
         @Override
@@ -154,5 +176,7 @@ class AccessConfiguration implements WebMvcConfigurer {
             Object access = request.getAttribute(AccessInterceptor.ATTRIBUTE, NativeWebRequest.SCOPE_REQUEST);
             return access != null ? access : ReadAccess.unrestricted();
         }
+
     }
+
 }

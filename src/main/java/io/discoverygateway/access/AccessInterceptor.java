@@ -12,16 +12,19 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
- * Authenticates every request to the API (not the Actuator endpoints) with its bearer token and leaves a
- * {@link ReadAccess} for the controller; a missing, malformed, expired or refused token is a 401 problem with a
- * {@code WWW-Authenticate: Bearer} challenge (RFC 6750), an API that cannot review it a 503.
+ * Authenticates every request to the API (not the Actuator endpoints) with its bearer
+ * token and leaves a {@link ReadAccess} for the controller; a missing, malformed, expired
+ * or refused token is a 401 problem with a {@code WWW-Authenticate: Bearer} challenge
+ * (RFC 6750), an API that cannot review it a 503.
  */
 final class AccessInterceptor implements HandlerInterceptor {
 
     static final String ATTRIBUTE = ReadAccess.class.getName();
+
     private static final String REALM = "Bearer realm=\"discovery-gateway\"";
 
     private final ConsumerAuthenticator authenticator;
+
     private final NamespaceAccess access;
 
     AccessInterceptor(ConsumerAuthenticator authenticator, NamespaceAccess access) {
@@ -32,13 +35,15 @@ final class AccessInterceptor implements HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         if (request.getAttribute(ATTRIBUTE) != null) {
-            // An async dispatch of a request authenticated already (a long-poll's answer).
+            // An async dispatch of a request authenticated already (a long-poll's
+            // answer).
             return true;
         }
         Enumeration<String> headers = request.getHeaders(HttpHeaders.AUTHORIZATION);
         String header = headers.hasMoreElements() ? headers.nextElement() : null;
         if (headers.hasMoreElements()) {
-            // Proxies and servers disagree on which of two would count: refuse rather than pick one.
+            // Proxies and servers disagree on which of two would count: refuse rather
+            // than pick one.
             throw new ApiException(HttpStatus.BAD_REQUEST, "Duplicate Authorization header",
                     "Send exactly one 'Authorization: Bearer <token>' header");
         }
@@ -46,8 +51,9 @@ final class AccessInterceptor implements HandlerInterceptor {
             throw ApiException.unauthorized("This gateway serves authenticated consumers only: send"
                     + " 'Authorization: Bearer <token>' with a ServiceAccount token for its audience", REALM);
         }
-        String token = BearerToken.of(header).orElseThrow(() -> ApiException.unauthorized(
-                "The Authorization header must read 'Bearer <token>'", REALM + ", error=\"invalid_request\""));
+        String token = BearerToken.of(header)
+            .orElseThrow(() -> ApiException.unauthorized("The Authorization header must read 'Bearer <token>'",
+                    REALM + ", error=\"invalid_request\""));
         TokenVerdict verdict;
         try {
             verdict = authenticator.authenticate(token);
@@ -68,4 +74,5 @@ final class AccessInterceptor implements HandlerInterceptor {
         request.setAttribute(ATTRIBUTE, new ReadAccess(verdict.consumer(), token, authenticator, access));
         return true;
     }
+
 }

@@ -3,9 +3,9 @@ package io.discoverygateway.access;
 import java.util.Optional;
 
 /**
- * The token of an {@code Authorization} value (an HTTP header or gRPC call credentials), by RFC 6750's rule: the
- * scheme {@code Bearer} in any case, one space, and a token without whitespace. A pure rule, the same for every
- * surface.
+ * The token of an {@code Authorization} value (an HTTP header or gRPC call credentials),
+ * by RFC 6750's rule: the scheme {@code Bearer} in any case, one space, and a token
+ * without whitespace. A pure rule, the same for every surface.
  */
 public final class BearerToken {
 
@@ -25,4 +25,5 @@ public final class BearerToken {
         }
         return Optional.of(token);
     }
+
 }

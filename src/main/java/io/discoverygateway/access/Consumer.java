@@ -6,24 +6,33 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A consumer authenticated by a TokenReview: the user Kubernetes says the token belongs to. Immutable; its identity
- * key is computed once, since every authorization decision of every request looks it up.
+ * A consumer authenticated by a TokenReview: the user Kubernetes says the token belongs
+ * to. Immutable; its identity key is computed once, since every authorization decision of
+ * every request looks it up.
  */
 public final class Consumer {
 
     private final String username;
+
     private final String uid;
+
     private final List<String> groups;
+
     private final Map<String, List<String>> extra;
+
     private final Instant expiresAt;
+
     private final String identity;
 
     /**
-     * @param username for a ServiceAccount token {@code system:serviceaccount:<namespace>:<name>}
+     * @param username for a ServiceAccount token
+     * {@code system:serviceaccount:<namespace>:<name>}
      * @param uid the user's uid, may be empty
      * @param groups the user's groups
-     * @param extra the review's extra attributes (passed on to SubjectAccessReviews, as Kubernetes requires)
-     * @param expiresAt when the token expires (its {@code exp} claim), or null when it cannot be read
+     * @param extra the review's extra attributes (passed on to SubjectAccessReviews, as
+     * Kubernetes requires)
+     * @param expiresAt when the token expires (its {@code exp} claim), or null when it
+     * cannot be read
      */
     public Consumer(String username, String uid, List<String> groups, Map<String, List<String>> extra,
             Instant expiresAt) {
@@ -56,7 +65,10 @@ public final class Consumer {
         return expiresAt;
     }
 
-    /** Everything an authorization decision depends on, as one key (two tokens of one user share decisions). */
+    /**
+     * Everything an authorization decision depends on, as one key (two tokens of one user
+     * share decisions).
+     */
     String identity() {
         return identity;
     }
@@ -69,4 +81,5 @@ public final class Consumer {
     public String toString() {
         return username;
     }
+
 }

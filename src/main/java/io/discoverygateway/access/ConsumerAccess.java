@@ -4,13 +4,15 @@ import io.discoverygateway.access.Reviews.TokenVerdict;
 import io.discoverygateway.catalog.CatalogView;
 
 /**
- * The access decisions for a surface that is not HTTP (the xDS server): who a bearer token belongs to, and which
- * namespaces that consumer may read. The same caches and reviews as the HTTP API, so both surfaces always agree.
- * Present only with {@code gateway.auth.mode=kubernetes}.
+ * The access decisions for a surface that is not HTTP (the xDS server): who a bearer
+ * token belongs to, and which namespaces that consumer may read. The same caches and
+ * reviews as the HTTP API, so both surfaces always agree. Present only with
+ * {@code gateway.auth.mode=kubernetes}.
  */
 public final class ConsumerAccess {
 
     private final ConsumerAuthenticator authenticator;
+
     private final NamespaceAccess access;
 
     ConsumerAccess(ConsumerAuthenticator authenticator, NamespaceAccess access) {
@@ -20,8 +22,8 @@ public final class ConsumerAccess {
 
     /**
      * The verdict on a token (cached).
-     *
-     * @throws Reviews.ReviewUnavailableException when the Kubernetes API cannot review it now
+     * @throws Reviews.ReviewUnavailableException when the Kubernetes API cannot review it
+     * now
      */
     public TokenVerdict authenticate(String token) {
         try {
@@ -39,10 +41,11 @@ public final class ConsumerAccess {
 
     /**
      * The namespaces of the view the consumer may read (cached decisions).
-     *
-     * @throws Reviews.ReviewUnavailableException when the Kubernetes API cannot decide now
+     * @throws Reviews.ReviewUnavailableException when the Kubernetes API cannot decide
+     * now
      */
     public NamespaceScope scope(Consumer consumer, CatalogView view) {
         return access.scope(consumer, view);
     }
+
 }

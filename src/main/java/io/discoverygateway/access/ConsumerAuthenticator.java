@@ -17,55 +17,71 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Turns a bearer token into a {@link Consumer} with a TokenReview, remembered: a success until the token expires or
- * {@code token-ttl} passes, whichever is sooner; a refusal for {@code deny-ttl}. Concurrent requests with the same
- * unknown token wait for one review. Tokens are kept only as their SHA-256 digest. An API that does not answer is
- * not remembered: the request fails closed, and the next one asks again. Reviews of tokens not seen before are
- * bounded by the {@link ReviewBudget}.
+ * Turns a bearer token into a {@link Consumer} with a TokenReview, remembered: a success
+ * until the token expires or {@code token-ttl} passes, whichever is sooner; a refusal for
+ * {@code deny-ttl}. Concurrent requests with the same unknown token wait for one review.
+ * Tokens are kept only as their SHA-256 digest. An API that does not answer is not
+ * remembered: the request fails closed, and the next one asks again. Reviews of tokens
+ * not seen before are bounded by the {@link ReviewBudget}.
  *
- * <p>Threads: called on request threads and the stream's access-check thread; the cache is thread-safe.
+ * <p>
+ * Threads: called on request threads and the stream's access-check thread; the cache is
+ * thread-safe.
  */
 public final class ConsumerAuthenticator {
 
     private static final MessageDigest SHA256 = sha256();
 
     private final Reviews reviews;
+
     private final GatewayProperties.Auth properties;
+
     private final Clock clock;
+
     private final Cache<String, TokenVerdict> verdicts;
+
     private final AccessMetrics metrics;
+
     private final Counter emptyScopes;
+
     private final ReviewBudget budget;
+
     private final Counter newTokenRate;
+
     private final Counter reviewsInFlight;
 
     ConsumerAuthenticator(Reviews reviews, GatewayProperties.Auth properties, Clock clock, MeterRegistry registry,
             ReviewBudget budget) {
         this.reviews = reviews;
         this.budget = budget;
-        this.newTokenRate = refusals(registry, "new-token-rate", "Requests with a token not seen before refused"
-                + " with 503: new-token-reviews-per-second reached");
-        this.reviewsInFlight = refusals(registry, "reviews-in-flight", "Requests refused with 503: as many"
-                + " requests as max-reviews-in-flight were waiting for reviews");
+        this.newTokenRate = refusals(registry, "new-token-rate",
+                "Requests with a token not seen before refused" + " with 503: new-token-reviews-per-second reached");
+        this.reviewsInFlight = refusals(registry, "reviews-in-flight",
+                "Requests refused with 503: as many" + " requests as max-reviews-in-flight were waiting for reviews");
         this.properties = properties;
         this.clock = clock;
         this.metrics = new AccessMetrics(registry, "authentication");
-        this.emptyScopes = Counter.builder("gateway.auth.refusals").tag("reason", "empty-scope")
-                .description("Authenticated requests refused before they took a place: the consumer may read no"
-                        + " watched namespace")
-                .register(registry);
-        this.verdicts = Caffeine.newBuilder().maximumSize(properties.cacheSize())
-                .expireAfter(new VerdictExpiry()).build();
+        this.emptyScopes = Counter.builder("gateway.auth.refusals")
+            .tag("reason", "empty-scope")
+            .description("Authenticated requests refused before they took a place: the consumer may read no"
+                    + " watched namespace")
+            .register(registry);
+        this.verdicts = Caffeine.newBuilder()
+            .maximumSize(properties.cacheSize())
+            .expireAfter(new VerdictExpiry())
+            .build();
     }
 
     /**
-     * The consumer the token stands for, or a refusal. Throws {@link Reviews.ReviewUnavailableException} when the
-     * token is not known and the API cannot review it.
+     * The consumer the token stands for, or a refusal. Throws
+     * {@link Reviews.ReviewUnavailableException} when the token is not known and the API
+     * cannot review it.
      */
     TokenVerdict authenticate(String token) {
         String implausible = TokenShape.problem(token);
         if (implausible != null) {
-            // Refused without a review or a cache entry: garbage costs the API nothing and evicts no real token.
+            // Refused without a review or a cache entry: garbage costs the API nothing
+            // and evicts no real token.
             metrics.decision(false);
             return TokenVerdict.refused(implausible);
         }
@@ -97,8 +113,10 @@ public final class ConsumerAuthenticator {
     }
 
     private static Counter refusals(MeterRegistry registry, String reason, String description) {
-        return Counter.builder("gateway.auth.refusals").tag("reason", reason).description(description)
-                .register(registry);
+        return Counter.builder("gateway.auth.refusals")
+            .tag("reason", reason)
+            .description(description)
+            .register(registry);
     }
 
     private TokenVerdict review(String token) {
@@ -111,10 +129,14 @@ public final class ConsumerAuthenticator {
                 consumer.extra(), TokenExpiry.of(token)));
     }
 
-    /** The cache key of a token: its SHA-256, so that no token is kept (as the API server's own token cache does). */
+    /**
+     * The cache key of a token: its SHA-256, so that no token is kept (as the API
+     * server's own token cache does).
+     */
     private static String digest(String token) {
         try {
-            // A clone of a prototype skips the provider lookup of getInstance on every request.
+            // A clone of a prototype skips the provider lookup of getInstance on every
+            // request.
             MessageDigest sha256 = (MessageDigest) SHA256.clone();
             return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
         }
@@ -132,7 +154,9 @@ public final class ConsumerAuthenticator {
         }
     }
 
-    /** A success lasts until the token's expiry or the TTL; a refusal for the deny TTL. */
+    /**
+     * A success lasts until the token's expiry or the TTL; a refusal for the deny TTL.
+     */
     private final class VerdictExpiry implements Expiry<String, TokenVerdict> {
 
         @Override
@@ -158,5 +182,7 @@ public final class ConsumerAuthenticator {
         public long expireAfterRead(String key, TokenVerdict verdict, long currentTime, long currentDuration) {
             return currentDuration;
         }
+
     }
+
 }

@@ -9,38 +9,47 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The places (streams, or long-polls) that each consumer identity holds, capped per identity, so that one token
- * cannot take every place the gateway has and leave the other consumers with 503s. Without consumer authentication
- * nothing is counted here: the gateway's own limits are the only ones.
+ * The places (streams, or long-polls) that each consumer identity holds, capped per
+ * identity, so that one token cannot take every place the gateway has and leave the other
+ * consumers with 503s. Without consumer authentication nothing is counted here: the
+ * gateway's own limits are the only ones.
  *
- * <p>Threads: request threads take places; whichever thread ends the stream or long-poll gives its place back. The
- * counts live in a concurrent map whose entries are removed at zero.
+ * <p>
+ * Threads: request threads take places; whichever thread ends the stream or long-poll
+ * gives its place back. The counts live in a concurrent map whose entries are removed at
+ * zero.
  */
 public final class ConsumerPlaces {
 
-    private static final Runnable NOTHING_HELD = () -> { };
+    private static final Runnable NOTHING_HELD = () -> {
+    };
 
     private final String kind;
+
     private final int limit;
+
     private final Map<String, Integer> held = new ConcurrentHashMap<>();
+
     private final Counter refused;
 
     /**
-     * @param kind what a place is, plural ("streams", "long-polls"), for messages and the metric's tag
+     * @param kind what a place is, plural ("streams", "long-polls"), for messages and the
+     * metric's tag
      * @param limit the most places one identity may hold
      */
     public ConsumerPlaces(String kind, int limit, MeterRegistry registry) {
         this.kind = kind;
         this.limit = limit;
-        this.refused = Counter.builder("gateway.auth.refusals").tag("reason", kind + "-per-consumer")
-                .description("Authenticated requests refused before they took a place: the consumer may read no"
-                        + " watched namespace, or holds as many streams or long-polls as one consumer may")
-                .register(registry);
+        this.refused = Counter.builder("gateway.auth.refusals")
+            .tag("reason", kind + "-per-consumer")
+            .description("Authenticated requests refused before they took a place: the consumer may read no"
+                    + " watched namespace, or holds as many streams or long-polls as one consumer may")
+            .register(registry);
     }
 
     /**
-     * Takes a place for the request's consumer and returns what gives it back (idempotent), or throws a 429 problem
-     * when the consumer holds its limit already.
+     * Takes a place for the request's consumer and returns what gives it back
+     * (idempotent), or throws a 429 problem when the consumer holds its limit already.
      */
     public Runnable take(ReadAccess access) {
         if (access.consumer().isEmpty()) {
@@ -57,7 +66,8 @@ public final class ConsumerPlaces {
             refused.increment();
             throw ApiException.tooManyForOne("Too many " + kind + " for one consumer",
                     identity + " holds " + limit + " " + kind + " already, as many as one consumer may"
-                            + " (gateway.auth.max-" + kind + "-per-consumer); close one, or retry later", 5);
+                            + " (gateway.auth.max-" + kind + "-per-consumer); close one, or retry later",
+                    5);
         }
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
@@ -66,4 +76,5 @@ public final class ConsumerPlaces {
             }
         };
     }
+
 }

@@ -20,26 +20,42 @@ import io.discoverygateway.runtime.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Which namespaces a consumer may read: those where a SubjectAccessReview for the consumer's user, groups, uid and
- * extra allows the configured verb on the configured resource (by default {@code list endpointslices}), decided by
- * Kubernetes RBAC. Decisions are remembered per identity and namespace, an allow for {@code allow-ttl} and a deny
- * for {@code deny-ttl}; concurrent requests for one unknown decision wait for one review. An API that does not
- * answer is not remembered: the request fails closed.
+ * Which namespaces a consumer may read: those where a SubjectAccessReview for the
+ * consumer's user, groups, uid and extra allows the configured verb on the configured
+ * resource (by default {@code list endpointslices}), decided by Kubernetes RBAC.
+ * Decisions are remembered per identity and namespace, an allow for {@code allow-ttl} and
+ * a deny for {@code deny-ttl}; concurrent requests for one unknown decision wait for one
+ * review. An API that does not answer is not remembered: the request fails closed.
  *
- * <p>Threads: called on request threads and the stream's access-check thread, which wait while the
- * {@code auth-reviews} threads send the reviews of a scope; the caches are thread-safe.
+ * <p>
+ * Threads: called on request threads and the stream's access-check thread, which wait
+ * while the {@code auth-reviews} threads send the reviews of a scope; the caches are
+ * thread-safe.
  */
 public final class NamespaceAccess implements AutoCloseable {
 
     private final Reviews reviews;
+
     private final Reviews.ResourceAttributes attributes;
+
     private final WatchScope watchScope;
+
     private final Cache<Decision, Boolean> decisions;
+
     private final AccessMetrics metrics;
+
     private final ReviewBudget budget;
-    /** Sends the reviews of one scope at once (at most review-concurrency); their request thread waits. */
+
+    /**
+     * Sends the reviews of one scope at once (at most review-concurrency); their request
+     * thread waits.
+     */
     private final ExecutorService concurrent;
-    /** With every namespace watched: per identity, the namespaces decided and the scope they made. */
+
+    /**
+     * With every namespace watched: per identity, the namespaces decided and the scope
+     * they made.
+     */
     private final Cache<String, DecidedScope> scopes;
 
     private record DecidedScope(Set<String> candidates, Set<String> readable) {
@@ -48,24 +64,30 @@ public final class NamespaceAccess implements AutoCloseable {
     private record Decision(String identity, String namespace) {
     }
 
-    NamespaceAccess(Reviews reviews, GatewayProperties.Auth properties, WatchScope watchScope,
-            MeterRegistry registry, ReviewBudget budget) {
+    NamespaceAccess(Reviews reviews, GatewayProperties.Auth properties, WatchScope watchScope, MeterRegistry registry,
+            ReviewBudget budget) {
         this.reviews = reviews;
         this.budget = budget;
         this.concurrent = Executors.newFixedThreadPool(properties.reviewConcurrency(),
                 DaemonThreads.named("auth-reviews"));
-        this.scopes = Caffeine.newBuilder().maximumSize(properties.cacheSize())
-                .expireAfterWrite(properties.allowTtl()).build();
+        this.scopes = Caffeine.newBuilder()
+            .maximumSize(properties.cacheSize())
+            .expireAfterWrite(properties.allowTtl())
+            .build();
         this.attributes = new Reviews.ResourceAttributes(properties.verb(), properties.group(), properties.resource());
         this.watchScope = watchScope;
         this.metrics = new AccessMetrics(registry, "authorization");
-        this.decisions = Caffeine.newBuilder().maximumSize(properties.cacheSize())
-                .expireAfter(Expiry.<Decision, Boolean>creating((decision, allowed) -> allowed
-                        ? properties.allowTtl() : properties.denyTtl()))
-                .build();
+        this.decisions = Caffeine.newBuilder()
+            .maximumSize(properties.cacheSize())
+            .expireAfter(Expiry.<Decision, Boolean>creating(
+                    (decision, allowed) -> allowed ? properties.allowTtl() : properties.denyTtl()))
+            .build();
     }
 
-    /** Whether the consumer may read the namespace ("" asks for every namespace at once, as RBAC means it). */
+    /**
+     * Whether the consumer may read the namespace ("" asks for every namespace at once,
+     * as RBAC means it).
+     */
     boolean mayRead(Consumer consumer, String namespace) {
         boolean[] reviewed = new boolean[1];
         boolean allowed;
@@ -85,11 +107,13 @@ public final class NamespaceAccess implements AutoCloseable {
     }
 
     /**
-     * The namespaces of the view the consumer may read. With every namespace watched, one review for all of them
-     * first (a ClusterRoleBinding answers it); otherwise one per namespace that has services, sent at once, and the
-     * scope they make remembered for {@code allow-ttl} per identity: a later request reviews only namespaces that
-     * have appeared since, so a consumer's request costs no review at steady state however many namespaces there
-     * are. With the namespaces listed, one decision per watched namespace (each cached), also sent at once.
+     * The namespaces of the view the consumer may read. With every namespace watched, one
+     * review for all of them first (a ClusterRoleBinding answers it); otherwise one per
+     * namespace that has services, sent at once, and the scope they make remembered for
+     * {@code allow-ttl} per identity: a later request reviews only namespaces that have
+     * appeared since, so a consumer's request costs no review at steady state however
+     * many namespaces there are. With the namespaces listed, one decision per watched
+     * namespace (each cached), also sent at once.
      */
     NamespaceScope scope(Consumer consumer, CatalogView view) {
         if (watchScope.allNamespaces()) {
@@ -119,10 +143,12 @@ public final class NamespaceAccess implements AutoCloseable {
     }
 
     /**
-     * For a consumer's open streams at each recheck: its scope, with the namespaces it could read until now asked
-     * again of Kubernetes rather than taken from the caches, so that a deleted binding ends access within one
-     * recheck interval whatever {@code allow-ttl} is. Namespaces it may newly read come through the caches, as for
-     * requests. Costs one review per namespace held (one in all for a consumer allowed cluster-wide).
+     * For a consumer's open streams at each recheck: its scope, with the namespaces it
+     * could read until now asked again of Kubernetes rather than taken from the caches,
+     * so that a deleted binding ends access within one recheck interval whatever
+     * {@code allow-ttl} is. Namespaces it may newly read come through the caches, as for
+     * requests. Costs one review per namespace held (one in all for a consumer allowed
+     * cluster-wide).
      */
     NamespaceScope revalidate(Consumer consumer, NamespaceScope held, CatalogView view) {
         String identity = consumer.identity();
@@ -142,7 +168,10 @@ public final class NamespaceAccess implements AutoCloseable {
         return scope(consumer, view);
     }
 
-    /** The namespaces among these the consumer may read: the cached decisions, and the others reviewed at once. */
+    /**
+     * The namespaces among these the consumer may read: the cached decisions, and the
+     * others reviewed at once.
+     */
     private Set<String> decideAll(Consumer consumer, List<String> namespaces) {
         Set<String> readable = new LinkedHashSet<>();
         List<String> unknown = new ArrayList<>();
@@ -208,7 +237,10 @@ public final class NamespaceAccess implements AutoCloseable {
         return readable;
     }
 
-    /** What a 403 says: the review that failed, so the consumer's operator knows which Role to grant. */
+    /**
+     * What a 403 says: the review that failed, so the consumer's operator knows which
+     * Role to grant.
+     */
     /** The permission that decides, as "list discovery.k8s.io/endpointslices". */
     String permission() {
         return attributes.verb() + " " + (attributes.group().isEmpty() ? "" : attributes.group() + "/")
@@ -225,4 +257,5 @@ public final class NamespaceAccess implements AutoCloseable {
     public void close() {
         concurrent.shutdownNow();
     }
+
 }

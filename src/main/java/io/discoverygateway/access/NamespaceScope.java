@@ -11,7 +11,8 @@ import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.Revisions;
 
 /**
- * The namespaces a consumer may read: every one (no authentication, or a consumer allowed cluster-wide), or a set.
+ * The namespaces a consumer may read: every one (no authentication, or a consumer allowed
+ * cluster-wide), or a set.
  *
  * @param everything whether every namespace is readable
  * @param namespaces the readable namespaces when not everything
@@ -33,9 +34,9 @@ public record NamespaceScope(boolean everything, Set<String> namespaces) {
     }
 
     /**
-     * The revision of the latest change the scope covers: the view's, or the latest of its namespaces'. What a
-     * consumer limited to some namespaces is shown (in ETags, {@code SYNCED}...) so that a change where it may not
-     * read moves nothing it sees.
+     * The revision of the latest change the scope covers: the view's, or the latest of
+     * its namespaces'. What a consumer limited to some namespaces is shown (in ETags,
+     * {@code SYNCED}...) so that a change where it may not read moves nothing it sees.
      */
     public long revision(CatalogView view) {
         if (everything) {
@@ -54,9 +55,10 @@ public record NamespaceScope(boolean everything, Set<String> namespaces) {
     }
 
     /**
-     * A short tag that changes whenever the scope does: the stream appends it to its event ids, so that a client
-     * resuming with an id handed out under another scope gets a full snapshot, never a resume that would leave it
-     * holding services it may no longer read (or missing ones it now may).
+     * A short tag that changes whenever the scope does: the stream appends it to its
+     * event ids, so that a client resuming with an id handed out under another scope gets
+     * a full snapshot, never a resume that would leave it holding services it may no
+     * longer read (or missing ones it now may).
      */
     public String tag() {
         if (everything) {
@@ -64,7 +66,7 @@ public record NamespaceScope(boolean everything, Set<String> namespaces) {
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(String.join(",", new TreeSet<>(namespaces)).getBytes(StandardCharsets.UTF_8));
+                .digest(String.join(",", new TreeSet<>(namespaces)).getBytes(StandardCharsets.UTF_8));
             return "s" + HexFormat.of().formatHex(digest, 0, 6);
         }
         catch (NoSuchAlgorithmException ex) {

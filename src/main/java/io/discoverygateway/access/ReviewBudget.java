@@ -5,16 +5,17 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the gateway may ask of the Kubernetes API on its consumers' behalf, so that neither unauthenticated clients
- * nor a slow API server can exhaust it:
+ * What the gateway may ask of the Kubernetes API on its consumers' behalf, so that
+ * neither unauthenticated clients nor a slow API server can exhaust it:
  * <ul>
- * <li>TokenReviews of tokens it does not know yet (which anyone can send) at most {@code rate} per second, with
- * bursts of {@code burst}: beyond, a new token gets 503 and {@code Retry-After}, while known consumers go on. The
- * API server's priority and fairness would otherwise throttle the gateway's own ServiceAccount, and then every
+ * <li>TokenReviews of tokens it does not know yet (which anyone can send) at most
+ * {@code rate} per second, with bursts of {@code burst}: beyond, a new token gets 503 and
+ * {@code Retry-After}, while known consumers go on. The API server's priority and
+ * fairness would otherwise throttle the gateway's own ServiceAccount, and then every
  * consumer without a cached decision.</li>
- * <li>At most {@code inFlight} requests waiting for reviews at once: on Java 17 each is a blocked request thread
- * (for up to the review timeout while the API is slow), so without this bound they could take the whole request
- * pool.</li>
+ * <li>At most {@code inFlight} requests waiting for reviews at once: on Java 17 each is a
+ * blocked request thread (for up to the review timeout while the API is slow), so without
+ * this bound they could take the whole request pool.</li>
  * </ul>
  * A token bucket and a semaphore; thread-safe, and a pure rule given its clock.
  */
@@ -30,17 +31,26 @@ final class ReviewBudget {
             this.reason = reason;
         }
 
-        /** {@code new-token-rate} or {@code reviews-in-flight}, as counted in the refusals metric. */
+        /**
+         * {@code new-token-rate} or {@code reviews-in-flight}, as counted in the refusals
+         * metric.
+         */
         String reason() {
             return reason;
         }
+
     }
 
     private final double ratePerNano;
+
     private final double burst;
+
     private final LongSupplier nanoClock;
+
     private final Semaphore inFlight;
+
     private double tokens;
+
     private long refilledAt;
 
     ReviewBudget(double ratePerSecond, int burst, int inFlight, LongSupplier nanoClock) {
@@ -52,7 +62,10 @@ final class ReviewBudget {
         this.refilledAt = nanoClock.getAsLong();
     }
 
-    /** Takes one new-token review from the bucket, or throws {@link BusyException} when it is empty. */
+    /**
+     * Takes one new-token review from the bucket, or throws {@link BusyException} when it
+     * is empty.
+     */
     synchronized void newToken() {
         long now = nanoClock.getAsLong();
         tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerNano);
@@ -64,7 +77,10 @@ final class ReviewBudget {
         tokens--;
     }
 
-    /** Runs a wait for reviews in one of the in-flight places, or throws {@link BusyException} when none is free. */
+    /**
+     * Runs a wait for reviews in one of the in-flight places, or throws
+     * {@link BusyException} when none is free.
+     */
     <T> T inFlight(Supplier<T> reviews) {
         if (!inFlight.tryAcquire()) {
             throw new BusyException("reviews-in-flight", "The gateway is waiting for as many reviews by the"
@@ -77,4 +93,5 @@ final class ReviewBudget {
             inFlight.release();
         }
     }
+
 }

@@ -7,8 +7,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads the {@code exp} claim of a JWT without checking anything: the TokenReview has already vouched for the
- * token; the expiry only bounds how long the gateway trusts that review.
+ * Reads the {@code exp} claim of a JWT without checking anything: the TokenReview has
+ * already vouched for the token; the expiry only bounds how long the gateway trusts that
+ * review.
  */
 final class TokenExpiry {
 
@@ -31,4 +32,5 @@ final class TokenExpiry {
             return null;
         }
     }
+
 }

@@ -4,14 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Whether a bearer token can be a Kubernetes ServiceAccount token at all (a signed JWT in compact form, about a
- * kilobyte), decided without asking anyone: so that garbage sent by unauthenticated clients never costs a
- * TokenReview, which the API server's priority and fairness would otherwise charge to the gateway's own
- * ServiceAccount. A pure rule.
+ * Whether a bearer token can be a Kubernetes ServiceAccount token at all (a signed JWT in
+ * compact form, about a kilobyte), decided without asking anyone: so that garbage sent by
+ * unauthenticated clients never costs a TokenReview, which the API server's priority and
+ * fairness would otherwise charge to the gateway's own ServiceAccount. A pure rule.
  */
 final class TokenShape {
 
-    /** ServiceAccount tokens are about 1 KB; one with many audiences and extras stays far below this. */
+    /**
+     * ServiceAccount tokens are about 1 KB; one with many audiences and extras stays far
+     * below this.
+     */
     static final int MAX_LENGTH = 16 * 1024;
 
     private static final int MIN_LENGTH = 32;
@@ -49,4 +52,5 @@ final class TokenShape {
         }
         return null;
     }
+
 }

@@ -10,7 +10,10 @@ import io.swagger.v3.oas.annotations.Parameters;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Schema;
 
-/** The OpenAPI parameters of a resource that can be long-polled, written once for every such operation. */
+/**
+ * The OpenAPI parameters of a resource that can be long-polled, written once for every
+ * such operation.
+ */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Parameters({
@@ -23,4 +26,5 @@ import io.swagger.v3.oas.annotations.media.Schema;
         @Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "An ETag: 304 while it is current",
                 schema = @Schema(type = "string")) })
 @interface LongPolled {
+
 }

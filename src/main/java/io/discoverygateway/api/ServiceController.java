@@ -56,13 +56,17 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * The gateway's native read API. Every answer is written from the catalog's precomputed snapshots: no Kubernetes
- * API call, no per-request encoding of a whole service (except for the open-ended {@code podLabelSelector}).
+ * The gateway's native read API. Every answer is written from the catalog's precomputed
+ * snapshots: no Kubernetes API call, no per-request encoding of a whole service (except
+ * for the open-ended {@code podLabelSelector}).
  *
- * <p>Each resource can be long-polled: with {@code wait} (or {@code index} alone, which waits the default wait) the
- * request is held, without a thread, until the resource changes past the revision the client has ({@code index}, or
- * the revision in {@code If-None-Match}), then answered 200; when the wait elapses, 304. A revision of another epoch
- * (another replica, an earlier run) is answered at once with the current state.
+ * <p>
+ * Each resource can be long-polled: with {@code wait} (or {@code index} alone, which
+ * waits the default wait) the request is held, without a thread, until the resource
+ * changes past the revision the client has ({@code index}, or the revision in
+ * {@code If-None-Match}), then answered 200; when the wait elapses, 304. A revision of
+ * another epoch (another replica, an earlier run) is answered at once with the current
+ * state.
  */
 @RestController
 @RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -71,16 +75,24 @@ class ServiceController {
 
     /** The document with ready endpoints only; also the suffix of its entity tag. */
     private static final String READY_ONLY = "ready-only";
+
     private static final ServiceSnapshot.Representation READY_ONLY_DOCUMENT = new ServiceSnapshot.Representation() {
     };
 
     private final CatalogReader catalog;
+
     private final SnapshotEncoder encoder;
+
     private final RequestValidator validator;
+
     private final ChangeWaiters waiters;
+
     private final ConsumerPlaces longPollPlaces;
+
     private final Staleness staleness;
+
     private final GatewayProperties.LongPoll longPoll;
+
     private final boolean podMetadata;
 
     ServiceController(CatalogReader catalog, SnapshotEncoder encoder, RequestValidator validator, ChangeWaiters waiters,
@@ -95,14 +107,19 @@ class ServiceController {
         this.podMetadata = properties.podMetadata().enabled();
     }
 
-    // ---- lists -------------------------------------------------------------------------------------------------
+    // ---- lists
+    // -------------------------------------------------------------------------------------------------
 
-    /** Summaries of every cached service, optionally of one namespace and matching a label selector. */
+    /**
+     * Summaries of every cached service, optionally of one namespace and matching a label
+     * selector.
+     */
     @Operation(summary = "Summaries of the services the consumer may read",
             description = "Every cached service (of one namespace with namespace=), matching the label selector,"
                     + " without endpoints but with their counts. Long-polled with wait/index.")
-    @ApiResponse(responseCode = "200", description = "The list", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
+    @ApiResponse(responseCode = "200", description = "The list",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
     @ApiResponse(responseCode = "304", description = "Not modified: the ETag or index is current", content = @Content)
     @LongPolled
     @GetMapping(path = "/services", params = { "!wait", "!index" })
@@ -113,12 +130,13 @@ class ServiceController {
     }
 
     @Hidden
-    @GetMapping(path = "/services") // with wait or index (the mapping above takes neither)
+    @GetMapping(path = "/services") // with wait or index (the mapping above takes
+                                    // neither)
     DeferredResult<ResponseEntity<byte[]>> awaitServices(@RequestParam(required = false) String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            ReadAccess access, HttpServletRequest servletRequest) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, ReadAccess access,
+            HttpServletRequest servletRequest) {
         Listing listing = listing(namespace, labelSelector, access);
         return longPoll(servletRequest, access, listing.topic(), wait, index, ifNoneMatch, listing::etag,
                 listing::answer);
@@ -126,8 +144,9 @@ class ServiceController {
 
     @Operation(summary = "Summaries of one namespace's services",
             description = "As /api/v1/services for one namespace; its ETag changes only with that namespace.")
-    @ApiResponse(responseCode = "200", description = "The list", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
+    @ApiResponse(responseCode = "200", description = "The list",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ApiDocumentation.ServiceList.class)))
     @ApiResponse(responseCode = "304", description = "Not modified", content = @Content)
     @LongPolled
     @GetMapping(path = "/namespaces/{namespace}/services", params = { "!wait", "!index" })
@@ -142,25 +161,27 @@ class ServiceController {
     DeferredResult<ResponseEntity<byte[]>> awaitNamespaceServices(@PathVariable String namespace,
             @RequestParam(required = false) String labelSelector, @RequestParam(required = false) String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            ReadAccess access, HttpServletRequest servletRequest) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, ReadAccess access,
+            HttpServletRequest servletRequest) {
         access.requireReadableNamespace(namespace, validator);
         return awaitServices(namespace, labelSelector, wait, index, ifNoneMatch, access, servletRequest);
     }
 
-    // ---- one service -------------------------------------------------------------------------------------------
+    // ---- one service
+    // -------------------------------------------------------------------------------------------
 
     /**
-     * One service with its endpoints; {@code ready=true} keeps only ready endpoints, {@code podLabelSelector} only
-     * those whose pod has matching labels (with pod metadata enabled).
+     * One service with its endpoints; {@code ready=true} keeps only ready endpoints,
+     * {@code podLabelSelector} only those whose pod has matching labels (with pod
+     * metadata enabled).
      */
     @Operation(summary = "One service with its endpoints",
             description = "The union of the service's EndpointSlices: addresses, readiness, ports, zone, node, target"
                     + " pod (and pod metadata when on). ready=true keeps ready endpoints only; podLabelSelector those"
                     + " whose pod matches. Long-polled with wait/index; 404 when deleted while waiting.")
-    @ApiResponse(responseCode = "200", description = "The service", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE,
-            schema = @Schema(implementation = SnapshotEncoder.ServiceDocument.class)))
+    @ApiResponse(responseCode = "200", description = "The service",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = SnapshotEncoder.ServiceDocument.class)))
     @ApiResponse(responseCode = "304", description = "Not modified", content = @Content)
     @LongPolled
     @GetMapping(path = "/namespaces/{namespace}/services/{name}", params = { "!wait", "!index" })
@@ -180,8 +201,8 @@ class ServiceController {
             @RequestParam(defaultValue = "false") boolean ready,
             @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String wait,
             @RequestParam(required = false) String index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
-            ReadAccess access, HttpServletRequest servletRequest) {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, ReadAccess access,
+            HttpServletRequest servletRequest) {
         ServiceKey key = new ServiceKey(namespace, name);
         readable(access, key);
         validator.existingService(catalog.view(), key);
@@ -191,18 +212,23 @@ class ServiceController {
                 view -> variant.answer(validator.existingService(view, key)));
     }
 
-    /** A valid name in a watched namespace that the consumer may read (before saying whether it exists). */
+    /**
+     * A valid name in a watched namespace that the consumer may read (before saying
+     * whether it exists).
+     */
     private void readable(ReadAccess access, ServiceKey key) {
         access.requireReadableNamespace(key.namespace(), validator);
         validator.name("service name", key.name());
     }
 
-    // ---- long-polling ------------------------------------------------------------------------------------------
+    // ---- long-polling
+    // ------------------------------------------------------------------------------------------
 
     /**
-     * Holds the request until the topic's revision passes the client's, or the wait elapses. The waiter is released
-     * as soon as the request ends for any reason, also when its client leaves (its connection is probed). HEAD is
-     * answered at once: it asks for headers, and holding it would only hold a place.
+     * Holds the request until the topic's revision passes the client's, or the wait
+     * elapses. The waiter is released as soon as the request ends for any reason, also
+     * when its client leaves (its connection is probed). HEAD is answered at once: it
+     * asks for headers, and holding it would only hold a place.
      */
     private DeferredResult<ResponseEntity<byte[]>> longPoll(HttpServletRequest servletRequest, ReadAccess access,
             WaitTopic topic, String wait, String index, String ifNoneMatch, Function<CatalogView, String> etag,
@@ -238,20 +264,24 @@ class ServiceController {
             return topic.revision(current) > knownRevision ? answer.apply(current) : notModified(etag.apply(current));
         }).whenComplete((response, error) -> {
             if (error != null) {
-                result.setErrorResult(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                result.setErrorResult(
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             }
             else {
                 result.setResult(response);
             }
         });
-        // Ends the wait when the request ends first: its timeout, an error, its client gone.
+        // Ends the wait when the request ends first: its timeout, an error, its client
+        // gone.
         result.onCompletion(() -> change.complete(null));
         result.onError(error -> change.complete(null));
         return result;
     }
 
-    /** The revision in an {@code index}: a token {@code <epoch>-<revision>} (an ETag without quotes, an event id). */
+    /**
+     * The revision in an {@code index}: a token {@code <epoch>-<revision>} (an ETag
+     * without quotes, an event id).
+     */
     private OptionalLong index(String index) {
         if (index.strip().chars().allMatch(Character::isDigit)) {
             throw ApiException.invalidParameter("index", "'" + index + "' has no epoch: pass the token of the last"
@@ -274,26 +304,30 @@ class ServiceController {
         return request.checkNotModified(etag) ? null : answer.get();
     }
 
-    // ---- representations ---------------------------------------------------------------------------------------
+    // ---- representations
+    // ---------------------------------------------------------------------------------------
 
     private Listing listing(String namespace, String labelSelector, ReadAccess access) {
         LabelSelector selector = validator.labelSelector(labelSelector);
         if (namespace != null) {
             access.requireReadableNamespace(namespace, validator);
-            return new Listing(namespace, selector, access.consumer().isPresent()
-                    ? NamespaceScope.of(Set.of(namespace)) : NamespaceScope.EVERYTHING);
+            return new Listing(namespace, selector,
+                    access.consumer().isPresent() ? NamespaceScope.of(Set.of(namespace)) : NamespaceScope.EVERYTHING);
         }
         return new Listing(null, selector, access.scope(catalog.view()));
     }
 
     /**
-     * A list of service summaries: all the consumer may read, or one namespace's, matching a selector. Its revision
-     * and ETag are those of what it covers, so a change elsewhere neither shows nor wakes its long-polls.
+     * A list of service summaries: all the consumer may read, or one namespace's,
+     * matching a selector. Its revision and ETag are those of what it covers, so a change
+     * elsewhere neither shows nor wakes its long-polls.
      */
     private final class Listing {
 
         private final String namespace;
+
         private final LabelSelector selector;
+
         private final NamespaceScope scope;
 
         Listing(String namespace, LabelSelector selector, NamespaceScope scope) {
@@ -316,10 +350,12 @@ class ServiceController {
 
         ResponseEntity<byte[]> answer(CatalogView view) {
             List<ServiceSnapshot> services = namespace == null ? view.services() : view.services(namespace);
-            // A consumer limited to some namespaces sees their revision, not how much changed elsewhere.
+            // A consumer limited to some namespaces sees their revision, not how much
+            // changed elsewhere.
             long revision = scope.everything() ? view.revision() : topic().revision(view);
             JsonBuffer json = new JsonBuffer(256 + services.size() * 256).beginObject()
-                    .field("epoch", view.epoch()).field("revision", revision);
+                .field("epoch", view.epoch())
+                .field("revision", revision);
             staleness.writeFields(json);
             json.name("items").beginArray();
             for (ServiceSnapshot snapshot : services) {
@@ -328,9 +364,12 @@ class ServiceController {
                     json.raw(snapshot.summaryJson());
                 }
             }
-            return ResponseEntity.ok().eTag(etag(view)).contentType(MediaType.APPLICATION_JSON)
-                    .body(json.endArray().endObject().toByteArray());
+            return ResponseEntity.ok()
+                .eTag(etag(view))
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(json.endArray().endObject().toByteArray());
         }
+
     }
 
     private Variant variant(boolean ready, String podLabelSelector) {
@@ -345,12 +384,14 @@ class ServiceController {
     }
 
     /**
-     * A representation of one service: all endpoints, ready ones, or those whose pod matches a selector. Each has an
-     * entity tag of its own; a selector's is a digest of the selector, so two selectors never share one.
+     * A representation of one service: all endpoints, ready ones, or those whose pod
+     * matches a selector. Each has an entity tag of its own; a selector's is a digest of
+     * the selector, so two selectors never share one.
      */
     private final class Variant {
 
         private final boolean ready;
+
         private final LabelSelector pods;
 
         Variant(boolean ready, LabelSelector pods) {
@@ -366,19 +407,23 @@ class ServiceController {
         }
 
         ResponseEntity<byte[]> answer(ServiceSnapshot snapshot) {
-            return ResponseEntity.ok().eTag(etag(snapshot)).contentType(MediaType.APPLICATION_JSON)
-                    .body(staleness.mark(body(snapshot)));
+            return ResponseEntity.ok()
+                .eTag(etag(snapshot))
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(staleness.mark(body(snapshot)));
         }
 
         private byte[] body(ServiceSnapshot snapshot) {
             if (pods != null) {
-                // Encoded per request: selectors are open-ended, so these variants are not kept with the snapshot.
-                return encoder.document(snapshot, endpoint -> (!ready || endpoint.ready())
-                        && pods.matches(endpoint.podLabels()));
+                // Encoded per request: selectors are open-ended, so these variants are
+                // not kept with the snapshot.
+                return encoder.document(snapshot,
+                        endpoint -> (!ready || endpoint.ready()) && pods.matches(endpoint.podLabels()));
             }
             return ready ? snapshot.derived(READY_ONLY_DOCUMENT, s -> encoder.document(s, Endpoint::ready))
                     : snapshot.json();
         }
+
     }
 
     /** A distinct strong tag for another representation of the same snapshot. */
@@ -395,4 +440,5 @@ class ServiceController {
             throw new IllegalStateException("SHA-256 is part of every JDK", ex);
         }
     }
+
 }

@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 import io.discoverygateway.web.ApiException;
 
 /**
- * Parses the {@code wait} of a long-poll: {@code 30s}, {@code 5m}, {@code 1h}, {@code 1500ms}, or plain seconds.
- * Anything longer than the cap is cut to it, as Consul does, rather than refused.
+ * Parses the {@code wait} of a long-poll: {@code 30s}, {@code 5m}, {@code 1h},
+ * {@code 1500ms}, or plain seconds. Anything longer than the cap is cut to it, as Consul
+ * does, rather than refused.
  */
 final class WaitDuration {
 
@@ -34,4 +35,5 @@ final class WaitDuration {
         long capMillis = cap.toMillis();
         return Duration.ofMillis(amount > capMillis / millisPerUnit ? capMillis : amount * millisPerUnit);
     }
+
 }

@@ -18,40 +18,61 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that holds the gateway's state. The Kubernetes side hands it Services, EndpointSlices and Pods
- * (already mapped to the gateway's model); a single writer thread applies them in order ({@link CatalogState} holds
- * the rules), compares each touched service's state with its previous snapshot, and only for a real difference
- * assigns the next revision, encodes the new snapshot and publishes a new {@link CatalogView}. Listeners hear of
- * each batch of changes on the writer thread.
+ * The one place that holds the gateway's state. The Kubernetes side hands it Services,
+ * EndpointSlices and Pods (already mapped to the gateway's model); a single writer thread
+ * applies them in order ({@link CatalogState} holds the rules), compares each touched
+ * service's state with its previous snapshot, and only for a real difference assigns the
+ * next revision, encodes the new snapshot and publishes a new {@link CatalogView}.
+ * Listeners hear of each batch of changes on the writer thread.
  *
- * <p>Threads: informer threads call the mutation methods, which only enqueue; the {@code catalog-writer} thread owns
- * everything else (the state, the snapshots, the revision counter, the per-namespace counts) and publishes the view
- * through a volatile field, so readers on any thread never lock and always see a consistent view. Listeners and
- * {@link #afterPending} tasks run on the writer thread and must not block.
+ * <p>
+ * Threads: informer threads call the mutation methods, which only enqueue; the
+ * {@code catalog-writer} thread owns everything else (the state, the snapshots, the
+ * revision counter, the per-namespace counts) and publishes the view through a volatile
+ * field, so readers on any thread never lock and always see a consistent view. Listeners
+ * and {@link #afterPending} tasks run on the writer thread and must not block.
  */
 public final class Catalog implements CatalogReader {
 
     private static final Logger log = LoggerFactory.getLogger(Catalog.class);
 
-    /** Above this many changes in one batch the published array is rebuilt instead of patched. */
+    /**
+     * Above this many changes in one batch the published array is rebuilt instead of
+     * patched.
+     */
     private static final int REBUILD_THRESHOLD = 64;
 
     private final String epoch;
+
     private final SnapshotEncoder encoder;
+
     private final Clock clock;
+
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
     private final List<CatalogListener> listeners = new CopyOnWriteArrayList<>();
+
     private final Thread writer;
+
     private volatile CatalogView view;
+
     private volatile boolean running = true;
 
     // State below is touched by the writer thread only.
     private final CatalogState state = new CatalogState();
+
     private final TreeMap<ServiceKey, ServiceSnapshot> snapshots = new TreeMap<>();
+
     private final TreeMap<String, Integer> servicesPerNamespace = new TreeMap<>();
-    /** The revision of the latest change (deletions included) of a service in each namespace. */
+
+    /**
+     * The revision of the latest change (deletions included) of a service in each
+     * namespace.
+     */
     private final Map<String, Long> namespaceRevisions = new HashMap<>();
+
     private long revision;
+
     private long endpointCount;
 
     public Catalog(String epoch, SnapshotEncoder encoder, Clock clock) {
@@ -114,7 +135,10 @@ public final class Catalog implements CatalogReader {
         return done;
     }
 
-    /** Stops the writer thread; mutations handed in afterwards are ignored, tasks waiting for it fail. */
+    /**
+     * Stops the writer thread; mutations handed in afterwards are ignored, tasks waiting
+     * for it fail.
+     */
     public void close() {
         running = false;
         writer.interrupt();
@@ -140,7 +164,8 @@ public final class Catalog implements CatalogReader {
                 applyBatch(batch);
             }
             catch (RuntimeException ex) {
-                // A bug here must not kill the only writer: log it and keep serving what we have.
+                // A bug here must not kill the only writer: log it and keep serving what
+                // we have.
                 log.error("Could not apply a batch of {} changes to the catalog", batch.size(), ex);
             }
             batch.clear();
@@ -185,7 +210,10 @@ public final class Catalog implements CatalogReader {
         }
     }
 
-    /** Turns the service's new state into a change event, with the next revision, when it really changed. */
+    /**
+     * Turns the service's new state into a change event, with the next revision, when it
+     * really changed.
+     */
     private void recompute(ServiceKey key, List<ChangeEvent> changes) {
         ServiceSnapshot previous = snapshots.get(key);
         ServiceState current = state.stateOf(key);
@@ -225,13 +253,15 @@ public final class Catalog implements CatalogReader {
             }
         }
         ServiceSnapshot[] published = changes.size() > REBUILD_THRESHOLD
-                ? snapshots.values().toArray(ServiceSnapshot[]::new)
-                : patch(view, changes);
+                ? snapshots.values().toArray(ServiceSnapshot[]::new) : patch(view, changes);
         view = new CatalogView(epoch, revision, published, List.copyOf(new TreeSet<>(servicesPerNamespace.keySet())),
                 Map.copyOf(namespaceRevisions), endpointCount, changes.get(changes.size() - 1).snapshot().changedAt());
     }
 
-    /** The previous sorted array with each change applied by binary search and array copies. */
+    /**
+     * The previous sorted array with each change applied by binary search and array
+     * copies.
+     */
     private static ServiceSnapshot[] patch(CatalogView previous, List<ChangeEvent> changes) {
         List<ServiceSnapshot> list = new ArrayList<>(previous.services());
         for (ChangeEvent change : changes) {
@@ -272,4 +302,5 @@ public final class Catalog implements CatalogReader {
 
     private record Barrier(Runnable task, CompletableFuture<Void> done) {
     }
+
 }

@@ -19,21 +19,25 @@ class CatalogConfiguration {
         return new SnapshotEncoder(mapper);
     }
 
-    /** The epoch is random per process, so revisions of different replicas or runs can never be confused. */
+    /**
+     * The epoch is random per process, so revisions of different replicas or runs can
+     * never be confused.
+     */
     @Bean(destroyMethod = "close")
     Catalog catalog(SnapshotEncoder encoder, MeterRegistry registry) {
         byte[] random = new byte[6];
         new SecureRandom().nextBytes(random);
         Catalog catalog = new Catalog(HexFormat.of().formatHex(random), encoder, Clock.systemUTC());
         Gauge.builder("gateway.catalog.services", catalog, c -> c.view().serviceCount())
-                .description("Services in the cache")
-                .register(registry);
+            .description("Services in the cache")
+            .register(registry);
         Gauge.builder("gateway.catalog.endpoints", catalog, c -> c.view().endpointCount())
-                .description("Endpoints in the cache, over all services")
-                .register(registry);
+            .description("Endpoints in the cache, over all services")
+            .register(registry);
         Gauge.builder("gateway.catalog.revision", catalog, c -> c.view().revision())
-                .description("The catalog's latest revision")
-                .register(registry);
+            .description("The catalog's latest revision")
+            .register(registry);
         return catalog;
     }
+
 }

@@ -3,8 +3,9 @@ package io.discoverygateway.catalog;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The catalog as the HTTP surfaces see it: immutable views to read, changes to listen to, and a way to act at a
- * known point of the change flow. Only the Kubernetes side writes, through {@link Catalog}.
+ * The catalog as the HTTP surfaces see it: immutable views to read, changes to listen to,
+ * and a way to act at a known point of the change flow. Only the Kubernetes side writes,
+ * through {@link Catalog}.
  */
 public interface CatalogReader {
 
@@ -14,12 +15,16 @@ public interface CatalogReader {
     /** The latest published view; never null. */
     CatalogView view();
 
-    /** Tells the listener of every later batch of changes, on the catalog's writer thread. */
+    /**
+     * Tells the listener of every later batch of changes, on the catalog's writer thread.
+     */
     void addListener(CatalogListener listener);
 
     /**
-     * Runs the task on the writer thread once everything handed in before has been applied and published; the task
-     * sees the view that results, and no batch is published while it runs.
+     * Runs the task on the writer thread once everything handed in before has been
+     * applied and published; the task sees the view that results, and no batch is
+     * published while it runs.
      */
     CompletableFuture<Void> afterPending(Runnable task);
+
 }

@@ -11,33 +11,40 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The catalog's state transitions, apart from its queue, thread and publishing: what the Kubernetes side has said
- * about Services, EndpointSlices and Pods, which services a mutation can change, and the merged state of a service.
- * A pure rule: no threads, no I/O, unit-tested on its own; the {@link Catalog} owns one and touches it only from its
+ * The catalog's state transitions, apart from its queue, thread and publishing: what the
+ * Kubernetes side has said about Services, EndpointSlices and Pods, which services a
+ * mutation can change, and the merged state of a service. A pure rule: no threads, no
+ * I/O, unit-tested on its own; the {@link Catalog} owns one and touches it only from its
  * writer thread.
  *
  * <ul>
- * <li>A service's endpoints are the union of its slices (label {@code kubernetes.io/service-name}). An endpoint can
- * sit in two slices of a service for a moment while the controller moves it; the copy in the slice whose name sorts
- * first is kept, so the result does not depend on the order events arrived in. Endpoints are sorted by address
- * type, address and ports.</li>
+ * <li>A service's endpoints are the union of its slices (label
+ * {@code kubernetes.io/service-name}). An endpoint can sit in two slices of a service for
+ * a moment while the controller moves it; the copy in the slice whose name sorts first is
+ * kept, so the result does not depend on the order events arrived in. Endpoints are
+ * sorted by address type, address and ports.</li>
  * <li>A slice whose service-name label changes moves: both services change.</li>
- * <li>With pods known, an endpoint whose {@code targetRef} is a Pod of the service's own namespace carries that
- * pod's details. A targetRef into another namespace gets nothing: whoever can write an EndpointSlice could
- * otherwise read the labels of any pod. A pod change changes exactly the services that have an endpoint on it.</li>
+ * <li>With pods known, an endpoint whose {@code targetRef} is a Pod of the service's own
+ * namespace carries that pod's details. A targetRef into another namespace gets nothing:
+ * whoever can write an EndpointSlice could otherwise read the labels of any pod. A pod
+ * change changes exactly the services that have an endpoint on it.</li>
  * </ul>
  */
 final class CatalogState {
 
     private static final Comparator<Endpoint> ENDPOINT_ORDER = Comparator.comparing(Endpoint::addressType)
-            .thenComparing(endpoint -> endpoint.addresses().get(0))
-            .thenComparing(endpoint -> endpoint.ports().toString());
+        .thenComparing(endpoint -> endpoint.addresses().get(0))
+        .thenComparing(endpoint -> endpoint.ports().toString());
 
     private final Map<ServiceKey, ServiceResource> services = new HashMap<>();
+
     private final Map<ObjectKey, EndpointSliceResource> slices = new HashMap<>();
+
     /** Each slice to the service it belongs to. */
     private final Index<ObjectKey, ServiceKey> sliceOwners = new Index<>();
+
     private final Map<ObjectKey, PodInfo> pods = new HashMap<>();
+
     /** Each service to the pods its endpoints stand for. */
     private final Index<ServiceKey, ObjectKey> podsOfService = new Index<>();
 
@@ -73,7 +80,10 @@ final class CatalogState {
         return pods.remove(removal.pod()) == null ? Set.of() : Set.copyOf(podsOfService.sourcesOf(removal.pod()));
     }
 
-    /** The service's merged state now, or null when there is no such Service; keeps the pod index current. */
+    /**
+     * The service's merged state now, or null when there is no such Service; keeps the
+     * pod index current.
+     */
     ServiceState stateOf(ServiceKey key) {
         ServiceResource service = services.get(key);
         if (service == null) {
@@ -110,4 +120,5 @@ final class CatalogState {
         endpoints.sort(ENDPOINT_ORDER);
         return endpoints;
     }
+
 }

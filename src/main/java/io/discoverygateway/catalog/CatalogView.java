@@ -8,17 +8,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An immutable, consistent picture of every cached service at one revision, sorted by namespace and name.
- * The catalog's writer replaces the view as a whole; readers never lock.
+ * An immutable, consistent picture of every cached service at one revision, sorted by
+ * namespace and name. The catalog's writer replaces the view as a whole; readers never
+ * lock.
  */
 public final class CatalogView {
 
     private final String epoch;
+
     private final long revision;
+
     private final ServiceSnapshot[] services;
+
     private final List<String> namespaces;
+
     private final Map<String, Long> namespaceRevisions;
+
     private final long endpointCount;
+
     private final Instant lastChangeAt;
 
     CatalogView(String epoch, long revision, ServiceSnapshot[] services, List<String> namespaces,
@@ -41,7 +48,10 @@ public final class CatalogView {
         return revision;
     }
 
-    /** The revision of the latest change of a service in this namespace, deletions included (0 before any). */
+    /**
+     * The revision of the latest change of a service in this namespace, deletions
+     * included (0 before any).
+     */
     public long revision(String namespace) {
         return namespaceRevisions.getOrDefault(namespace, 0L);
     }
@@ -87,4 +97,5 @@ public final class CatalogView {
     private static int compareKey(Object element, Object key) {
         return ((ServiceSnapshot) element).key().compareTo((ServiceKey) key);
     }
+
 }

@@ -8,19 +8,21 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * One network endpoint of a Service, as an EndpointSlice describes it, with the API's defaults applied to its
- * conditions (ready and serving default to true, terminating to false).
+ * One network endpoint of a Service, as an EndpointSlice describes it, with the API's
+ * defaults applied to its conditions (ready and serving default to true, terminating to
+ * false).
  *
  * @param addressType IPv4, IPv6 or FQDN: the type of the slice the endpoint came from
  * @param ports the ports of the slice the endpoint came from
- * @param pod details of the Pod behind the endpoint, with {@code gateway.pod-metadata.enabled} (else null)
+ * @param pod details of the Pod behind the endpoint, with
+ * {@code gateway.pod-metadata.enabled} (else null)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "addresses", "addressType", "ready", "serving", "terminating", "hostname", "nodeName", "zone",
         "hints", "targetRef", "ports", "pod" })
-public record Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving,
-        boolean terminating, String hostname, String nodeName, String zone, EndpointHints hints,
-        TargetRef targetRef, List<EndpointPort> ports, PodInfo pod) {
+public record Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving, boolean terminating,
+        String hostname, String nodeName, String zone, EndpointHints hints, TargetRef targetRef,
+        List<EndpointPort> ports, PodInfo pod) {
 
     public Endpoint {
         addresses = List.copyOf(addresses);
@@ -39,15 +41,19 @@ public record Endpoint(List<String> addresses, String addressType, boolean ready
                 targetRef, ports, pod);
     }
 
-    /** The labels of the pod behind the endpoint (none when pods are not watched or it has no pod). */
+    /**
+     * The labels of the pod behind the endpoint (none when pods are not watched or it has
+     * no pod).
+     */
     @JsonIgnore
     public Map<String, String> podLabels() {
         return pod == null ? Map.of() : pod.labels();
     }
 
     /**
-     * The Pod this endpoint stands for, or null. Only a pod of the service's own namespace: a targetRef into another
-     * namespace is ignored, so that writing an EndpointSlice cannot reveal the labels of another namespace's pods.
+     * The Pod this endpoint stands for, or null. Only a pod of the service's own
+     * namespace: a targetRef into another namespace is ignored, so that writing an
+     * EndpointSlice cannot reveal the labels of another namespace's pods.
      */
     ObjectKey podKey(String serviceNamespace) {
         if (targetRef == null || !"Pod".equals(targetRef.kind()) || targetRef.name() == null) {

@@ -3,8 +3,9 @@ package io.discoverygateway.catalog;
 import java.util.List;
 
 /**
- * What the gateway keeps of an EndpointSlice: the Service it belongs to (its {@code kubernetes.io/service-name}
- * label) and its endpoints, each already carrying the slice's address type and ports.
+ * What the gateway keeps of an EndpointSlice: the Service it belongs to (its
+ * {@code kubernetes.io/service-name} label) and its endpoints, each already carrying the
+ * slice's address type and ports.
  */
 public record EndpointSliceResource(String namespace, String name, String serviceName, List<Endpoint> endpoints) {
 

@@ -6,13 +6,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A many-to-many relation kept in both directions, so that both "what does A refer to" and "who refers to B" are
- * one look-up. Setting an A's targets replaces what it had; empty sets are removed, so the index holds nothing for
- * what refers to nothing. Not thread-safe.
+ * A many-to-many relation kept in both directions, so that both "what does A refer to"
+ * and "who refers to B" are one look-up. Setting an A's targets replaces what it had;
+ * empty sets are removed, so the index holds nothing for what refers to nothing. Not
+ * thread-safe.
  */
 final class Index<A, B> {
 
     private final Map<A, Set<B>> forward = new HashMap<>();
+
     private final Map<B, Set<A>> backward = new HashMap<>();
 
     /** What {@code a} refers to from now on (empty: nothing). */
@@ -46,4 +48,5 @@ final class Index<A, B> {
     int size() {
         return forward.size();
     }
+
 }

@@ -8,26 +8,33 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A Kubernetes label selector: comma-separated requirements, each one of {@code key=value}, {@code key==value},
- * {@code key!=value}, {@code key in (a,b)}, {@code key notin (a,b)}, {@code key} (exists) or {@code !key}
- * (does not exist). All requirements must hold. Keys and values are checked as Kubernetes checks them.
+ * A Kubernetes label selector: comma-separated requirements, each one of
+ * {@code key=value}, {@code key==value}, {@code key!=value}, {@code key in (a,b)},
+ * {@code key notin (a,b)}, {@code key} (exists) or {@code !key} (does not exist). All
+ * requirements must hold. Keys and values are checked as Kubernetes checks them.
  */
 public final class LabelSelector {
 
     /**
-     * Limits that bound what one request (or one stream subscriber, on every event) can cost: generous for any
-     * selector a person writes, small enough that a hostile one cannot make each match expensive.
+     * Limits that bound what one request (or one stream subscriber, on every event) can
+     * cost: generous for any selector a person writes, small enough that a hostile one
+     * cannot make each match expensive.
      */
     public static final int MAX_LENGTH = 4096;
+
     public static final int MAX_REQUIREMENTS = 32;
+
     public static final int MAX_VALUES = 64;
 
     private static final LabelSelector EVERYTHING = new LabelSelector("", List.of());
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-    private static final Pattern PREFIX = Pattern.compile(
-            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+    private static final Pattern PREFIX = Pattern
+        .compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private final String text;
+
     private final List<Requirement> requirements;
 
     private LabelSelector(String text, List<Requirement> requirements) {
@@ -41,7 +48,6 @@ public final class LabelSelector {
 
     /**
      * Parses a selector; null or blank selects everything.
-     *
      * @throws IllegalArgumentException with a message naming what is wrong
      */
     public static LabelSelector parse(String text) {
@@ -111,7 +117,9 @@ public final class LabelSelector {
     }
 
     private enum Operator {
+
         EQUALS, NOT_EQUALS, IN, NOT_IN, EXISTS, DOES_NOT_EXIST
+
     }
 
     private record Requirement(String key, Operator operator, Set<String> values) {
@@ -190,4 +198,5 @@ public final class LabelSelector {
             return value;
         }
     }
+
 }

@@ -1,6 +1,9 @@
 package io.discoverygateway.catalog;
 
-/** A change handed to the catalog by the Kubernetes side; applied in order by its writer thread. */
+/**
+ * A change handed to the catalog by the Kubernetes side; applied in order by its writer
+ * thread.
+ */
 sealed interface Mutation {
 
     record ServiceUpsert(ServiceResource service) implements Mutation {
@@ -20,4 +23,5 @@ sealed interface Mutation {
 
     record PodRemoval(ObjectKey pod) implements Mutation {
     }
+
 }

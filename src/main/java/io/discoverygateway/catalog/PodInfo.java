@@ -9,12 +9,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * What the gateway keeps of a Pod (only with {@code gateway.pod-metadata.enabled}): identity, the allowed labels
- * and annotations, phase, start time, node, total container restarts and when it last became ready. Nothing else,
- * so a change to anything else makes no new revision.
+ * What the gateway keeps of a Pod (only with {@code gateway.pod-metadata.enabled}):
+ * identity, the allowed labels and annotations, phase, start time, node, total container
+ * restarts and when it last became ready. Nothing else, so a change to anything else
+ * makes no new revision.
  *
  * @param startTime RFC 3339, as the API gives it
- * @param readySince when the Ready condition last changed to true (RFC 3339), null while not ready
+ * @param readySince when the Ready condition last changed to true (RFC 3339), null while
+ * not ready
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "name", "uid", "labels", "annotations", "phase", "startTime", "nodeName", "restarts",

@@ -3,9 +3,10 @@ package io.discoverygateway.catalog;
 import java.util.OptionalLong;
 
 /**
- * The gateway's version tokens. A revision is a counter that grows by one with every change of any service; the
- * epoch is a random id chosen at start-up, so a token from another replica or an earlier run is never mistaken
- * for one of ours. A token reads {@code <epoch>-<revision>}; an entity tag is the same, quoted.
+ * The gateway's version tokens. A revision is a counter that grows by one with every
+ * change of any service; the epoch is a random id chosen at start-up, so a token from
+ * another replica or an earlier run is never mistaken for one of ours. A token reads
+ * {@code <epoch>-<revision>}; an entity tag is the same, quoted.
  */
 public final class Revisions {
 
@@ -21,8 +22,9 @@ public final class Revisions {
     }
 
     /**
-     * The revision in a token (or entity tag) of this epoch; empty for a token of another epoch or anything
-     * malformed. A suffix after the revision (an entity tag of another representation) is ignored.
+     * The revision in a token (or entity tag) of this epoch; empty for a token of another
+     * epoch or anything malformed. A suffix after the revision (an entity tag of another
+     * representation) is ignored.
      */
     public static OptionalLong parse(String token, String epoch) {
         if (token == null) {
@@ -48,4 +50,5 @@ public final class Revisions {
         }
         return OptionalLong.of(Long.parseLong(rest.substring(0, end)));
     }
+
 }

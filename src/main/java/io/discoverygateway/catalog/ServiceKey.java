@@ -2,11 +2,13 @@ package io.discoverygateway.catalog;
 
 import java.util.Comparator;
 
-/** Identifies a Kubernetes Service: namespace and name. Ordered by namespace, then name. */
+/**
+ * Identifies a Kubernetes Service: namespace and name. Ordered by namespace, then name.
+ */
 public record ServiceKey(String namespace, String name) implements Comparable<ServiceKey> {
 
     private static final Comparator<ServiceKey> ORDER = Comparator.comparing(ServiceKey::namespace)
-            .thenComparing(ServiceKey::name);
+        .thenComparing(ServiceKey::name);
 
     @Override
     public int compareTo(ServiceKey other) {

@@ -8,13 +8,14 @@ import java.util.TreeMap;
 /**
  * What the gateway keeps of a Kubernetes Service.
  *
- * @param ipFamilies the Service's IP families, primary first (empty for ExternalName services)
+ * @param ipFamilies the Service's IP families, primary first (empty for ExternalName
+ * services)
  * @param externalName the DNS name of an ExternalName service, otherwise null
- * @param annotations the Service's annotations, without kubectl's last-applied-configuration
+ * @param annotations the Service's annotations, without kubectl's
+ * last-applied-configuration
  */
-public record ServiceResource(ServiceKey key, String uid, String type, List<String> clusterIPs,
-        List<String> ipFamilies, String externalName, List<ServicePort> ports, Map<String, String> labels,
-        Map<String, String> annotations) {
+public record ServiceResource(ServiceKey key, String uid, String type, List<String> clusterIPs, List<String> ipFamilies,
+        String externalName, List<ServicePort> ports, Map<String, String> labels, Map<String, String> annotations) {
 
     public ServiceResource {
         clusterIPs = List.copyOf(clusterIPs);
@@ -28,7 +29,10 @@ public record ServiceResource(ServiceKey key, String uid, String type, List<Stri
         return externalName != null;
     }
 
-    /** Sorted, so that the JSON of a snapshot does not depend on the order the API server sent. */
+    /**
+     * Sorted, so that the JSON of a snapshot does not depend on the order the API server
+     * sent.
+     */
     private static Map<String, String> sorted(Map<String, String> map) {
         return Collections.unmodifiableSortedMap(new TreeMap<>(map));
     }

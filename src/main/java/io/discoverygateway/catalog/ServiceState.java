@@ -3,7 +3,10 @@ package io.discoverygateway.catalog;
 import java.util.List;
 import java.util.Objects;
 
-/** The content of a service snapshot: the Service and the merged endpoints of all its slices. */
+/**
+ * The content of a service snapshot: the Service and the merged endpoints of all its
+ * slices.
+ */
 public record ServiceState(ServiceResource service, List<Endpoint> endpoints) {
 
     public ServiceState {

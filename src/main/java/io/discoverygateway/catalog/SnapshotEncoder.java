@@ -21,14 +21,18 @@ public final class SnapshotEncoder {
         return mapper.writeValueAsBytes(ServiceDocument.of(state, revision, endpoint -> true));
     }
 
-    /** The document restricted to the endpoints that pass the filter (for example ready ones). */
+    /**
+     * The document restricted to the endpoints that pass the filter (for example ready
+     * ones).
+     */
     public byte[] document(ServiceSnapshot snapshot, Predicate<Endpoint> filter) {
         return mapper.writeValueAsBytes(ServiceDocument.of(snapshot.state(), snapshot.revision(), filter));
     }
 
     /**
-     * A change to a service's endpoints only, for clients that hold it at {@code baseRevision}: the endpoints added
-     * or changed, and those removed (see the stream's {@code PATCHED} events).
+     * A change to a service's endpoints only, for clients that hold it at
+     * {@code baseRevision}: the endpoints added or changed, and those removed (see the
+     * stream's {@code PATCHED} events).
      */
     public byte[] endpointPatch(ServiceSnapshot current, long baseRevision, List<Endpoint> endpoints,
             List<Endpoint> removed) {
@@ -43,7 +47,10 @@ public final class SnapshotEncoder {
                 state.readyEndpointCount(), revision));
     }
 
-    /** A service with its endpoints: the JSON of {@code GET .../services/{name}} and of the stream's events. */
+    /**
+     * A service with its endpoints: the JSON of {@code GET .../services/{name}} and of
+     * the stream's events.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "namespace", "name", "uid", "type", "clusterIPs", "ipFamilies", "externalName", "ports",
             "labels", "annotations", "revision", "endpoints" })
@@ -59,10 +66,12 @@ public final class SnapshotEncoder {
         }
     }
 
-    /** A service without its endpoints, with their counts: an item of the service lists. */
+    /**
+     * A service without its endpoints, with their counts: an item of the service lists.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ServiceSummary(String namespace, String name, String type, String externalName, List<ServicePort> ports,
-            Map<String, String> labels, int endpoints, long readyEndpoints, long revision) {
+    public record ServiceSummary(String namespace, String name, String type, String externalName,
+            List<ServicePort> ports, Map<String, String> labels, int endpoints, long readyEndpoints, long revision) {
     }
 
     /**
@@ -77,4 +86,5 @@ public final class SnapshotEncoder {
     public record EndpointPatchDocument(String namespace, String name, long revision, long baseRevision,
             List<Endpoint> endpoints, List<Endpoint> removed) {
     }
+
 }

@@ -38,26 +38,34 @@ import org.springframework.web.context.request.WebRequest;
 
 /**
  * The API of Spring Cloud Kubernetes' discovery server, so that its HTTP discovery client
- * ({@code spring.cloud.kubernetes.discovery.discovery-server-url}) works against the gateway unchanged. As there,
- * a service is identified by name alone and same-named services of all watched namespaces are merged; an unknown
- * name gives an empty list and an unknown instance an empty body, because that client expects exactly that.
+ * ({@code spring.cloud.kubernetes.discovery.discovery-server-url}) works against the
+ * gateway unchanged. As there, a service is identified by name alone and same-named
+ * services of all watched namespaces are merged; an unknown name gives an empty list and
+ * an unknown instance an empty body, because that client expects exactly that.
  */
 @RestController
 @RequestMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "discovery-server", description = "The API of Spring Cloud Kubernetes' Discovery Server")
 class DiscoveryServerController {
 
-    /** {@code GET /apps}: a service name and its instances, merged over the namespaces. */
+    /**
+     * {@code GET /apps}: a service name and its instances, merged over the namespaces.
+     */
     @Schema(name = "App")
     record App(String name, List<DefaultKubernetesServiceInstance> serviceInstances) {
     }
 
-    /** Key of the derived representation: the snapshot's instances as the elements of a JSON array. */
+    /**
+     * Key of the derived representation: the snapshot's instances as the elements of a
+     * JSON array.
+     */
     private static final ServiceSnapshot.Representation INSTANCES = new ServiceSnapshot.Representation() {
     };
 
     private final CatalogReader catalog;
+
     private final JsonMapper mapper;
+
     private final DiscoveryServerInstances instances;
 
     DiscoveryServerController(CatalogReader catalog, JsonMapper mapper, GatewayProperties properties) {
@@ -68,14 +76,15 @@ class DiscoveryServerController {
     }
 
     /**
-     * Every endpoint that stands for an object (its {@code targetRef}): what the HTTP discovery client's catalog
-     * watcher polls to publish a {@code HeartbeatEvent} when it changes (Spring Cloud Gateway, Spring Boot Admin).
+     * Every endpoint that stands for an object (its {@code targetRef}): what the HTTP
+     * discovery client's catalog watcher polls to publish a {@code HeartbeatEvent} when
+     * it changes (Spring Cloud Gateway, Spring Boot Admin).
      */
     @Operation(summary = "Every endpoint's target object",
             description = "What the HTTP discovery client's catalog watcher polls to publish a HeartbeatEvent.")
-    @ApiResponse(responseCode = "200", description = "The targets", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE,
-            array = @ArraySchema(schema = @Schema(implementation = EndpointNameAndNamespace.class))))
+    @ApiResponse(responseCode = "200", description = "The targets",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = EndpointNameAndNamespace.class))))
     @GetMapping("/state")
     ResponseEntity<byte[]> state(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
@@ -83,8 +92,9 @@ class DiscoveryServerController {
         if (request.checkNotModified(scope.etag(view))) {
             return null;
         }
-        Set<EndpointNameAndNamespace> endpoints = new TreeSet<>(Comparator
-                .comparing(EndpointNameAndNamespace::namespace).thenComparing(EndpointNameAndNamespace::endpointName));
+        Set<EndpointNameAndNamespace> endpoints = new TreeSet<>(
+                Comparator.comparing(EndpointNameAndNamespace::namespace)
+                    .thenComparing(EndpointNameAndNamespace::endpointName));
         for (ServiceSnapshot snapshot : view.services()) {
             if (!scope.includes(snapshot.key().namespace())) {
                 continue;
@@ -101,8 +111,9 @@ class DiscoveryServerController {
     }
 
     @Operation(summary = "Every service name with its instances")
-    @ApiResponse(responseCode = "200", description = "The apps", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE, array = @ArraySchema(schema = @Schema(implementation = App.class))))
+    @ApiResponse(responseCode = "200", description = "The apps",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = App.class))))
     @GetMapping("/apps")
     ResponseEntity<byte[]> apps(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
@@ -126,9 +137,9 @@ class DiscoveryServerController {
     }
 
     @Operation(summary = "The instances of a service name, over all namespaces ([] when unknown)")
-    @ApiResponse(responseCode = "200", description = "The instances", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE,
-            array = @ArraySchema(schema = @Schema(implementation = DefaultKubernetesServiceInstance.class))))
+    @ApiResponse(responseCode = "200", description = "The instances",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = DefaultKubernetesServiceInstance.class))))
     @GetMapping("/apps/{name}")
     ResponseEntity<byte[]> app(@PathVariable String name, ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
@@ -142,12 +153,11 @@ class DiscoveryServerController {
     }
 
     @Operation(summary = "One instance by its id (the pod uid); an empty body when unknown")
-    @ApiResponse(responseCode = "200", description = "The instance, or nothing", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE,
-            schema = @Schema(implementation = DefaultKubernetesServiceInstance.class)))
+    @ApiResponse(responseCode = "200", description = "The instance, or nothing",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = DefaultKubernetesServiceInstance.class)))
     @GetMapping("/apps/{name}/{instanceId}")
-    ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId,
-            ReadAccess access) {
+    ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId, ReadAccess access) {
         CatalogView view = catalog.view();
         for (ServiceSnapshot snapshot : sameNamed(view, name, access.scope(view))) {
             for (ServiceInstance instance : instances.of(snapshot)) {
@@ -171,8 +181,14 @@ class DiscoveryServerController {
         return found;
     }
 
-    /** Writes one JSON array holding the instances of all the snapshots, each encoded once per snapshot. */
-    /** An array of every instance of the snapshots (each snapshot's encoded once, then shared). */
+    /**
+     * Writes one JSON array holding the instances of all the snapshots, each encoded once
+     * per snapshot.
+     */
+    /**
+     * An array of every instance of the snapshots (each snapshot's encoded once, then
+     * shared).
+     */
     private void writeInstances(JsonBuffer json, List<ServiceSnapshot> snapshots) {
         json.beginArray();
         for (ServiceSnapshot snapshot : snapshots) {
@@ -187,4 +203,5 @@ class DiscoveryServerController {
         System.arraycopy(array, 1, elements, 0, elements.length);
         return elements;
     }
+
 }

@@ -22,13 +22,15 @@ import org.springframework.cloud.kubernetes.commons.discovery.ServicePortNameAnd
 import org.springframework.cloud.kubernetes.commons.discovery.ServicePortSecureResolver;
 
 /**
- * The service instances of Spring Cloud Kubernetes' discovery server, built with that project's own rules
- * ({@link DiscoveryClientUtils}: the primary port, the metadata, the secure-port resolution, the instance types
- * {@code DefaultKubernetesServiceInstance} and {@code ExternalNameKubernetesServiceInstance}) and its default
- * discovery properties, from a snapshot: ready endpoints only (all with {@code include-not-ready-addresses}), of the
- * Service's primary IP family; ExternalName services only with {@code include-external-name-services};
- * {@code podMetadata} with the pod's labels and annotations when the gateway watches pods (as the server does with
- * its pod options on, without its API call per instance). One addition: the endpoint's {@code zone} in the
+ * The service instances of Spring Cloud Kubernetes' discovery server, built with that
+ * project's own rules ({@link DiscoveryClientUtils}: the primary port, the metadata, the
+ * secure-port resolution, the instance types {@code DefaultKubernetesServiceInstance} and
+ * {@code ExternalNameKubernetesServiceInstance}) and its default discovery properties,
+ * from a snapshot: ready endpoints only (all with {@code include-not-ready-addresses}),
+ * of the Service's primary IP family; ExternalName services only with
+ * {@code include-external-name-services}; {@code podMetadata} with the pod's labels and
+ * annotations when the gateway watches pods (as the server does with its pod options on,
+ * without its API call per instance). One addition: the endpoint's {@code zone} in the
  * metadata, which Spring Cloud LoadBalancer's zone preference reads.
  */
 final class DiscoveryServerInstances {
@@ -36,6 +38,7 @@ final class DiscoveryServerInstances {
     static final String ZONE = "zone";
 
     private final KubernetesDiscoveryProperties properties;
+
     private final ServicePortSecureResolver securePorts;
 
     DiscoveryServerInstances(boolean includeNotReadyAddresses, boolean includeExternalNameServices) {
@@ -50,8 +53,8 @@ final class DiscoveryServerInstances {
 
     List<ServiceInstance> of(ServiceSnapshot snapshot) {
         ServiceResource service = snapshot.state().service();
-        ServiceMetadata metadata = new ServiceMetadata(service.key().name(), service.key().namespace(),
-                service.type(), service.labels(), service.annotations());
+        ServiceMetadata metadata = new ServiceMetadata(service.key().name(), service.key().namespace(), service.type(),
+                service.labels(), service.annotations());
         if (service.isExternalName()) {
             if (!properties.includeExternalNameServices()) {
                 return List.of();
@@ -63,8 +66,7 @@ final class DiscoveryServerInstances {
         String family = service.ipFamilies().isEmpty() ? "IPv4" : service.ipFamilies().get(0);
         List<ServiceInstance> instances = new ArrayList<>();
         for (Endpoint endpoint : snapshot.state().endpoints()) {
-            if ((endpoint.ready() || properties.includeNotReadyAddresses())
-                    && endpoint.addressType().equals(family)) {
+            if ((endpoint.ready() || properties.includeNotReadyAddresses()) && endpoint.addressType().equals(family)) {
                 instances.add(instance(service, metadata, endpoint));
             }
         }
@@ -94,13 +96,19 @@ final class DiscoveryServerInstances {
                 primary, instanceMetadata, properties);
     }
 
-    /** The pod's uid, as the discovery server gives it, else one of the Service and the address: {@link InstanceIds}. */
+    /**
+     * The pod's uid, as the discovery server gives it, else one of the Service and the
+     * address: {@link InstanceIds}.
+     */
     static String instanceId(ServiceResource service, Endpoint endpoint, String host) {
         return InstanceIds.of(endpoint.targetRef() != null ? endpoint.targetRef().uid() : null, service.uid(),
                 endpoint.addressType(), host);
     }
 
-    /** The discovery server's defaults, with pod labels and annotations on and the gateway's two options. */
+    /**
+     * The discovery server's defaults, with pod labels and annotations on and the
+     * gateway's two options.
+     */
     private static KubernetesDiscoveryProperties withOptions(KubernetesDiscoveryProperties defaults,
             boolean includeNotReadyAddresses, boolean includeExternalNameServices) {
         KubernetesDiscoveryProperties.Metadata metadata = defaults.metadata();
@@ -113,4 +121,5 @@ final class DiscoveryServerInstances {
                 defaults.order(), defaults.useEndpointSlices(), includeExternalNameServices,
                 defaults.discoveryServerUrl());
     }
+
 }

@@ -14,17 +14,21 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * The state of the cache, under the name {@code catalog}: OUT_OF_SERVICE until every informer has listed its
- * resources and the catalog holds them, UP after, and OUT_OF_SERVICE again when the Kubernetes API has been
- * unreachable for longer than {@code gateway.readiness-max-staleness}. Part of the readiness group, never of
+ * The state of the cache, under the name {@code catalog}: OUT_OF_SERVICE until every
+ * informer has listed its resources and the catalog holds them, UP after, and
+ * OUT_OF_SERVICE again when the Kubernetes API has been unreachable for longer than
+ * {@code gateway.readiness-max-staleness}. Part of the readiness group, never of
  * liveness: an unreachable API server must not get the gateway restarted.
  */
 @Component
 class CatalogHealthIndicator implements HealthIndicator {
 
     private final CatalogReader catalog;
+
     private final InformerSync watchers;
+
     private final DataFreshness freshness;
+
     private final Duration maxStaleness;
 
     CatalogHealthIndicator(CatalogReader catalog, InformerSync watchers, DataFreshness freshness,
@@ -41,17 +45,15 @@ class CatalogHealthIndicator implements HealthIndicator {
         Optional<Duration> stale = freshness.staleFor();
         boolean tooStale = stale.isPresent() && stale.get().compareTo(maxStaleness) > 0;
         Health.Builder health = watchers.synced() && !tooStale ? Health.up() : Health.outOfService();
-        health.withDetail("synced", watchers.synced())
-                .withDetail("stale", stale.isPresent());
+        health.withDetail("synced", watchers.synced()).withDetail("stale", stale.isPresent());
         stale.ifPresent(age -> health.withDetail("staleForSeconds", age.toSeconds())
-                .withDetail("readinessMaxStalenessSeconds", maxStaleness.toSeconds()));
-        health
-                .withDetail("watching", watchers.scope().toString())
-                .withDetail("informers", watchers.informerSyncState())
-                .withDetail("services", view.serviceCount())
-                .withDetail("endpoints", view.endpointCount())
-                .withDetail("epoch", view.epoch())
-                .withDetail("revision", view.revision());
+            .withDetail("readinessMaxStalenessSeconds", maxStaleness.toSeconds()));
+        health.withDetail("watching", watchers.scope().toString())
+            .withDetail("informers", watchers.informerSyncState())
+            .withDetail("services", view.serviceCount())
+            .withDetail("endpoints", view.endpointCount())
+            .withDetail("epoch", view.epoch())
+            .withDetail("revision", view.revision());
         if (watchers.syncedAt() != null) {
             health.withDetail("syncedAt", watchers.syncedAt().toString());
         }
@@ -60,4 +62,5 @@ class CatalogHealthIndicator implements HealthIndicator {
         }
         return health.build();
     }
+
 }

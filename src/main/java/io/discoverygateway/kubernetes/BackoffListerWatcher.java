@@ -19,21 +19,28 @@ import io.kubernetes.client.util.Watchable;
 import okhttp3.Call;
 
 /**
- * Lists and watches one kind in one scope for an informer, and spaces out its requests whatever the API server (or
- * a proxy in front of it) answers. The client's reflector re-lists a second after a failure and re-watches at once
- * after a watch ends, so on its own a watch that is answered 200 and closed at once would be re-opened thousands
- * of times a second. Here:
+ * Lists and watches one kind in one scope for an informer, and spaces out its requests
+ * whatever the API server (or a proxy in front of it) answers. The client's reflector
+ * re-lists a second after a failure and re-watches at once after a watch ends, so on its
+ * own a watch that is answered 200 and closed at once would be re-opened thousands of
+ * times a second. Here:
  * <ul>
- * <li>failures (an error answer, a refused connection, a watch that ends quickly without any event, a watch the
- * {@link Watchdog} abandoned for silence) are counted, and the next request waits an exponentially growing,
- * jittered delay (or the server's {@code Retry-After});</li>
- * <li>two watches start at least {@link WatchHealth#minInterval()} apart in any case;</li>
- * <li>a list that succeeds, or a watch that delivers an event, ends the run of failures.</li>
+ * <li>failures (an error answer, a refused connection, a watch that ends quickly without
+ * any event, a watch the {@link Watchdog} abandoned for silence) are counted, and the
+ * next request waits an exponentially growing, jittered delay (or the server's
+ * {@code Retry-After});</li>
+ * <li>two watches start at least {@link WatchHealth#minInterval()} apart in any
+ * case;</li>
+ * <li>a list that succeeds, or a watch that delivers an event, ends the run of
+ * failures.</li>
  * </ul>
- * Every outcome is reported to the {@link ListWatchMonitor}, which derives the data's staleness from them.
+ * Every outcome is reported to the {@link ListWatchMonitor}, which derives the data's
+ * staleness from them.
  *
- * <p>Threads: called by the informer's reflector thread, which owns the failure count; the watchdog thread may
- * reset it when it confirms that an open watch works (volatile fields; a lost update only shifts one delay).
+ * <p>
+ * Threads: called by the informer's reflector thread, which owns the failure count; the
+ * watchdog thread may reset it when it confirms that an open watch works (volatile
+ * fields; a lost update only shifts one delay).
  */
 final class BackoffListerWatcher<T extends KubernetesObject, L extends KubernetesListObject>
         implements ListerWatcher<T, L>, GuardedWatch.Listener {
@@ -41,17 +48,31 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(60);
 
     private final String name;
+
     private final ListWatchMonitor monitor;
+
     private final ApiClient apiClient;
+
     private final ListCall listCall;
+
     private final Class<L> listType;
+
     private final Type watchType;
+
     private final Backoff backoff;
+
     private final WatchHealth health;
+
     private final Watchdog watchdog;
-    /** Written by the reflector thread, reset also by the watchdog's confirmation: volatile. */
+
+    /**
+     * Written by the reflector thread, reset also by the watchdog's confirmation:
+     * volatile.
+     */
     private volatile int consecutiveFailures;
+
     private volatile long retryAfterMillis;
+
     private long lastWatchStartNanos;
 
     BackoffListerWatcher(String name, ListWatchMonitor monitor, ApiClient apiClient, ListCall listCall,
@@ -177,4 +198,5 @@ final class BackoffListerWatcher<T extends KubernetesObject, L extends Kubernete
         }
         return 0;
     }
+
 }

@@ -20,25 +20,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns informer callbacks into catalog mutations. Runs on the informers' threads: it maps objects there, so the
- * catalog's writer only merges. No exception escapes into an informer: an object that cannot be mapped is
- * skipped, logged once (per object and reason) and counted in {@code gateway.kubernetes.objects.skipped}.
+ * Turns informer callbacks into catalog mutations. Runs on the informers' threads: it
+ * maps objects there, so the catalog's writer only merges. No exception escapes into an
+ * informer: an object that cannot be mapped is skipped, logged once (per object and
+ * reason) and counted in {@code gateway.kubernetes.objects.skipped}.
  */
 final class CatalogFeeder {
 
     private static final Logger log = LoggerFactory.getLogger(CatalogFeeder.class);
 
     private final Catalog catalog;
+
     private final Predicate<String> servedAnnotation;
+
     private final MeterRegistry registry;
+
     private final Map<String, String> loggedSkips = new ConcurrentHashMap<>();
 
-    /** @param servedAnnotation which Service annotations reach the catalog */
+    /**
+     * @param servedAnnotation which Service annotations reach the catalog
+     */
     CatalogFeeder(Catalog catalog, MeterRegistry registry, Predicate<String> servedAnnotation) {
         this.servedAnnotation = servedAnnotation;
         this.catalog = catalog;
         this.registry = registry;
-        // Registered at 0, so that a rate or an alert on them has a series before the first bad object.
+        // Registered at 0, so that a rate or an alert on them has a series before the
+        // first bad object.
         for (String kind : new String[] { "Service", "EndpointSlice", "Pod" }) {
             skippedCounter(kind);
         }
@@ -46,9 +53,9 @@ final class CatalogFeeder {
 
     private Counter skippedCounter(String kind) {
         return Counter.builder("gateway.kubernetes.objects.skipped")
-                .description("Objects from the Kubernetes API that could not be used (logged once each)")
-                .tag("kind", kind)
-                .register(registry);
+            .description("Objects from the Kubernetes API that could not be used (logged once each)")
+            .tag("kind", kind)
+            .register(registry);
     }
 
     ResourceEventHandler<V1Service> services() {
@@ -83,7 +90,8 @@ final class CatalogFeeder {
             catalog.upsertSlice(mapped.get());
         }
         else {
-            // It may have lost its service-name label: forget whatever it contributed before.
+            // It may have lost its service-name label: forget whatever it contributed
+            // before.
             catalog.removeSlice(ResourceMapper.objectKey(slice.getMetadata()));
         }
     }
@@ -91,10 +99,15 @@ final class CatalogFeeder {
     private final class Handler<T extends KubernetesObject> implements ResourceEventHandler<T> {
 
         private final String kind;
+
         private final Consumer<T> upsert;
+
         private final Consumer<T> delete;
+
         private final Counter added;
+
         private final Counter modified;
+
         private final Counter deleted;
 
         Handler(String kind, Consumer<T> upsert, Consumer<T> delete) {
@@ -135,11 +148,12 @@ final class CatalogFeeder {
 
         private Counter events(String kind, String type) {
             return Counter.builder("gateway.informer.events")
-                    .description("Informer events applied to the catalog")
-                    .tag("kind", kind)
-                    .tag("type", type)
-                    .register(registry);
+                .description("Informer events applied to the catalog")
+                .tag("kind", kind)
+                .tag("type", type)
+                .register(registry);
         }
+
     }
 
     private void skipped(String kind, KubernetesObject object, RuntimeException ex) {
@@ -160,4 +174,5 @@ final class CatalogFeeder {
             }
         }
     }
+
 }

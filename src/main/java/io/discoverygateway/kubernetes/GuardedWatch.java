@@ -10,34 +10,51 @@ import io.kubernetes.client.util.Watchable;
 import okhttp3.Call;
 
 /**
- * A watch whose liveness the gateway can see: it counts what the watch delivers and when it last did, so that the
- * {@link Watchdog} can abandon a watch that has gone silent (a hung proxy, a half-open connection), and its lister
- * can judge, when it ends, whether it was a failure.
+ * A watch whose liveness the gateway can see: it counts what the watch delivers and when
+ * it last did, so that the {@link Watchdog} can abandon a watch that has gone silent (a
+ * hung proxy, a half-open connection), and its lister can judge, when it ends, whether it
+ * was a failure.
  *
- * <p>Threads: the informer's reflector thread iterates and closes it; the watchdog thread reads the activity fields
- * (volatile), confirms that a watch open for a while works, and may {@link #abandon} it, which cancels the HTTP call
- * so that the reflector's blocked read fails and it starts over.
+ * <p>
+ * Threads: the informer's reflector thread iterates and closes it; the watchdog thread
+ * reads the activity fields (volatile), confirms that a watch open for a while works, and
+ * may {@link #abandon} it, which cancels the HTTP call so that the reflector's blocked
+ * read fails and it starts over.
  */
 final class GuardedWatch<T> implements Watchable<T> {
 
-    /** Told once that the watch works (its first event, or the watchdog seeing it open long enough), and of its end. */
+    /**
+     * Told once that the watch works (its first event, or the watchdog seeing it open
+     * long enough), and of its end.
+     */
     interface Listener {
 
         void works();
 
         void ended(GuardedWatch<?> watch);
+
     }
 
     private final Watch<T> watch;
+
     private final Call call;
+
     private final Listener listener;
+
     private final boolean bookmarks;
+
     private final Integer timeoutSeconds;
+
     private final long openedNanos = System.nanoTime();
+
     private volatile long lastActivityNanos = openedNanos;
+
     private volatile long events;
+
     private volatile String abandonedBecause;
+
     private final AtomicBoolean works = new AtomicBoolean();
+
     private boolean closed;
 
     GuardedWatch(Watch<T> watch, Call call, Listener listener, boolean bookmarks, Integer timeoutSeconds) {
@@ -120,4 +137,5 @@ final class GuardedWatch<T> implements Watchable<T> {
     String abandonedBecause() {
         return abandonedBecause;
     }
+
 }

@@ -14,20 +14,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the informers can currently see the API: an informer whose last list or watch failed makes the data
- * stale from its first failure in a row until a list succeeds or a watch delivers again. One warning per episode
- * of failures (the reason of the first), one line when it ends.
+ * Whether the informers can currently see the API: an informer whose last list or watch
+ * failed makes the data stale from its first failure in a row until a list succeeds or a
+ * watch delivers again. One warning per episode of failures (the reason of the first),
+ * one line when it ends.
  *
- * <p>Threads: reflector threads report outcomes; request and health threads read {@link #staleFor}. The map is
- * concurrent and an episode starts and ends atomically per informer.
+ * <p>
+ * Threads: reflector threads report outcomes; request and health threads read
+ * {@link #staleFor}. The map is concurrent and an episode starts and ends atomically per
+ * informer.
  */
 final class InformerHealth implements ListWatchMonitor, DataFreshness {
 
     private static final Logger log = LoggerFactory.getLogger(InformerHealth.class);
 
     private final Clock clock;
+
     private final MeterRegistry registry;
-    /** Informers whose last list or watch failed, with the time of the first failure in a row. */
+
+    /**
+     * Informers whose last list or watch failed, with the time of the first failure in a
+     * row.
+     */
     private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
     InformerHealth(Clock clock, MeterRegistry registry) {
@@ -44,17 +52,20 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
         }
     }
 
-    /** Registers the informer's failure counter at 0, so that rates and alerts have a series from the start. */
+    /**
+     * Registers the informer's failure counter at 0, so that rates and alerts have a
+     * series from the start.
+     */
     void track(String informer) {
         failures(informer);
     }
 
     private Counter failures(String informer) {
         return Counter.builder("gateway.kubernetes.failures")
-                .description("Lists and watches that failed (errors, refused connections, watches closed at once or"
-                        + " gone silent); each is followed by a back-off")
-                .tag("informer", informer)
-                .register(registry);
+            .description("Lists and watches that failed (errors, refused connections, watches closed at once or"
+                    + " gone silent); each is followed by a back-off")
+            .tag("informer", informer)
+            .register(registry);
     }
 
     @Override
@@ -72,7 +83,10 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
     /** Stale while any informer cannot list or watch, counted from its first failure. */
     @Override
     public Optional<Duration> staleFor() {
-        return failingSince.values().stream().min(Instant::compareTo)
-                .map(since -> Duration.between(since, clock.instant()));
+        return failingSince.values()
+            .stream()
+            .min(Instant::compareTo)
+            .map(since -> Duration.between(since, clock.instant()));
     }
+
 }

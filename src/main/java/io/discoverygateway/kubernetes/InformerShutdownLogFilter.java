@@ -12,10 +12,12 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationListener;
 
 /**
- * Drops the ERROR lines with stack traces that the Kubernetes client logs when its informers are stopped (it
- * interrupts its own threads and reports each interrupt as an error). Every other event of those loggers passes.
- * Installed in code by {@link Installer} (listed in {@code META-INF/spring.factories}) once Spring Boot has set up
- * logging, so that Boot's own logging configuration, structured logging included, stays in charge.
+ * Drops the ERROR lines with stack traces that the Kubernetes client logs when its
+ * informers are stopped (it interrupts its own threads and reports each interrupt as an
+ * error). Every other event of those loggers passes. Installed in code by
+ * {@link Installer} (listed in {@code META-INF/spring.factories}) once Spring Boot has
+ * set up logging, so that Boot's own logging configuration, structured logging included,
+ * stays in charge.
  */
 public final class InformerShutdownLogFilter extends TurboFilter {
 
@@ -44,7 +46,10 @@ public final class InformerShutdownLogFilter extends TurboFilter {
         return false;
     }
 
-    /** Adds the filter to Logback once Spring Boot has (re)initialised logging; idempotent. */
+    /**
+     * Adds the filter to Logback once Spring Boot has (re)initialised logging;
+     * idempotent.
+     */
     public static final class Installer implements ApplicationListener<ApplicationPreparedEvent> {
 
         @Override
@@ -57,5 +62,7 @@ public final class InformerShutdownLogFilter extends TurboFilter {
                 context.addTurboFilter(filter);
             }
         }
+
     }
+
 }

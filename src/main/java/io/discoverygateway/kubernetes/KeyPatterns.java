@@ -5,12 +5,14 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * Include and exclude patterns over keys (annotation names): a key is kept when it matches an include pattern and no
- * exclude pattern. In a pattern {@code *} stands for any run of characters; everything else is literal.
+ * Include and exclude patterns over keys (annotation names): a key is kept when it
+ * matches an include pattern and no exclude pattern. In a pattern {@code *} stands for
+ * any run of characters; everything else is literal.
  */
 final class KeyPatterns implements Predicate<String> {
 
     private final List<Pattern> include;
+
     private final List<Pattern> exclude;
 
     KeyPatterns(List<String> include, List<String> exclude) {
@@ -34,4 +36,5 @@ final class KeyPatterns implements Predicate<String> {
         }
         return Pattern.compile(regex.toString());
     }
+
 }

@@ -35,14 +35,25 @@ import org.springframework.context.annotation.Configuration;
 class KubernetesConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesConfiguration.class);
+
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
+
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    /** A watch that ends sooner than this without an event is a failure: no API server ends a healthy one so soon. */
+
+    /**
+     * A watch that ends sooner than this without an event is a failure: no API server
+     * ends a healthy one so soon.
+     */
     private static final Duration SHORT_WATCH = Duration.ofSeconds(2);
+
     private static final Duration MIN_WATCH_INTERVAL = Duration.ofSeconds(1);
+
     private static final Duration WATCH_TIMEOUT_MARGIN = Duration.ofSeconds(30);
 
-    /** Where the API is and who the gateway is there; fails start-up with a clear message when there is none. */
+    /**
+     * Where the API is and who the gateway is there; fails start-up with a clear message
+     * when there is none.
+     */
     @Bean
     KubernetesConnection kubernetesConnection(GatewayProperties properties) {
         return KubernetesConnection.resolve(properties.kubernetes().apiUrl(), properties.kubernetes().tokenFile(),
@@ -50,9 +61,11 @@ class KubernetesConfiguration {
     }
 
     /**
-     * The namespaces to watch: every one, the configured ones, or the gateway's own: as Spring Cloud Kubernetes
-     * resolves it ({@code spring.cloud.kubernetes.client.namespace}, then the ServiceAccount's namespace file), then
-     * the kubeconfig context's namespace outside a cluster, then {@code default}.
+     * The namespaces to watch: every one, the configured ones, or the gateway's own: as
+     * Spring Cloud Kubernetes resolves it
+     * ({@code spring.cloud.kubernetes.client.namespace}, then the ServiceAccount's
+     * namespace file), then the kubeconfig context's namespace outside a cluster, then
+     * {@code default}.
      */
     @Bean
     WatchScope watchScope(GatewayProperties properties, ObjectProvider<KubernetesNamespaceProvider> namespaceProvider,
@@ -76,11 +89,13 @@ class KubernetesConfiguration {
     }
 
     /**
-     * The client of the informers: for {@code gateway.kubernetes.api-url} (local runs, tests) a plain client for that
-     * URL, otherwise the one Spring Cloud Kubernetes builds (in-cluster ServiceAccount first, then kubeconfig), with
-     * its user agent. Defined here rather than left to Spring Cloud Kubernetes' auto-configuration so that an
-     * explicit URL (which tests may register late) is always honoured, and so that a missing configuration is
-     * reported by {@link KubernetesConnection} before any client is built.
+     * The client of the informers: for {@code gateway.kubernetes.api-url} (local runs,
+     * tests) a plain client for that URL, otherwise the one Spring Cloud Kubernetes
+     * builds (in-cluster ServiceAccount first, then kubeconfig), with its user agent.
+     * Defined here rather than left to Spring Cloud Kubernetes' auto-configuration so
+     * that an explicit URL (which tests may register late) is always honoured, and so
+     * that a missing configuration is reported by {@link KubernetesConnection} before any
+     * client is built.
      */
     @Bean
     ApiClient gatewayApiClient(KubernetesConnection connection, GatewayProperties properties,
@@ -95,50 +110,60 @@ class KubernetesConfiguration {
     @Bean
     InformerHealth informerHealth(MeterRegistry registry) {
         InformerHealth health = new InformerHealth(Clock.systemUTC(), registry);
-        Gauge.builder("gateway.kubernetes.stale", health,
-                h -> h.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
-                .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")
-                .baseUnit("seconds")
-                .register(registry);
+        Gauge
+            .builder("gateway.kubernetes.stale", health,
+                    h -> h.staleFor().map(age -> age.toMillis() / 1000.0).orElse(0.0))
+            .description("Seconds since the cached data was last known to be current (0 while watches are healthy)")
+            .baseUnit("seconds")
+            .register(registry);
         return health;
     }
 
     /**
-     * Present only with pod metadata on (null, no bean, otherwise): its presence is what makes the watchers watch
-     * Pods too. Decided here rather than by a bean condition, so that Spring AOT processing serves both settings.
+     * Present only with pod metadata on (null, no bean, otherwise): its presence is what
+     * makes the watchers watch Pods too. Decided here rather than by a bean condition, so
+     * that Spring AOT processing serves both settings.
      */
     @Bean
     @Nullable PodMapper podMapper(GatewayProperties properties) {
         return properties.podMetadata().enabled() ? new PodMapper(properties.podMetadata()) : null;
     }
 
-    /** The informers, on Spring Cloud Kubernetes' ApiClient or the gateway's own for an explicit URL. */
+    /**
+     * The informers, on Spring Cloud Kubernetes' ApiClient or the gateway's own for an
+     * explicit URL.
+     */
     @Bean
     KubernetesWatchers kubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             GatewayProperties properties, Catalog catalog, InformerHealth health, ObjectProvider<PodMapper> podMapper,
             MeterRegistry registry) {
         LenientModelJson.install();
-        // Watches are long-lived streams: a read timeout would cut them after a quiet spell (the watchdog abandons
+        // Watches are long-lived streams: a read timeout would cut them after a quiet
+        // spell (the watchdog abandons
         // silent ones instead). List calls get a call timeout of their own.
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
         WatchHealth watchHealth = new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL,
                 properties.kubernetes().watchIdleTimeout(), WATCH_TIMEOUT_MARGIN);
         KubernetesWatchers watchers = new KubernetesWatchers(apiClient, connection, scope,
-                properties.serviceLabelSelector(), catalog, new CatalogFeeder(catalog, registry,
-                        new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())), health,
-                new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, () -> ThreadLocalRandom.current().nextDouble()), watchHealth,
-                properties.kubernetes().syncCheckInterval(), Optional.ofNullable(podMapper.getIfAvailable()));
+                properties.serviceLabelSelector(), catalog,
+                new CatalogFeeder(catalog, registry,
+                        new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())),
+                health, new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, () -> ThreadLocalRandom.current().nextDouble()),
+                watchHealth, properties.kubernetes().syncCheckInterval(),
+                Optional.ofNullable(podMapper.getIfAvailable()));
         Gauge.builder("gateway.catalog.synced", watchers, w -> w.synced() ? 1 : 0)
-                .description("1 once every informer has listed its resources and the catalog holds them, else 0")
-                .register(registry);
+            .description("1 once every informer has listed its resources and the catalog holds them, else 0")
+            .register(registry);
         return watchers;
     }
 
-    /** Consumer reviews (TokenReview, SubjectAccessReview), with {@code gateway.auth.mode=kubernetes} only. */
+    /**
+     * Consumer reviews (TokenReview, SubjectAccessReview), with
+     * {@code gateway.auth.mode=kubernetes} only.
+     */
     @Bean
     @Nullable Reviews kubernetesReviews(ApiClient apiClient, GatewayProperties properties) {
-        return properties.auth().enabled() ? new KubernetesReviews(apiClient, properties.auth().reviewTimeout())
-                : null;
+        return properties.auth().enabled() ? new KubernetesReviews(apiClient, properties.auth().reviewTimeout()) : null;
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {
@@ -151,10 +176,12 @@ class KubernetesConfiguration {
                 builder.setCertificateAuthority(Files.readAllBytes(Path.of(kubernetes.caFile())));
             }
             catch (IOException ex) {
-                throw new IllegalStateException("gateway.kubernetes.ca-file " + kubernetes.caFile()
-                        + " cannot be read: " + ex.getMessage(), ex);
+                throw new IllegalStateException(
+                        "gateway.kubernetes.ca-file " + kubernetes.caFile() + " cannot be read: " + ex.getMessage(),
+                        ex);
             }
         }
         return builder.build();
     }
+
 }

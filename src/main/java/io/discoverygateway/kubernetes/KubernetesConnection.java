@@ -15,24 +15,28 @@ import java.util.regex.Pattern;
 import io.kubernetes.client.util.KubeConfig;
 
 /**
- * Where the Kubernetes API is and who the gateway is there, found the way Spring Cloud Kubernetes (and the
- * Kubernetes client) look for it: an explicit URL, else the Pod's ServiceAccount, else {@code $KUBECONFIG}, else
- * {@code ~/.kube/config}. Used to fail fast with a useful message when there is none (rather than talk to
- * localhost:8080, which is the gateway itself), to pick a namespace outside a cluster, and to say in one log line
- * what the gateway does. Never reveals a token: at most the subject it names.
+ * Where the Kubernetes API is and who the gateway is there, found the way Spring Cloud
+ * Kubernetes (and the Kubernetes client) look for it: an explicit URL, else the Pod's
+ * ServiceAccount, else {@code $KUBECONFIG}, else {@code ~/.kube/config}. Used to fail
+ * fast with a useful message when there is none (rather than talk to localhost:8080,
+ * which is the gateway itself), to pick a namespace outside a cluster, and to say in one
+ * log line what the gateway does. Never reveals a token: at most the subject it names.
  *
- * @param source how the API was found, for example "ServiceAccount", "kubeconfig /home/me/.kube/config"
- * @param identity who the gateway is, for example "system:serviceaccount:demo:discovery-gateway", or "unknown"
+ * @param source how the API was found, for example "ServiceAccount", "kubeconfig
+ * /home/me/.kube/config"
+ * @param identity who the gateway is, for example
+ * "system:serviceaccount:demo:discovery-gateway", or "unknown"
  * @param namespace the namespace of the kubeconfig's current context, if any
  */
 record KubernetesConnection(String source, String identity, Optional<String> namespace) {
 
     static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+
     private static final Pattern SUBJECT = Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]*)\"");
 
     /**
-     * Resolves the connection, or throws {@link MissingKubernetesConfigurationException} when there is none.
-     *
+     * Resolves the connection, or throws {@link MissingKubernetesConfigurationException}
+     * when there is none.
      * @param apiUrl {@code gateway.kubernetes.api-url}, or null
      * @param tokenFile {@code gateway.kubernetes.token-file}, or null
      */
@@ -80,15 +84,19 @@ record KubernetesConnection(String source, String identity, Optional<String> nam
         }
     }
 
-    /** No way to reach a Kubernetes API was configured; start-up stops with a message that says what to set. */
+    /**
+     * No way to reach a Kubernetes API was configured; start-up stops with a message that
+     * says what to set.
+     */
     static final class MissingKubernetesConfigurationException extends RuntimeException {
 
         private final Path kubeconfig;
+
         private final boolean fromEnvironment;
 
         MissingKubernetesConfigurationException(Path kubeconfig, boolean fromEnvironment) {
-            super("No Kubernetes API configured: not in a cluster, and " + (fromEnvironment ? "$KUBECONFIG ("
-                    + kubeconfig + ")" : kubeconfig) + " cannot be read");
+            super("No Kubernetes API configured: not in a cluster, and "
+                    + (fromEnvironment ? "$KUBECONFIG (" + kubeconfig + ")" : kubeconfig) + " cannot be read");
             this.kubeconfig = kubeconfig;
             this.fromEnvironment = fromEnvironment;
         }
@@ -100,5 +108,6 @@ record KubernetesConnection(String source, String identity, Optional<String> nam
         boolean fromEnvironment() {
             return fromEnvironment;
         }
+
     }
 }

@@ -25,19 +25,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumer reviews through the Kubernetes API, as kube-rbac-proxy makes them: a TokenReview with the gateway's
- * audience ({@code create tokenreviews}), a SubjectAccessReview with the user, groups, uid and extra the TokenReview
- * returned ({@code create subjectaccessreviews}); both granted by the {@code system:auth-delegator} ClusterRole.
- * Each call has its own timeout (the shared client has none, for its watches).
+ * Consumer reviews through the Kubernetes API, as kube-rbac-proxy makes them: a
+ * TokenReview with the gateway's audience ({@code create tokenreviews}), a
+ * SubjectAccessReview with the user, groups, uid and extra the TokenReview returned
+ * ({@code create subjectaccessreviews}); both granted by the
+ * {@code system:auth-delegator} ClusterRole. Each call has its own timeout (the shared
+ * client has none, for its watches).
  */
 final class KubernetesReviews implements Reviews {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesReviews.class);
 
     private final ApiClient client;
+
     private final AuthenticationV1Api authentication;
+
     private final AuthorizationV1Api authorization;
+
     private final Duration timeout;
+
     /** One warning per episode of failures, not one per request. */
     private final AtomicBoolean failing = new AtomicBoolean();
 
@@ -50,15 +56,20 @@ final class KubernetesReviews implements Reviews {
 
     @Override
     public TokenVerdict reviewToken(String token, String audience) {
-        V1TokenReview review = new V1TokenReview().apiVersion("authentication.k8s.io/v1").kind("TokenReview")
-                .spec(new V1TokenReviewSpec().token(token).audiences(List.of(audience)));
+        V1TokenReview review = new V1TokenReview().apiVersion("authentication.k8s.io/v1")
+            .kind("TokenReview")
+            .spec(new V1TokenReviewSpec().token(token).audiences(List.of(audience)));
         V1TokenReviewStatus status = execute(() -> authentication.createTokenReview(review).buildCall(null),
-                V1TokenReview.class, "TokenReview").getStatus();
+                V1TokenReview.class, "TokenReview")
+            .getStatus();
         if (status == null || !Boolean.TRUE.equals(status.getAuthenticated())) {
-            return TokenVerdict.refused(Optional.ofNullable(status).map(V1TokenReviewStatus::getError)
-                    .filter(error -> !error.isBlank()).orElse("the Kubernetes API did not authenticate it"));
+            return TokenVerdict.refused(Optional.ofNullable(status)
+                .map(V1TokenReviewStatus::getError)
+                .filter(error -> !error.isBlank())
+                .orElse("the Kubernetes API did not authenticate it"));
         }
-        // An API server that ignores the audience would authenticate a token minted for anything else.
+        // An API server that ignores the audience would authenticate a token minted for
+        // anything else.
         if (status.getAudiences() == null || !status.getAudiences().contains(audience)) {
             return TokenVerdict.refused("it is not for the audience '" + audience + "'");
         }
@@ -71,14 +82,17 @@ final class KubernetesReviews implements Reviews {
     @Override
     public boolean allowed(Consumer consumer, ResourceAttributes attributes, String namespace) {
         V1SubjectAccessReview review = new V1SubjectAccessReview().apiVersion("authorization.k8s.io/v1")
-                .kind("SubjectAccessReview").spec(new V1SubjectAccessReviewSpec().user(consumer.username())
-                        .uid(consumer.uid().isEmpty() ? null : consumer.uid()).groups(consumer.groups())
-                        .extra(consumer.extra().isEmpty() ? null : consumer.extra())
-                        .resourceAttributes(new V1ResourceAttributes().verb(attributes.verb())
-                                .group(attributes.group()).resource(attributes.resource()).namespace(namespace)));
-        V1SubjectAccessReview answer = execute(
-                () -> authorization.createSubjectAccessReview(review).buildCall(null), V1SubjectAccessReview.class,
-                "SubjectAccessReview");
+            .kind("SubjectAccessReview")
+            .spec(new V1SubjectAccessReviewSpec().user(consumer.username())
+                .uid(consumer.uid().isEmpty() ? null : consumer.uid())
+                .groups(consumer.groups())
+                .extra(consumer.extra().isEmpty() ? null : consumer.extra())
+                .resourceAttributes(new V1ResourceAttributes().verb(attributes.verb())
+                    .group(attributes.group())
+                    .resource(attributes.resource())
+                    .namespace(namespace)));
+        V1SubjectAccessReview answer = execute(() -> authorization.createSubjectAccessReview(review).buildCall(null),
+                V1SubjectAccessReview.class, "SubjectAccessReview");
         return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed())
                 && !Boolean.TRUE.equals(answer.getStatus().getDenied());
     }
@@ -86,6 +100,7 @@ final class KubernetesReviews implements Reviews {
     private interface CallBuilder {
 
         Call build() throws ApiException;
+
     }
 
     private <T> T execute(CallBuilder builder, Class<T> type, String what) {
@@ -100,18 +115,19 @@ final class KubernetesReviews implements Reviews {
             return answer;
         }
         catch (ApiException ex) {
-            // The status only: the body could echo the request, and with it the consumer's token.
+            // The status only: the body could echo the request, and with it the
+            // consumer's token.
             failure = new ReviewUnavailableException("The " + what + " failed with HTTP " + ex.getCode()
                     + (ex.getCode() == 403 ? " (does the gateway's ServiceAccount have system:auth-delegator?)" : ""),
                     null);
         }
         catch (RuntimeException ex) {
-            failure = new ReviewUnavailableException("The " + what + " failed: " + ex.getClass().getSimpleName(),
-                    null);
+            failure = new ReviewUnavailableException("The " + what + " failed: " + ex.getClass().getSimpleName(), null);
         }
         if (failing.compareAndSet(false, true)) {
             log.warn("{}; consumers without a cached decision get 503 until reviews work again", failure.getMessage());
         }
         throw failure;
     }
+
 }

@@ -38,51 +38,75 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs the gateway's informers: exactly one list-and-watch of Services and one of EndpointSlices (and of Pods, with
- * pod metadata) per watched namespace, or one of each cluster-wide, whatever the number of consumers. Started in the
- * background: the application comes up even when the API server is unreachable, and readiness waits for
+ * Runs the gateway's informers: exactly one list-and-watch of Services and one of
+ * EndpointSlices (and of Pods, with pod metadata) per watched namespace, or one of each
+ * cluster-wide, whatever the number of consumers. Started in the background: the
+ * application comes up even when the API server is unreachable, and readiness waits for
  * {@link #synced()}. Whether the data is current is {@link InformerHealth}'s business.
  *
- * <p>Threads: Spring's lifecycle thread starts and stops it (synchronized); each informer has its reflector and
- * processor threads from the Kubernetes client (they call the {@link CatalogFeeder} and {@link InformerHealth});
- * one thread ({@code informer-sync-check}) polls for the initial sync and then hands a barrier to the catalog's
- * writer, which sets {@code syncedAt} (volatile) once the catalog holds everything listed.
+ * <p>
+ * Threads: Spring's lifecycle thread starts and stops it (synchronized); each informer
+ * has its reflector and processor threads from the Kubernetes client (they call the
+ * {@link CatalogFeeder} and {@link InformerHealth}); one thread
+ * ({@code informer-sync-check}) polls for the initial sync and then hands a barrier to
+ * the catalog's writer, which sets {@code syncedAt} (volatile) once the catalog holds
+ * everything listed.
  */
 public final class KubernetesWatchers implements GatewayLifecycle, InformerSync {
 
     /**
-     * Below the web server's phase ({@code DEFAULT_PHASE - 2048}; its graceful shutdown runs at
-     * {@code DEFAULT_PHASE - 1024}) and the streams': informers start, without blocking, before the first request
-     * can arrive, and stop only after the web server has drained.
+     * Below the web server's phase ({@code DEFAULT_PHASE - 2048}; its graceful shutdown
+     * runs at {@code DEFAULT_PHASE - 1024}) and the streams': informers start, without
+     * blocking, before the first request can arrive, and stop only after the web server
+     * has drained.
      */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesWatchers.class);
 
     private final ApiClient apiClient;
+
     private final KubernetesConnection connection;
+
     private final WatchScope scope;
+
     private final String serviceLabelSelector;
+
     private final Catalog catalog;
+
     private final CatalogFeeder feeder;
+
     private final InformerHealth health;
+
     private final Backoff backoff;
+
     private final WatchHealth watchHealth;
+
     private final Duration syncCheckInterval;
+
     private final Optional<PodMapper> podMapper;
+
     private final List<SharedInformerFactory> factories = new ArrayList<>();
+
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
+
     private Watchdog watchdog;
-    // Written by the lifecycle thread in start(), read by the sync-check thread: volatile.
+
+    // Written by the lifecycle thread in start(), read by the sync-check thread:
+    // volatile.
     private volatile ScheduledExecutorService syncMonitor;
+
     private volatile ScheduledFuture<?> syncCheck;
+
     private volatile boolean running;
+
     private volatile Instant syncedAt;
 
-    /** @param podMapper present to watch Pods too ({@code gateway.pod-metadata.enabled}) */
+    /**
+     * @param podMapper present to watch Pods too ({@code gateway.pod-metadata.enabled})
+     */
     KubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
-            String serviceLabelSelector, Catalog catalog,
-            CatalogFeeder feeder, InformerHealth health, Backoff backoff,
+            String serviceLabelSelector, Catalog catalog, CatalogFeeder feeder, InformerHealth health, Backoff backoff,
             WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper) {
         this.apiClient = apiClient;
         this.connection = connection;
@@ -108,13 +132,16 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
             informer(factory, "Services in " + where,
                     ListCall.of(apiClient, "/api/v1", "services", namespace, selector), V1Service.class,
                     V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {
-                    }.getType()).addEventHandler(feeder.services());
-            // Only slices that belong to a Service carry this label; the others are of no use to us.
+                    }.getType())
+                .addEventHandler(feeder.services());
+            // Only slices that belong to a Service carry this label; the others are of no
+            // use to us.
             informer(factory, "EndpointSlices in " + where,
                     ListCall.of(apiClient, "/apis/discovery.k8s.io/v1", "endpointslices", namespace,
-                            ResourceMapper.SERVICE_NAME_LABEL), V1EndpointSlice.class, V1EndpointSliceList.class,
-                    new TypeToken<Watch.Response<V1EndpointSlice>>() {
-                    }.getType()).addEventHandler(feeder.endpointSlices());
+                            ResourceMapper.SERVICE_NAME_LABEL),
+                    V1EndpointSlice.class, V1EndpointSliceList.class, new TypeToken<Watch.Response<V1EndpointSlice>>() {
+                    }.getType())
+                .addEventHandler(feeder.endpointSlices());
             if (podMapper.isPresent()) {
                 PodMapper mapper = podMapper.get();
                 SharedIndexInformer<V1Pod> pods = informer(factory, "Pods in " + where,
@@ -141,16 +168,18 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
             Type watchType) {
         BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(name, health, apiClient, call, listType,
                 watchType, backoff, watchHealth, watchdog);
-        SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(listerWatcher, type, 0,
-                (failedType, error) -> health.failed(name,
-                        error.getClass().getSimpleName() + ": " + error.getMessage()));
+        SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(listerWatcher, type, 0, (failedType,
+                error) -> health.failed(name, error.getClass().getSimpleName() + ": " + error.getMessage()));
         informer.setTransform(ResourceTrimmer::trim);
         informers.put(name, informer);
         health.track(name);
         return informer;
     }
 
-    /** Once every informer has listed, waits until the catalog has applied what they delivered. */
+    /**
+     * Once every informer has listed, waits until the catalog has applied what they
+     * delivered.
+     */
     private void checkSync() {
         if (syncedAt != null || !informers.values().stream().allMatch(SharedIndexInformer::hasSynced)) {
             return;
@@ -207,9 +236,9 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         return running;
     }
 
-
     @Override
     public int getPhase() {
         return PHASE;
     }
+
 }

@@ -11,7 +11,10 @@ import io.kubernetes.client.openapi.Pair;
 import io.kubernetes.client.util.CallGeneratorParams;
 import okhttp3.Call;
 
-/** Builds the HTTP call that lists, or with {@code params.watch} watches, one kind in one scope. */
+/**
+ * Builds the HTTP call that lists, or with {@code params.watch} watches, one kind in one
+ * scope.
+ */
 @FunctionalInterface
 interface ListCall {
 
@@ -19,7 +22,6 @@ interface ListCall {
 
     /**
      * The list-or-watch call of a resource, as the generated API classes build it.
-     *
      * @param groupVersionPath {@code /api/v1} or {@code /apis/<group>/<version>}
      * @param namespace the namespace, or empty for all namespaces
      * @param labelSelector a label selector, or null
@@ -49,4 +51,5 @@ interface ListCall {
                     new HashMap<>(), new String[] { "BearerToken" }, null);
         };
     }
+
 }

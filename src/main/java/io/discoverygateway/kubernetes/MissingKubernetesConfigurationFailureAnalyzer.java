@@ -20,4 +20,5 @@ public final class MissingKubernetesConfigurationFailureAnalyzer
                 + " cluster: ./mvnw spring-boot:test-run.";
         return new FailureAnalysis(description, action, cause);
     }
+
 }

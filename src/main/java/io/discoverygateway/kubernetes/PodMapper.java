@@ -17,12 +17,14 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 
 /**
- * Keeps of a Pod only what endpoints show: both to map it to {@link PodInfo} and, before the informer stores it,
- * to trim the client model to those fields (a Pod with its spec and status is tens of kilobytes).
+ * Keeps of a Pod only what endpoints show: both to map it to {@link PodInfo} and, before
+ * the informer stores it, to trim the client model to those fields (a Pod with its spec
+ * and status is tens of kilobytes).
  */
 final class PodMapper {
 
     private final List<String> labelKeys;
+
     private final List<String> annotationKeys;
 
     PodMapper(GatewayProperties.PodMetadata properties) {
@@ -36,12 +38,20 @@ final class PodMapper {
             throw new ResourceMapper.UnusableObjectException("missing metadata.name or metadata.namespace");
         }
         V1PodStatus status = Optional.ofNullable(pod.getStatus()).orElseGet(V1PodStatus::new);
-        int restarts = Optional.ofNullable(status.getContainerStatuses()).orElse(List.of()).stream()
-                .mapToInt(container -> Optional.ofNullable(container.getRestartCount()).orElse(0)).sum();
-        String readySince = Optional.ofNullable(status.getConditions()).orElse(List.of()).stream()
-                .filter(condition -> "Ready".equals(condition.getType()) && "True".equals(condition.getStatus()))
-                .map(V1PodCondition::getLastTransitionTime).filter(time -> time != null)
-                .map(PodMapper::rfc3339).findFirst().orElse(null);
+        int restarts = Optional.ofNullable(status.getContainerStatuses())
+            .orElse(List.of())
+            .stream()
+            .mapToInt(container -> Optional.ofNullable(container.getRestartCount()).orElse(0))
+            .sum();
+        String readySince = Optional.ofNullable(status.getConditions())
+            .orElse(List.of())
+            .stream()
+            .filter(condition -> "Ready".equals(condition.getType()) && "True".equals(condition.getStatus()))
+            .map(V1PodCondition::getLastTransitionTime)
+            .filter(time -> time != null)
+            .map(PodMapper::rfc3339)
+            .findFirst()
+            .orElse(null);
         return new PodInfo(meta.getNamespace(), meta.getName(), meta.getUid(), labels(meta.getLabels()),
                 annotations(meta.getAnnotations()), status.getPhase(),
                 status.getStartTime() == null ? null : rfc3339(status.getStartTime()),
@@ -49,8 +59,9 @@ final class PodMapper {
     }
 
     /**
-     * RFC 3339 as Kubernetes writes it ({@code 2026-11-30T05:00:00Z}); {@link OffsetDateTime#toString()} would leave
-     * out zero seconds ({@code 2026-11-30T05:00Z}), which is not RFC 3339.
+     * RFC 3339 as Kubernetes writes it ({@code 2026-11-30T05:00:00Z});
+     * {@link OffsetDateTime#toString()} would leave out zero seconds
+     * ({@code 2026-11-30T05:00Z}), which is not RFC 3339.
      */
     static String rfc3339(OffsetDateTime time) {
         return DateTimeFormatter.ISO_INSTANT.format(time.toInstant());
@@ -59,20 +70,31 @@ final class PodMapper {
     /** A copy of the pod holding only the fields {@link #info} reads. */
     V1Pod trim(V1Pod pod) {
         V1ObjectMeta meta = pod.getMetadata();
-        V1ObjectMeta kept = meta == null ? null : new V1ObjectMeta().name(meta.getName())
-                .namespace(meta.getNamespace()).uid(meta.getUid()).resourceVersion(meta.getResourceVersion())
-                .labels(labels(meta.getLabels())).annotations(annotations(meta.getAnnotations()));
+        V1ObjectMeta kept = meta == null ? null
+                : new V1ObjectMeta().name(meta.getName())
+                    .namespace(meta.getNamespace())
+                    .uid(meta.getUid())
+                    .resourceVersion(meta.getResourceVersion())
+                    .labels(labels(meta.getLabels()))
+                    .annotations(annotations(meta.getAnnotations()));
         V1PodStatus status = pod.getStatus();
-        V1PodStatus keptStatus = status == null ? null : new V1PodStatus().phase(status.getPhase())
-                .startTime(status.getStartTime())
-                .containerStatuses(status.getContainerStatuses() == null ? null : status.getContainerStatuses()
-                        .stream().map(c -> new V1ContainerStatus().name(c.getName()).restartCount(c.getRestartCount()))
-                        .toList())
-                .conditions(status.getConditions() == null ? null : status.getConditions().stream()
-                        .filter(condition -> "Ready".equals(condition.getType())).toList());
-        return new V1Pod().metadata(kept).status(keptStatus)
-                .spec(pod.getSpec() == null ? null : new V1PodSpec().nodeName(pod.getSpec().getNodeName())
-                        .containers(List.of()));
+        V1PodStatus keptStatus = status == null ? null
+                : new V1PodStatus().phase(status.getPhase())
+                    .startTime(status.getStartTime())
+                    .containerStatuses(status.getContainerStatuses() == null ? null
+                            : status.getContainerStatuses()
+                                .stream()
+                                .map(c -> new V1ContainerStatus().name(c.getName()).restartCount(c.getRestartCount()))
+                                .toList())
+                    .conditions(status.getConditions() == null ? null
+                            : status.getConditions()
+                                .stream()
+                                .filter(condition -> "Ready".equals(condition.getType()))
+                                .toList());
+        return new V1Pod().metadata(kept)
+            .status(keptStatus)
+            .spec(pod.getSpec() == null ? null
+                    : new V1PodSpec().nodeName(pod.getSpec().getNodeName()).containers(List.of()));
     }
 
     private Map<String, String> labels(Map<String, String> labels) {
@@ -87,7 +109,10 @@ final class PodMapper {
     }
 
     private static Map<String, String> select(Map<String, String> map, List<String> keys) {
-        return map.entrySet().stream().filter(entry -> keys.contains(entry.getKey()))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        return map.entrySet()
+            .stream()
+            .filter(entry -> keys.contains(entry.getKey()))
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
+
 }

@@ -32,19 +32,24 @@ import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 
 /**
- * Maps the Kubernetes Java client's models to the gateway's own records, applying the API's documented defaults.
- * Nothing outside this package sees the client's model classes.
+ * Maps the Kubernetes Java client's models to the gateway's own records, applying the
+ * API's documented defaults. Nothing outside this package sees the client's model
+ * classes.
  */
 final class ResourceMapper {
 
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     static final String LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+
     private static final Set<String> ADDRESS_TYPES = Set.of("IPv4", "IPv6", "FQDN");
 
     private ResourceMapper() {
     }
 
-    /** The Service with only the annotations {@code servedAnnotation} accepts (never last-applied-configuration). */
+    /**
+     * The Service with only the annotations {@code servedAnnotation} accepts (never
+     * last-applied-configuration).
+     */
     static ServiceResource service(V1Service service, Predicate<String> servedAnnotation) {
         V1ObjectMeta meta = required(service.getMetadata(), "metadata");
         V1ServiceSpec spec = Optional.ofNullable(service.getSpec()).orElseGet(V1ServiceSpec::new);
@@ -76,9 +81,10 @@ final class ResourceMapper {
     }
 
     /**
-     * The slice as the gateway keeps it, or empty for a slice that belongs to no Service (no service-name label).
-     *
-     * @throws UnusableObjectException when the slice cannot be understood (for example an unknown address type)
+     * The slice as the gateway keeps it, or empty for a slice that belongs to no Service
+     * (no service-name label).
+     * @throws UnusableObjectException when the slice cannot be understood (for example an
+     * unknown address type)
      */
     static Optional<EndpointSliceResource> endpointSlice(V1EndpointSlice slice) {
         V1ObjectMeta meta = required(slice.getMetadata(), "metadata");
@@ -96,13 +102,14 @@ final class ResourceMapper {
                     Optional.ofNullable(port.getProtocol()).orElse("TCP"), port.getAppProtocol()));
         }
         List<Endpoint> endpoints = new ArrayList<>();
-        // A null list is what the API sends for a Service with no endpoints at all (scaled to zero).
+        // A null list is what the API sends for a Service with no endpoints at all
+        // (scaled to zero).
         for (V1Endpoint endpoint : orEmpty(slice.getEndpoints())) {
             if (endpoint.getAddresses() == null || endpoint.getAddresses().isEmpty()) {
                 continue;
             }
             V1EndpointConditions conditions = Optional.ofNullable(endpoint.getConditions())
-                    .orElseGet(V1EndpointConditions::new);
+                .orElseGet(V1EndpointConditions::new);
             endpoints.add(new Endpoint(endpoint.getAddresses(), addressType,
                     !Boolean.FALSE.equals(conditions.getReady()), !Boolean.FALSE.equals(conditions.getServing()),
                     Boolean.TRUE.equals(conditions.getTerminating()), endpoint.getHostname(), endpoint.getNodeName(),
@@ -146,11 +153,16 @@ final class ResourceMapper {
         return map == null ? Map.of() : map;
     }
 
-    /** An object from the API that the gateway cannot use; it is skipped, logged once and counted. */
+    /**
+     * An object from the API that the gateway cannot use; it is skipped, logged once and
+     * counted.
+     */
     static final class UnusableObjectException extends RuntimeException {
 
         UnusableObjectException(String message) {
             super(message);
         }
+
     }
+
 }

@@ -4,8 +4,9 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 
 /**
- * Drops what the gateway never reads from objects before the informer stores them: managed fields and kubectl's
- * last-applied-configuration annotation are often larger than the rest of a Service together.
+ * Drops what the gateway never reads from objects before the informer stores them:
+ * managed fields and kubectl's last-applied-configuration annotation are often larger
+ * than the rest of a Service together.
  */
 final class ResourceTrimmer {
 
@@ -22,4 +23,5 @@ final class ResourceTrimmer {
         }
         return object;
     }
+
 }

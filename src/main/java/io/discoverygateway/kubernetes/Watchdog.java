@@ -9,20 +9,25 @@ import java.util.concurrent.TimeUnit;
 import io.discoverygateway.runtime.DaemonThreads;
 
 /**
- * Confirms that a watch open for longer than a short watch works (a quiet namespace may send no event for minutes),
- * and abandons watches that have gone silent for longer than {@link WatchHealth} allows. Without it a watch whose
- * connection hangs after its headers would freeze the data for ever: the client reads with no timeout, because a
- * healthy watch may rightly be quiet for minutes.
+ * Confirms that a watch open for longer than a short watch works (a quiet namespace may
+ * send no event for minutes), and abandons watches that have gone silent for longer than
+ * {@link WatchHealth} allows. Without it a watch whose connection hangs after its headers
+ * would freeze the data for ever: the client reads with no timeout, because a healthy
+ * watch may rightly be quiet for minutes.
  *
- * <p>Threads: one daemon thread ({@code watch-watchdog}) checks the open watches every {@code checkIntervalMillis};
- * reflector threads add and remove theirs (a concurrent set).
+ * <p>
+ * Threads: one daemon thread ({@code watch-watchdog}) checks the open watches every
+ * {@code checkIntervalMillis}; reflector threads add and remove theirs (a concurrent
+ * set).
  */
 final class Watchdog implements AutoCloseable {
 
     private final WatchHealth health;
+
     private final Set<GuardedWatch<?>> open = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("watch-watchdog"));
+
+    private final ScheduledExecutorService timer = Executors
+        .newSingleThreadScheduledExecutor(DaemonThreads.named("watch-watchdog"));
 
     Watchdog(WatchHealth health, long checkIntervalMillis) {
         this.health = health;
@@ -55,4 +60,5 @@ final class Watchdog implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
     }
+
 }

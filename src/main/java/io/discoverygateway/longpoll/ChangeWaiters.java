@@ -26,27 +26,34 @@ import io.discoverygateway.runtime.GatewayLifecycle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-
 /**
- * Long-polling reads: a request waits, without holding a thread, until its topic changes past the revision the
- * client has, or its wait (capped, plus up to 1/16 jitter as Consul does) elapses, or its client leaves.
+ * Long-polling reads: a request waits, without holding a thread, until its topic changes
+ * past the revision the client has, or its wait (capped, plus up to 1/16 jitter as Consul
+ * does) elapses, or its client leaves.
  *
- * <p>Threads: Jetty's request threads call {@link #await}; the catalog's writer thread calls {@link #onChanges},
- * which only looks the waiters up and hands their completion to the {@code long-poll} thread, so many waiters on one
- * service never delay a catalog update. That thread also runs the timeouts and, every second, asks each waiter's
- * probe whether its client has gone (it is the only thread that touches a held request's input). Whatever completes
- * a waiter (a change, its timeout, its client leaving, shutdown), the completion and the bookkeeping run once; the
- * waiter map and the counter are concurrent, and a topic's set is created and removed atomically with its first and
- * last waiter.
+ * <p>
+ * Threads: Jetty's request threads call {@link #await}; the catalog's writer thread calls
+ * {@link #onChanges}, which only looks the waiters up and hands their completion to the
+ * {@code long-poll} thread, so many waiters on one service never delay a catalog update.
+ * That thread also runs the timeouts and, every second, asks each waiter's probe whether
+ * its client has gone (it is the only thread that touches a held request's input).
+ * Whatever completes a waiter (a change, its timeout, its client leaving, shutdown), the
+ * completion and the bookkeeping run once; the waiter map and the counter are concurrent,
+ * and a topic's set is created and removed atomically with its first and last waiter.
  */
 public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
 
     private final CatalogReader catalog;
+
     private final GatewayProperties.LongPoll properties;
+
     private final Map<WaitTopic, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+
     private final Capacity places;
-    private final ScheduledExecutorService completer = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("long-poll"));
+
+    private final ScheduledExecutorService completer = Executors
+        .newSingleThreadScheduledExecutor(DaemonThreads.named("long-poll"));
+
     private volatile boolean running;
 
     public ChangeWaiters(CatalogReader catalog, GatewayProperties.LongPoll properties, MeterRegistry registry) {
@@ -54,15 +61,17 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         this.properties = properties;
         this.places = new Capacity(properties.maxWaiting());
         Gauge.builder("gateway.longpoll.waiting", places, Capacity::held)
-                .description("Long-polling requests being held")
-                .register(registry);
+            .description("Long-polling requests being held")
+            .register(registry);
     }
 
     /**
-     * A future that completes when the topic changes past {@code knownRevision} (a service also by its deletion), when
-     * the wait elapses, when {@code clientGone} (asked every second, may be null) says the client has left, or at
-     * shutdown; the caller then reads the current state. Completing it from outside (the request ended) releases its
-     * place at once. Returns null when the limit of held requests is reached, or while the gateway stops.
+     * A future that completes when the topic changes past {@code knownRevision} (a
+     * service also by its deletion), when the wait elapses, when {@code clientGone}
+     * (asked every second, may be null) says the client has left, or at shutdown; the
+     * caller then reads the current state. Completing it from outside (the request ended)
+     * releases its place at once. Returns null when the limit of held requests is
+     * reached, or while the gateway stops.
      */
     public CompletableFuture<Void> await(WaitTopic topic, long knownRevision, Duration wait,
             BooleanSupplier clientGone) {
@@ -77,21 +86,21 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
             return waiters;
         });
         waiter.future.whenComplete((result, error) -> forget(waiter));
-        // Checked after registering, so a change between the caller's read and now is not missed.
+        // Checked after registering, so a change between the caller's read and now is not
+        // missed.
         if (topic.revision(catalog.view()) > knownRevision) {
             waiter.future.complete(null);
             return waiter.future;
         }
         long millis = Math.min(wait.toMillis(), properties.maxWait().toMillis());
         long jitter = millis >= 16 ? ThreadLocalRandom.current().nextLong(millis / 16) : 0;
-        waiter.timeout = completer.schedule(() -> waiter.future.complete(null), millis + jitter,
-                TimeUnit.MILLISECONDS);
+        waiter.timeout = completer.schedule(() -> waiter.future.complete(null), millis + jitter, TimeUnit.MILLISECONDS);
         return waiter.future;
     }
 
     /**
-     * On the {@code long-poll} thread: ends the waits whose client has gone, so that their places are free within
-     * a second rather than when the wait would have ended.
+     * On the {@code long-poll} thread: ends the waits whose client has gone, so that
+     * their places are free within a second rather than when the wait would have ended.
      */
     private void releaseAbandoned() {
         for (Set<Waiter> waiters : waiting.values()) {
@@ -122,7 +131,10 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         waiter.place.release();
     }
 
-    /** On the catalog's writer thread: finds the waiters of the changed topics, completes them elsewhere. */
+    /**
+     * On the catalog's writer thread: finds the waiters of the changed topics, completes
+     * them elsewhere.
+     */
     @Override
     public void onChanges(CatalogView view, List<ChangeEvent> changes) {
         if (waiting.isEmpty()) {
@@ -161,7 +173,10 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         running = true;
     }
 
-    /** Answers every held request now (as if its wait elapsed), so graceful shutdown does not wait minutes. */
+    /**
+     * Answers every held request now (as if its wait elapsed), so graceful shutdown does
+     * not wait minutes.
+     */
     @Override
     public void stop() {
         running = false;
@@ -174,13 +189,16 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         return running;
     }
 
-
     private static final class Waiter {
 
         final WaitTopic topic;
+
         final BooleanSupplier clientGone;
+
         final Capacity.Place place;
+
         final CompletableFuture<Void> future = new CompletableFuture<>();
+
         volatile ScheduledFuture<?> timeout;
 
         Waiter(WaitTopic topic, BooleanSupplier clientGone, Capacity.Place place) {
@@ -188,5 +206,7 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
             this.clientGone = clientGone;
             this.place = place;
         }
+
     }
+
 }

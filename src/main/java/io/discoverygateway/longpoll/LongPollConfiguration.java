@@ -16,4 +16,5 @@ class LongPollConfiguration {
         catalog.addListener(waiters);
         return waiters;
     }
+
 }

@@ -6,12 +6,15 @@ import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ServiceKey;
 
 /**
- * What a long-poll waits on: one service, the services of one namespace, of several (the namespaces a consumer may
- * read), or every service.
+ * What a long-poll waits on: one service, the services of one namespace, of several (the
+ * namespaces a consumer may read), or every service.
  */
 public sealed interface WaitTopic {
 
-    /** The revision of the topic's latest change in the view; a deleted service counts as changed for ever. */
+    /**
+     * The revision of the topic's latest change in the view; a deleted service counts as
+     * changed for ever.
+     */
     long revision(CatalogView view);
 
     record Service(ServiceKey key) implements WaitTopic {
@@ -49,4 +52,5 @@ public sealed interface WaitTopic {
             return view.revision();
         }
     }
+
 }

@@ -4,14 +4,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A limit on what is held open at once (streams, xDS clients, held long-poll requests): a place is taken or refused,
- * and given back exactly once however many times its holder's end is reported.
+ * A limit on what is held open at once (streams, xDS clients, held long-poll requests): a
+ * place is taken or refused, and given back exactly once however many times its holder's
+ * end is reported.
  *
- * <p>Threads: any; the count is atomic and so is each place's release.
+ * <p>
+ * Threads: any; the count is atomic and so is each place's release.
  */
 public final class Capacity {
 
     private final int limit;
+
     private final AtomicInteger held = new AtomicInteger();
 
     public Capacity(int limit) {
@@ -54,5 +57,7 @@ public final class Capacity {
         public void run() {
             release();
         }
+
     }
+
 }

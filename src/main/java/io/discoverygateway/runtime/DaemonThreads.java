@@ -3,7 +3,9 @@ package io.discoverygateway.runtime;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Named daemon threads for the gateway's own executors, so a thread dump says who is who. */
+/**
+ * Named daemon threads for the gateway's own executors, so a thread dump says who is who.
+ */
 public final class DaemonThreads {
 
     private DaemonThreads() {
@@ -18,4 +20,5 @@ public final class DaemonThreads {
             return thread;
         };
     }
+
 }

@@ -13,15 +13,17 @@ import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.protocol.EndpointKey;
 
 /**
- * What changed in a service's endpoints between the state a client holds and the current one, for the stream's
- * {@code PATCHED} events: a pure rule, no I/O.
+ * What changed in a service's endpoints between the state a client holds and the current
+ * one, for the stream's {@code PATCHED} events: a pure rule, no I/O.
  *
- * <p>An endpoint is known by its key: its first address and its ports' names and numbers. A patch lists the
- * endpoints that are new or changed (in full, replacing the one with the same key) and the endpoints that are gone
- * (in full, as the client holds them). There is no patch, and the client gets the whole document, when anything
- * but the endpoints changed (the Service itself: labels, annotations, ports, uid...), when two endpoints of either
- * state share a key (a client could not tell them apart), or when the patch would list more endpoints than the
- * whole document.
+ * <p>
+ * An endpoint is known by its key: its first address and its ports' names and numbers. A
+ * patch lists the endpoints that are new or changed (in full, replacing the one with the
+ * same key) and the endpoints that are gone (in full, as the client holds them). There is
+ * no patch, and the client gets the whole document, when anything but the endpoints
+ * changed (the Service itself: labels, annotations, ports, uid...), when two endpoints of
+ * either state share a key (a client could not tell them apart), or when the patch would
+ * list more endpoints than the whole document.
  *
  * @param endpoints the endpoints added or changed, in the order of the current document
  * @param removed the endpoints of the held state that are gone, in its order
@@ -34,8 +36,8 @@ record EndpointPatch(List<Endpoint> endpoints, List<Endpoint> removed) {
     }
 
     /**
-     * The patch from {@code held} to {@code current}, both restricted to the endpoints {@code keeps} accepts, or
-     * empty when the client should get the whole document.
+     * The patch from {@code held} to {@code current}, both restricted to the endpoints
+     * {@code keeps} accepts, or empty when the client should get the whole document.
      */
     static Optional<EndpointPatch> between(ServiceSnapshot held, ServiceSnapshot current, Predicate<Endpoint> keeps) {
         if (!held.key().equals(current.key()) || !held.state().service().equals(current.state().service())) {
@@ -64,7 +66,10 @@ record EndpointPatch(List<Endpoint> endpoints, List<Endpoint> removed) {
         return Optional.of(new EndpointPatch(changed, removed));
     }
 
-    /** The endpoints {@code keeps} accepts, by key, in their order; null when two share a key. */
+    /**
+     * The endpoints {@code keeps} accepts, by key, in their order; null when two share a
+     * key.
+     */
     private static Map<String, Endpoint> byKey(List<Endpoint> endpoints, Predicate<Endpoint> keeps) {
         Map<String, Endpoint> byKey = new LinkedHashMap<>();
         for (Endpoint endpoint : endpoints) {

@@ -13,18 +13,21 @@ import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 
 /**
- * What one stream still has to send, and the rules for queueing it; no I/O and no locking (its {@link Subscriber}
- * guards it).
+ * What one stream still has to send, and the rules for queueing it; no I/O and no locking
+ * (its {@link Subscriber} guards it).
  * <ul>
- * <li><b>Sealed</b> items go out in order and are never merged: the initial snapshot or a resume, SYNCED, RESET,
- * heartbeats. Snapshot and resume events carry no {@code id:}, so the id a client holds only ever moves to a
- * complete resume point (SYNCED, or a live event).</li>
- * <li><b>Live</b> changes after the last sealed item are kept at most one per service, ordered by the revision of
- * their latest change: a newer change replaces an undelivered older one, so a client that falls behind skips
- * intermediate states but always gets the latest, even when its state is the one the client holds (a change undone
- * before delivery moves the revision the client holds, which later patches build on). Each live event carries its
- * revision as id: when the client has it, it has every earlier change that concerns it (the others are later in the
- * queue because they changed again later).</li>
+ * <li><b>Sealed</b> items go out in order and are never merged: the initial snapshot or a
+ * resume, SYNCED, RESET, heartbeats. Snapshot and resume events carry no {@code id:}, so
+ * the id a client holds only ever moves to a complete resume point (SYNCED, or a live
+ * event).</li>
+ * <li><b>Live</b> changes after the last sealed item are kept at most one per service,
+ * ordered by the revision of their latest change: a newer change replaces an undelivered
+ * older one, so a client that falls behind skips intermediate states but always gets the
+ * latest, even when its state is the one the client holds (a change undone before
+ * delivery moves the revision the client holds, which later patches build on). Each live
+ * event carries its revision as id: when the client has it, it has every earlier change
+ * that concerns it (the others are later in the queue because they changed again
+ * later).</li>
  * </ul>
  */
 final class EventQueue {
@@ -32,12 +35,16 @@ final class EventQueue {
     /**
      * One queued item: a service event or a ready-made frame.
      *
-     * @param held for a live MODIFIED or DELETED event, the state of the service the client holds (the state before
-     *     the first of the changes it merges), which a {@code PATCHED} event can build on; otherwise null
-     * @param withId whether the event's frame carries its revision as {@code id:} (live events only)
-     * @param appliedAtNanos when the catalog applied a live change (0 for other items), for the latency metric
-     * @param scopeTag for a scope switch only (no type, snapshot or frame): the tag the ids of the items after it
-     *     carry, so that the items queued before a change of scope keep the tag they were sent under
+     * @param held for a live MODIFIED or DELETED event, the state of the service the
+     * client holds (the state before the first of the changes it merges), which a
+     * {@code PATCHED} event can build on; otherwise null
+     * @param withId whether the event's frame carries its revision as {@code id:} (live
+     * events only)
+     * @param appliedAtNanos when the catalog applied a live change (0 for other items),
+     * for the latency metric
+     * @param scopeTag for a scope switch only (no type, snapshot or frame): the tag the
+     * ids of the items after it carry, so that the items queued before a change of scope
+     * keep the tag they were sent under
      */
     record Item(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, boolean withId, byte[] frame,
             long appliedAtNanos, String scopeTag) {
@@ -56,8 +63,13 @@ final class EventQueue {
     }
 
     private final Deque<Item> sealed = new ArrayDeque<>();
+
     private final LinkedHashMap<ServiceKey, Item> live = new LinkedHashMap<>();
-    /** Live changes at or below this revision are already in what the subscriber got on registration. */
+
+    /**
+     * Live changes at or below this revision are already in what the subscriber got on
+     * registration.
+     */
     private long liveAfter = Long.MAX_VALUE;
 
     /** A frame written as it is, after everything queued before it. */
@@ -66,20 +78,26 @@ final class EventQueue {
         sealed.addLast(Item.frame(frame));
     }
 
-    /** Items of the opening (a snapshot or a resume, SYNCED...): in order, never merged. */
+    /**
+     * Items of the opening (a snapshot or a resume, SYNCED...): in order, never merged.
+     */
     void addSealed(List<Item> items) {
         sealLive();
         sealed.addAll(items);
     }
 
-    /** From now on live changes above this revision are queued (the ones up to it were in the snapshot). */
+    /**
+     * From now on live changes above this revision are queued (the ones up to it were in
+     * the snapshot).
+     */
     void liveAfter(long revision) {
         liveAfter = revision;
     }
 
     /**
-     * Queues the changes of a batch that concern the filter: a service that stops matching is DELETED for this
-     * stream, one that starts matching is ADDED. Returns whether anything was queued.
+     * Queues the changes of a batch that concern the filter: a service that stops
+     * matching is DELETED for this stream, one that starts matching is ADDED. Returns
+     * whether anything was queued.
      */
     boolean addLive(List<ChangeEvent> changes, StreamFilter filter) {
         boolean queued = false;
@@ -100,8 +118,8 @@ final class EventQueue {
     }
 
     /**
-     * Merges with an undelivered event of the same service, keeping what the client already knows: the type it must
-     * see, and the state it holds.
+     * Merges with an undelivered event of the same service, keeping what the client
+     * already knows: the type it must see, and the state it holds.
      */
     private void addLive(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, long appliedAtNanos) {
         Item previous = live.remove(snapshot.key());
@@ -119,11 +137,13 @@ final class EventQueue {
             }
             appliedAtNanos = previous.appliedAtNanos();
             held = previous.held();
-            // Changed and changed back before delivery still goes out: the client holds the same state at an older
-            // revision, and a later PATCHED event builds on the current one (with patches, this one is empty).
+            // Changed and changed back before delivery still goes out: the client holds
+            // the same state at an older
+            // revision, and a later PATCHED event builds on the current one (with
+            // patches, this one is empty).
         }
-        live.put(snapshot.key(), new Item(merged, snapshot, merged == ChangeType.ADDED ? null : held, true, null,
-                appliedAtNanos, null));
+        live.put(snapshot.key(),
+                new Item(merged, snapshot, merged == ChangeType.ADDED ? null : held, true, null, appliedAtNanos, null));
     }
 
     /** A heartbeat comment, unless something is waiting to be sent anyway. */
@@ -165,4 +185,5 @@ final class EventQueue {
         sealed.addAll(live.values());
         live.clear();
     }
+
 }

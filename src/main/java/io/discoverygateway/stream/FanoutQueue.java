@@ -8,20 +8,24 @@ import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 
 /**
- * The hand-off from the catalog's writer thread to the fan-out thread: batches of changes in revision order, at most
- * {@code capacity} of them waiting. When the fan-out falls that far behind, the waiting batches are dropped for one
- * resync at the latest view: every subscriber then gets {@code RESET} and a snapshot of that view, as a Kubernetes
- * watch that falls too far behind gets 410 Gone and lists again. Memory stays bounded, and no subscriber silently
- * misses a change. Tasks (a subscriber's change of scope) are kept in order and never dropped; there are at most a
- * few per subscriber.
+ * The hand-off from the catalog's writer thread to the fan-out thread: batches of changes
+ * in revision order, at most {@code capacity} of them waiting. When the fan-out falls
+ * that far behind, the waiting batches are dropped for one resync at the latest view:
+ * every subscriber then gets {@code RESET} and a snapshot of that view, as a Kubernetes
+ * watch that falls too far behind gets 410 Gone and lists again. Memory stays bounded,
+ * and no subscriber silently misses a change. Tasks (a subscriber's change of scope) are
+ * kept in order and never dropped; there are at most a few per subscriber.
  *
- * <p>Threads: {@link #offer} and {@link #offerTask} on the catalog's writer thread (and the access checks' for
- * tasks), {@link #take} on the fan-out thread; everything is guarded by this object's monitor.
+ * <p>
+ * Threads: {@link #offer} and {@link #offerTask} on the catalog's writer thread (and the
+ * access checks' for tasks), {@link #take} on the fan-out thread; everything is guarded
+ * by this object's monitor.
  */
 final class FanoutQueue {
 
     /** What the fan-out thread does next. */
     sealed interface Work {
+
     }
 
     record Batch(List<ChangeEvent> changes) implements Work {
@@ -34,15 +38,21 @@ final class FanoutQueue {
     }
 
     private final int capacity;
+
     private final Deque<Work> queue = new ArrayDeque<>();
+
     private int batches;
+
     private long overflows;
 
     FanoutQueue(int capacity) {
         this.capacity = capacity;
     }
 
-    /** Queues a batch; when {@code capacity} batches already wait, replaces them with a resync at {@code view}. */
+    /**
+     * Queues a batch; when {@code capacity} batches already wait, replaces them with a
+     * resync at {@code view}.
+     */
     synchronized void offer(List<ChangeEvent> changes, CatalogView view) {
         if (batches >= capacity) {
             queue.removeIf(work -> work instanceof Batch || work instanceof Resync);
@@ -82,4 +92,5 @@ final class FanoutQueue {
     synchronized long overflows() {
         return overflows;
     }
+
 }

@@ -16,8 +16,9 @@ import io.discoverygateway.protocol.ResetReason;
 import io.discoverygateway.web.JsonBuffer;
 
 /**
- * The wire format of the stream (WHATWG server-sent events). A service event's frame is built once per snapshot,
- * type and id presence, then written as the same bytes to every subscriber.
+ * The wire format of the stream (WHATWG server-sent events). A service event's frame is
+ * built once per snapshot, type and id presence, then written as the same bytes to every
+ * subscriber.
  */
 final class SseFrames {
 
@@ -28,26 +29,33 @@ final class SseFrames {
     }
 
     /** The frame of a service event with the endpoints a pod selector keeps. */
-    private record FilteredFrame(ChangeType type, boolean withId, String scopeTag, String podSelector)
-            implements ServiceSnapshot.Representation {
+    private record FilteredFrame(ChangeType type, boolean withId, String scopeTag,
+            String podSelector) implements ServiceSnapshot.Representation {
     }
 
-    /** The {@code PATCHED} frame from one held revision, for one pod selector ("" for none). */
-    private record PatchFrame(long baseRevision, String scopeTag, String podSelector)
-            implements ServiceSnapshot.Representation {
+    /**
+     * The {@code PATCHED} frame from one held revision, for one pod selector ("" for
+     * none).
+     */
+    private record PatchFrame(long baseRevision, String scopeTag,
+            String podSelector) implements ServiceSnapshot.Representation {
     }
 
-    /** Kept in a snapshot's representations where no patch applies, so that the rule runs once there too. */
+    /**
+     * Kept in a snapshot's representations where no patch applies, so that the rule runs
+     * once there too.
+     */
     private static final byte[] NO_PATCH = new byte[0];
 
     private SseFrames() {
     }
 
     /**
-     * A service event with the snapshot's own JSON. With {@code withId} the frame carries the snapshot's revision as
-     * {@code id:} (live events); without, the client's last event id stays what it was (snapshot and resume events,
-     * which are not resume points on their own). {@code scopeTag} (empty without consumer authentication) is
-     * appended to the id: the namespaces the subscriber could read when it was sent.
+     * A service event with the snapshot's own JSON. With {@code withId} the frame carries
+     * the snapshot's revision as {@code id:} (live events); without, the client's last
+     * event id stays what it was (snapshot and resume events, which are not resume points
+     * on their own). {@code scopeTag} (empty without consumer authentication) is appended
+     * to the id: the namespaces the subscriber could read when it was sent.
      */
     static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             StreamMetrics metrics) {
@@ -58,8 +66,9 @@ final class SseFrames {
     }
 
     /**
-     * A service event whose endpoints are those whose pod matches a selector: encoded once per snapshot, type, id
-     * presence and selector, and shared by every subscriber with that selector.
+     * A service event whose endpoints are those whose pod matches a selector: encoded
+     * once per snapshot, type, id presence and selector, and shared by every subscriber
+     * with that selector.
      */
     static byte[] filtered(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             String selector, Function<ServiceSnapshot, byte[]> document, StreamMetrics metrics) {
@@ -70,22 +79,26 @@ final class SseFrames {
     }
 
     /**
-     * A live {@code PATCHED} event taking a client from {@code held} to {@code snapshot} (see {@link EndpointPatch}),
-     * or null when the client needs the whole document. Built once per snapshot, held revision, scope tag and pod
-     * selector, and shared by every subscriber that holds the same revision: those that keep up.
+     * A live {@code PATCHED} event taking a client from {@code held} to {@code snapshot}
+     * (see {@link EndpointPatch}), or null when the client needs the whole document.
+     * Built once per snapshot, held revision, scope tag and pod selector, and shared by
+     * every subscriber that holds the same revision: those that keep up.
      */
     static byte[] patch(ServiceSnapshot snapshot, ServiceSnapshot held, String epoch, String scopeTag,
             String podSelector, Predicate<Endpoint> keeps, SnapshotEncoder encoder, StreamMetrics metrics) {
         byte[] frame = snapshot.derived(new PatchFrame(held.revision(), scopeTag, podSelector),
                 s -> EndpointPatch.between(held, s, keeps).map(patch -> {
                     metrics.frameEncoded();
-                    return event(EventType.PATCHED, s, epoch, true, scopeTag, encoder.endpointPatch(s, held.revision(),
-                            patch.endpoints(), patch.removed()));
+                    return event(EventType.PATCHED, s, epoch, true, scopeTag,
+                            encoder.endpointPatch(s, held.revision(), patch.endpoints(), patch.removed()));
                 }).orElse(NO_PATCH));
         return frame.length == 0 ? null : frame;
     }
 
-    /** A frame with other data than the snapshot's own JSON (for a subscriber that filters endpoints). */
+    /**
+     * A frame with other data than the snapshot's own JSON (for a subscriber that filters
+     * endpoints).
+     */
     static byte[] service(ChangeType type, ServiceSnapshot snapshot, String epoch, boolean withId, String scopeTag,
             byte[] json) {
         return event(EventType.valueOf(type.name()), snapshot, epoch, withId, scopeTag, json);
@@ -104,35 +117,48 @@ final class SseFrames {
         return frame.toByteArray();
     }
 
-    /** Ends the initial snapshot or a resume: the client now holds the complete view at this revision. */
+    /**
+     * Ends the initial snapshot or a resume: the client now holds the complete view at
+     * this revision.
+     */
     static byte[] synced(String epoch, long revision, String scopeTag) {
         return ascii("id: " + id(epoch, revision, scopeTag) + "\nevent: " + EventType.SYNCED + "\ndata: " + revision
                 + "\n\n");
     }
 
-    /** An event id: the revision token, and the subscriber's scope tag when consumers are authenticated. */
+    /**
+     * An event id: the revision token, and the subscriber's scope tag when consumers are
+     * authenticated.
+     */
     static String id(String epoch, long revision, String scopeTag) {
         return Revisions.token(epoch, revision) + (scopeTag.isEmpty() ? "" : "-" + scopeTag);
     }
 
     /**
-     * A service the subscriber may no longer read (access to its namespace was withdrawn): DELETED with its identity
-     * only, not its current state, which the subscriber is no longer allowed to see.
+     * A service the subscriber may no longer read (access to its namespace was
+     * withdrawn): DELETED with its identity only, not its current state, which the
+     * subscriber is no longer allowed to see.
      */
     static byte[] revoked(ServiceSnapshot snapshot) {
-        return event(EventType.DELETED, new JsonBuffer(128).beginObject()
-                .field("namespace", snapshot.key().namespace()).field("name", snapshot.key().name())
-                .field("revision", snapshot.revision()).name("endpoints").beginArray().endArray()
-                .field("reason", ReauthenticateReason.ACCESS_REVOKED.wireName()).endObject());
+        return event(EventType.DELETED,
+                new JsonBuffer(128).beginObject()
+                    .field("namespace", snapshot.key().namespace())
+                    .field("name", snapshot.key().name())
+                    .field("revision", snapshot.revision())
+                    .name("endpoints")
+                    .beginArray()
+                    .endArray()
+                    .field("reason", ReauthenticateReason.ACCESS_REVOKED.wireName())
+                    .endObject());
     }
 
     /**
-     * The last event of a stream whose token expired or is no longer accepted: the client should reconnect with a
-     * fresh token (and its last event id).
+     * The last event of a stream whose token expired or is no longer accepted: the client
+     * should reconnect with a fresh token (and its last event id).
      */
     static byte[] reauthenticate(ReauthenticateReason reason) {
-        return event(EventType.REAUTHENTICATE, new JsonBuffer(48).beginObject().field("reason", reason.wireName())
-                .endObject());
+        return event(EventType.REAUTHENTICATE,
+                new JsonBuffer(48).beginObject().field("reason", reason.wireName()).endObject());
     }
 
     /** Tells the client to drop what it holds: a full snapshot follows. */
@@ -140,7 +166,10 @@ final class SseFrames {
         return event(EventType.RESET, new JsonBuffer(48).beginObject().field("reason", reason.wireName()).endObject());
     }
 
-    /** An event without an id, whose data is the buffer's JSON (one line: it has no line breaks). */
+    /**
+     * An event without an id, whose data is the buffer's JSON (one line: it has no line
+     * breaks).
+     */
     private static byte[] event(EventType type, JsonBuffer data) {
         byte[] json = data.toByteArray();
         ByteArrayOutputStream frame = new ByteArrayOutputStream(json.length + 32);
@@ -157,4 +186,5 @@ final class SseFrames {
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
+
 }

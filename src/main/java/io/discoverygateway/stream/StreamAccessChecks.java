@@ -28,29 +28,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the access of authenticated streams again while they are open. A stream whose token expired or is refused
- * ends with REAUTHENTICATE. Then, per consumer identity, the namespaces its streams hold are asked again of Kubernetes,
- * so that a revoked binding shows within one interval: a stream whose readable namespaces changed is rescoped on the
- * fan-out thread, in order with the batches up to the view it is computed against; one that may read nothing any more
- * loses every service (DELETED, access-revoked) and ends with REAUTHENTICATE {@code access-revoked}.
+ * Checks the access of authenticated streams again while they are open. A stream whose
+ * token expired or is refused ends with REAUTHENTICATE. Then, per consumer identity, the
+ * namespaces its streams hold are asked again of Kubernetes, so that a revoked binding
+ * shows within one interval: a stream whose readable namespaces changed is rescoped on
+ * the fan-out thread, in order with the batches up to the view it is computed against;
+ * one that may read nothing any more loses every service (DELETED, access-revoked) and
+ * ends with REAUTHENTICATE {@code access-revoked}.
  *
- * <p>Threads: one {@code stream-access} thread runs each round every {@code recheckInterval}; four
- * {@code stream-access-check} threads ask Kubernetes about one identity each at a time (reviews may block on the API,
- * so never on the hub's timer). Rescopes are handed to the fan-out ({@code toFanout}). Holds no state of its own
- * between rounds.
+ * <p>
+ * Threads: one {@code stream-access} thread runs each round every
+ * {@code recheckInterval}; four {@code stream-access-check} threads ask Kubernetes about
+ * one identity each at a time (reviews may block on the API, so never on the hub's
+ * timer). Rescopes are handed to the fan-out ({@code toFanout}). Holds no state of its
+ * own between rounds.
  */
 final class StreamAccessChecks {
 
     private static final Logger log = LoggerFactory.getLogger(StreamAccessChecks.class);
 
     private final CatalogReader catalog;
+
     private final Duration recheckInterval;
+
     private final StreamMetrics metrics;
+
     /** Queues a task on the fan-out thread, in order with the batches. */
     private final Consumer<Runnable> toFanout;
-    private final ScheduledExecutorService rounds = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("stream-access"));
-    /** Re-checks the consumer identities of one round side by side, so that many identities fit in an interval. */
+
+    private final ScheduledExecutorService rounds = Executors
+        .newSingleThreadScheduledExecutor(DaemonThreads.named("stream-access"));
+
+    /**
+     * Re-checks the consumer identities of one round side by side, so that many
+     * identities fit in an interval.
+     */
     private final ExecutorService identityChecks = Executors.newFixedThreadPool(4,
             DaemonThreads.named("stream-access-check"));
 
@@ -109,7 +121,8 @@ final class StreamAccessChecks {
             scope = streams.get(0).access().recheckScope(catalog.view(), held);
         }
         catch (RuntimeException unavailable) {
-            // The API does not answer: the streams keep what was last decided (cached decisions hold).
+            // The API does not answer: the streams keep what was last decided (cached
+            // decisions hold).
             return;
         }
         for (Subscriber subscriber : streams) {
@@ -131,7 +144,10 @@ final class StreamAccessChecks {
         }
     }
 
-    /** What an identity's streams may read between them (each holds the scope it was last given). */
+    /**
+     * What an identity's streams may read between them (each holds the scope it was last
+     * given).
+     */
     private static NamespaceScope held(List<Subscriber> streams) {
         Set<String> namespaces = new HashSet<>();
         for (Subscriber subscriber : streams) {
@@ -145,8 +161,8 @@ final class StreamAccessChecks {
     }
 
     /**
-     * Ends the stream with REAUTHENTICATE when its token has expired or is refused now; returns whether it did. Also
-     * run by the hub's timer at the token's expiry.
+     * Ends the stream with REAUTHENTICATE when its token has expired or is refused now;
+     * returns whether it did. Also run by the hub's timer at the token's expiry.
      */
     static boolean endIfRefused(Subscriber subscriber) {
         Optional<ReauthenticateReason> reason = subscriber.access().endReason(Instant.now());
@@ -158,4 +174,5 @@ final class StreamAccessChecks {
         subscriber.scheduleDrain();
         return true;
     }
+
 }

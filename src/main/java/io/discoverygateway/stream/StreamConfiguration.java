@@ -19,4 +19,5 @@ class StreamConfiguration {
         catalog.addListener(hub);
         return hub;
     }
+
 }

@@ -32,16 +32,21 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/v1/stream}: server-sent events of service changes. Filters are checked before the stream starts,
- * so a bad one is a 400 problem+json rather than a broken stream.
+ * {@code GET /api/v1/stream}: server-sent events of service changes. Filters are checked
+ * before the stream starts, so a bad one is a 400 problem+json rather than a broken
+ * stream.
  */
 @RestController
 class StreamController {
 
     private final StreamHub hub;
+
     private final CatalogReader catalog;
+
     private final RequestValidator validator;
+
     private final ConsumerPlaces streamPlaces;
+
     private final boolean podMetadata;
 
     StreamController(StreamHub hub, CatalogReader catalog, RequestValidator validator, ConsumerPlaces streamPlaces,
@@ -69,26 +74,26 @@ class StreamController {
             - REAUTHENTICATE: schema ReauthenticateEventData, the last event: reconnect with a fresh token.
             Also `retry:` (gateway.stream.retry, 3 s by default) and `: heartbeat` comments (every
             gateway.stream.heartbeat, 5 s by default). HEAD answers the headers only.""")
-    @ApiResponse(responseCode = "200", description = "The stream", content = @Content(
-            mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "200", description = "The stream",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",
             schema = @Schema(type = "string"))
     @GetMapping(path = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     void stream(@RequestParam(required = false) List<String> namespace,
-            @RequestParam(required = false) List<String> service,
-            @RequestParam(required = false) String labelSelector,
+            @RequestParam(required = false) List<String> service, @RequestParam(required = false) String labelSelector,
             @RequestParam(required = false) String podLabelSelector, @RequestParam(required = false) String since,
             @Parameter(description = "Send a live change of a service's endpoints as a PATCHED event (what changed)"
                     + " rather than the whole service") @RequestParam(defaultValue = "false") boolean patches,
             @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            ReadAccess access,
-            HttpServletRequest request, HttpServletResponse response) throws IOException {
-        // Named namespaces must each be readable (403 otherwise, before saying whether the gateway watches them);
+            ReadAccess access, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // Named namespaces must each be readable (403 otherwise, before saying whether
+        // the gateway watches them);
         // without any, the stream covers all it may read.
         StreamFilter filter = filter(namespace, service, labelSelector, podLabelSelector, access);
         filter = filter.withReadable(access.scope(catalog.view()));
         if (HttpMethod.HEAD.matches(request.getMethod())) {
-            // Headers only: the body of a HEAD answer is discarded, so a stream behind it would never see its
+            // Headers only: the body of a HEAD answer is discarded, so a stream behind it
+            // would never see its
             // client leave and would keep its place for ever.
             streamHeaders(response);
             return;
@@ -150,4 +155,5 @@ class StreamController {
     private static List<String> orEmpty(List<String> values) {
         return values == null ? List.of() : values;
     }
+
 }

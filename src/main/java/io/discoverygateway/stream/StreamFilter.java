@@ -10,14 +10,17 @@ import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 
 /**
- * Which services a subscriber wants. Empty sets mean "any"; every given criterion must hold.
+ * Which services a subscriber wants. Empty sets mean "any"; every given criterion must
+ * hold.
  *
  * @param namespaces namespaces to include
  * @param names service names in any namespace ({@code service=web})
  * @param keys services by namespace and name ({@code service=shop/web})
  * @param selector labels the service must have
- * @param podSelector labels an endpoint's pod must have for the endpoint to be in the events' data
- * @param readable the namespaces the subscriber may read (everything without consumer authentication)
+ * @param podSelector labels an endpoint's pod must have for the endpoint to be in the
+ * events' data
+ * @param readable the namespaces the subscriber may read (everything without consumer
+ * authentication)
  */
 public record StreamFilter(Set<String> namespaces, Set<String> names, Set<ServiceKey> keys, LabelSelector selector,
         LabelSelector podSelector, NamespaceScope readable) {
@@ -44,8 +47,7 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
 
     /** Whether a service with this identity and these labels is wanted. */
     public boolean matches(ServiceKey key, Map<String, String> labels) {
-        if (!readable.includes(key.namespace())
-                || !namespaces.isEmpty() && !namespaces.contains(key.namespace())) {
+        if (!readable.includes(key.namespace()) || !namespaces.isEmpty() && !namespaces.contains(key.namespace())) {
             return false;
         }
         if ((!names.isEmpty() || !keys.isEmpty()) && !names.contains(key.name()) && !keys.contains(key)) {
@@ -56,7 +58,6 @@ public record StreamFilter(Set<String> namespaces, Set<String> names, Set<Servic
 
     /** Whether an endpoint goes into the events' data. */
     public boolean keeps(Endpoint endpoint) {
-        return podSelector.isEverything()
-                || podSelector.matches(endpoint.podLabels());
+        return podSelector.isEverything() || podSelector.matches(endpoint.podLabels());
     }
 }

@@ -36,42 +36,58 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Fans catalog changes out to the open streams, journals them for resumes, and runs the streams' lifecycle (places,
- * heartbeats, stalls, token expiry). How events are encoded is {@link StreamFrames}'; access re-checks are
- * {@link StreamAccessChecks}'.
+ * Fans catalog changes out to the open streams, journals them for resumes, and runs the
+ * streams' lifecycle (places, heartbeats, stalls, token expiry). How events are encoded
+ * is {@link StreamFrames}'; access re-checks are {@link StreamAccessChecks}'.
  *
- * <p>Threads: the catalog's writer thread calls {@link #onChanges} (journal append, then a hand-off to the fan-out)
- * and runs {@link #register} for each new stream, so a stream's snapshot or resume is taken from the same view the
- * journal describes, and joins the live events without a gap or an overlap; the journal is touched on that thread
- * only. One fan-out thread ({@code sse-fanout}) queues each batch on the matching subscribers, in revision order. Two
- * writer threads ({@code sse-writer}) drain subscribers with non-blocking I/O. One timer thread ({@code sse-timer})
- * queues heartbeats, drops stalled streams and ends streams whose token expires. {@link StreamAccessChecks} checks
- * authenticated streams' access again on threads of its own. Jetty's request threads call {@link #reserve} and
- * {@link #open}.
- * The subscriber map and the reservation counter are concurrent; each {@link Subscriber} guards its own state.
+ * <p>
+ * Threads: the catalog's writer thread calls {@link #onChanges} (journal append, then a
+ * hand-off to the fan-out) and runs {@link #register} for each new stream, so a stream's
+ * snapshot or resume is taken from the same view the journal describes, and joins the
+ * live events without a gap or an overlap; the journal is touched on that thread only.
+ * One fan-out thread ({@code sse-fanout}) queues each batch on the matching subscribers,
+ * in revision order. Two writer threads ({@code sse-writer}) drain subscribers with
+ * non-blocking I/O. One timer thread ({@code sse-timer}) queues heartbeats, drops stalled
+ * streams and ends streams whose token expires. {@link StreamAccessChecks} checks
+ * authenticated streams' access again on threads of its own. Jetty's request threads call
+ * {@link #reserve} and {@link #open}. The subscriber map and the reservation counter are
+ * concurrent; each {@link Subscriber} guards its own state.
  */
 public final class StreamHub implements CatalogListener, GatewayLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
 
     private final CatalogReader catalog;
+
     private final GatewayProperties.Stream properties;
+
     private final ChangeJournal journal;
+
     private final Map<Long, Subscriber> subscribers = new ConcurrentHashMap<>();
+
     private final Capacity places;
+
     private final AtomicLong ids = new AtomicLong();
+
     private final StreamMetrics metrics;
+
     private final ExecutorService writers = Executors.newFixedThreadPool(2, DaemonThreads.named("sse-writer"));
+
     /**
-     * Batches for the one fan-out thread, so that they reach every subscriber in revision order without holding up
-     * the catalog's writer; bounded (see {@link FanoutQueue}).
+     * Batches for the one fan-out thread, so that they reach every subscriber in revision
+     * order without holding up the catalog's writer; bounded (see {@link FanoutQueue}).
      */
     private final FanoutQueue fanout;
+
     private final Thread fanoutThread;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("sse-timer"));
+
+    private final ScheduledExecutorService timer = Executors
+        .newSingleThreadScheduledExecutor(DaemonThreads.named("sse-timer"));
+
     private final StreamFrames frames;
+
     private final StreamAccessChecks accessChecks;
+
     private volatile boolean running;
 
     public StreamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
@@ -93,9 +109,10 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     }
 
     /**
-     * Opens a stream on a request whose response headers are set and whose place was {@link #reserve reserved}:
-     * starts async processing and registers the subscriber. {@code resumeToken} is the client's last event id, or
-     * null. The place is given back however this ends, also when it fails half-way, and so is the consumer's
+     * Opens a stream on a request whose response headers are set and whose place was
+     * {@link #reserve reserved}: starts async processing and registers the subscriber.
+     * {@code resumeToken} is the client's last event id, or null. The place is given back
+     * however this ends, also when it fails half-way, and so is the consumer's
      * ({@code givePlaceBack}).
      */
     void open(HttpServletRequest request, ServletOutputStream out, StreamFilter filter, boolean patches,
@@ -115,16 +132,20 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         try {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            subscriber = new Subscriber(id, filter, access, frames.encoderFor(filter, patches), async, out, writers, metrics,
-                    release);
+            subscriber = new Subscriber(id, filter, access, frames.encoderFor(filter, patches), async, out, writers,
+                    metrics, release);
             async.addListener(subscriber);
             subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
             out.setWriteListener(subscriber);
-            // Ends the stream when its token expires, to the second, whatever the re-check interval.
-            // One millisecond past the expiry: the delay is cut to whole milliseconds, and a timer that fired a
-            // fraction early would find the token still valid and leave the stream open until the next re-check.
-            access.expiresAt().ifPresent(at -> expiry.set(timer.schedule(() -> StreamAccessChecks.endIfRefused(subscriber),
-                    Math.max(0, Duration.between(Instant.now(), at).toMillis() + 1), TimeUnit.MILLISECONDS)));
+            // Ends the stream when its token expires, to the second, whatever the
+            // re-check interval.
+            // One millisecond past the expiry: the delay is cut to whole milliseconds,
+            // and a timer that fired a
+            // fraction early would find the token still valid and leave the stream open
+            // until the next re-check.
+            access.expiresAt()
+                .ifPresent(at -> expiry.set(timer.schedule(() -> StreamAccessChecks.endIfRefused(subscriber),
+                        Math.max(0, Duration.between(Instant.now(), at).toMillis() + 1), TimeUnit.MILLISECONDS)));
         }
         catch (RuntimeException ex) {
             release.run();
@@ -132,29 +153,38 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         }
         catalog.afterPending(() -> register(subscriber, resumeToken)).whenComplete((ignored, error) -> {
             if (error != null) {
-                // Never leave a client on a half-open stream: it reconnects, and the place is free again.
+                // Never leave a client on a half-open stream: it reconnects, and the
+                // place is free again.
                 log.warn("Could not register stream {}; closing it", id, error);
                 subscriber.close();
             }
         });
     }
 
-    /** On the writer thread: what the client is missing, then SYNCED; from now on it gets live changes. */
+    /**
+     * On the writer thread: what the client is missing, then SYNCED; from now on it gets
+     * live changes.
+     */
     private void register(Subscriber subscriber, String resumeToken) {
         CatalogView view = catalog.view();
-        // Batches up to this revision may still be on their way through the fan-out: they are in the opening.
+        // Batches up to this revision may still be on their way through the fan-out: they
+        // are in the opening.
         subscriber.open(ResumePlanner.opening(view, journal, resumeToken, subscriber.filter(), subscriber.scopeTag()),
                 view.revision());
         subscribers.put(subscriber.id(), subscriber);
         if (subscriber.isClosed()) {
-            // The client left before it was registered: its close could not remove it yet.
+            // The client left before it was registered: its close could not remove it
+            // yet.
             subscribers.remove(subscriber.id());
             return;
         }
         subscriber.scheduleDrain();
     }
 
-    /** On the catalog's writer thread: journals the batch (resumes read it there) and hands it to the fan-out. */
+    /**
+     * On the catalog's writer thread: journals the batch (resumes read it there) and
+     * hands it to the fan-out.
+     */
     @Override
     public void onChanges(CatalogView view, List<ChangeEvent> changes) {
         journal.append(changes);
@@ -163,7 +193,9 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         }
     }
 
-    /** The fan-out thread: batches, resyncs and rescopes, in the order they were queued. */
+    /**
+     * The fan-out thread: batches, resyncs and rescopes, in the order they were queued.
+     */
     private void fanOut() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
@@ -183,11 +215,12 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
                     }
                 }
                 catch (RuntimeException ex) {
-                    // Some subscribers may have missed the batch: every stream starts over from a later view.
+                    // Some subscribers may have missed the batch: every stream starts
+                    // over from a later view.
                     log.warn("The stream fan-out failed on one batch; every stream gets a fresh snapshot", ex);
                     metrics.fanoutFailed();
-                    catalog.afterPending(() -> fanout.offerTask(
-                            () -> resyncAll(catalog.view(), ResetReason.INTERNAL_ERROR)));
+                    catalog.afterPending(
+                            () -> fanout.offerTask(() -> resyncAll(catalog.view(), ResetReason.INTERNAL_ERROR)));
                 }
             }
         }
@@ -197,9 +230,9 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     }
 
     /**
-     * Every subscriber starts over from this view, with {@code RESET} and a snapshot: after the fan-out fell behind by
-     * more batches than it may hold (they were dropped; {@code overloaded}), or failed on one
-     * ({@code internal-error}).
+     * Every subscriber starts over from this view, with {@code RESET} and a snapshot:
+     * after the fan-out fell behind by more batches than it may hold (they were dropped;
+     * {@code overloaded}), or failed on one ({@code internal-error}).
      */
     private void resyncAll(CatalogView view, ResetReason reason) {
         for (Subscriber subscriber : subscribers.values()) {
@@ -208,7 +241,10 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         }
     }
 
-    /** Queues the batch's matching events on every subscriber, one lock per subscriber, then one drain each. */
+    /**
+     * Queues the batch's matching events on every subscriber, one lock per subscriber,
+     * then one drain each.
+     */
     private void deliver(List<ChangeEvent> changes) {
         for (Subscriber subscriber : subscribers.values()) {
             if (subscriber.enqueueLive(changes)) {
@@ -228,8 +264,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         long timeout = properties.stallTimeout().toNanos();
         for (Subscriber subscriber : subscribers.values()) {
             if (subscriber.stalledFor(timeout)) {
-                log.info("Dropping stream {}: its client accepted nothing for {} ({} events waiting)",
-                        subscriber.id(), properties.stallTimeout(), subscriber.pendingCount());
+                log.info("Dropping stream {}: its client accepted nothing for {} ({} events waiting)", subscriber.id(),
+                        properties.stallTimeout(), subscriber.pendingCount());
                 metrics.droppedSlow();
                 subscriber.close();
             }
@@ -248,8 +284,9 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
     }
 
     /**
-     * Completes every open stream so that clients reconnect (to another replica) at once: runs before the web
-     * server's graceful shutdown, which would otherwise wait for these never-ending responses.
+     * Completes every open stream so that clients reconnect (to another replica) at once:
+     * runs before the web server's graceful shutdown, which would otherwise wait for
+     * these never-ending responses.
      */
     @Override
     public void stop() {
@@ -266,9 +303,9 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         return running;
     }
 
-
     @Override
     public int getPhase() {
         return SmartLifecycle.DEFAULT_PHASE;
     }
+
 }

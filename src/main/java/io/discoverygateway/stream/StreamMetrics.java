@@ -10,62 +10,74 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The stream's meters: subscribers, events sent and patched, slow subscribers dropped, and propagation latency. */
+/**
+ * The stream's meters: subscribers, events sent and patched, slow subscribers dropped,
+ * and propagation latency.
+ */
 final class StreamMetrics {
 
     private final Counter eventsSent;
+
     private final Counter eventsPatched;
+
     private final Counter framesEncoded;
+
     private final Counter droppedSlow;
+
     private final Counter rescoped;
+
     private final Counter resynced;
+
     private final Counter fanoutFailures;
+
     private final Timer propagation;
+
     private final Timer accessRecheck;
+
     private final AtomicInteger recheckedIdentities = new AtomicInteger();
 
     StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
         Gauge.builder("gateway.stream.subscribers", subscribers)
-                .description("Open server-sent-event streams")
-                .register(registry);
+            .description("Open server-sent-event streams")
+            .register(registry);
         this.framesEncoded = Counter.builder("gateway.stream.frames.encoded")
-                .description("Service events encoded as SSE frames (each shared by every subscriber that gets it)")
-                .register(registry);
+            .description("Service events encoded as SSE frames (each shared by every subscriber that gets it)")
+            .register(registry);
         this.eventsSent = Counter.builder("gateway.stream.events.sent")
-                .description("Service events written to streams")
-                .register(registry);
+            .description("Service events written to streams")
+            .register(registry);
         this.eventsPatched = Counter.builder("gateway.stream.events.patched")
-                .description("Service events written as PATCHED (the endpoints that changed) instead of the whole"
-                        + " service, to streams opened with patches=true")
-                .register(registry);
+            .description("Service events written as PATCHED (the endpoints that changed) instead of the whole"
+                    + " service, to streams opened with patches=true")
+            .register(registry);
         this.droppedSlow = Counter.builder("gateway.stream.subscribers.dropped")
-                .description("Streams disconnected because their client stopped reading")
-                .tag("reason", "stalled")
-                .register(registry);
+            .description("Streams disconnected because their client stopped reading")
+            .tag("reason", "stalled")
+            .register(registry);
         this.rescoped = Counter.builder("gateway.stream.rescoped")
-                .description("Authenticated streams whose readable namespaces changed while they were open")
-                .register(registry);
+            .description("Authenticated streams whose readable namespaces changed while they were open")
+            .register(registry);
         this.resynced = Counter.builder("gateway.stream.resyncs")
-                .description("Times the fan-out fell gateway.stream.fanout-queue batches behind and every stream got"
-                        + " a fresh snapshot")
-                .register(registry);
+            .description("Times the fan-out fell gateway.stream.fanout-queue batches behind and every stream got"
+                    + " a fresh snapshot")
+            .register(registry);
         this.fanoutFailures = Counter.builder("gateway.stream.fanout.failures")
-                .description("Batches the fan-out failed on (a bug): every stream got a fresh snapshot, RESET"
-                        + " internal-error")
-                .register(registry);
+            .description("Batches the fan-out failed on (a bug): every stream got a fresh snapshot, RESET"
+                    + " internal-error")
+            .register(registry);
         this.propagation = Timer.builder("gateway.stream.propagation")
-                .description("From the catalog applying an informer event to the event being written to a stream")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry);
+            .description("From the catalog applying an informer event to the event being written to a stream")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
         this.accessRecheck = Timer.builder("gateway.stream.access.recheck")
-                .description("One round of re-checking authenticated streams' access (every recheck-interval);"
-                        + " revocation reaches a stream within the interval plus this")
-                .register(registry);
+            .description("One round of re-checking authenticated streams' access (every recheck-interval);"
+                    + " revocation reaches a stream within the interval plus this")
+            .register(registry);
         Gauge.builder("gateway.stream.access.identities", recheckedIdentities, AtomicInteger::get)
-                .description("Consumer identities with open streams at the last access recheck")
-                .register(registry);
+            .description("Consumer identities with open streams at the last access recheck")
+            .register(registry);
     }
 
     void accessRechecked(int identities, long nanos) {
@@ -104,4 +116,5 @@ final class StreamMetrics {
     void propagated(long nanos) {
         propagation.record(nanos, TimeUnit.NANOSECONDS);
     }
+
 }

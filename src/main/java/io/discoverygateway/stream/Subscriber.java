@@ -20,41 +20,67 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
 /**
- * One open stream: its {@link EventQueue} and the servlet non-blocking writes that empty it. A stream whose client
- * stops reading only stops draining; it holds no thread, and the hub drops it after the stall timeout.
+ * One open stream: its {@link EventQueue} and the servlet non-blocking writes that empty
+ * it. A stream whose client stops reading only stops draining; it holds no thread, and
+ * the hub drops it after the stall timeout.
  *
- * <p>Threads: everything below is guarded by this object's monitor, because five kinds of thread touch it. The
- * catalog's writer thread queues the initial snapshot or resume ({@link StreamHub} registers subscribers there); the
- * hub's fan-out thread queues live changes; the hub's timer queues heartbeats and checks for stalls; a thread of the
- * hub's writer pool drains ({@link #scheduleDrain}, at most one drain queued at a time); and Jetty's threads call
- * {@link #onWritePossible} and the async listener methods. No method waits on I/O while holding the monitor: writes
- * are non-blocking. {@link #drain} may wait briefly on a snapshot's monitor while another subscriber's drain encodes
- * the same frame ({@link ServiceSnapshot#derived}); encoders take no other lock, so this cannot deadlock, and the
- * frame is encoded once for both.
+ * <p>
+ * Threads: everything below is guarded by this object's monitor, because five kinds of
+ * thread touch it. The catalog's writer thread queues the initial snapshot or resume
+ * ({@link StreamHub} registers subscribers there); the hub's fan-out thread queues live
+ * changes; the hub's timer queues heartbeats and checks for stalls; a thread of the hub's
+ * writer pool drains ({@link #scheduleDrain}, at most one drain queued at a time); and
+ * Jetty's threads call {@link #onWritePossible} and the async listener methods. No method
+ * waits on I/O while holding the monitor: writes are non-blocking. {@link #drain} may
+ * wait briefly on a snapshot's monitor while another subscriber's drain encodes the same
+ * frame ({@link ServiceSnapshot#derived}); encoders take no other lock, so this cannot
+ * deadlock, and the frame is encoded once for both.
  */
 final class Subscriber implements WriteListener, AsyncListener {
 
     private final long id;
+
     private final FrameEncoder frames;
-    /** What the client may read, to check again while the stream is open ({@link ReadAccess#unrestricted}). */
+
+    /**
+     * What the client may read, to check again while the stream is open
+     * ({@link ReadAccess#unrestricted}).
+     */
     private final ReadAccess access;
+
     private final AsyncContext async;
+
     private final ServletOutputStream out;
+
     private final Executor executor;
+
     private final StreamMetrics metrics;
+
     private final Runnable onClose;
+
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     // Guarded by this.
     private final EventQueue queue = new EventQueue();
+
     private StreamFilter filter;
-    /** The scope tag of the ids written now; switched by the queue's scope-switch items. */
+
+    /**
+     * The scope tag of the ids written now; switched by the queue's scope-switch items.
+     */
     private String scopeTag;
+
     private boolean closed;
+
     /** The last frame is queued: the stream ends once it is written. */
     private boolean finishing;
-    /** Bytes were written since the last flush: a drain that finds nothing more to send must still flush them. */
+
+    /**
+     * Bytes were written since the last flush: a drain that finds nothing more to send
+     * must still flush them.
+     */
     private boolean unflushed;
+
     private long lastProgressNanos = System.nanoTime();
 
     Subscriber(long id, StreamFilter filter, ReadAccess access, FrameEncoder frames, AsyncContext async,
@@ -88,10 +114,12 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     /**
-     * On the fan-out thread, after every batch up to the view's revision: the subscriber may now read other
-     * namespaces. Services it may no longer read become DELETED (with their identity only), services it now may
-     * read ADDED, and a SYNCED with an id of the new scope follows. Live events queued before keep the old scope's
-     * tag: a client cut before the SYNCED resumes with an id of the old scope, and gets a full snapshot.
+     * On the fan-out thread, after every batch up to the view's revision: the subscriber
+     * may now read other namespaces. Services it may no longer read become DELETED (with
+     * their identity only), services it now may read ADDED, and a SYNCED with an id of
+     * the new scope follows. Live events queued before keep the old scope's tag: a client
+     * cut before the SYNCED resumes with an id of the old scope, and gets a full
+     * snapshot.
      */
     synchronized void rescope(NamespaceScope scope, CatalogView view) {
         if (closed || finishing || scope.equals(filter.readable())) {
@@ -117,8 +145,9 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     /**
-     * On the fan-out thread: starts over from this view, dropping what was queued: {@code RESET} with the reason, the
-     * snapshot of what the filter matches, {@code SYNCED}; live changes after the view's revision follow.
+     * On the fan-out thread: starts over from this view, dropping what was queued:
+     * {@code RESET} with the reason, the snapshot of what the filter matches,
+     * {@code SYNCED}; live changes after the view's revision follow.
      */
     synchronized void resync(CatalogView view, ResetReason reason) {
         if (closed || finishing) {
@@ -127,19 +156,26 @@ final class Subscriber implements WriteListener, AsyncListener {
         String tag = tagOf(filter);
         queue.clear();
         List<EventQueue.Item> items = new ArrayList<>();
-        // A scope switch still queued is gone with the rest: the filter's own tag holds from here.
+        // A scope switch still queued is gone with the rest: the filter's own tag holds
+        // from here.
         items.add(EventQueue.Item.scopeSwitch(tag));
         items.addAll(ResumePlanner.snapshot(view, filter, tag, reason));
         queue.addSealed(items);
         queue.liveAfter(view.revision());
     }
 
-    /** The tag the ids carry under this filter: its readable namespaces', with consumer authentication only. */
+    /**
+     * The tag the ids carry under this filter: its readable namespaces', with consumer
+     * authentication only.
+     */
     private String tagOf(StreamFilter streamFilter) {
         return access.consumer().isPresent() ? streamFilter.readable().tag() : "";
     }
 
-    /** Queues a last frame; the stream is completed once it is written (the client then reconnects). */
+    /**
+     * Queues a last frame; the stream is completed once it is written (the client then
+     * reconnects).
+     */
     synchronized void finish(byte[] lastFrame) {
         if (!closed && !finishing) {
             queue.addFrame(lastFrame);
@@ -155,8 +191,8 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     /**
-     * What the stream gets before its live events (see {@link ResumePlanner#opening}); live changes up to the
-     * revision it was planned at are already in it.
+     * What the stream gets before its live events (see {@link ResumePlanner#opening});
+     * live changes up to the revision it was planned at are already in it.
      */
     synchronized void open(List<EventQueue.Item> opening, long revision) {
         if (!closed) {
@@ -165,7 +201,10 @@ final class Subscriber implements WriteListener, AsyncListener {
         }
     }
 
-    /** Queues the changes of a batch that concern this subscriber; returns whether anything was queued. */
+    /**
+     * Queues the changes of a batch that concern this subscriber; returns whether
+     * anything was queued.
+     */
     synchronized boolean enqueueLive(List<ChangeEvent> changes) {
         return !closed && queue.addLive(changes, filter);
     }
@@ -187,10 +226,11 @@ final class Subscriber implements WriteListener, AsyncListener {
     }
 
     /**
-     * Writes while the connection accepts bytes without blocking, then flushes. When a write leaves the connection
-     * not ready, Jetty calls {@link #onWritePossible} once it has sent what it buffered; that drain flushes even
-     * when nothing new is queued, so an event larger than the socket buffers leaves as soon as the socket accepts
-     * it rather than at the next heartbeat.
+     * Writes while the connection accepts bytes without blocking, then flushes. When a
+     * write leaves the connection not ready, Jetty calls {@link #onWritePossible} once it
+     * has sent what it buffered; that drain flushes even when nothing new is queued, so
+     * an event larger than the socket buffers leaves as soon as the socket accepts it
+     * rather than at the next heartbeat.
      */
     synchronized void drain() {
         if (closed) {
@@ -240,7 +280,10 @@ final class Subscriber implements WriteListener, AsyncListener {
         return frames.frame(item.type(), item.snapshot(), item.held(), item.withId(), scopeTag);
     }
 
-    /** True when events wait and the connection has accepted nothing for longer than the timeout. */
+    /**
+     * True when events wait and the connection has accepted nothing for longer than the
+     * timeout.
+     */
     synchronized boolean stalledFor(long timeoutNanos) {
         return !queue.isEmpty() && System.nanoTime() - lastProgressNanos > timeoutNanos;
     }
@@ -253,7 +296,9 @@ final class Subscriber implements WriteListener, AsyncListener {
         return queue.size();
     }
 
-    /** Ends the stream: completes the response and forgets what was queued. Idempotent. */
+    /**
+     * Ends the stream: completes the response and forgets what was queued. Idempotent.
+     */
     synchronized void close() {
         if (closed) {
             return;
@@ -303,8 +348,12 @@ final class Subscriber implements WriteListener, AsyncListener {
     @FunctionalInterface
     interface FrameEncoder {
 
-        /** @param held the state the client holds of a live MODIFIED service, or null (see {@link EventQueue.Item}) */
-        byte[] frame(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, boolean withId,
-                String scopeTag);
+        /**
+         * @param held the state the client holds of a live MODIFIED service, or null (see
+         * {@link EventQueue.Item})
+         */
+        byte[] frame(ChangeType type, ServiceSnapshot snapshot, ServiceSnapshot held, boolean withId, String scopeTag);
+
     }
+
 }

@@ -20,18 +20,24 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 
 /**
- * The certificate material of the TLS ports, from the SSL bundle {@value TlsEnvironment#BUNDLE}, for servers that
- * take a {@link KeyManager} and a {@link TrustManager} (the xDS port): both delegate to the bundle's current ones and
- * switch when Spring Boot reloads the files, so that new connections get the new certificate while open ones go on.
+ * The certificate material of the TLS ports, from the SSL bundle
+ * {@value TlsEnvironment#BUNDLE}, for servers that take a {@link KeyManager} and a
+ * {@link TrustManager} (the xDS port): both delegate to the bundle's current ones and
+ * switch when Spring Boot reloads the files, so that new connections get the new
+ * certificate while open ones go on.
  *
- * <p>Threads: Spring Boot's file watcher swaps the delegates; handshakes on any thread read them (volatile).
+ * <p>
+ * Threads: Spring Boot's file watcher swaps the delegates; handshakes on any thread read
+ * them (volatile).
  */
 public final class ServerTls {
 
     private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
 
     private final ClientAuth clientAuth;
+
     private volatile X509ExtendedKeyManager keys;
+
     private volatile X509ExtendedTrustManager trust;
 
     ServerTls(SslBundles bundles, ClientAuth clientAuth) {
@@ -105,8 +111,8 @@ public final class ServerTls {
     }
 
     /**
-     * A trust manager that checks client certificates against the bundle's current {@code ca.crt}; null when client
-     * certificates are not asked for.
+     * A trust manager that checks client certificates against the bundle's current
+     * {@code ca.crt}; null when client certificates are not asked for.
      */
     public X509ExtendedTrustManager trustManager() {
         if (clientAuth == ClientAuth.NONE) {
@@ -154,4 +160,5 @@ public final class ServerTls {
             }
         };
     }
+
 }

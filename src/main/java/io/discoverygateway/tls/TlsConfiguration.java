@@ -22,11 +22,13 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 
 /**
- * TLS on the API and xDS ports ({@code gateway.tls.enabled}): the {@link ServerTls} material for the xDS port, and
- * the reload of the API port's certificate. Spring Boot serves the API port from the SSL bundle (see
- * {@link TlsEnvironment}) but reloads a bundle into Tomcat and Netty only; for Jetty, this applies each reloaded
- * bundle to the connector's SslContextFactory, which Jetty swaps for new connections while open ones (streams,
- * long-polls) go on. Present in every configuration; without TLS the bean is null.
+ * TLS on the API and xDS ports ({@code gateway.tls.enabled}): the {@link ServerTls}
+ * material for the xDS port, and the reload of the API port's certificate. Spring Boot
+ * serves the API port from the SSL bundle (see {@link TlsEnvironment}) but reloads a
+ * bundle into Tomcat and Netty only; for Jetty, this applies each reloaded bundle to the
+ * connector's SslContextFactory, which Jetty swaps for new connections while open ones
+ * (streams, long-polls) go on. Present in every configuration; without TLS the bean is
+ * null.
  */
 @Configuration(proxyBeanMethods = false)
 class TlsConfiguration {
@@ -34,6 +36,7 @@ class TlsConfiguration {
     private static final Logger log = LoggerFactory.getLogger(TlsConfiguration.class);
 
     private final ObjectProvider<GatewayProperties> properties;
+
     private final ObjectProvider<SslBundles> bundles;
 
     TlsConfiguration(ObjectProvider<GatewayProperties> properties, ObjectProvider<SslBundles> bundles) {
@@ -42,9 +45,10 @@ class TlsConfiguration {
     }
 
     /**
-     * With TLS, the API port answers a client that speaks plain HTTP to it with a 400 that says to use https (see
-     * {@link PlainTextRefusal}). Reads the raw setting: binding the settings this early, while the web server is
-     * created, would miss what is only known later.
+     * With TLS, the API port answers a client that speaks plain HTTP to it with a 400
+     * that says to use https (see {@link PlainTextRefusal}). Reads the raw setting:
+     * binding the settings this early, while the web server is created, would miss what
+     * is only known later.
      */
     @Bean
     WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> plainTextRefusal(Environment environment) {
@@ -69,12 +73,14 @@ class TlsConfiguration {
         return settings.tls().enabled() ? new ServerTls(bundles.getObject(), settings.tls().clientAuth()) : null;
     }
 
-    /** When the API port's server has started with TLS: reload its certificate whenever the bundle is updated. */
+    /**
+     * When the API port's server has started with TLS: reload its certificate whenever
+     * the bundle is updated.
+     */
     @EventListener
     void reloadApiPortCertificates(WebServerInitializedEvent event) {
         if (event.getApplicationContext().getServerNamespace() != null
-                || !(event.getWebServer() instanceof JettyWebServer jetty)
-                || !properties.getObject().tls().enabled()) {
+                || !(event.getWebServer() instanceof JettyWebServer jetty) || !properties.getObject().tls().enabled()) {
             return;
         }
         for (Connector connector : jetty.getServer().getConnectors()) {
@@ -99,8 +105,10 @@ class TlsConfiguration {
             log.info("TLS certificate of the API port reloaded");
         }
         catch (Exception ex) {
-            // The previous certificate stays in use; the next update of the files tries again.
+            // The previous certificate stays in use; the next update of the files tries
+            // again.
             log.error("Reloading the API port's TLS certificate failed; the previous one stays in use", ex);
         }
     }
+
 }

@@ -14,11 +14,12 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Turns {@code gateway.tls.*} into the Spring Boot settings that serve the API port over TLS from a directory in
- * cert-manager's layout ({@code tls.crt}, {@code tls.key}, and {@code ca.crt} for client certificates): a PEM SSL
- * bundle named {@value #BUNDLE} that Spring Boot reloads when the files change, {@code server.ssl.bundle}, and
- * {@code server.ssl.client-auth}. The management port stays plain HTTP, for the kubelet's probes and Prometheus.
- * Settings given explicitly win over these.
+ * Turns {@code gateway.tls.*} into the Spring Boot settings that serve the API port over
+ * TLS from a directory in cert-manager's layout ({@code tls.crt}, {@code tls.key}, and
+ * {@code ca.crt} for client certificates): a PEM SSL bundle named {@value #BUNDLE} that
+ * Spring Boot reloads when the files change, {@code server.ssl.bundle}, and
+ * {@code server.ssl.client-auth}. The management port stays plain HTTP, for the kubelet's
+ * probes and Prometheus. Settings given explicitly win over these.
  */
 public final class TlsEnvironment implements EnvironmentPostProcessor {
 
@@ -60,7 +61,9 @@ public final class TlsEnvironment implements EnvironmentPostProcessor {
         settings.put("server.ssl.bundle", BUNDLE);
         settings.put("server.ssl.client-auth", clientAuth);
         settings.put("management.server.ssl.enabled", "false");
-        // After the explicit settings (command line, environment, application.yaml): those win.
+        // After the explicit settings (command line, environment, application.yaml):
+        // those win.
         environment.getPropertySources().addLast(new MapPropertySource("gateway-tls", settings));
     }
+
 }

@@ -2,12 +2,17 @@ package io.discoverygateway.web;
 
 import org.springframework.http.HttpStatus;
 
-/** A client error with the status and the detail the problem+json response should carry. */
+/**
+ * A client error with the status and the detail the problem+json response should carry.
+ */
 public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
+
     private final String title;
+
     private final long retryAfterSeconds;
+
     private final String challenge;
 
     public ApiException(HttpStatus status, String title, String detail) {
@@ -27,7 +32,9 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.TOO_MANY_REQUESTS, title, detail, retryAfterSeconds, null);
     }
 
-    /** 401 with {@code WWW-Authenticate: <challenge>} (RFC 6750): no usable bearer token. */
+    /**
+     * 401 with {@code WWW-Authenticate: <challenge>} (RFC 6750): no usable bearer token.
+     */
     public static ApiException unauthorized(String detail, String challenge) {
         return new ApiException(HttpStatus.UNAUTHORIZED, "Unauthorized", detail, 0, challenge);
     }
@@ -37,7 +44,9 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.FORBIDDEN, "Forbidden", detail, 0, null);
     }
 
-    /** 503 with a Retry-After: a decision needs the Kubernetes API, which does not answer. */
+    /**
+     * 503 with a Retry-After: a decision needs the Kubernetes API, which does not answer.
+     */
     public static ApiException unavailable(String title, String detail, long retryAfterSeconds) {
         return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, title, detail, retryAfterSeconds, null);
     }
@@ -48,14 +57,18 @@ public class ApiException extends RuntimeException {
 
     /** 503 with a Retry-After: a limit on held connections is reached. */
     public static ApiException overloaded(String detail, long retryAfterSeconds) {
-        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Too many open requests", detail,
-                retryAfterSeconds, null);
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Too many open requests", detail, retryAfterSeconds,
+                null);
     }
 
-    /** 503 with a Retry-After: this replica is shutting down and takes nothing new that it would hold open. */
+    /**
+     * 503 with a Retry-After: this replica is shutting down and takes nothing new that it
+     * would hold open.
+     */
     public static ApiException stopping() {
-        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "The gateway is stopping", "This replica is shutting"
-                + " down; retry against another replica (the Service's other endpoints)", 1, null);
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "The gateway is stopping",
+                "This replica is shutting" + " down; retry against another replica (the Service's other endpoints)", 1,
+                null);
     }
 
     long retryAfterSeconds() {
@@ -79,4 +92,5 @@ public class ApiException extends RuntimeException {
     public static ApiException invalidParameter(String name, String detail) {
         return new ApiException(HttpStatus.BAD_REQUEST, "Invalid parameter '" + name + "'", detail);
     }
+
 }

@@ -20,10 +20,12 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Every error of the API as RFC 9457 {@code application/problem+json}: the gateway's own errors, and Spring MVC's
- * (unknown paths, bad parameter types, unacceptable media types...) through the base class. No stack traces.
- * Problems are written directly rather than through content negotiation, which would consult the client's
- * {@code Accept} header (possibly the very cause of the error, possibly unparseable) and give up on the body.
+ * Every error of the API as RFC 9457 {@code application/problem+json}: the gateway's own
+ * errors, and Spring MVC's (unknown paths, bad parameter types, unacceptable media
+ * types...) through the base class. No stack traces. Problems are written directly rather
+ * than through content negotiation, which would consult the client's {@code Accept}
+ * header (possibly the very cause of the error, possibly unparseable) and give up on the
+ * body.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -48,15 +50,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, problem, headers, ex.status(), request);
     }
 
-
     @Override
     protected ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(HttpMediaTypeNotAcceptableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         ProblemDetail problem = ex.getBody();
         problem.setDetail(ex.getSupportedMediaTypes().isEmpty()
-                ? "The Accept header could not be parsed: " + ex.getMessage()
-                : "This resource is available as " + ex.getSupportedMediaTypes()
-                        + "; the Accept header asked for something else");
+                ? "The Accept header could not be parsed: " + ex.getMessage() : "This resource is available as "
+                        + ex.getSupportedMediaTypes() + "; the Accept header asked for something else");
         return handleExceptionInternal(ex, problem, headers, status, request);
     }
 
@@ -68,7 +68,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         problem.setInstance(instance(request));
         if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null
                 && servlet.getResponse().isCommitted()) {
-            // A response already under way (an open stream): its status and content type are sent.
+            // A response already under way (an open stream): its status and content type
+            // are sent.
             return null;
         }
         if (request instanceof ServletWebRequest servlet && servlet.getResponse() != null) {
@@ -86,8 +87,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             }
             return null;
         }
-        return ResponseEntity.status(status).headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(problem);
+        return ResponseEntity.status(status)
+            .headers(headers)
+            .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+            .body(problem);
     }
 
     private static URI instance(WebRequest request) {
@@ -101,4 +104,5 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         }
         return null;
     }
+
 }

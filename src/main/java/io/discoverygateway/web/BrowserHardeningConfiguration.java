@@ -16,20 +16,23 @@ import org.springframework.core.env.Environment;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * What a browser on the API port must be kept from. The live view keeps a consumer's token in {@code sessionStorage}
- * of this origin, so:
+ * What a browser on the API port must be kept from. The live view keeps a consumer's
+ * token in {@code sessionStorage} of this origin, so:
  * <ul>
- * <li>its page carries a strict Content-Security-Policy (its own script, style and connections only, no inline
- * code, no framing: {@code frame-ancestors 'none'});</li>
- * <li>nothing of Swagger UI is served unless {@code springdoc.swagger-ui.enabled} is true: its webjar, which Spring
- * Boot would serve under {@code /webjars/} regardless, is a stock page that loads a document from the internet into
- * the same origin.</li>
+ * <li>its page carries a strict Content-Security-Policy (its own script, style and
+ * connections only, no inline code, no framing: {@code frame-ancestors 'none'});</li>
+ * <li>nothing of Swagger UI is served unless {@code springdoc.swagger-ui.enabled} is
+ * true: its webjar, which Spring Boot would serve under {@code /webjars/} regardless, is
+ * a stock page that loads a document from the internet into the same origin.</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
 class BrowserHardeningConfiguration {
 
-    /** The live view's policy: everything from this origin only, nothing inline, never framed. */
+    /**
+     * The live view's policy: everything from this origin only, nothing inline, never
+     * framed.
+     */
     static final String LIVE_VIEW_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
             + " connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none';"
             + " frame-ancestors 'none'";
@@ -46,7 +49,8 @@ class BrowserHardeningConfiguration {
     static final class BrowserHardeningFilter extends OncePerRequestFilter {
 
         private static final byte[] NOT_FOUND = ("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
-                + "\"detail\":\"Swagger UI is off (springdoc.swagger-ui.enabled)\"}").getBytes(StandardCharsets.UTF_8);
+                + "\"detail\":\"Swagger UI is off (springdoc.swagger-ui.enabled)\"}")
+            .getBytes(StandardCharsets.UTF_8);
 
         private final boolean swaggerUi;
 
@@ -70,5 +74,7 @@ class BrowserHardeningConfiguration {
             }
             chain.doFilter(request, response);
         }
+
     }
+
 }

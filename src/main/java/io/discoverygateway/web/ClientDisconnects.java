@@ -13,15 +13,18 @@ import org.springframework.http.server.observation.ServerRequestObservationConve
 import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
- * A client that closes a stream or a held request is how those end normally, not a server error: the
- * {@code http.server.requests} metric records it without an error ({@code exception="none"}, no {@code error} tag)
- * rather than as {@code ClientAbortException} or {@code IOException}, so that a dashboard or an alert on server
- * exceptions shows the server's own faults only.
+ * A client that closes a stream or a held request is how those end normally, not a server
+ * error: the {@code http.server.requests} metric records it without an error
+ * ({@code exception="none"}, no {@code error} tag) rather than as
+ * {@code ClientAbortException} or {@code IOException}, so that a dashboard or an alert on
+ * server exceptions shows the server's own faults only.
  */
 @Configuration(proxyBeanMethods = false)
 class ClientDisconnects {
 
-    /** The {@code exception} tag, computed from the error before observation filters run. */
+    /**
+     * The {@code exception} tag, computed from the error before observation filters run.
+     */
     @Bean
     ServerRequestObservationConvention clientDisconnectsAreNoExceptions() {
         return new DefaultServerRequestObservationConvention() {
@@ -34,7 +37,9 @@ class ClientDisconnects {
         };
     }
 
-    /** The {@code error} tag, which the meter handler takes from the observation's error. */
+    /**
+     * The {@code error} tag, which the meter handler takes from the observation's error.
+     */
     @Bean
     ObservationFilter clientDisconnectsAreNoServerErrors() {
         return context -> {
@@ -45,7 +50,10 @@ class ClientDisconnects {
         };
     }
 
-    /** Spring's own test (Tomcat's ClientAbortException, Jetty's EofException, "Broken pipe"...), through causes. */
+    /**
+     * Spring's own test (Tomcat's ClientAbortException, Jetty's EofException, "Broken
+     * pipe"...), through causes.
+     */
     static boolean isClientDisconnect(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (DisconnectedClientHelper.isClientDisconnectedException(cause)) {
@@ -58,4 +66,5 @@ class ClientDisconnects {
         }
         return false;
     }
+
 }

@@ -12,17 +12,22 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.BufferUtil;
 
 /**
- * Tells whether the client of a held request (a long-poll) has closed its connection. The servlet container notices
- * a closed connection only when it reads or writes, and a held request does neither (Jetty stops reading a
- * connection while its request is being handled, and the servlet API says nothing of the socket); so this asks the
- * connection's endpoint for one byte without blocking. A request without a body has nothing more to send: the end
- * of the stream, a reset, or bytes (another request it should not have pipelined) all mean the wait can end.
+ * Tells whether the client of a held request (a long-poll) has closed its connection. The
+ * servlet container notices a closed connection only when it reads or writes, and a held
+ * request does neither (Jetty stops reading a connection while its request is being
+ * handled, and the servlet API says nothing of the socket); so this asks the connection's
+ * endpoint for one byte without blocking. A request without a body has nothing more to
+ * send: the end of the stream, a reset, or bytes (another request it should not have
+ * pipelined) all mean the wait can end.
  *
- * <p>Threads: asked by the long-poll thread only, while the request is held (async started, nobody else reading).
+ * <p>
+ * Threads: asked by the long-poll thread only, while the request is held (async started,
+ * nobody else reading).
  */
 public final class ConnectionProbe implements BooleanSupplier {
 
     private final HttpServletRequest request;
+
     private final EndPoint endPoint;
 
     public ConnectionProbe(HttpServletRequest request) {
@@ -61,4 +66,5 @@ public final class ConnectionProbe implements BooleanSupplier {
         }
         return null;
     }
+
 }

@@ -22,7 +22,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 
-/** What is particular to Jetty, the servlet container (on the API port and the management port). */
+/**
+ * What is particular to Jetty, the servlet container (on the API port and the management
+ * port).
+ */
 @Configuration(proxyBeanMethods = false)
 class JettyConfiguration {
 
@@ -32,7 +35,10 @@ class JettyConfiguration {
         return new SlowHeadersGuard(properties, registry);
     }
 
-    /** Every connector (the API port's, the management port's) closes connections that send headers too slowly. */
+    /**
+     * Every connector (the API port's, the management port's) closes connections that
+     * send headers too slowly.
+     */
     @Bean
     WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> slowHeadersTimeout(SlowHeadersGuard guard) {
         return factory -> factory.addServerCustomizers(server -> {
@@ -42,26 +48,31 @@ class JettyConfiguration {
         });
     }
 
-    /** Jetty's own error answers (requests rejected before the application) as problem+json. */
+    /**
+     * Jetty's own error answers (requests rejected before the application) as
+     * problem+json.
+     */
     @Bean
     WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> problemJsonErrorPages() {
         return factory -> factory.addServerCustomizers(server -> server.setErrorHandler(new ProblemJsonErrorHandler()));
     }
 
     /**
-     * Jetty's last-resort error answer as RFC 9457 problem+json instead of HTML: for requests Jetty rejects before
-     * they reach the application (a request line it cannot parse, an undecodable path, headers over the size
-     * limit). No stack trace, no server version.
+     * Jetty's last-resort error answer as RFC 9457 problem+json instead of HTML: for
+     * requests Jetty rejects before they reach the application (a request line it cannot
+     * parse, an undecodable path, headers over the size limit). No stack trace, no server
+     * version.
      */
     static final class ProblemJsonErrorHandler extends ErrorHandler {
 
         private static final HttpField PROBLEM_JSON = new HttpField(HttpHeader.CONTENT_TYPE,
                 "application/problem+json");
+
         private static final HttpField NOSNIFF = new HttpField("X-Content-Type-Options", "nosniff");
 
         @Override
-        protected void generateResponse(Request request, Response response, int code, String message,
-                Throwable cause, Callback callback) throws IOException {
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                Callback callback) throws IOException {
             response.getHeaders().put(PROBLEM_JSON);
             response.getHeaders().put(NOSNIFF);
             response.write(true, ByteBuffer.wrap(body(code)), callback);
@@ -80,7 +91,9 @@ class JettyConfiguration {
             String detail = status == 400 ? "The request could not be parsed: check the path's percent-encoding,"
                     + " the characters used and the size of the headers" : title;
             return ("{\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}")
-                    .getBytes(StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
         }
+
     }
+
 }

@@ -8,19 +8,26 @@ import java.util.Deque;
 import tools.jackson.core.io.JsonStringEncoder;
 
 /**
- * Composes a JSON answer from JSON encoded beforehand (a snapshot's document, a summary, an instance list) and a few
- * fields of its own, without decoding and encoding those again: the one place where the surfaces put JSON together
- * by hand. Commas and nesting are its concern; names and string values are escaped with Jackson's encoder.
+ * Composes a JSON answer from JSON encoded beforehand (a snapshot's document, a summary,
+ * an instance list) and a few fields of its own, without decoding and encoding those
+ * again: the one place where the surfaces put JSON together by hand. Commas and nesting
+ * are its concern; names and string values are escaped with Jackson's encoder.
  *
- * <p>Threads: one request's, not shared.
+ * <p>
+ * Threads: one request's, not shared.
  */
 public final class JsonBuffer {
 
     private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
 
     private final ByteArrayOutputStream out;
-    /** Per open object or array: whether the next member is its first (no comma before it). */
+
+    /**
+     * Per open object or array: whether the next member is its first (no comma before
+     * it).
+     */
     private final Deque<Boolean> firstMember = new ArrayDeque<>();
+
     /** A name was written and its value comes next (no comma before the value). */
     private boolean afterName;
 
@@ -92,8 +99,8 @@ public final class JsonBuffer {
     }
 
     /**
-     * The elements of a JSON array encoded beforehand, without its brackets ({@code {..},{..}}), as members of the
-     * open array; nothing when there are none.
+     * The elements of a JSON array encoded beforehand, without its brackets
+     * ({@code {..},{..}}), as members of the open array; nothing when there are none.
      */
     public JsonBuffer elements(byte[] elements) {
         if (elements.length > 0) {
@@ -102,7 +109,9 @@ public final class JsonBuffer {
         return this;
     }
 
-    /** A JSON object encoded beforehand, with more members added before its closing brace. */
+    /**
+     * A JSON object encoded beforehand, with more members added before its closing brace.
+     */
     public static byte[] withMembers(byte[] object, java.util.function.Consumer<JsonBuffer> members) {
         JsonBuffer buffer = new JsonBuffer(object.length + 64);
         buffer.out.write(object, 0, object.length - 1);
@@ -118,7 +127,10 @@ public final class JsonBuffer {
         return out.toByteArray();
     }
 
-    /** The comma before a member, unless it is the first of its container or the value of a name. */
+    /**
+     * The comma before a member, unless it is the first of its container or the value of
+     * a name.
+     */
     private void separate() {
         if (afterName) {
             afterName = false;
@@ -137,4 +149,5 @@ public final class JsonBuffer {
         out.writeBytes(ESCAPE.quoteAsUTF8(text));
         out.write('"');
     }
+
 }

@@ -15,11 +15,13 @@ import org.springframework.core.Ordered;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * {@code X-Content-Type-Options: nosniff} on every answer (a browser must never guess that a JSON body is HTML or
- * script), and TRACE refused with 405 (the servlet default echoes the request's headers, cookies and tokens
- * included, back to the caller), on the API port and on the management port. Found by component scanning for the application's context,
- * and listed in {@code META-INF/spring/...ManagementContextConfiguration.imports} for the management server's own
- * context, which does not see the application's filters.
+ * {@code X-Content-Type-Options: nosniff} on every answer (a browser must never guess
+ * that a JSON body is HTML or script), and TRACE refused with 405 (the servlet default
+ * echoes the request's headers, cookies and tokens included, back to the caller), on the
+ * API port and on the management port. Found by component scanning for the application's
+ * context, and listed in
+ * {@code META-INF/spring/...ManagementContextConfiguration.imports} for the management
+ * server's own context, which does not see the application's filters.
  */
 @ManagementContextConfiguration(proxyBeanMethods = false)
 public class NoSniffConfiguration {
@@ -34,7 +36,8 @@ public class NoSniffConfiguration {
     static final class NoSniffFilter extends OncePerRequestFilter {
 
         private static final byte[] TRACE_REFUSED = ("{\"type\":\"about:blank\",\"title\":\"Method Not Allowed\","
-                + "\"status\":405,\"detail\":\"TRACE is not served\"}").getBytes(StandardCharsets.UTF_8);
+                + "\"status\":405,\"detail\":\"TRACE is not served\"}")
+            .getBytes(StandardCharsets.UTF_8);
 
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -49,5 +52,7 @@ public class NoSniffConfiguration {
             }
             chain.doFilter(request, response);
         }
+
     }
+
 }

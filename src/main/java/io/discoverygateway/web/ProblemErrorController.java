@@ -17,8 +17,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Errors the servlet container reports outside Spring MVC's handling (for example a query string it cannot decode)
- * come here; they are answered as problem+json like every other error of the gateway.
+ * Errors the servlet container reports outside Spring MVC's handling (for example a query
+ * string it cannot decode) come here; they are answered as problem+json like every other
+ * error of the gateway.
  */
 @RestController
 @Hidden
@@ -27,8 +28,10 @@ class ProblemErrorController implements ErrorController {
     @RequestMapping(path = "${server.error.path:/error}", produces = MediaType.ALL_VALUE)
     ResponseEntity<ProblemDetail> error(HttpServletRequest request, HttpServletResponse response) {
         if (response.isCommitted()) {
-            // An error on a response already under way (an open stream whose client left, or shutdown): its
-            // status and content type are sent, so there is nothing left to tell the client.
+            // An error on a response already under way (an open stream whose client left,
+            // or shutdown): its
+            // status and content type are sent, so there is nothing left to tell the
+            // client.
             return null;
         }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
@@ -48,4 +51,5 @@ class ProblemErrorController implements ErrorController {
         }
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
+
 }

@@ -12,7 +12,10 @@ import io.discoverygateway.catalog.ServiceSnapshot;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
-/** Checks what clients send and turns each problem into an {@link ApiException} with a useful message. */
+/**
+ * Checks what clients send and turns each problem into an {@link ApiException} with a
+ * useful message.
+ */
 @Component
 public class RequestValidator {
 
@@ -31,8 +34,9 @@ public class RequestValidator {
     }
 
     /**
-     * A namespace the gateway watches, else a 404. {@code nameTheWatched}: whether the 404 may say which namespaces
-     * are watched (not to an authenticated consumer, which must not learn of namespaces it may not read; see
+     * A namespace the gateway watches, else a 404. {@code nameTheWatched}: whether the
+     * 404 may say which namespaces are watched (not to an authenticated consumer, which
+     * must not learn of namespaces it may not read; see
      * {@code ReadAccess.requireReadableNamespace}, which decides access first).
      */
     public void watchedNamespace(String namespace, boolean nameTheWatched) {
@@ -46,8 +50,9 @@ public class RequestValidator {
     /** The service, once its namespace has passed {@link #watchedNamespace}. */
     public ServiceSnapshot existingService(CatalogView view, ServiceKey key) {
         name("service name", key.name());
-        return view.find(key).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "Service not found",
-                "No service '" + key.name() + "' in namespace '" + key.namespace() + "'"));
+        return view.find(key)
+            .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "Service not found",
+                    "No service '" + key.name() + "' in namespace '" + key.namespace() + "'"));
     }
 
     public LabelSelector labelSelector(String text) {
@@ -62,4 +67,5 @@ public class RequestValidator {
             throw ApiException.invalidParameter(parameter, ex.getMessage());
         }
     }
+
 }

@@ -16,10 +16,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Marks answers given while the Kubernetes API is unreachable: the data is the last known state, and clients
- * should know how old it may be. Every API answer then carries {@code X-Gateway-Stale: true} and the standard
- * {@code Age} header (seconds); JSON documents of the native API carry {@code "stale": true} and
- * {@code "dataAgeSeconds"}.
+ * Marks answers given while the Kubernetes API is unreachable: the data is the last known
+ * state, and clients should know how old it may be. Every API answer then carries
+ * {@code X-Gateway-Stale: true} and the standard {@code Age} header (seconds); JSON
+ * documents of the native API carry {@code "stale": true} and {@code "dataAgeSeconds"}.
  */
 @Component
 public class Staleness extends OncePerRequestFilter {
@@ -27,11 +27,13 @@ public class Staleness extends OncePerRequestFilter {
     static final String STALE_HEADER = "X-Gateway-Stale";
 
     private final ObjectProvider<DataFreshness> provider;
+
     private volatile DataFreshness freshness;
 
     /**
-     * Filters are created with the web server, before the other beans: the freshness source is looked up on first
-     * use so that creating this filter does not pull the Kubernetes wiring (and its configuration) in early.
+     * Filters are created with the web server, before the other beans: the freshness
+     * source is looked up on first use so that creating this filter does not pull the
+     * Kubernetes wiring (and its configuration) in early.
      */
     Staleness(ObjectProvider<DataFreshness> provider) {
         this.provider = provider;
@@ -46,13 +48,19 @@ public class Staleness extends OncePerRequestFilter {
         return source.staleFor();
     }
 
-    /** The JSON object with the staleness fields added before its closing brace, when stale. */
+    /**
+     * The JSON object with the staleness fields added before its closing brace, when
+     * stale.
+     */
     public byte[] mark(byte[] json) {
         Optional<Duration> stale = staleFor();
         return stale.isEmpty() ? json : JsonBuffer.withMembers(json, members -> writeFields(members, stale.get()));
     }
 
-    /** {@code "stale":true,"dataAgeSeconds":<n>} into the open object while the data is stale, else nothing. */
+    /**
+     * {@code "stale":true,"dataAgeSeconds":<n>} into the open object while the data is
+     * stale, else nothing.
+     */
     public void writeFields(JsonBuffer json) {
         staleFor().ifPresent(age -> writeFields(json, age));
     }
@@ -77,4 +85,5 @@ public class Staleness extends OncePerRequestFilter {
         }
         chain.doFilter(request, response);
     }
+
 }

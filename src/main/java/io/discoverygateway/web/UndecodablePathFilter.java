@@ -16,9 +16,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Answers 400 problem+json (after {@link NoSniffConfiguration}'s filter) for a path Spring cannot decode (a broken
- * percent-encoding in a {@code ;} path parameter, which a servlet container may let through): otherwise the failure surfaces inside
- * the dispatcher as a server error.
+ * Answers 400 problem+json (after {@link NoSniffConfiguration}'s filter) for a path
+ * Spring cannot decode (a broken percent-encoding in a {@code ;} path parameter, which a
+ * servlet container may let through): otherwise the failure surfaces inside the
+ * dispatcher as a server error.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -26,7 +27,7 @@ class UndecodablePathFilter extends OncePerRequestFilter {
 
     private static final byte[] PROBLEM = ("{\"title\":\"Bad Request\",\"status\":400,"
             + "\"detail\":\"The request path could not be decoded: check its percent-encoding\"}")
-            .getBytes(StandardCharsets.UTF_8);
+        .getBytes(StandardCharsets.UTF_8);
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -44,4 +45,5 @@ class UndecodablePathFilter extends OncePerRequestFilter {
         }
         chain.doFilter(request, response);
     }
+
 }

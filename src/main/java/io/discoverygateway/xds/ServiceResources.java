@@ -46,41 +46,54 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 
 /**
- * The xDS resources of one Service at one revision: for every TCP port, the Listeners a proxyless gRPC client asks
- * for (see {@link XdsNames}), an EDS Cluster and the ClusterLoadAssignment of its serving endpoints. Built once per
- * change of the service and shared by every client; a pure function of the snapshot, checked before it is
+ * The xDS resources of one Service at one revision: for every TCP port, the Listeners a
+ * proxyless gRPC client asks for (see {@link XdsNames}), an EDS Cluster and the
+ * ClusterLoadAssignment of its serving endpoints. Built once per change of the service
+ * and shared by every client; a pure function of the snapshot, checked before it is
  * published so that no client is sent something it must reject.
  *
- * <p>Endpoints: ready ones are HEALTHY, terminating ones that still serve are DRAINING (no new calls, existing ones
- * finish), the others are left out. They are grouped by zone into localities weighted by their ready endpoints.
- * When no endpoint is ready, Kubernetes sends a Service's traffic where kube-proxy would:
+ * <p>
+ * Endpoints: ready ones are HEALTHY, terminating ones that still serve are DRAINING (no
+ * new calls, existing ones finish), the others are left out. They are grouped by zone
+ * into localities weighted by their ready endpoints. When no endpoint is ready,
+ * Kubernetes sends a Service's traffic where kube-proxy would:
  * <ul>
- * <li>to the terminating endpoints that still serve, if there are any (kube-proxy's fallback since
- * ProxyTerminatingEndpoints): they are published HEALTHY;</li>
- * <li>nowhere, if there are none: the assignment then drops every call ({@code drop_overloads} at 100 %, category
- * {@value #NO_READY_ENDPOINTS}), so clients fail calls at once with UNAVAILABLE. An empty assignment would not do:
- * grpc-java takes it (and one of only UNHEALTHY endpoints) as a resolution error and keeps calling the endpoints it
- * had, and a drop policy is only applied while the assignment lists an endpoint the client keeps. So it lists one
- * placeholder, {@value #PLACEHOLDER_ADDRESS}:{@value #PLACEHOLDER_PORT} (the discard port of the client's own
- * loopback), with health UNKNOWN. grpc-java drops every call before it picks one; grpc-go applies drops only
- * while its picker is READY, which a placeholder that refuses connections never makes it, so its calls fail at once
- * on the placeholder instead (connection refused). Either way no pod is called.</li>
+ * <li>to the terminating endpoints that still serve, if there are any (kube-proxy's
+ * fallback since ProxyTerminatingEndpoints): they are published HEALTHY;</li>
+ * <li>nowhere, if there are none: the assignment then drops every call
+ * ({@code drop_overloads} at 100 %, category {@value #NO_READY_ENDPOINTS}), so clients
+ * fail calls at once with UNAVAILABLE. An empty assignment would not do: grpc-java takes
+ * it (and one of only UNHEALTHY endpoints) as a resolution error and keeps calling the
+ * endpoints it had, and a drop policy is only applied while the assignment lists an
+ * endpoint the client keeps. So it lists one placeholder,
+ * {@value #PLACEHOLDER_ADDRESS}:{@value #PLACEHOLDER_PORT} (the discard port of the
+ * client's own loopback), with health UNKNOWN. grpc-java drops every call before it picks
+ * one; grpc-go applies drops only while its picker is READY, which a placeholder that
+ * refuses connections never makes it, so its calls fail at once on the placeholder
+ * instead (connection refused). Either way no pod is called.</li>
  * </ul>
  *
- * @param listeners by publication key (a name, or a short name's key: see {@link XdsNames})
+ * @param listeners by publication key (a name, or a short name's key: see
+ * {@link XdsNames})
  * @param clusters by name
  * @param assignments by cluster name
  */
-record ServiceResources(ServiceKey key, long revision, Map<String, Listener> listeners,
-        Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> assignments) {
+record ServiceResources(ServiceKey key, long revision, Map<String, Listener> listeners, Map<String, Cluster> clusters,
+        Map<String, ClusterLoadAssignment> assignments) {
 
     /** round-robin (the default), ring-hash or least-request. */
     static final String LB_POLICY_ANNOTATION = "discovery-gateway.io/xds-lb-policy";
 
-    /** With ring-hash: the request header whose value is hashed (else every call hashes at random). */
+    /**
+     * With ring-hash: the request header whose value is hashed (else every call hashes at
+     * random).
+     */
     static final String HASH_HEADER_ANNOTATION = "discovery-gateway.io/xds-hash-header";
 
-    /** The drop category of an assignment without a ready or serving endpoint (clients name it in their errors). */
+    /**
+     * The drop category of an assignment without a ready or serving endpoint (clients
+     * name it in their errors).
+     */
     static final String NO_READY_ENDPOINTS = "no-ready-endpoints";
 
     /** The placeholder endpoint of such an assignment, never called. */
@@ -89,25 +102,34 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
     static final int PLACEHOLDER_PORT = 9;
 
     private static final ClusterLoadAssignment.Policy DROP_EVERY_CALL = ClusterLoadAssignment.Policy.newBuilder()
-            .addDropOverloads(ClusterLoadAssignment.Policy.DropOverload.newBuilder().setCategory(NO_READY_ENDPOINTS)
-                    .setDropPercentage(FractionalPercent.newBuilder().setNumerator(100)
-                            .setDenominator(FractionalPercent.DenominatorType.HUNDRED)))
-            .build();
+        .addDropOverloads(ClusterLoadAssignment.Policy.DropOverload.newBuilder()
+            .setCategory(NO_READY_ENDPOINTS)
+            .setDropPercentage(FractionalPercent.newBuilder()
+                .setNumerator(100)
+                .setDenominator(FractionalPercent.DenominatorType.HUNDRED)))
+        .build();
 
-    private static final Map<String, Cluster.LbPolicy> LB_POLICIES = Map.of("round-robin",
-            Cluster.LbPolicy.ROUND_ROBIN, "ring-hash", Cluster.LbPolicy.RING_HASH, "least-request",
-            Cluster.LbPolicy.LEAST_REQUEST);
+    private static final Map<String, Cluster.LbPolicy> LB_POLICIES = Map.of("round-robin", Cluster.LbPolicy.ROUND_ROBIN,
+            "ring-hash", Cluster.LbPolicy.RING_HASH, "least-request", Cluster.LbPolicy.LEAST_REQUEST);
 
-    /** A header name as RFC 9110 has it, in lower case as HTTP/2 requires; no pseudo-headers. */
+    /**
+     * A header name as RFC 9110 has it, in lower case as HTTP/2 requires; no
+     * pseudo-headers.
+     */
     private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]{1,128}");
 
-    /** Application protocols that mean HTTP/2 to the backend (Envoy needs to be told; gRPC always speaks it). */
+    /**
+     * Application protocols that mean HTTP/2 to the backend (Envoy needs to be told; gRPC
+     * always speaks it).
+     */
     private static final Set<String> HTTP2 = Set.of("grpc", "h2c", "http2", "kubernetes.io/h2c");
 
     private static final Any ROUTER = Any.pack(Router.getDefaultInstance());
 
     private static final ConfigSource ADS = ConfigSource.newBuilder()
-            .setAds(AggregatedConfigSource.getDefaultInstance()).setResourceApiVersion(ApiVersion.V3).build();
+        .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
 
     ServiceResources {
         listeners = Map.copyOf(listeners);
@@ -127,8 +149,8 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
 
     /**
      * Builds the resources of a service.
-     *
-     * @throws InvalidResourceException when the Service asks for something no client would accept
+     * @throws InvalidResourceException when the Service asks for something no client
+     * would accept
      */
     static ServiceResources of(ServiceSnapshot snapshot) {
         ServiceState state = snapshot.state();
@@ -142,8 +164,11 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         Map<String, String> annotations = state.service().annotations();
         Cluster.LbPolicy policy = lbPolicy(annotations);
         String hashHeader = hashHeader(annotations, policy);
-        List<ServicePort> ports = state.service().ports().stream()
-                .filter(port -> port.protocol() == null || "TCP".equals(port.protocol())).toList();
+        List<ServicePort> ports = state.service()
+            .ports()
+            .stream()
+            .filter(port -> port.protocol() == null || "TCP".equals(port.protocol()))
+            .toList();
         for (ServicePort port : ports) {
             String name = XdsNames.canonical(key, port.port());
             Listener.Builder listener = listener(name, hashHeader);
@@ -175,12 +200,12 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
             return null;
         }
         if (policy != Cluster.LbPolicy.RING_HASH) {
-            throw new InvalidResourceException("annotation " + HASH_HEADER_ANNOTATION + " needs "
-                    + LB_POLICY_ANNOTATION + ": ring-hash");
+            throw new InvalidResourceException(
+                    "annotation " + HASH_HEADER_ANNOTATION + " needs " + LB_POLICY_ANNOTATION + ": ring-hash");
         }
         if (!HEADER_NAME.matcher(value).matches()) {
-            throw new InvalidResourceException("annotation " + HASH_HEADER_ANNOTATION + " is '" + value
-                    + "', not a lower-case HTTP header name");
+            throw new InvalidResourceException(
+                    "annotation " + HASH_HEADER_ANNOTATION + " is '" + value + "', not a lower-case HTTP header name");
         }
         return value;
     }
@@ -189,30 +214,36 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
         if (hashHeader != null) {
             action.addHashPolicy(RouteAction.HashPolicy.newBuilder()
-                    .setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(hashHeader)));
+                .setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(hashHeader)));
         }
-        // The route is inline: one round trip fewer than RDS, and nothing to keep consistent between two resources.
-        RouteConfiguration routes = RouteConfiguration.newBuilder().setName(cluster)
-                .addVirtualHosts(VirtualHost.newBuilder().setName(cluster).addDomains("*")
-                        .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix(""))
-                                .setRoute(action)))
-                .build();
-        HttpConnectionManager manager = HttpConnectionManager.newBuilder().setStatPrefix(cluster)
-                .setRouteConfig(routes)
-                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(ROUTER))
-                .build();
+        // The route is inline: one round trip fewer than RDS, and nothing to keep
+        // consistent between two resources.
+        RouteConfiguration routes = RouteConfiguration.newBuilder()
+            .setName(cluster)
+            .addVirtualHosts(VirtualHost.newBuilder()
+                .setName(cluster)
+                .addDomains("*")
+                .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("")).setRoute(action)))
+            .build();
+        HttpConnectionManager manager = HttpConnectionManager.newBuilder()
+            .setStatPrefix(cluster)
+            .setRouteConfig(routes)
+            .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(ROUTER))
+            .build();
         return Listener.newBuilder().setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(manager)));
     }
 
     private static Cluster cluster(String name, Cluster.LbPolicy policy, String appProtocol) {
-        Cluster.Builder cluster = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
-                .setLbPolicy(policy);
+        Cluster.Builder cluster = Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+            .setLbPolicy(policy);
         if (appProtocol != null && HTTP2.contains(appProtocol.toLowerCase(Locale.ROOT))) {
             HttpProtocolOptions http2 = HttpProtocolOptions.newBuilder()
-                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                    .build();
+                .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                .build();
             cluster.putTypedExtensionProtocolOptions("envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
                     Any.pack(http2));
         }
@@ -223,9 +254,11 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         Map<String, List<LbEndpoint>> byZone = new TreeMap<>();
         Map<String, Integer> readyByZone = new TreeMap<>();
         Set<String> seen = new HashSet<>();
-        // With no ready endpoint, the serving terminating ones take the traffic (kube-proxy's fallback).
-        boolean anyReady = endpoints.stream().anyMatch(endpoint -> endpoint.ready() && targetPort(servicePort,
-                endpoint) != null && !"FQDN".equals(endpoint.addressType()));
+        // With no ready endpoint, the serving terminating ones take the traffic
+        // (kube-proxy's fallback).
+        boolean anyReady = endpoints.stream()
+            .anyMatch(endpoint -> endpoint.ready() && targetPort(servicePort, endpoint) != null
+                    && !"FQDN".equals(endpoint.addressType()));
         HealthStatus servingTerminating = anyReady ? HealthStatus.DRAINING : HealthStatus.HEALTHY;
         for (Endpoint endpoint : endpoints) {
             HealthStatus health = endpoint.ready() ? HealthStatus.HEALTHY
@@ -236,18 +269,19 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
             }
             String address = endpoint.addresses().get(0);
             if (!InetAddresses.isInetAddress(address) || port < 1 || port > 65535) {
-                throw new InvalidResourceException("endpoint " + address + ":" + port + " is not an IP address"
-                        + " and port");
+                throw new InvalidResourceException(
+                        "endpoint " + address + ":" + port + " is not an IP address" + " and port");
             }
             if (!seen.add(address + ':' + port)) {
                 continue;
             }
             String zone = endpoint.zone() == null ? "" : endpoint.zone();
-            LbEndpoint.Builder lbEndpoint = LbEndpoint.newBuilder().setHealthStatus(health)
-                    .setLoadBalancingWeight(UInt32Value.of(1))
-                    .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                            .setAddress(Address.newBuilder().setSocketAddress(
-                                    SocketAddress.newBuilder().setAddress(address).setPortValue(port))));
+            LbEndpoint.Builder lbEndpoint = LbEndpoint.newBuilder()
+                .setHealthStatus(health)
+                .setLoadBalancingWeight(UInt32Value.of(1))
+                .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                    .setAddress(Address.newBuilder()
+                        .setSocketAddress(SocketAddress.newBuilder().setAddress(address).setPortValue(port))));
             if (endpoint.targetRef() != null && endpoint.targetRef().name() != null) {
                 lbEndpoint.getEndpointBuilder().setHostname(endpoint.targetRef().name());
             }
@@ -256,24 +290,34 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         }
         ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(name);
         if (byZone.isEmpty()) {
-            return assignment.setPolicy(DROP_EVERY_CALL).addEndpoints(LocalityLbEndpoints.newBuilder()
-                    .setLocality(Locality.getDefaultInstance()).setLoadBalancingWeight(UInt32Value.of(1))
-                    .addLbEndpoints(LbEndpoint.newBuilder().setHealthStatus(HealthStatus.UNKNOWN)
-                            .setLoadBalancingWeight(UInt32Value.of(1))
-                            .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                                    .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
-                                            .setAddress(PLACEHOLDER_ADDRESS).setPortValue(PLACEHOLDER_PORT))))))
-                    .build();
+            return assignment.setPolicy(DROP_EVERY_CALL)
+                .addEndpoints(LocalityLbEndpoints.newBuilder()
+                    .setLocality(Locality.getDefaultInstance())
+                    .setLoadBalancingWeight(UInt32Value.of(1))
+                    .addLbEndpoints(LbEndpoint.newBuilder()
+                        .setHealthStatus(HealthStatus.UNKNOWN)
+                        .setLoadBalancingWeight(UInt32Value.of(1))
+                        .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                            .setAddress(Address.newBuilder()
+                                .setSocketAddress(SocketAddress.newBuilder()
+                                    .setAddress(PLACEHOLDER_ADDRESS)
+                                    .setPortValue(PLACEHOLDER_PORT))))))
+                .build();
         }
-        byZone.forEach((zone, lbEndpoints) -> assignment.addEndpoints(LocalityLbEndpoints.newBuilder()
-                .setLocality(Locality.newBuilder().setZone(zone))
-                // Clients ignore a locality without a weight (gRPC silently): at least 1, also when all drain.
-                .setLoadBalancingWeight(UInt32Value.of(Math.max(1, readyByZone.get(zone))))
-                .addAllLbEndpoints(lbEndpoints)));
+        byZone.forEach((zone,
+                lbEndpoints) -> assignment.addEndpoints(LocalityLbEndpoints.newBuilder()
+                    .setLocality(Locality.newBuilder().setZone(zone))
+                    // Clients ignore a locality without a weight (gRPC silently): at
+                    // least 1, also when all drain.
+                    .setLoadBalancingWeight(UInt32Value.of(Math.max(1, readyByZone.get(zone))))
+                    .addAllLbEndpoints(lbEndpoints)));
         return assignment.build();
     }
 
-    /** The endpoint's port for this Service port: the slice port of the same name (unnamed for one unnamed port). */
+    /**
+     * The endpoint's port for this Service port: the slice port of the same name (unnamed
+     * for one unnamed port).
+     */
     private static Integer targetPort(ServicePort servicePort, Endpoint endpoint) {
         String name = servicePort.name() == null ? "" : servicePort.name();
         for (EndpointPort port : endpoint.ports()) {
@@ -285,11 +329,15 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         return null;
     }
 
-    /** A Service whose resources would be rejected by clients; its last valid resources stay published. */
+    /**
+     * A Service whose resources would be rejected by clients; its last valid resources
+     * stay published.
+     */
     static final class InvalidResourceException extends RuntimeException {
 
         InvalidResourceException(String message) {
             super(message);
         }
+
     }
 }

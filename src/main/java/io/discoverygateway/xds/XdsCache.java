@@ -41,17 +41,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The xDS resources of the catalog and the clients' open watches (state of the world, and incremental: a delta
- * client is sent only the resources whose version it does not hold, and the names of those gone), in the role that
- * go-control-plane's snapshot cache plays, with what a gateway of many clients needs on top: one set of resources
- * shared by every client (built once per change of a service, filtered by the client's namespaces), versions per
- * resource, and no resend of what a client has just rejected.
+ * The xDS resources of the catalog and the clients' open watches (state of the world, and
+ * incremental: a delta client is sent only the resources whose version it does not hold,
+ * and the names of those gone), in the role that go-control-plane's snapshot cache plays,
+ * with what a gateway of many clients needs on top: one set of resources shared by every
+ * client (built once per change of a service, filtered by the client's namespaces),
+ * versions per resource, and no resend of what a client has just rejected.
  *
- * <p>Threads: the catalog's writer only records which services changed ({@link #onChanges}); the single
- * {@code xds-publisher} thread owns the per-service resources, builds each new {@link XdsSnapshot} and answers
- * the watches it affects (an answer is queued on the stream's {@code xds-sender} thread, which encodes and writes
- * it); gRPC threads create and cancel watches. {@code lock} guards the set of open watches
- * and the publication of a snapshot, so that a watch is either answered when created or sees the next
+ * <p>
+ * Threads: the catalog's writer only records which services changed ({@link #onChanges});
+ * the single {@code xds-publisher} thread owns the per-service resources, builds each new
+ * {@link XdsSnapshot} and answers the watches it affects (an answer is queued on the
+ * stream's {@code xds-sender} thread, which encodes and writes it); gRPC threads create
+ * and cancel watches. {@code lock} guards the set of open watches and the publication of
+ * a snapshot, so that a watch is either answered when created or sees the next
  * publication.
  */
 final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
@@ -59,29 +62,38 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XdsCache.class);
 
     private final CatalogReader catalog;
+
     private final XdsMetrics metrics;
-    private final ExecutorService publisher = Executors
-            .newSingleThreadExecutor(DaemonThreads.named("xds-publisher"));
+
+    private final ExecutorService publisher = Executors.newSingleThreadExecutor(DaemonThreads.named("xds-publisher"));
 
     // Written by the catalog's writer, drained by the publisher.
     private final Object pendingLock = new Object();
+
     private Set<ServiceKey> pending = new LinkedHashSet<>();
+
     private CatalogView pendingView;
+
     private long oldestPendingNanos;
+
     private boolean drainScheduled;
 
     // Owned by the publisher thread.
     private final Map<ServiceKey, ServiceResources> services = new HashMap<>();
 
     private final Object lock = new Object();
+
     private final Set<OpenWatch> watches = new HashSet<>();
+
     private final Set<OpenDeltaWatch> deltaWatches = new HashSet<>();
+
     private final Map<String, Boolean> reportedRejections = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > 1024;
         }
     };
+
     private volatile XdsSnapshot snapshot;
 
     XdsCache(CatalogReader catalog, XdsMetrics metrics) {
@@ -90,8 +102,8 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         this.snapshot = XdsSnapshot.empty(catalog.epoch());
         catalog.addListener(this);
         // Whatever the catalog held before this listener was added.
-        catalog.afterPending(() -> enqueue(catalog.view(), catalog.view().services().stream()
-                .map(ServiceSnapshot::key).toList(), System.nanoTime()));
+        catalog.afterPending(() -> enqueue(catalog.view(),
+                catalog.view().services().stream().map(ServiceSnapshot::key).toList(), System.nanoTime()));
     }
 
     @Override
@@ -114,7 +126,10 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         }
     }
 
-    /** Completes once everything the catalog had published before the call is published here too. */
+    /**
+     * Completes once everything the catalog had published before the call is published
+     * here too.
+     */
     CompletableFuture<Void> caughtUp() {
         return catalog.afterPending(() -> {
         }).thenCompose(done -> CompletableFuture.runAsync(() -> {
@@ -125,7 +140,10 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         return snapshot;
     }
 
-    /** Applies every pending change at once (a burst costs one snapshot), then answers the affected watches. */
+    /**
+     * Applies every pending change at once (a burst costs one snapshot), then answers the
+     * affected watches.
+     */
     private void publish() {
         Set<ServiceKey> keys;
         CatalogView view;
@@ -149,8 +167,8 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     }
 
     /**
-     * Rebuilds the changed services' resources; returns, per type, the changed publication keys and their
-     * namespaces.
+     * Rebuilds the changed services' resources; returns, per type, the changed
+     * publication keys and their namespaces.
      */
     private Map<XdsType, Map<String, String>> apply(Set<ServiceKey> keys, CatalogView view) {
         XdsSnapshot previous = snapshot;
@@ -171,9 +189,9 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 if (old.isEmpty() && now.isEmpty()) {
                     continue;
                 }
-                // Copied once per publication and type (linear: the previous map is sorted already).
-                SortedMap<String, Published> resources = next.computeIfAbsent(type,
-                        t -> new TreeMap<>(previous.of(t)));
+                // Copied once per publication and type (linear: the previous map is
+                // sorted already).
+                SortedMap<String, Published> resources = next.computeIfAbsent(type, t -> new TreeMap<>(previous.of(t)));
                 for (String name : old.keySet()) {
                     if (!now.containsKey(name)) {
                         resources.remove(name);
@@ -202,7 +220,10 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         return changed;
     }
 
-    /** The service's new resources; its last valid ones when the new state is invalid; null when it is gone. */
+    /**
+     * The service's new resources; its last valid ones when the new state is invalid;
+     * null when it is gone.
+     */
     private ServiceResources build(Optional<ServiceSnapshot> snapshot, ServiceResources before) {
         if (snapshot.isEmpty()) {
             return null;
@@ -213,8 +234,8 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         }
         catch (ServiceResources.InvalidResourceException ex) {
             metrics.invalidService();
-            log.warn("Not publishing the xDS resources of {} at revision {}: {}; {}", service.key(),
-                    service.revision(), ex.getMessage(),
+            log.warn("Not publishing the xDS resources of {} at revision {}: {}; {}", service.key(), service.revision(),
+                    ex.getMessage(),
                     before == null ? "it has none until it is fixed" : "its previous ones stay published");
             return before;
         }
@@ -230,7 +251,8 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 if (names == null || !watch.affectedBy(names)) {
                     continue;
                 }
-                // Clients with the same interest share one answer (and one encoding of every resource in it).
+                // Clients with the same interest share one answer (and one encoding of
+                // every resource in it).
                 Answer answer = answers.computeIfAbsent(new AnswerKey(watch.type, watch.names, watch.scope),
                         key -> current.answer(key.type(), key.names(), key.scope()));
                 if (!answer.version().equals(watch.heldVersion)) {
@@ -258,8 +280,8 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     }
 
     /**
-     * Whether a change of these publication keys (with their namespaces) concerns a subscription to these names
-     * (empty: every name) within the scope.
+     * Whether a change of these publication keys (with their namespaces) concerns a
+     * subscription to these names (empty: every name) within the scope.
      */
     private static boolean affects(Map<String, String> changedNames, Set<String> names, NamespaceScope scope) {
         if (XdsSnapshot.isWildcard(names)) {
@@ -281,17 +303,19 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         OpenWatch watch = new OpenWatch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer, type,
                 Set.copyOf(request.getResourceNamesList()), session.scope());
         if (type == null) {
-            // A type the gateway does not serve (secrets, runtime...): never answered, never an error.
+            // A type the gateway does not serve (secrets, runtime...): never answered,
+            // never an error.
             return watch;
         }
         synchronized (lock) {
             Answer answer = snapshot.answer(type, watch.names, watch.scope);
             if (request.hasErrorDetail()) {
-                // A NACK: the client keeps what it had. Sending the same again would only be rejected again; wait
+                // A NACK: the client keeps what it had. Sending the same again would only
+                // be rejected again; wait
                 // until something in it changes.
                 metrics.nack(type);
-                String report = type.label() + '|' + answer.version() + '|' + request.v3Request().getErrorDetail()
-                        .getMessage();
+                String report = type.label() + '|' + answer.version() + '|'
+                        + request.v3Request().getErrorDetail().getMessage();
                 if (reportedRejections.put(report, Boolean.TRUE) == null) {
                     log.warn("xDS client {} ({}) rejected {} version {}: {}", session.client(),
                             request.v3Request().getNode().getId(), type.label(), answer.version(),
@@ -319,10 +343,12 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     }
 
     /**
-     * Incremental (delta) xDS: the client is sent only the resources whose version differs from the one it holds
-     * ({@code resourceVersions}, as the server tracks what it acknowledged), the ones it newly subscribed to, and the
-     * names of those it held that no longer exist (or left its scope). Nothing to send: the watch waits for a change.
-     * A rejection (NACK) is not answered with the same resources again: the watch waits for a change.
+     * Incremental (delta) xDS: the client is sent only the resources whose version
+     * differs from the one it holds ({@code resourceVersions}, as the server tracks what
+     * it acknowledged), the ones it newly subscribed to, and the names of those it held
+     * that no longer exist (or left its scope). Nothing to send: the watch waits for a
+     * change. A rejection (NACK) is not answered with the same resources again: the watch
+     * waits for a change.
      */
     @Override
     public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
@@ -330,10 +356,11 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
         XdsSession session = XdsSession.current();
         XdsType type = XdsType.of(request.getTypeUrl());
-        // What the client said it held when it connected counts as held until it is sent something newer: the
+        // What the client said it held when it connected counts as held until it is sent
+        // something newer: the
         // server tracks only what it sent itself.
-        Map<String, String> atConnect = session.heldAtConnect().computeIfAbsent(request.getTypeUrl(),
-                url -> new java.util.concurrent.ConcurrentHashMap<>());
+        Map<String, String> atConnect = session.heldAtConnect()
+            .computeIfAbsent(request.getTypeUrl(), url -> new java.util.concurrent.ConcurrentHashMap<>());
         atConnect.putAll(request.getInitialResourceVersionsMap());
         Map<String, String> held = new HashMap<>(resourceVersions);
         atConnect.forEach(held::putIfAbsent);
@@ -382,9 +409,15 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     private static final class OpenWatch extends Watch {
 
         final XdsType type;
+
         final Set<String> names;
+
         final NamespaceScope scope;
-        /** The version of what the client holds (or rejected): it is answered when the answer differs. */
+
+        /**
+         * The version of what the client holds (or rejected): it is answered when the
+         * answer differs.
+         */
         String heldVersion;
 
         OpenWatch(boolean ads, boolean allowDefaultEmptyEdsUpdate, XdsRequest request,
@@ -404,16 +437,23 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 respond(Response.create(request(), answer.resources(), answer.version()));
             }
             catch (io.envoyproxy.controlplane.cache.WatchCancelledException ex) {
-                // The stream moved on or closed meanwhile; its next request gets a new watch.
+                // The stream moved on or closed meanwhile; its next request gets a new
+                // watch.
             }
         }
+
     }
 
-    /** A client's incremental subscription to one type, waiting for a change of what it holds or asked for. */
+    /**
+     * A client's incremental subscription to one type, waiting for a change of what it
+     * holds or asked for.
+     */
     private static final class OpenDeltaWatch extends DeltaWatch {
 
         final XdsType type;
+
         final NamespaceScope scope;
+
         private final Map<String, String> heldAtConnect;
 
         OpenDeltaWatch(DeltaXdsRequest request, Map<String, String> held, Set<String> pending, String version,
@@ -425,7 +465,10 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             this.heldAtConnect = heldAtConnect;
         }
 
-        /** The names it follows: every one (empty) when wildcard, else those it holds and those it asked for. */
+        /**
+         * The names it follows: every one (empty) when wildcard, else those it holds and
+         * those it asked for.
+         */
         Set<String> subscribed() {
             if (isWildcard()) {
                 return Set.of();
@@ -435,7 +478,10 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
             return names;
         }
 
-        /** What the client is missing in this snapshot, or null when it holds exactly what it may see. */
+        /**
+         * What the client is missing in this snapshot, or null when it holds exactly what
+         * it may see.
+         */
         DeltaResponse diff(XdsSnapshot snapshot) {
             Set<String> names = subscribed();
             if (!isWildcard() && names.isEmpty()) {
@@ -447,11 +493,14 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 present.add(resource.name());
                 if (!resource.version().equals(trackedResources().get(resource.name()))) {
                     changed.put(resource.name(), io.envoyproxy.controlplane.cache.VersionedResource
-                            .create(resource.resource(), resource.version()));
+                        .create(resource.resource(), resource.version()));
                 }
             }
-            List<String> removed = trackedResources().keySet().stream().filter(name -> !present.contains(name))
-                    .sorted().toList();
+            List<String> removed = trackedResources().keySet()
+                .stream()
+                .filter(name -> !present.contains(name))
+                .sorted()
+                .toList();
             if (changed.isEmpty() && removed.isEmpty()) {
                 return null;
             }
@@ -469,5 +518,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 // The stream moved on or closed meanwhile.
             }
         }
+
     }
+
 }

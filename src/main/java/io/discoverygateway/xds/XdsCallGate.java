@@ -20,12 +20,16 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Admits an xDS stream, or ends it at once with a status that says why: not before the catalog is in sync (a client
- * would otherwise be told that its services do not exist), not beyond {@code gateway.xds.max-clients}, and with
- * consumer authentication only with a ServiceAccount token (call credentials, {@code authorization: Bearer}) whose
- * consumer may read at least one namespace. The stream's {@link XdsSession} then travels in the gRPC context.
+ * Admits an xDS stream, or ends it at once with a status that says why: not before the
+ * catalog is in sync (a client would otherwise be told that its services do not exist),
+ * not beyond {@code gateway.xds.max-clients}, and with consumer authentication only with
+ * a ServiceAccount token (call credentials, {@code authorization: Bearer}) whose consumer
+ * may read at least one namespace. The stream's {@link XdsSession} then travels in the
+ * gRPC context.
  *
- * <p>Runs on gRPC's executor threads; a token review or access review blocks only the stream being opened.
+ * <p>
+ * Runs on gRPC's executor threads; a token review or access review blocks only the stream
+ * being opened.
  */
 final class XdsCallGate implements ServerInterceptor {
 
@@ -33,12 +37,18 @@ final class XdsCallGate implements ServerInterceptor {
             Metadata.ASCII_STRING_MARSHALLER);
 
     private final BooleanSupplier ready;
+
     private final Capacity clients;
+
     private final ConsumerAccess access;
+
     private final CatalogReader catalog;
+
     private final XdsMetrics metrics;
 
-    /** @param access the access decisions, or null without consumer authentication */
+    /**
+     * @param access the access decisions, or null without consumer authentication
+     */
     XdsCallGate(BooleanSupplier ready, int maxClients, ConsumerAccess access, CatalogReader catalog,
             XdsMetrics metrics) {
         this.ready = ready;
@@ -53,13 +63,16 @@ final class XdsCallGate implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
         if (!ready.getAsBoolean()) {
-            return refuse(call, Status.UNAVAILABLE.withDescription("the gateway is starting: its cache is not in"
-                    + " sync with the Kubernetes API yet"), "not-ready");
+            return refuse(call,
+                    Status.UNAVAILABLE.withDescription(
+                            "the gateway is starting: its cache is not in" + " sync with the Kubernetes API yet"),
+                    "not-ready");
         }
         Capacity.Place place = clients.tryTake();
         if (place == null) {
-            return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription("this replica serves "
-                    + clients.limit() + " xDS clients already (gateway.xds.max-clients)"), "too-many-clients");
+            return refuse(call, Status.RESOURCE_EXHAUSTED.withDescription(
+                    "this replica serves " + clients.limit() + " xDS clients already (gateway.xds.max-clients)"),
+                    "too-many-clients");
         }
         XdsSession session;
         try {
@@ -69,8 +82,8 @@ final class XdsCallGate implements ServerInterceptor {
             place.release();
             return refuse(call, refusal.status, refusal.reason);
         }
-        ServerCall.Listener<Q> listener = Contexts.interceptCall(
-                Context.current().withValue(XdsSession.KEY, session), call, headers, next);
+        ServerCall.Listener<Q> listener = Contexts.interceptCall(Context.current().withValue(XdsSession.KEY, session),
+                call, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onComplete() {
@@ -91,27 +104,33 @@ final class XdsCallGate implements ServerInterceptor {
             SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
             return new XdsSession(String.valueOf(peer), NamespaceScope.EVERYTHING);
         }
-        String token = BearerToken.of(headers.get(AUTHORIZATION)).orElseThrow(() -> new Refusal(
-                Status.UNAUTHENTICATED.withDescription("this gateway serves authenticated consumers only: send a"
-                        + " ServiceAccount token for its audience as call credentials (authorization: Bearer"
-                        + " <token>)"), "unauthenticated"));
+        String token = BearerToken.of(headers.get(AUTHORIZATION))
+            .orElseThrow(() -> new Refusal(
+                    Status.UNAUTHENTICATED.withDescription("this gateway serves authenticated consumers only: send a"
+                            + " ServiceAccount token for its audience as call credentials (authorization: Bearer"
+                            + " <token>)"),
+                    "unauthenticated"));
         try {
             Reviews.TokenVerdict verdict = access.authenticate(token);
             if (!verdict.isAuthenticated()) {
-                throw new Refusal(Status.UNAUTHENTICATED.withDescription("the token was not accepted: "
-                        + verdict.refusal()), "unauthenticated");
+                throw new Refusal(
+                        Status.UNAUTHENTICATED.withDescription("the token was not accepted: " + verdict.refusal()),
+                        "unauthenticated");
             }
             NamespaceScope scope = access.scope(verdict.consumer(), catalog.view());
             if (!scope.everything() && scope.namespaces().isEmpty()) {
-                throw new Refusal(Status.PERMISSION_DENIED.withDescription("Kubernetes lets "
-                        + verdict.consumer().username() + " read no namespace this gateway watches, so it serves it"
-                        + " nothing"), "forbidden");
+                throw new Refusal(
+                        Status.PERMISSION_DENIED.withDescription("Kubernetes lets " + verdict.consumer().username()
+                                + " read no namespace this gateway watches, so it serves it" + " nothing"),
+                        "forbidden");
             }
             return new XdsSession(verdict.consumer().username(), scope);
         }
         catch (Reviews.ReviewUnavailableException ex) {
-            throw new Refusal(Status.UNAVAILABLE.withDescription("the Kubernetes API, which decides what this"
-                    + " client may read, does not answer; retry later or against another replica"), "unavailable");
+            throw new Refusal(
+                    Status.UNAVAILABLE.withDescription("the Kubernetes API, which decides what this"
+                            + " client may read, does not answer; retry later or against another replica"),
+                    "unavailable");
         }
     }
 
@@ -125,6 +144,7 @@ final class XdsCallGate implements ServerInterceptor {
     private static final class Refusal extends RuntimeException {
 
         private final transient Status status;
+
         private final String reason;
 
         Refusal(Status status, String reason) {
@@ -132,5 +152,7 @@ final class XdsCallGate implements ServerInterceptor {
             this.status = status;
             this.reason = reason;
         }
+
     }
+
 }

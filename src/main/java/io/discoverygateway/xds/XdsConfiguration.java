@@ -15,9 +15,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The xDS server, with {@code gateway.xds.enabled=true}. Decided when the beans are created rather than by a bean
- * condition, so that the set of bean definitions is the same whatever the settings and a build's Spring AOT
- * processing serves every configuration: with xDS off each method returns null (no bean, no metric, no port).
+ * The xDS server, with {@code gateway.xds.enabled=true}. Decided when the beans are
+ * created rather than by a bean condition, so that the set of bean definitions is the
+ * same whatever the settings and a build's Spring AOT processing serves every
+ * configuration: with xDS off each method returns null (no bean, no metric, no port).
  */
 @Configuration(proxyBeanMethods = false)
 class XdsConfiguration {
@@ -43,11 +44,14 @@ class XdsConfiguration {
         ConsumerAccess consumerAccess = access.getIfAvailable();
         Duration age = xds.maxConnectionAge();
         if (consumerAccess != null) {
-            // What RBAC allows is decided when a stream opens: connections move on at least this often so that a
-            // revoked grant (or an expired token) ends within one recheck interval, as on the stream API.
+            // What RBAC allows is decided when a stream opens: connections move on at
+            // least this often so that a
+            // revoked grant (or an expired token) ends within one recheck interval, as on
+            // the stream API.
             Duration recheck = properties.auth().recheckInterval();
             age = age.isZero() || recheck.compareTo(age) < 0 ? recheck : age;
         }
         return new XdsServer(xds, age, cache, sync, consumerAccess, catalog, metrics, tls.getIfAvailable());
     }
+
 }

@@ -11,38 +11,56 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The xDS server's meters: clients, answers by type and cause, rejections by clients and by the gateway, latency. */
+/**
+ * The xDS server's meters: clients, answers by type and cause, rejections by clients and
+ * by the gateway, latency.
+ */
 final class XdsMetrics {
 
     private final MeterRegistry registry;
+
     private final Map<XdsType, Counter> pushes = new EnumMap<>(XdsType.class);
+
     private final Map<XdsType, Counter> answers = new EnumMap<>(XdsType.class);
+
     private final Map<XdsType, Counter> nacks = new EnumMap<>(XdsType.class);
+
     private final Counter invalidServices;
+
     private final Timer pushLatency;
 
     XdsMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (XdsType type : XdsType.values()) {
-            pushes.put(type, Counter.builder("gateway.xds.responses").tag("type", type.label())
-                    .tag("cause", "change").description("xDS responses sent").register(registry));
-            answers.put(type, Counter.builder("gateway.xds.responses").tag("type", type.label())
-                    .tag("cause", "request").description("xDS responses sent").register(registry));
-            nacks.put(type, Counter.builder("gateway.xds.nacks").tag("type", type.label())
-                    .description("xDS responses a client rejected (it keeps its previous resources)")
-                    .register(registry));
+            pushes.put(type,
+                    Counter.builder("gateway.xds.responses")
+                        .tag("type", type.label())
+                        .tag("cause", "change")
+                        .description("xDS responses sent")
+                        .register(registry));
+            answers.put(type,
+                    Counter.builder("gateway.xds.responses")
+                        .tag("type", type.label())
+                        .tag("cause", "request")
+                        .description("xDS responses sent")
+                        .register(registry));
+            nacks.put(type,
+                    Counter.builder("gateway.xds.nacks")
+                        .tag("type", type.label())
+                        .description("xDS responses a client rejected (it keeps its previous resources)")
+                        .register(registry));
         }
         this.invalidServices = Counter.builder("gateway.xds.invalid.services")
-                .description("Service changes whose xDS resources were not published because a client would reject"
-                        + " them (the service's previous resources stay)")
-                .register(registry);
+            .description("Service changes whose xDS resources were not published because a client would reject"
+                    + " them (the service's previous resources stay)")
+            .register(registry);
         this.pushLatency = Timer.builder("gateway.xds.push.latency")
-                .description("From the catalog applying a change to the xDS response that carries it being queued"
-                        + " for the client's stream")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry);
+            .description("From the catalog applying a change to the xDS response that carries it being queued"
+                    + " for the client's stream")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
     }
 
     void clients(Supplier<Number> open) {
@@ -50,9 +68,11 @@ final class XdsMetrics {
     }
 
     void refused(String reason) {
-        Counter.builder("gateway.xds.refused").tag("reason", reason)
-                .description("xDS streams refused (unauthenticated, unavailable, too-many-clients)")
-                .register(registry).increment();
+        Counter.builder("gateway.xds.refused")
+            .tag("reason", reason)
+            .description("xDS streams refused (unauthenticated, unavailable, too-many-clients)")
+            .register(registry)
+            .increment();
     }
 
     void pushed(XdsType type, long sinceNanos) {
@@ -71,4 +91,5 @@ final class XdsMetrics {
     void invalidService() {
         invalidServices.increment();
     }
+
 }

@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The gRPC server of the aggregated discovery service on {@code gateway.xds.port}. It listens from start-up (a taken
- * port fails the start, not a later moment) and admits streams once the catalog is in sync and the xDS resources
- * caught up with it. Stopping tells clients to go (GOAWAY), gives open streams {@code shutdown-grace} to end, then
+ * The gRPC server of the aggregated discovery service on {@code gateway.xds.port}. It
+ * listens from start-up (a taken port fails the start, not a later moment) and admits
+ * streams once the catalog is in sync and the xDS resources caught up with it. Stopping
+ * tells clients to go (GOAWAY), gives open streams {@code shutdown-grace} to end, then
  * cancels them, so that clients reconnect to another replica.
  */
 final class XdsServer implements GatewayLifecycle {
@@ -51,20 +52,32 @@ final class XdsServer implements GatewayLifecycle {
     private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
 
     private final int port;
+
     private final Duration maxConnectionAge;
+
     private final Duration shutdownGrace;
+
     private final XdsCache cache;
+
     private final SyncState sync;
+
     private final XdsCallGate gate;
+
     private final ScheduledExecutorService readiness = Executors
-            .newSingleThreadScheduledExecutor(DaemonThreads.named("xds-readiness"));
+        .newSingleThreadScheduledExecutor(DaemonThreads.named("xds-readiness"));
+
     private final Senders senders = new Senders(2);
+
     private volatile boolean ready;
+
     private volatile Server server;
+
     /** The TLS material, or null for plain text. */
     private final ServerTls tls;
 
-    /** @param access the access decisions, or null without consumer authentication */
+    /**
+     * @param access the access decisions, or null without consumer authentication
+     */
     XdsServer(GatewayProperties.Xds properties, Duration maxConnectionAge, XdsCache cache, SyncState sync,
             ConsumerAccess access, CatalogReader catalog, XdsMetrics metrics, ServerTls tls) {
         this.port = properties.port();
@@ -76,7 +89,9 @@ final class XdsServer implements GatewayLifecycle {
         this.gate = new XdsCallGate(() -> ready, properties.maxClients(), access, catalog, metrics);
     }
 
-    /** The bound port (the configured one, or the one chosen for port 0); -1 before start. */
+    /**
+     * The bound port (the configured one, or the one chosen for port 0); -1 before start.
+     */
     int port() {
         Server current = server;
         return current == null ? -1 : current.getPort();
@@ -92,24 +107,26 @@ final class XdsServer implements GatewayLifecycle {
                 new DefaultStartupConfigs());
         NettyServerBuilder builder = (tls == null ? NettyServerBuilder.forPort(port)
                 : NettyServerBuilder.forPort(port, credentials(tls)))
-                .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate));
+            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), gate));
         if (!maxConnectionAge.isZero()) {
             builder.maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
-                    .maxConnectionAgeGrace(Math.max(1, shutdownGrace.toMillis()), TimeUnit.MILLISECONDS);
+                .maxConnectionAgeGrace(Math.max(1, shutdownGrace.toMillis()), TimeUnit.MILLISECONDS);
         }
         try {
             server = builder.build().start();
         }
         catch (IOException ex) {
-            throw new UncheckedIOException("The xDS server cannot listen on port " + port
-                    + " (gateway.xds.port)", ex);
+            throw new UncheckedIOException("The xDS server cannot listen on port " + port + " (gateway.xds.port)", ex);
         }
         readiness.scheduleWithFixedDelay(this::admitOnceInSync, 0, 50, TimeUnit.MILLISECONDS);
         log.info("xDS server (ADS, v3) listening on port {}; admitting clients once the cache is in sync",
                 server.getPort());
     }
 
-    /** TLS from the gateway's certificate, reloaded in place; client certificates as gateway.tls.client-auth says. */
+    /**
+     * TLS from the gateway's certificate, reloaded in place; client certificates as
+     * gateway.tls.client-auth says.
+     */
     private static ServerCredentials credentials(ServerTls tls) {
         TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(tls.keyManager());
         if (tls.trustManager() != null) {
@@ -168,13 +185,15 @@ final class XdsServer implements GatewayLifecycle {
     }
 
     /**
-     * The threads that encode and write responses, so that a change reaching thousands of clients is not written by
-     * the publisher alone. Each stream is given one of them (java-control-plane asks once per stream), single-threaded,
-     * so that a stream's responses keep their order.
+     * The threads that encode and write responses, so that a change reaching thousands of
+     * clients is not written by the publisher alone. Each stream is given one of them
+     * (java-control-plane asks once per stream), single-threaded, so that a stream's
+     * responses keep their order.
      */
     private static final class Senders implements ExecutorGroup, AutoCloseable {
 
         private final List<ExecutorService> executors = new ArrayList<>();
+
         private final AtomicInteger next = new AtomicInteger();
 
         Senders(int threads) {
@@ -193,11 +212,13 @@ final class XdsServer implements GatewayLifecycle {
         public void close() {
             executors.forEach(ExecutorService::shutdownNow);
         }
+
     }
 
     /**
-     * Every resource is encoded once, however many clients it is sent to: resources are immutable and shared, so the
-     * encoding is kept with the instance (weakly: it goes when the resource is replaced and no response holds it).
+     * Every resource is encoded once, however many clients it is sent to: resources are
+     * immutable and shared, so the encoding is kept with the instance (weakly: it goes
+     * when the resource is replaced and no response holds it).
      */
     private static final class SharedEncodings implements ProtoResourcesSerializer {
 
@@ -207,5 +228,7 @@ final class XdsServer implements GatewayLifecycle {
         public Any serialize(Message resource, ApiVersion apiVersion) {
             return encodings.get(resource, Any::pack);
         }
+
     }
+
 }

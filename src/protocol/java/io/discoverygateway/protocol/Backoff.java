@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * How long to wait before the next attempt after failures in a row: exponential from {@code initial} up to
- * {@code max}, with jitter (half to all of the step) so that many clients of one restarted server do not retry in
- * step; nothing before the first failure. The gateway's watches of the Kubernetes API and the client library's
- * stream both retry by it.
+ * How long to wait before the next attempt after failures in a row: exponential from
+ * {@code initial} up to {@code max}, with jitter (half to all of the step) so that many
+ * clients of one restarted server do not retry in step; nothing before the first failure.
+ * The gateway's watches of the Kubernetes API and the client library's stream both retry
+ * by it.
  *
  * @param random a source of doubles in [0, 1)
  */
@@ -19,7 +20,9 @@ public record Backoff(Duration initial, Duration max, DoubleSupplier random) {
         }
     }
 
-    /** @param failures attempts that failed since the last success */
+    /**
+     * @param failures attempts that failed since the last success
+     */
     public Duration delay(int failures) {
         if (failures <= 0) {
             return Duration.ZERO;

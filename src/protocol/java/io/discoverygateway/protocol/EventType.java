@@ -9,18 +9,33 @@ public enum EventType {
     ADDED,
     /** A service the client holds changed: its whole document. */
     MODIFIED,
-    /** A service the client holds is gone, or no longer matches its filter (or may no longer be read). */
+    /**
+     * A service the client holds is gone, or no longer matches its filter (or may no
+     * longer be read).
+     */
     DELETED,
-    /** With {@code patches=true}: a change of a service's endpoints only, from a revision the client holds. */
+    /**
+     * With {@code patches=true}: a change of a service's endpoints only, from a revision
+     * the client holds.
+     */
     PATCHED,
-    /** Drop everything held: a full snapshot follows (the data says why, {@link ResetReason}). */
+    /**
+     * Drop everything held: a full snapshot follows (the data says why,
+     * {@link ResetReason}).
+     */
     RESET,
     /** The client holds the complete view at this event's id. */
     SYNCED,
-    /** The last event of a stream: reconnect with a fresh token ({@link ReauthenticateReason}). */
+    /**
+     * The last event of a stream: reconnect with a fresh token
+     * ({@link ReauthenticateReason}).
+     */
     REAUTHENTICATE;
 
-    /** The type of a received frame, or empty for one this version does not know (a client skips it). */
+    /**
+     * The type of a received frame, or empty for one this version does not know (a client
+     * skips it).
+     */
     public static Optional<EventType> parse(String wire) {
         for (EventType type : values()) {
             if (type.name().equals(wire)) {
@@ -29,4 +44,5 @@ public enum EventType {
         }
         return Optional.empty();
     }
+
 }

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Why a stream ends with {@code REAUTHENTICATE}: its data is {@code {"reason":"<wire name>"}}. {@link #ACCESS_REVOKED}
- * is also the {@code reason} of the {@code DELETED} events that withdraw the services of a namespace the consumer may
- * no longer read.
+ * Why a stream ends with {@code REAUTHENTICATE}: its data is {@code {"reason":"<wire
+ * name>"}}. {@link #ACCESS_REVOKED} is also the {@code reason} of the {@code DELETED}
+ * events that withdraw the services of a namespace the consumer may no longer read.
  */
 public enum ReauthenticateReason {
 
@@ -31,4 +31,5 @@ public enum ReauthenticateReason {
     public static List<String> wireNames() {
         return Arrays.stream(values()).map(ReauthenticateReason::wireName).toList();
     }
+
 }

@@ -8,7 +8,10 @@ public enum ResetReason {
 
     /** A new stream, or one that resumed without an id. */
     NO_EVENT_ID("no-event-id"),
-    /** The id is not of this gateway's epoch (another replica's, or from before a restart), or not an id at all. */
+    /**
+     * The id is not of this gateway's epoch (another replica's, or from before a
+     * restart), or not an id at all.
+     */
     UNKNOWN_EVENT_ID("unknown-event-id"),
     /** The change journal no longer reaches back to the id. */
     EVENT_ID_EXPIRED("event-id-expired"),
@@ -16,9 +19,15 @@ public enum ResetReason {
     EVENT_ID_AHEAD("event-id-ahead"),
     /** The id was sent under other read permissions than the consumer has now. */
     ACCESS_CHANGED("access-changed"),
-    /** The gateway fell too far behind with the stream's changes: it starts over from the current state. */
+    /**
+     * The gateway fell too far behind with the stream's changes: it starts over from the
+     * current state.
+     */
     OVERLOADED("overloaded"),
-    /** The gateway failed to deliver a change to the stream: it starts over from the current state. */
+    /**
+     * The gateway failed to deliver a change to the stream: it starts over from the
+     * current state.
+     */
     INTERNAL_ERROR("internal-error");
 
     private final String wireName;
@@ -35,4 +44,5 @@ public enum ResetReason {
     public static List<String> wireNames() {
         return Arrays.stream(values()).map(ResetReason::wireName).toList();
     }
+
 }

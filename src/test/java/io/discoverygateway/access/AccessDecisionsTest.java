@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The caching rules of consumer decisions, with a scripted stand-in for the Kubernetes API's reviews (the port
- * {@link Reviews}; the wiring against the real embedded API is ConsumerAuthTest's).
+ * The caching rules of consumer decisions, with a scripted stand-in for the Kubernetes
+ * API's reviews (the port {@link Reviews}; the wiring against the real embedded API is
+ * ConsumerAuthTest's).
  */
 class AccessDecisionsTest {
 
@@ -34,10 +35,12 @@ class AccessDecisionsTest {
             List.of("system:serviceaccounts"), Map.of(), null);
 
     private final ScriptedReviews reviews = new ScriptedReviews();
+
     private final GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
             "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
-            Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                100, 100, 50, 100, 32, 4);
+            Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5), 100, 100,
+            50, 100, 32, 4);
+
     private final ReviewBudget budget = new ReviewBudget(50, 100, 32, System::nanoTime);
 
     @Test
@@ -49,8 +52,8 @@ class AccessDecisionsTest {
         TokenVerdict verdict = authenticator.authenticate(token);
         authenticator.authenticate(token);
 
-        assertThat(verdict.consumer().expiresAt()).isEqualTo(Instant.ofEpochSecond(Instant.now().plusSeconds(3600)
-                .getEpochSecond()));
+        assertThat(verdict.consumer().expiresAt())
+            .isEqualTo(Instant.ofEpochSecond(Instant.now().plusSeconds(3600).getEpochSecond()));
         assertThat(reviews.tokenReviews).hasValue(1);
     }
 
@@ -70,7 +73,7 @@ class AccessDecisionsTest {
         String token = jwt(Instant.now().plusSeconds(3600));
 
         assertThatThrownBy(() -> authenticator.authenticate(token))
-                .isInstanceOf(Reviews.ReviewUnavailableException.class);
+            .isInstanceOf(Reviews.ReviewUnavailableException.class);
         reviews.down = false;
         assertThat(authenticator.authenticate(token).isAuthenticated()).isTrue();
     }
@@ -127,8 +130,8 @@ class AccessDecisionsTest {
             }).join();
             GatewayProperties.Auth roomy = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
                     "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
-                    Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1),
-                    Duration.ofSeconds(5), 100, 100, 50, 100, 32, 4);
+                    Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5),
+                    100, 100, 50, 100, 32, 4);
             NamespaceAccess access = new NamespaceAccess(reviews, roomy, new WatchScope(true, List.of()),
                     new SimpleMeterRegistry(), budget);
             reviews.allowed.add("ns-7");
@@ -146,7 +149,8 @@ class AccessDecisionsTest {
             assertThat(afterFirst).as("one cluster-wide review, then one per namespace").isEqualTo(1001);
             assertThat(afterSecond).as("the second request asks nothing").isEqualTo(afterFirst);
             assertThat(reviews.accessReviews.subList(afterSecond, reviews.accessReviews.size()))
-                    .as("a new namespace costs one review").containsExactly("ns-new");
+                .as("a new namespace costs one review")
+                .containsExactly("ns-new");
             access.close();
         }
         finally {
@@ -178,12 +182,18 @@ class AccessDecisionsTest {
                 + encoder.encodeToString(("{\"exp\":" + expiry.getEpochSecond() + "}").getBytes()) + ".sig";
     }
 
-    /** Answers reviews from a script: every token is the app's; namespaces in {@code allowed} are readable. */
+    /**
+     * Answers reviews from a script: every token is the app's; namespaces in
+     * {@code allowed} are readable.
+     */
     private static final class ScriptedReviews implements Reviews {
 
         final AtomicInteger tokenReviews = new AtomicInteger();
+
         final List<String> accessReviews = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         final List<String> allowed = new ArrayList<>();
+
         volatile boolean down;
 
         @Override
@@ -200,5 +210,7 @@ class AccessDecisionsTest {
             accessReviews.add(namespace);
             return allowed.contains(namespace);
         }
+
     }
+
 }

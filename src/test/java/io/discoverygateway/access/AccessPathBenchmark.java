@@ -14,9 +14,10 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 /**
- * The gateway's own work per authenticated request, measured in this process on one thread: the interceptor
- * (header, token digest, cached review) and the namespace decision (cached review), as a request to one service
- * makes them. For the benchmark suite, which measures the whole request over HTTP beside it.
+ * The gateway's own work per authenticated request, measured in this process on one
+ * thread: the interceptor (header, token digest, cached review) and the namespace
+ * decision (cached review), as a request to one service makes them. For the benchmark
+ * suite, which measures the whole request over HTTP beside it.
  */
 public final class AccessPathBenchmark {
 
@@ -25,8 +26,9 @@ public final class AccessPathBenchmark {
 
     /** Nanoseconds per authenticated, authorized request, after a warm-up. */
     public static double nanosPerRequest(int iterations) throws Exception {
-        Consumer consumer = new Consumer("system:serviceaccount:bench:reader", "uid", List.of(
-                "system:serviceaccounts", "system:serviceaccounts:bench", "system:authenticated"), Map.of(), null);
+        Consumer consumer = new Consumer("system:serviceaccount:bench:reader", "uid",
+                List.of("system:serviceaccounts", "system:serviceaccounts:bench", "system:authenticated"), Map.of(),
+                null);
         Reviews reviews = new Reviews() {
 
             @Override
@@ -57,7 +59,8 @@ public final class AccessPathBenchmark {
         for (int round = 0; round < 2; round++) {
             long started = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
-                MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/v1/namespaces/bench/services/x");
+                MockHttpServletRequest request = new MockHttpServletRequest("GET",
+                        "/api/v1/namespaces/bench/services/x");
                 request.addHeader("Authorization", "Bearer " + token);
                 interceptor.preHandle(request, response, null);
                 ReadAccess readAccess = (ReadAccess) request.getAttribute(AccessInterceptor.ATTRIBUTE);
@@ -70,4 +73,5 @@ public final class AccessPathBenchmark {
         }
         throw new IllegalStateException("unreachable");
     }
+
 }

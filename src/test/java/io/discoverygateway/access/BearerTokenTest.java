@@ -9,18 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BearerTokenTest {
 
     @ParameterizedTest(name = "[{0}] -> [{1}]")
-    @CsvSource(delimiter = '|', nullValues = "null", value = {
-            "Bearer abc.def.ghi | abc.def.ghi",
-            "bearer abc.def.ghi | abc.def.ghi",
-            "BEARER  abc.def.ghi  | abc.def.ghi",
-            "Bearer abc def | null",
-            "Bearer abc\tdef | null",
-            "Bearer | null",
-            "Bearer    | null",
-            "Basic dXNlcjpwYXNz | null",
-            "Bearerabc | null",
-            "null | null" })
+    @CsvSource(delimiter = '|', nullValues = "null",
+            value = { "Bearer abc.def.ghi | abc.def.ghi", "bearer abc.def.ghi | abc.def.ghi",
+                    "BEARER  abc.def.ghi  | abc.def.ghi", "Bearer abc def | null", "Bearer abc\tdef | null",
+                    "Bearer | null", "Bearer    | null", "Basic dXNlcjpwYXNz | null", "Bearerabc | null",
+                    "null | null" })
     void theTokenIsWhatFollowsTheBearerSchemeWithoutWhitespace(String authorization, String token) {
         assertThat(BearerToken.of(authorization)).isEqualTo(java.util.Optional.ofNullable(token));
     }
+
 }

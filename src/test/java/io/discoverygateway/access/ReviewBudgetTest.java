@@ -60,8 +60,8 @@ class ReviewBudgetTest {
         holder.start();
         inside.await();
 
-        assertThatThrownBy(() -> budget.inFlight(() -> true)).isInstanceOfSatisfying(
-                ReviewBudget.BusyException.class, busy -> assertThat(busy.reason()).isEqualTo("reviews-in-flight"));
+        assertThatThrownBy(() -> budget.inFlight(() -> true)).isInstanceOfSatisfying(ReviewBudget.BusyException.class,
+                busy -> assertThat(busy.reason()).isEqualTo("reviews-in-flight"));
 
         release.countDown();
         holder.join();
@@ -78,4 +78,5 @@ class ReviewBudgetTest {
 
         assertThat(budget.inFlight(() -> "reviewed")).isEqualTo("reviewed");
     }
+
 }

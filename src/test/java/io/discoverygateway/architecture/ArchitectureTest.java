@@ -13,8 +13,9 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The package seams, checked so that they stay: data flows one way, from the Kubernetes side through the catalog to
- * the HTTP surfaces, and no two packages depend on each other.
+ * The package seams, checked so that they stay: data flows one way, from the Kubernetes
+ * side through the catalog to the HTTP surfaces, and no two packages depend on each
+ * other.
  *
  * <pre>
  * kubernetes ──▶ catalog ◀── api, compat, stream, longpoll, health, xds
@@ -31,14 +32,15 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
 
     /**
-     * The gateway's own classes: not its tests, and not the code Spring AOT generates at package time (bean
-     * definitions that reach into every package by design, {@code Xxx__BeanDefinitions} and the like), which a build
-     * that ran {@code package} before leaves in target/classes.
+     * The gateway's own classes: not its tests, and not the code Spring AOT generates at
+     * package time (bean definitions that reach into every package by design,
+     * {@code Xxx__BeanDefinitions} and the like), which a build that ran {@code package}
+     * before leaves in target/classes.
      */
     private static final JavaClasses GATEWAY = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(location -> !location.contains("__"))
-            .importPackages("io.discoverygateway");
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(location -> !location.contains("__"))
+        .importPackages("io.discoverygateway");
 
     @Test
     void packagesHaveNoCycles() {
@@ -48,58 +50,87 @@ class ArchitectureTest {
     @Test
     void dataFlowsFromKubernetesThroughTheCatalogToTheHttpSurfaces() {
         layeredArchitecture().consideringOnlyDependenciesInAnyPackage("io.discoverygateway..")
-                .layer("Configuration").definedBy("io.discoverygateway")
-                .layer("Catalog").definedBy("io.discoverygateway.catalog..")
-                .layer("Kubernetes").definedBy("io.discoverygateway.kubernetes..")
-                .layer("Web").definedBy("io.discoverygateway.web..")
-                .layer("Access").definedBy("io.discoverygateway.access..")
-                .layer("Surfaces").definedBy("io.discoverygateway.api..", "io.discoverygateway.compat..",
-                        "io.discoverygateway.stream..", "io.discoverygateway.longpoll..",
-                        "io.discoverygateway.health..", "io.discoverygateway.xds..")
-                .whereLayer("Surfaces").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Access").mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes")
-                .whereLayer("Web").mayOnlyBeAccessedByLayers("Surfaces", "Access")
-                .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Surfaces")
-                .whereLayer("Catalog").mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Access",
-                        "Surfaces")
-                .check(GATEWAY);
+            .layer("Configuration")
+            .definedBy("io.discoverygateway")
+            .layer("Catalog")
+            .definedBy("io.discoverygateway.catalog..")
+            .layer("Kubernetes")
+            .definedBy("io.discoverygateway.kubernetes..")
+            .layer("Web")
+            .definedBy("io.discoverygateway.web..")
+            .layer("Access")
+            .definedBy("io.discoverygateway.access..")
+            .layer("Surfaces")
+            .definedBy("io.discoverygateway.api..", "io.discoverygateway.compat..", "io.discoverygateway.stream..",
+                    "io.discoverygateway.longpoll..", "io.discoverygateway.health..", "io.discoverygateway.xds..")
+            .whereLayer("Surfaces")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("Access")
+            .mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes")
+            .whereLayer("Web")
+            .mayOnlyBeAccessedByLayers("Surfaces", "Access")
+            .whereLayer("Kubernetes")
+            .mayOnlyBeAccessedByLayers("Surfaces")
+            .whereLayer("Catalog")
+            .mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Access", "Surfaces")
+            .check(GATEWAY);
     }
 
     @Test
     void theCatalogKnowsNothingOfHttpOrKubernetesModels() {
-        noClasses().that().resideInAPackage("io.discoverygateway.catalog..").should().dependOnClassesThat()
-                .resideInAnyPackage("jakarta.servlet..", "org.springframework.web..", "org.springframework.http..",
-                        "org.eclipse.jetty..", "io.kubernetes.client..")
-                .check(GATEWAY);
+        noClasses().that()
+            .resideInAPackage("io.discoverygateway.catalog..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("jakarta.servlet..", "org.springframework.web..", "org.springframework.http..",
+                    "org.eclipse.jetty..", "io.kubernetes.client..")
+            .check(GATEWAY);
     }
 
     @Test
     void onlyTheKubernetesPackageSeesTheClientsModels() {
-        noClasses().that().resideOutsideOfPackage("io.discoverygateway.kubernetes..").should().dependOnClassesThat()
-                .resideInAPackage("io.kubernetes.client..").check(GATEWAY);
+        noClasses().that()
+            .resideOutsideOfPackage("io.discoverygateway.kubernetes..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.kubernetes.client..")
+            .check(GATEWAY);
     }
 
     @Test
     void theWireProtocolDependsOnTheJdkOnly() {
-        // Its sources are compiled into the client library too, which has none of the gateway's dependencies.
-        classes().that().resideInAPackage("io.discoverygateway.protocol..").should().onlyDependOnClassesThat()
-                .resideInAnyPackage("java..", "io.discoverygateway.protocol..").check(GATEWAY);
+        // Its sources are compiled into the client library too, which has none of the
+        // gateway's dependencies.
+        classes().that()
+            .resideInAPackage("io.discoverygateway.protocol..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("java..", "io.discoverygateway.protocol..")
+            .check(GATEWAY);
     }
 
     @Test
     void theRuntimeHelpersKnowNoFeature() {
-        // Threads, lifecycle phases and capacity limits: used by every feature, so they may use none.
-        noClasses().that().resideInAPackage("io.discoverygateway.runtime..").should().dependOnClassesThat(
-                JavaClass.Predicates.resideInAPackage("io.discoverygateway..")
-                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage(
-                                "io.discoverygateway.runtime.."))))
-                .check(GATEWAY);
+        // Threads, lifecycle phases and capacity limits: used by every feature, so they
+        // may use none.
+        noClasses().that()
+            .resideInAPackage("io.discoverygateway.runtime..")
+            .should()
+            .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.discoverygateway..")
+                .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("io.discoverygateway.runtime.."))))
+            .check(GATEWAY);
     }
 
     @Test
     void onlyTheHealthPackageSeesTheKubernetesPackage() {
-        noClasses().that().resideOutsideOfPackages("io.discoverygateway.kubernetes..", "io.discoverygateway.health..")
-                .and().resideOutsideOfPackage("io.discoverygateway").should().dependOnClassesThat()
-                .resideInAPackage("io.discoverygateway.kubernetes..").check(GATEWAY);
+        noClasses().that()
+            .resideOutsideOfPackages("io.discoverygateway.kubernetes..", "io.discoverygateway.health..")
+            .and()
+            .resideOutsideOfPackage("io.discoverygateway")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.discoverygateway.kubernetes..")
+            .check(GATEWAY);
     }
+
 }

@@ -12,9 +12,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * What the benchmarks add to the gateway: one endpoint that answers a constant, pre-serialized body of a requested
- * size, the ceiling of the stack against which the read API is measured. The benchmark starts the real application
- * with {@code --spring.main.sources=} {@link #SOURCE}. Benchmarks only; never part of the application.
+ * What the benchmarks add to the gateway: one endpoint that answers a constant,
+ * pre-serialized body of a requested size, the ceiling of the stack against which the
+ * read API is measured. The benchmark starts the real application with
+ * {@code --spring.main.sources=} {@link #SOURCE}. Benchmarks only; never part of the
+ * application.
  */
 public final class BenchGatewayApplication {
 
@@ -27,6 +29,7 @@ public final class BenchGatewayApplication {
     @TestConfiguration(proxyBeanMethods = false)
     @Import(CeilingController.class)
     public static class Ceiling {
+
     }
 
     @RestController
@@ -45,5 +48,7 @@ public final class BenchGatewayApplication {
             });
             return ResponseEntity.ok().eTag("\"constant\"").body(body);
         }
+
     }
+
 }

@@ -30,41 +30,55 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The benchmark suite: {@code bench/run.sh [quick|full]}. This process holds the embedded Kubernetes API (so it
- * stamps the moment a change is written) and generates all load; the gateway runs in its own JVM. Writes a
- * Markdown report with the machine, the parameters and every figure measured.
+ * The benchmark suite: {@code bench/run.sh [quick|full]}. This process holds the embedded
+ * Kubernetes API (so it stamps the moment a change is written) and generates all load;
+ * the gateway runs in its own JVM. Writes a Markdown report with the machine, the
+ * parameters and every figure measured.
  */
 public final class BenchmarkSuite {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final int CHURN_SERVICES = 100;
+
     private static final int CHURN_TOKEN_BASE = 1_000_000;
 
-    /** @param gatewayHeap -Xmx of the main gateway process (10,000 streams need more than 1 GiB on Tomcat) */
+    /**
+     * @param gatewayHeap -Xmx of the main gateway process (10,000 streams need more than
+     * 1 GiB on Tomcat)
+     */
     record Size(String name, int services, List<Integer> subscriberLevels, int latencyChanges, Duration readDuration,
             int readRuns, int churnSubscribers, Duration churnDuration, int churnRate, int pods, String gatewayHeap) {
     }
 
-    static final Map<String, Size> SIZES = Map.of(
-            "quick", new Size("quick", 1_000, List.of(1, 100, 1_000), 10, Duration.ofSeconds(3), 3, 200,
-                    Duration.ofSeconds(10), 200, 1_000, "1g"),
-            "full", new Size("full", 10_000, List.of(1, 100, 1_000, 10_000), 20, Duration.ofSeconds(8), 3, 1_000,
+    static final Map<String, Size> SIZES = Map.of("quick",
+            new Size("quick", 1_000, List.of(1, 100, 1_000), 10, Duration.ofSeconds(3), 3, 200, Duration.ofSeconds(10),
+                    200, 1_000, "1g"),
+            "full",
+            new Size("full", 10_000, List.of(1, 100, 1_000, 10_000), 20, Duration.ofSeconds(8), 3, 1_000,
                     Duration.ofSeconds(60), 200, 10_000, "1536m"),
-            // 200 changes/s to 500 subscribers of every churned service: 100,000 events/s (issue 16's target load).
-            "churn", new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 500,
-                    Duration.ofSeconds(30), 200, 100, "1g"),
-            "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"),
-            "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"),
-            "xds", new Size("xds", 0, List.of(100, 1_000, 5_000), 30, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0,
+            // 200 changes/s to 500 subscribers of every churned service: 100,000 events/s
+            // (issue 16's target load).
+            "churn",
+            new Size("churn", 1_000, List.of(1), 3, Duration.ofSeconds(1), 1, 500, Duration.ofSeconds(30), 200, 100,
                     "1g"),
-            // The packaged jar as the image runs it, on a small cluster: 7 runs of each way of starting it.
+            "auth", new Size("auth", 0, List.of(), 0, Duration.ofSeconds(3), 3, 0, Duration.ZERO, 0, 0, "512m"),
+            "large", new Size("large", 0, List.of(1_000), 10, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"), "xds",
+            new Size("xds", 0, List.of(100, 1_000, 5_000), 30, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "1g"),
+            // The packaged jar as the image runs it, on a small cluster: 7 runs of each
+            // way of starting it.
             "startup", new Size("startup", 10, List.of(), 7, Duration.ZERO, 1, 0, Duration.ZERO, 0, 0, "512m"));
 
     private final Size size;
+
     private final String javaHome;
+
     private final Path out;
+
     private final StringBuilder report = new StringBuilder();
+
     private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(0, 200_000);
+
     private final Random random = new Random(7);
 
     private BenchmarkSuite(Size size, String javaHome, Path out) {
@@ -74,8 +88,9 @@ public final class BenchmarkSuite {
     }
 
     /**
-     * Runs the suite: {@code [quick|full|churn] [gateway JAVA_HOME]}. Called by {@code bench/RunBenchmarks.java}
-     * (not a {@code main} here, so that {@code spring-boot:test-run} finds a single main class in the tests).
+     * Runs the suite: {@code [quick|full|churn] [gateway JAVA_HOME]}. Called by
+     * {@code bench/RunBenchmarks.java} (not a {@code main} here, so that
+     * {@code spring-boot:test-run} finds a single main class in the tests).
      */
     public static void execute(String[] args) throws Exception {
         Size size = SIZES.get(args.length > 0 ? args[0] : "quick");
@@ -117,12 +132,13 @@ public final class BenchmarkSuite {
         if (size.name().equals("xds")) {
             // Only the xDS figures (section 9).
             new XdsBenchmark(api, javaHome, out).run(size.latencyChanges(), size.subscriberLevels())
-                    .forEach(text -> line("%s", text));
+                .forEach(text -> line("%s", text));
             finish(started);
             return;
         }
         if (size.name().equals("auth")) {
-            // Only the consumer authentication figures (section 7), on the read target alone.
+            // Only the consumer authentication figures (section 7), on the read target
+            // alone.
             seed();
             authOverhead();
             finish(started);
@@ -131,9 +147,7 @@ public final class BenchmarkSuite {
         long emptyHeap = emptyGatewayHeap();
         seed();
         try (GatewayProcess gateway = GatewayProcess.start(javaHome, size.gatewayHeap(), api.url(),
-                List.of("scale", "bench", "churn"),
-                List.of(),
-                out.resolve("gateway-" + size.name() + ".log"))) {
+                List.of("scale", "bench", "churn"), List.of(), out.resolve("gateway-" + size.name() + ".log"))) {
             gateway.awaitReady(Duration.ofMinutes(3));
             scale(gateway, emptyHeap);
             int requestsAfterSync = api.requests().size();
@@ -163,11 +177,11 @@ public final class BenchmarkSuite {
         line("# discovery-gateway benchmark report (%s)", size.name());
         line("");
         line("- Date: %s", Instant.now());
-        line("- Machine: %d cores, %.1f GiB RAM, %s", Runtime.getRuntime().availableProcessors(),
-                memoryGiB(), System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        line("- Machine: %d cores, %.1f GiB RAM, %s", Runtime.getRuntime().availableProcessors(), memoryGiB(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"));
         line("- Load generator and embedded Kubernetes API: this JVM, Java %s", System.getProperty("java.version"));
-        line("- Gateway JVM: `%s/bin/java` (%s), `-Xmx%s -XX:+UseG1GC`, in its own process", javaHome,
-                javaVersion(), size.gatewayHeap());
+        line("- Gateway JVM: `%s/bin/java` (%s), `-Xmx%s -XX:+UseG1GC`, in its own process", javaHome, javaVersion(),
+                size.gatewayHeap());
         line("- Parameters: %s", size);
         line("- Loopback only. Medians of %d runs where runs repeat; ratios are against a baseline measured in the"
                 + " same run.", size.readRuns());
@@ -223,9 +237,9 @@ public final class BenchmarkSuite {
         int port = gateway.port();
         String nativePath = "/api/v1/namespaces/bench/services/read-target";
         String appsPath = "/apps/read-target";
-        HttpResponse<String> nativeResponse = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + nativePath)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> nativeResponse = HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + nativePath)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         String etag = nativeResponse.headers().firstValue("ETag").orElseThrow();
         int nativeBytes = nativeResponse.body().getBytes().length;
         int appsBytes = gateway.get(appsPath).getBytes().length;
@@ -234,17 +248,19 @@ public final class BenchmarkSuite {
         HttpLoad.run(port, appsPath, List.of(), connections, Duration.ofSeconds(2));
         HttpLoad.run(port, "/bench/constant?bytes=" + nativeBytes, List.of(), connections, Duration.ofSeconds(2));
         String[] names = { "constant body of the service's size (ceiling)", "GET service (10 endpoints)",
-            "constant body of /apps' size (ceiling)", "GET /apps/{name}", "GET service, If-None-Match → 304" };
+                "constant body of /apps' size (ceiling)", "GET /apps/{name}", "GET service, If-None-Match → 304" };
         double[][] rps = new double[names.length][size.readRuns()];
         double[][] p99 = new double[names.length][size.readRuns()];
         long errors = 0;
         for (int run = 0; run < size.readRuns(); run++) {
             HttpLoad.Result[] results = {
-                HttpLoad.run(port, "/bench/constant?bytes=" + nativeBytes, List.of(), connections, size.readDuration()),
-                HttpLoad.run(port, nativePath, List.of(), connections, size.readDuration()),
-                HttpLoad.run(port, "/bench/constant?bytes=" + appsBytes, List.of(), connections, size.readDuration()),
-                HttpLoad.run(port, appsPath, List.of(), connections, size.readDuration()),
-                HttpLoad.run(port, nativePath, List.of("If-None-Match: " + etag), connections, size.readDuration()) };
+                    HttpLoad.run(port, "/bench/constant?bytes=" + nativeBytes, List.of(), connections,
+                            size.readDuration()),
+                    HttpLoad.run(port, nativePath, List.of(), connections, size.readDuration()),
+                    HttpLoad.run(port, "/bench/constant?bytes=" + appsBytes, List.of(), connections,
+                            size.readDuration()),
+                    HttpLoad.run(port, appsPath, List.of(), connections, size.readDuration()), HttpLoad.run(port,
+                            nativePath, List.of("If-None-Match: " + etag), connections, size.readDuration()) };
             for (int i = 0; i < names.length; i++) {
                 rps[i][run] = results[i].requestsPerSecond();
                 p99[i][run] = results[i].p99Millis();
@@ -263,9 +279,9 @@ public final class BenchmarkSuite {
             for (int run = 0; run < size.readRuns(); run++) {
                 ratios[run] = rps[i][run] / rps[ceilingOf[i]][run];
             }
-            line("| %s | %,d B | %,.0f (%,.0f–%,.0f) | %.2f | %s |", names[i], bodies[i], median(rps[i]),
-                    min(rps[i]), max(rps[i]), median(p99[i]), i == 0 || i == 2 ? "1 (baseline)"
-                            : String.format(Locale.ROOT, "%.2f", median(ratios)));
+            line("| %s | %,d B | %,.0f (%,.0f–%,.0f) | %.2f | %s |", names[i], bodies[i], median(rps[i]), min(rps[i]),
+                    max(rps[i]), median(p99[i]),
+                    i == 0 || i == 2 ? "1 (baseline)" : String.format(Locale.ROOT, "%.2f", median(ratios)));
         }
         line("");
         line("Errors during the read runs: %d. Targets: ≥ 0.8 of the ceiling; 304 at least as fast as 200.", errors);
@@ -300,8 +316,8 @@ public final class BenchmarkSuite {
                         }
                     });
                     long t0 = System.nanoTime();
-                    api.replace(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", "lat-target", 3, 6_000_000,
-                            current));
+                    api.replace(ApiResource.ENDPOINT_SLICES, "bench",
+                            slice("bench", "lat-target", 3, 6_000_000, current));
                     long deadline = t0 + Duration.ofSeconds(20).toNanos();
                     while (countReceived(receivedAt) < level && System.nanoTime() < deadline) {
                         Thread.sleep(1);
@@ -325,11 +341,11 @@ public final class BenchmarkSuite {
                 double ownMean = (totalAfter - totalBefore) / Math.max(1, countAfter - countBefore) * 1000;
                 line("| %,d | %d | %.1f | %.1f | %.1f | %d of %d | %.2f / %.1f |", level, size.latencyChanges(),
                         HttpLoad.percentile(sorted, 0.5) / 1e6, HttpLoad.percentile(sorted, 0.99) / 1e6,
-                        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, withinSecond,
-                        size.latencyChanges(), ownMean,
-                        quantileMillis(bucketsBefore, propagationBuckets(gateway), 0.99));
+                        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, withinSecond, size.latencyChanges(),
+                        ownMean, quantileMillis(bucketsBefore, propagationBuckets(gateway), 0.99));
                 if (samples.size() < (long) level * size.latencyChanges()) {
-                    line("| | | | | | %,d deliveries missing | |", (long) level * size.latencyChanges() - samples.size());
+                    line("| | | | | | %,d deliveries missing | |",
+                            (long) level * size.latencyChanges() - samples.size());
                 }
             }
             heapWithSubscribers = gateway.heapAfterGc();
@@ -346,7 +362,10 @@ public final class BenchmarkSuite {
         line("");
     }
 
-    /** Closed streams are noticed at the next heartbeat (5 s here): wait, so the next phase starts clean. */
+    /**
+     * Closed streams are noticed at the next heartbeat (5 s here): wait, so the next
+     * phase starts clean.
+     */
     private static void awaitSubscribersGone(GatewayProcess gateway) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (gateway.metric("gateway.stream.subscribers") > 0 && System.nanoTime() < deadline) {
@@ -364,22 +383,29 @@ public final class BenchmarkSuite {
         return count;
     }
 
-    /** The cumulative buckets of the gateway's propagation histogram: upper bound in seconds → count. */
+    /**
+     * The cumulative buckets of the gateway's propagation histogram: upper bound in
+     * seconds → count.
+     */
     private static java.util.TreeMap<Double, Double> propagationBuckets(GatewayProcess gateway)
             throws IOException, InterruptedException {
         java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
         Matcher matcher = Pattern.compile("gateway_stream_propagation_seconds_bucket\\{le=\"([^\"]+)\"} ([0-9.Ee+-]+)")
-                .matcher(gateway.get("/actuator/prometheus"));
+            .matcher(gateway.get("/actuator/prometheus"));
         while (matcher.find()) {
-            double le = matcher.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(matcher.group(1));
+            double le = matcher.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY
+                    : Double.parseDouble(matcher.group(1));
             buckets.put(le, Double.parseDouble(matcher.group(2)));
         }
         return buckets;
     }
 
-    /** A quantile (ms, the upper bound of its bucket) of what the histogram counted between two snapshots. */
-    private static double quantileMillis(java.util.TreeMap<Double, Double> before, java.util.TreeMap<Double, Double> after,
-            double quantile) {
+    /**
+     * A quantile (ms, the upper bound of its bucket) of what the histogram counted
+     * between two snapshots.
+     */
+    private static double quantileMillis(java.util.TreeMap<Double, Double> before,
+            java.util.TreeMap<Double, Double> after, double quantile) {
         double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
         for (Map.Entry<Double, Double> bucket : after.entrySet()) {
             double count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0);
@@ -438,8 +464,8 @@ public final class BenchmarkSuite {
                     LockSupport.parkNanos(slot - System.nanoTime());
                 }
                 if (System.nanoTime() >= nextSample) {
-                    samples.add(new double[] { (System.nanoTime() - start) / 1e9,
-                        gateway.metric("process.cpu.usage"), gateway.metric("jvm.memory.used", "area:heap") });
+                    samples.add(new double[] { (System.nanoTime() - start) / 1e9, gateway.metric("process.cpu.usage"),
+                            gateway.metric("jvm.memory.used", "area:heap") });
                     nextSample += Duration.ofSeconds(5).toNanos();
                 }
                 int service = random.nextInt(CHURN_SERVICES);
@@ -447,8 +473,8 @@ public final class BenchmarkSuite {
                 previousOfService.set(change, lastChangeOfService[service]);
                 lastChangeOfService[service] = change;
                 t0.set(change, System.nanoTime());
-                api.replace(ApiResource.ENDPOINT_SLICES, "churn", slice("churn", "churn-" + service, 5,
-                        7_000_000 + service * 5, CHURN_TOKEN_BASE + change));
+                api.replace(ApiResource.ENDPOINT_SLICES, "churn",
+                        slice("churn", "churn-" + service, 5, 7_000_000 + service * 5, CHURN_TOKEN_BASE + change));
             }
             double achievedRate = changes / ((System.nanoTime() - start) / 1e9);
             Thread.sleep(5000);
@@ -501,8 +527,10 @@ public final class BenchmarkSuite {
         for (String namespace : List.of("scale", "bench", "churn")) {
             for (String path : List.of("/api/v1/namespaces/" + namespace + "/services",
                     "/apis/discovery.k8s.io/v1/namespaces/" + namespace + "/endpointslices")) {
-                listBytes += http.send(HttpRequest.newBuilder(api.url().resolve(path)).build(),
-                        HttpResponse.BodyHandlers.ofByteArray()).body().length;
+                listBytes += http
+                    .send(HttpRequest.newBuilder(api.url().resolve(path)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .body().length;
             }
         }
         int watchedNamespaces = 3;
@@ -518,8 +546,8 @@ public final class BenchmarkSuite {
         line("| Whole run: lists / watches | %d / %d |", lists, watches);
         line("");
         line("One informer set here (Services and EndpointSlices of %d namespaces) is %d watches and an initial"
-                + " list of %,.1f MiB. The alternative, every application running its own informers:", watchedNamespaces,
-                2 * watchedNamespaces, listBytes / 1048576.0);
+                + " list of %,.1f MiB. The alternative, every application running its own informers:",
+                watchedNamespaces, 2 * watchedNamespaces, listBytes / 1048576.0);
         line("");
         line("| Applications with their own informers | Watches held by the API server | Initial lists (and re-lists after restarts) |");
         line("|---|---|---|");
@@ -532,16 +560,17 @@ public final class BenchmarkSuite {
     }
 
     /**
-     * Consumer authentication's cost: the same read against two fresh gateways on the same namespace, one with
-     * {@code gateway.auth.mode=kubernetes} and a consumer's token, runs interleaved; and the reviews it sends to the
-     * API meanwhile (all decisions come from the caches once made).
+     * Consumer authentication's cost: the same read against two fresh gateways on the
+     * same namespace, one with {@code gateway.auth.mode=kubernetes} and a consumer's
+     * token, runs interleaved; and the reviews it sends to the API meanwhile (all
+     * decisions come from the caches once made).
      */
     private void authOverhead() throws Exception {
         api.create(ApiResource.SERVICE_ACCOUNTS, "bench", KubeObjects.serviceAccount("bench", "reader"));
-        api.create(ApiResource.ROLES, "bench", KubeObjects.role("bench", "reader",
-                List.of(KubeObjects.Rule.listEndpointSlices())));
-        api.create(ApiResource.ROLE_BINDINGS, "bench", KubeObjects.binding("bench", "reader", "Role", "reader",
-                "bench", "reader"));
+        api.create(ApiResource.ROLES, "bench",
+                KubeObjects.role("bench", "reader", List.of(KubeObjects.Rule.listEndpointSlices())));
+        api.create(ApiResource.ROLE_BINDINGS, "bench",
+                KubeObjects.binding("bench", "reader", "Role", "reader", "bench", "reader"));
         String token = api.issueToken("bench", "reader", List.of("discovery-gateway"), Duration.ofHours(1));
         String path = "/api/v1/namespaces/bench/services/read-target";
         int connections = 64;
@@ -552,7 +581,8 @@ public final class BenchmarkSuite {
             open.awaitReady(Duration.ofMinutes(2));
             secured.awaitReady(Duration.ofMinutes(2));
             List<String> credentials = List.of("Authorization: Bearer " + token);
-            // Fresh JVMs: warm both up (JIT) before measuring, then more runs than elsewhere, as the two share cores.
+            // Fresh JVMs: warm both up (JIT) before measuring, then more runs than
+            // elsewhere, as the two share cores.
             for (int warmup = 0; warmup < 3; warmup++) {
                 HttpLoad.run(open.port(), path, List.of(), connections, Duration.ofSeconds(2));
                 HttpLoad.run(secured.port(), path, credentials, connections, Duration.ofSeconds(2));
@@ -631,7 +661,9 @@ public final class BenchmarkSuite {
         }
     }
 
-    /** A read run against one gateway, with the CPU time the gateway process spent on it. */
+    /**
+     * A read run against one gateway, with the CPU time the gateway process spent on it.
+     */
     private Measured measure(GatewayProcess gateway, String path, List<String> headers, int connections)
             throws InterruptedException {
         Duration before = gateway.cpuTime();
@@ -642,9 +674,10 @@ public final class BenchmarkSuite {
     }
 
     /**
-     * A service of 1,000 endpoints (a document of about 300 KB) changing under many subscribers that keep up and a
-     * few that read slowly through small receive buffers: how long the ones that keep up wait for each change, and
-     * that the slow ones do not delay them; once with whole documents, once with {@code patches=true}.
+     * A service of 1,000 endpoints (a document of about 300 KB) changing under many
+     * subscribers that keep up and a few that read slowly through small receive buffers:
+     * how long the ones that keep up wait for each change, and that the slow ones do not
+     * delay them; once with whole documents, once with {@code patches=true}.
      */
     private void largeService(GatewayProcess gateway) throws Exception {
         int fast = size.subscriberLevels().get(0);
@@ -680,8 +713,8 @@ public final class BenchmarkSuite {
         api.create(ApiResource.SERVICES, "bench", KubeObjects.service("bench", name));
         int perSlice = 1_000 / slices;
         for (int number = 1; number <= slices; number++) {
-            api.create(ApiResource.ENDPOINT_SLICES, "bench", slice("bench", name, number, perSlice,
-                    8_000_000 + (number - 1) * perSlice, 0));
+            api.create(ApiResource.ENDPOINT_SLICES, "bench",
+                    slice("bench", name, number, perSlice, 8_000_000 + (number - 1) * perSlice, 0));
         }
         String path = "/api/v1/stream?service=bench/" + name + (patches ? "&patches=true" : "");
         List<io.discoverygateway.SseClient> slowReaders = new ArrayList<>();
@@ -703,7 +736,8 @@ public final class BenchmarkSuite {
                         receivedAt.compareAndSet(subscriber, 0, nanos);
                     }
                 });
-                // The slice's JSON is built before the clock starts: the time is the API's and the gateway's.
+                // The slice's JSON is built before the clock starts: the time is the
+                // API's and the gateway's.
                 String changed = slice("bench", name, 1, perSlice, 8_000_000, current);
                 long t0 = System.nanoTime();
                 api.replace(ApiResource.ENDPOINT_SLICES, "bench", changed);
@@ -728,7 +762,8 @@ public final class BenchmarkSuite {
             long[] sortedFirsts = firsts.stream().mapToLong(Long::longValue).sorted().toArray();
             java.util.TreeMap<Double, Double> bucketsAfter = propagationBuckets(gateway);
             long slowStillOpen = slowReaders.stream().filter(reader -> !reader.ended()).count();
-            // The size of what one change sends: the last live event of one more subscriber that keeps up.
+            // The size of what one change sends: the last live event of one more
+            // subscriber that keeps up.
             io.discoverygateway.SseClient.Event last = probe.awaitNamed(patches ? "PATCHED" : "MODIFIED",
                     Duration.ofSeconds(10));
             line("| %s | %d × %d | %d | %d | %.1f | %.1f | %.1f | %.1f | ≤ %.0f / ≤ %.0f | %,d | %,.1f MB | %d of %d |",
@@ -737,8 +772,7 @@ public final class BenchmarkSuite {
                     HttpLoad.percentile(sorted, 0.5) / 1e6, HttpLoad.percentile(sorted, 0.99) / 1e6,
                     sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
                     quantileMillis(bucketsBefore, bucketsAfter, 0.5), quantileMillis(bucketsBefore, bucketsAfter, 0.95),
-                    last.data().length(),
-                    (double) last.data().length() * fast / 1e6, slowStillOpen, slow);
+                    last.data().length(), (double) last.data().length() * fast / 1e6, slowStillOpen, slow);
         }
         finally {
             slowReaders.forEach(io.discoverygateway.SseClient::close);
@@ -746,16 +780,22 @@ public final class BenchmarkSuite {
     }
 
     private long reviews() {
-        return api.requests().stream().filter(r -> r.resource().equals("tokenreviews")
-                || r.resource().equals("subjectaccessreviews")).count();
+        return api.requests()
+            .stream()
+            .filter(r -> r.resource().equals("tokenreviews") || r.resource().equals("subjectaccessreviews"))
+            .count();
     }
 
-    /** Heap per pod with pod metadata on: the same namespaces with and without the pods' informer. */
+    /**
+     * Heap per pod with pod metadata on: the same namespaces with and without the pods'
+     * informer.
+     */
     private void podHeap() throws Exception {
         for (int p = 0; p < size.pods(); p++) {
-            api.create(ApiResource.PODS, "pods", KubeObjects.pod("pods", "pod-" + p,
-                    Map.of("app", "shop", "version", "v" + (p % 3), "pod-template-hash", "5d8c7b9f4"),
-                    Map.of("team", "core"), p % 4));
+            api.create(ApiResource.PODS, "pods",
+                    KubeObjects.pod("pods", "pod-" + p,
+                            Map.of("app", "shop", "version", "v" + (p % 3), "pod-template-hash", "5d8c7b9f4"),
+                            Map.of("team", "core"), p % 4));
         }
         long withoutPods;
         long withPods;
@@ -777,14 +817,16 @@ public final class BenchmarkSuite {
         line("");
     }
 
-    /** A slice of {@code count} ready endpoints; a non-zero token goes into the first endpoint's hostname. */
+    /**
+     * A slice of {@code count} ready endpoints; a non-zero token goes into the first
+     * endpoint's hostname.
+     */
     private static String slice(String namespace, String service, int count, int firstAddress, int token) {
         return slice(namespace, service, 1, count, firstAddress, token);
     }
 
     /** The service's slice number {@code number}, named {@code <service>-<number>}. */
-    private static String slice(String namespace, String service, int number, int count, int firstAddress,
-            int token) {
+    private static String slice(String namespace, String service, int number, int count, int firstAddress, int token) {
         ObjectNode slice = JSON.createObjectNode();
         slice.put("apiVersion", "discovery.k8s.io/v1");
         slice.put("kind", "EndpointSlice");
@@ -797,8 +839,8 @@ public final class BenchmarkSuite {
         for (int i = 0; i < count; i++) {
             int address = firstAddress + i;
             ObjectNode endpoint = endpoints.addObject();
-            endpoint.putArray("addresses").add("10." + (address >> 16 & 255) + "." + (address >> 8 & 255) + "."
-                    + (address & 255));
+            endpoint.putArray("addresses")
+                .add("10." + (address >> 16 & 255) + "." + (address >> 8 & 255) + "." + (address & 255));
             endpoint.putObject("conditions").put("ready", true).put("serving", true).put("terminating", false);
             if (i == 0) {
                 endpoint.put("hostname", "c" + token);
@@ -862,4 +904,5 @@ public final class BenchmarkSuite {
     private void line(String format, Object... args) {
         report.append(String.format(Locale.ROOT, format, args)).append('\n');
     }
+
 }

@@ -21,9 +21,10 @@ import io.discoverygateway.realkube.RealTestCluster;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumer authentication with every namespace watched, on a real kube-apiserver: how long a consumer's requests
- * take, and how many SubjectAccessReviews they cost, at many namespaces (issue 25 §9). A consumer bound in one
- * namespace only, and one with no RBAC at all. Run with {@code bench/run.sh clusterauth [namespaces]}.
+ * Consumer authentication with every namespace watched, on a real kube-apiserver: how
+ * long a consumer's requests take, and how many SubjectAccessReviews they cost, at many
+ * namespaces (issue 25 §9). A consumer bound in one namespace only, and one with no RBAC
+ * at all. Run with {@code bench/run.sh clusterauth [namespaces]}.
  */
 public final class ClusterWideAuthBenchmark {
 
@@ -38,8 +39,8 @@ public final class ClusterWideAuthBenchmark {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         List<String> report = new ArrayList<>();
-        try (RealCluster cluster = RealCluster.start(new RealCluster.Options("authbench", true,
-                Duration.ofMinutes(5)))) {
+        try (RealCluster cluster = RealCluster
+            .start(new RealCluster.Options("authbench", true, Duration.ofMinutes(5)))) {
             RealTestCluster api = new RealTestCluster(cluster);
             String own = cluster.createNamespaceNamed("discovery-gateway");
             GatewayRbac.apply(cluster.admin(), new GatewayRbac.Layout(true, true, false), own, List.of());
@@ -49,8 +50,8 @@ public final class ClusterWideAuthBenchmark {
             for (int i = 0; i < namespaces; i++) {
                 String namespace = "tenant-" + i;
                 created.add(pool.submit(() -> {
-                    cluster.admin().post("/api/v1/namespaces", JSON.readTree(
-                            "{\"metadata\":{\"name\":\"" + namespace + "\"}}"));
+                    cluster.admin()
+                        .post("/api/v1/namespaces", JSON.readTree("{\"metadata\":{\"name\":\"" + namespace + "\"}}"));
                     api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
                 }));
             }
@@ -68,7 +69,7 @@ public final class ClusterWideAuthBenchmark {
             Files.writeString(token, cluster.token(own, "discovery-gateway", List.of(), Duration.ofHours(4)));
             String user = "system:serviceaccount:" + own + ":discovery-gateway";
             report.add("# Consumer authentication, every namespace watched, %,d namespaces with a Service each"
-                    .formatted(namespaces));
+                .formatted(namespaces));
             report.add("\nkube-apiserver v1.37.2 on loopback, 2 cores; seeded in %.1f s.\n".formatted(seeded));
             report.add("| consumer | request | status | time | SubjectAccessReviews |");
             report.add("|---|---|---|---|---|");
@@ -84,10 +85,10 @@ public final class ClusterWideAuthBenchmark {
                     for (String request : List.of("first", "second", "third")) {
                         int before = reviews(cluster, user);
                         long started = System.nanoTime();
-                        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(
-                                "http://localhost:" + gateway.port() + "/api/v1/services"))
-                                .header("Authorization", "Bearer " + consumer[1]).build(),
-                                HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> answer = http.send(HttpRequest
+                            .newBuilder(URI.create("http://localhost:" + gateway.port() + "/api/v1/services"))
+                            .header("Authorization", "Bearer " + consumer[1])
+                            .build(), HttpResponse.BodyHandlers.ofString());
                         double millis = (System.nanoTime() - started) / 1e6;
                         Thread.sleep(1500);
                         report.add("| %s | %s | %d | %.0f ms | %d |".formatted(consumer[0], request,
@@ -101,9 +102,14 @@ public final class ClusterWideAuthBenchmark {
         report.forEach(System.out::println);
     }
 
-    /** SubjectAccessReviews the gateway has sent so far, from the API server's audit log. */
+    /**
+     * SubjectAccessReviews the gateway has sent so far, from the API server's audit log.
+     */
     private static int reviews(RealCluster cluster, String user) {
-        return (int) cluster.requestsOf(user).stream()
-                .filter(request -> "subjectaccessreviews".equals(request.resource())).count();
+        return (int) cluster.requestsOf(user)
+            .stream()
+            .filter(request -> "subjectaccessreviews".equals(request.resource()))
+            .count();
     }
+
 }

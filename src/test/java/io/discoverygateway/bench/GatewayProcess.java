@@ -14,17 +14,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A gateway in its own JVM, started and observed over HTTP and jcmd as an operator would. */
+/**
+ * A gateway in its own JVM, started and observed over HTTP and jcmd as an operator would.
+ */
 final class GatewayProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
+
     private final int port;
+
     private final int managementPort;
+
     private final String javaHome;
+
     private final long spawnedNanos;
+
     private long httpUpNanos;
+
     private long readyNanos;
 
     private GatewayProcess(Process process, int port, int managementPort, String javaHome, long spawnedNanos) {
@@ -42,7 +50,8 @@ final class GatewayProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         String cpus = System.getenv("BENCH_GATEWAY_CPUS");
         if (cpus != null && !cpus.isBlank()) {
-            // The gateway on its own cores, the load generator (BENCH_LOAD_CPUS in bench/run.sh) on the others.
+            // The gateway on its own cores, the load generator (BENCH_LOAD_CPUS in
+            // bench/run.sh) on the others.
             command.addAll(List.of("taskset", "-c", cpus.strip()));
         }
         command.addAll(List.of(javaHome + "/bin/java", "-Xmx" + maxHeap, "-XX:+UseG1GC"));
@@ -50,13 +59,13 @@ final class GatewayProcess implements AutoCloseable {
         if (extraJvm != null && !extraJvm.isBlank()) {
             command.addAll(List.of(extraJvm.strip().split("\\s+")));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "io.discoverygateway.DiscoveryGatewayApplication", "--spring.main.sources=" + BenchGatewayApplication.SOURCE,
-                "--server.port=" + port, "--management.server.port=" + managementPort,
-                "--gateway.kubernetes.api-url=" + apiUrl,
-                "--gateway.namespaces=" + String.join(",", namespaces), "--gateway.stream.max-subscribers=20000",
-                "--gateway.stream.heartbeat=5s", "--spring.main.banner-mode=off",
-                "--logging.level.io.kubernetes=warn"));
+        command.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), "io.discoverygateway.DiscoveryGatewayApplication",
+                        "--spring.main.sources=" + BenchGatewayApplication.SOURCE, "--server.port=" + port,
+                        "--management.server.port=" + managementPort, "--gateway.kubernetes.api-url=" + apiUrl,
+                        "--gateway.namespaces=" + String.join(",", namespaces),
+                        "--gateway.stream.max-subscribers=20000", "--gateway.stream.heartbeat=5s",
+                        "--spring.main.banner-mode=off", "--logging.level.io.kubernetes=warn"));
         command.addAll(extraArgs);
         long spawned = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -67,7 +76,9 @@ final class GatewayProcess implements AutoCloseable {
         return port;
     }
 
-    /** A path of the gateway: under {@code /actuator} on the management port, as deployed. */
+    /**
+     * A path of the gateway: under {@code /actuator} on the management port, as deployed.
+     */
     private URI uri(String path) {
         return URI.create("http://localhost:" + (path.startsWith("/actuator") ? managementPort : port) + path);
     }
@@ -81,7 +92,10 @@ final class GatewayProcess implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration().orElseThrow();
     }
 
-    /** Waits until readiness is UP; records when HTTP first answered and when it became ready. */
+    /**
+     * Waits until readiness is UP; records when HTTP first answered and when it became
+     * ready.
+     */
     void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -98,7 +112,10 @@ final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("gateway not ready within " + timeout);
     }
 
-    /** Seconds from process start to readiness, and from the HTTP server (and informers) starting to readiness. */
+    /**
+     * Seconds from process start to readiness, and from the HTTP server (and informers)
+     * starting to readiness.
+     */
     double secondsToReady() {
         return (readyNanos - spawnedNanos) / 1e9;
     }
@@ -109,8 +126,10 @@ final class GatewayProcess implements AutoCloseable {
 
     int status(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(uri(path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP
+                .send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
         }
         catch (IOException ex) {
             return 0;
@@ -122,14 +141,16 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     String get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** One statistic (COUNT, TOTAL_TIME, MAX, VALUE...) of a metric from the actuator's metrics endpoint. */
+    /**
+     * One statistic (COUNT, TOTAL_TIME, MAX, VALUE...) of a metric from the actuator's
+     * metrics endpoint.
+     */
     double statistic(String name, String statistic) throws IOException, InterruptedException {
         Matcher value = Pattern.compile("\"statistic\":\"" + statistic + "\",\"value\":([0-9.Ee+-]+)")
-                .matcher(get("/actuator/metrics/" + name));
+            .matcher(get("/actuator/metrics/" + name));
         return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
     }
 
@@ -147,7 +168,8 @@ final class GatewayProcess implements AutoCloseable {
     long heapAfterGc() throws IOException, InterruptedException {
         for (int i = 0; i < 2; i++) {
             Process gc = new ProcessBuilder(javaHome + "/bin/jcmd", Long.toString(process.pid()), "GC.run")
-                    .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
             gc.getInputStream().readAllBytes();
             gc.waitFor(60, TimeUnit.SECONDS);
         }
@@ -174,4 +196,5 @@ final class GatewayProcess implements AutoCloseable {
             return socket.getLocalPort();
         }
     }
+
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A closed-loop HTTP/1.1 load generator: each connection sends one GET, reads the whole response (Content-Length or
- * chunked), and sends the next, on keep-alive sockets. Measures requests per second and latency percentiles.
+ * A closed-loop HTTP/1.1 load generator: each connection sends one GET, reads the whole
+ * response (Content-Length or chunked), and sends the next, on keep-alive sockets.
+ * Measures requests per second and latency percentiles.
  */
 final class HttpLoad {
 
@@ -45,7 +46,8 @@ final class HttpLoad {
                 int n = 0;
                 try {
                     while (running.get()) {
-                        // A server may close a keep-alive connection (after N requests, say): open another.
+                        // A server may close a keep-alive connection (after N requests,
+                        // say): open another.
                         try (Socket socket = new Socket("localhost", port)) {
                             socket.setTcpNoDelay(true);
                             OutputStream out = socket.getOutputStream();
@@ -102,7 +104,10 @@ final class HttpLoad {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1)];
     }
 
-    /** Reads one response; returns its status, negated when the server closes the connection after it. */
+    /**
+     * Reads one response; returns its status, negated when the server closes the
+     * connection after it.
+     */
     private static int readResponse(InputStream in, int[] bodySize) throws IOException {
         String statusLine = line(in);
         int status = Integer.parseInt(statusLine.substring(9, 12));
@@ -153,4 +158,5 @@ final class HttpLoad {
         }
         return line.toString();
     }
+
 }

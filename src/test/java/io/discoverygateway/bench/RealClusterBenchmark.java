@@ -27,16 +27,20 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Figures from a real control plane ({@code bench/run.sh realkube [services] [endpoints-per-service]}): the gateway
- * in its own JVM, with its own ServiceAccount token and k8s/base's RBAC, on kube-apiserver, kube-controller-manager
- * and etcd built from source; the changes and the measuring clients in this JVM.
+ * Figures from a real control plane
+ * ({@code bench/run.sh realkube [services] [endpoints-per-service]}): the gateway in its
+ * own JVM, with its own ServiceAccount token and k8s/base's RBAC, on kube-apiserver,
+ * kube-controller-manager and etcd built from source; the changes and the measuring
+ * clients in this JVM.
  * <ul>
- * <li>a change written to the API (a Service's label, merge patch as {@code kubectl label} sends) → the stream's
- * event, and → the answer of a held long-poll;</li>
- * <li>a pod's readiness flipped → the stream's event, through the simulated kubelet, the API and the EndpointSlice
- * controller;</li>
- * <li>start-up to readiness and heap after a full GC with {@code services × endpoints} written through the real API
- * (the gateway's lists are paginated by the real server);</li>
+ * <li>a change written to the API (a Service's label, merge patch as
+ * {@code kubectl label} sends) → the stream's event, and → the answer of a held
+ * long-poll;</li>
+ * <li>a pod's readiness flipped → the stream's event, through the simulated kubelet, the
+ * API and the EndpointSlice controller;</li>
+ * <li>start-up to readiness and heap after a full GC with {@code services × endpoints}
+ * written through the real API (the gateway's lists are paginated by the real
+ * server);</li>
  * <li>the gateway's API requests in a quiet period, from the API server's audit log.</li>
  * </ul>
  */
@@ -66,8 +70,8 @@ public final class RealClusterBenchmark {
                     "--gateway.kubernetes.token-file=" + token);
             report.add("# Real cluster figures (kube-apiserver v1.37.2, etcd v3.7.3, 2 cores)\n");
 
-            try (GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", cluster.url(), List.of(prop),
-                    connection, out.resolve("realkube-gateway-propagation.log"))) {
+            try (GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", cluster.url(), List.of(prop), connection,
+                    out.resolve("realkube-gateway-propagation.log"))) {
                 gateway.awaitReady(Duration.ofSeconds(120));
                 propagation(cluster, gateway, prop, report);
                 requestsWhileQuiet(cluster, report);
@@ -85,8 +89,8 @@ public final class RealClusterBenchmark {
                 report.add("| written through the API | gateway process start → ready | informers start → ready |"
                         + " heap after full GC |");
                 report.add("|---|---|---|---|");
-                report.add("| %.0f s (%,d objects) | %.2f s | %.2f s | %.0f MB |".formatted(writeSeconds,
-                        services * 2, gateway.secondsToReady(), gateway.secondsFromHttpUpToReady(), heap / 1e6));
+                report.add("| %.0f s (%,d objects) | %.2f s | %.2f s | %.0f MB |".formatted(writeSeconds, services * 2,
+                        gateway.secondsToReady(), gateway.secondsFromHttpUpToReady(), heap / 1e6));
             }
         }
         Path file = out.resolve("report-realkube.md");
@@ -95,8 +99,8 @@ public final class RealClusterBenchmark {
         System.out.println("\nwritten to " + file);
     }
 
-    private static void propagation(RealCluster cluster, GatewayProcess gateway, String namespace,
-            List<String> report) throws Exception {
+    private static void propagation(RealCluster cluster, GatewayProcess gateway, String namespace, List<String> report)
+            throws Exception {
         KubeRest admin = cluster.admin();
         Workloads.deployed(admin, namespace, "web", 3);
         HttpClient http = HttpClient.newHttpClient();
@@ -108,11 +112,15 @@ public final class RealClusterBenchmark {
         try (SseClient stream = SseClient.connect(gateway.port(), "/api/v1/stream?namespace=" + namespace)) {
             stream.awaitNamed("SYNCED", Duration.ofSeconds(10));
             for (int i = 0; i < samples; i++) {
-                String etag = http.send(request(gateway, path), HttpResponse.BodyHandlers.discarding()).headers()
-                        .firstValue("ETag").orElseThrow();
-                CompletableFuture<HttpResponse<Void>> held = http.sendAsync(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + gateway.port() + path + "?wait=30s"))
-                        .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.discarding());
+                String etag = http.send(request(gateway, path), HttpResponse.BodyHandlers.discarding())
+                    .headers()
+                    .firstValue("ETag")
+                    .orElseThrow();
+                CompletableFuture<HttpResponse<Void>> held = http.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port() + path + "?wait=30s"))
+                            .header("If-None-Match", etag)
+                            .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 awaitHeld(gateway);
                 String marker = "\"sample\":\"" + i + "\"";
                 long written = System.nanoTime();
@@ -158,8 +166,8 @@ public final class RealClusterBenchmark {
         report.add("\n## The gateway's API requests while nothing changes\n");
         report.add(("%d requests in %.0f s (%s) with 2 watches open (Services and EndpointSlices of one namespace)."
                 + " Each watch asks for a timeout of 5 to 10 minutes (client-go's rule), so at steady state each is"
-                + " re-opened about 8 times an hour, from the last bookmark: no list.").formatted(window.size(),
-                        seconds, summary(window)));
+                + " re-opened about 8 times an hour, from the last bookmark: no list.")
+            .formatted(window.size(), seconds, summary(window)));
     }
 
     private static String summary(List<RealCluster.AuditedRequest> requests) {
@@ -168,8 +176,7 @@ public final class RealClusterBenchmark {
         return byVerb.isEmpty() ? "none" : byVerb.toString();
     }
 
-    private static void seed(KubeRest admin, String namespace, int services, int endpointsPerService)
-            throws Exception {
+    private static void seed(KubeRest admin, String namespace, int services, int endpointsPerService) throws Exception {
         ExecutorService writers = Executors.newFixedThreadPool(8);
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (int s = 0; s < services; s++) {
@@ -207,7 +214,10 @@ public final class RealClusterBenchmark {
         throw new IllegalStateException("the service never had " + ready + " ready endpoints");
     }
 
-    /** Waits until the gateway holds at least one long-poll (its gauge), so the write comes after it. */
+    /**
+     * Waits until the gateway holds at least one long-poll (its gauge), so the write
+     * comes after it.
+     */
     private static void awaitHeld(GatewayProcess gateway) throws Exception {
         for (int i = 0; i < 200 && gateway.metric("gateway.longpoll.waiting") < 1; i++) {
             TimeUnit.MILLISECONDS.sleep(5);
@@ -232,4 +242,5 @@ public final class RealClusterBenchmark {
         return "| %s | %s | %.1f | %.1f | %.1f |".formatted(change, to, sorted[sorted.length / 2],
                 sorted[(int) Math.ceil(sorted.length * 0.99) - 1], sorted[sorted.length - 1]);
     }
+
 }

@@ -19,10 +19,11 @@ import io.discoverygateway.xds.GrpcBackends;
 import io.discoverygateway.xds.ProxylessClient;
 
 /**
- * A pod's readiness written on the real cluster (the simulated kubelet's probe) to grpc-java's calls through the
- * gateway's xDS, over the EndpointSlice controller: how long until the pod gets no more calls when it turns not
- * ready, and its first call when it is ready again. The pods' addresses are put on the loopback interface (root)
- * with gRPC servers on their container port. Run with {@code bench/run.sh realgrpc [flips]}.
+ * A pod's readiness written on the real cluster (the simulated kubelet's probe) to
+ * grpc-java's calls through the gateway's xDS, over the EndpointSlice controller: how
+ * long until the pod gets no more calls when it turns not ready, and its first call when
+ * it is ready again. The pods' addresses are put on the loopback interface (root) with
+ * gRPC servers on their container port. Run with {@code bench/run.sh realgrpc [flips]}.
  */
 public final class RealClusterGrpcBenchmark {
 
@@ -46,8 +47,8 @@ public final class RealClusterGrpcBenchmark {
     private static void run(int flips, String javaHome) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        try (RealCluster cluster = RealCluster.start(new RealCluster.Options("grpcbench", true,
-                Duration.ofMinutes(5)))) {
+        try (RealCluster cluster = RealCluster
+            .start(new RealCluster.Options("grpcbench", true, Duration.ofMinutes(5)))) {
             String own = cluster.createNamespaceNamed("discovery-gateway");
             String namespace = cluster.createNamespaceNamed("grpc");
             GatewayRbac.apply(cluster.admin(), new GatewayRbac.Layout(false, false, false), own, List.of(namespace));
@@ -68,13 +69,15 @@ public final class RealClusterGrpcBenchmark {
             }
             List<String> addresses = List.copyOf(pods.keySet());
             int xdsPort = GrpcBackends.freePort("127.0.0.1");
-            try (LoopbackAliases aliases = LoopbackAliases.add(addresses).orElseThrow(() ->
-                    new IllegalStateException("pod addresses cannot be put on the loopback interface (root needed)"));
+            try (LoopbackAliases aliases = LoopbackAliases.add(addresses)
+                .orElseThrow(() -> new IllegalStateException(
+                        "pod addresses cannot be put on the loopback interface (root needed)"));
                     GrpcBackends backends = GrpcBackends.on(addresses, 8080);
                     GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", cluster.url(), List.of(namespace),
                             List.of("--gateway.kubernetes.ca-file=" + cluster.caCertificate(),
                                     "--gateway.kubernetes.token-file=" + token, "--gateway.xds.enabled=true",
-                                    "--gateway.xds.port=" + xdsPort), out.resolve("grpcbench-gateway.log"));
+                                    "--gateway.xds.port=" + xdsPort),
+                            out.resolve("grpcbench-gateway.log"));
                     ProxylessClient client = new ProxylessClient(xdsPort, "echo." + namespace + ":80")) {
                 gateway.awaitReady(Duration.ofMinutes(2));
                 String flipping = addresses.get(0);
@@ -107,7 +110,7 @@ public final class RealClusterGrpcBenchmark {
                 caller.join();
                 List<String> report = new ArrayList<>();
                 report.add("# Pod readiness on the real cluster → grpc-java calls through xDS (%d flips)\n"
-                        .formatted(flips));
+                    .formatted(flips));
                 report.add("| change | until | p50 ms | p99 ms | max ms |");
                 report.add("|---|---|---|---|---|");
                 report.add(row("pod written not ready", "its last call", stopped));
@@ -118,7 +121,10 @@ public final class RealClusterGrpcBenchmark {
         }
     }
 
-    /** Waits until the pod has had no call for a second after the change; returns its last call's time. */
+    /**
+     * Waits until the pod has had no call for a second after the change; returns its last
+     * call's time.
+     */
     private static long lastCallToItAfter(ConcurrentLinkedQueue<long[]> calls, long since) throws InterruptedException {
         long last = since;
         while (true) {
@@ -157,4 +163,5 @@ public final class RealClusterGrpcBenchmark {
                 sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)],
                 sorted[sorted.length - 1]);
     }
+
 }

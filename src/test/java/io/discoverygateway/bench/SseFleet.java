@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Many SSE subscribers on one selector thread, so that 10,000 of them fit in the load-generating process. It does
- * not parse the whole event stream: it counts SYNCED events and reports each {@code "hostname":"c<number>"} token
- * it sees in a subscriber's data (the benchmarks put a change number there) to a listener, with the time of
- * arrival. Tokens may straddle two reads; a small carry-over buffer per subscriber handles that.
+ * Many SSE subscribers on one selector thread, so that 10,000 of them fit in the
+ * load-generating process. It does not parse the whole event stream: it counts SYNCED
+ * events and reports each {@code "hostname":"c<number>"} token it sees in a subscriber's
+ * data (the benchmarks put a change number there) to a listener, with the time of
+ * arrival. Tokens may straddle two reads; a small carry-over buffer per subscriber
+ * handles that.
  */
 final class SseFleet implements AutoCloseable {
 
@@ -25,17 +27,24 @@ final class SseFleet implements AutoCloseable {
     interface TokenListener {
 
         void received(int subscriber, int token, long nanos);
+
     }
 
     private static final byte[] MARKER = "\"hostname\":\"c".getBytes(StandardCharsets.US_ASCII);
+
     private static final byte[] SYNCED = "event: SYNCED".getBytes(StandardCharsets.US_ASCII);
 
     private final Selector selector;
+
     private final List<SocketChannel> channels = new ArrayList<>();
+
     private final AtomicInteger synced = new AtomicInteger();
+
     private final Thread thread;
+
     private volatile TokenListener listener = (subscriber, token, nanos) -> {
     };
+
     private volatile boolean running = true;
 
     SseFleet() throws IOException {
@@ -57,10 +66,13 @@ final class SseFleet implements AutoCloseable {
         return synced.get();
     }
 
-    /** Opens {@code count} more subscribers on the path, in batches so the server's accept backlog keeps up. */
+    /**
+     * Opens {@code count} more subscribers on the path, in batches so the server's accept
+     * backlog keeps up.
+     */
     void connect(int port, String path, int count, Duration timeout) throws IOException, InterruptedException {
         byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+            .getBytes(StandardCharsets.US_ASCII);
         int target = synced.get() + count;
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int opened = 0; opened < count; opened++) {
@@ -120,12 +132,16 @@ final class SseFleet implements AutoCloseable {
                 selector.selectedKeys().clear();
             }
             catch (IOException | RuntimeException ex) {
-                // A subscriber's connection failed (the benchmark notices missing tokens); the fleet goes on.
+                // A subscriber's connection failed (the benchmark notices missing
+                // tokens); the fleet goes on.
             }
         }
     }
 
-    /** Looks only at quote bytes (and, until SYNCED, at 'e'): a few comparisons per byte of stream. */
+    /**
+     * Looks only at quote bytes (and, until SYNCED, at 'e'): a few comparisons per byte
+     * of stream.
+     */
     private void scan(Subscriber subscriber, byte[] bytes, int length, long now) {
         int i = 0;
         int safeEnd = length - Math.max(MARKER.length, SYNCED.length);
@@ -141,8 +157,8 @@ final class SseFleet implements AutoCloseable {
                     break;
                 }
                 if (end > start && end - start < 10) {
-                    listener.received(subscriber.index, Integer.parseInt(new String(bytes, start, end - start,
-                            StandardCharsets.US_ASCII)), now);
+                    listener.received(subscriber.index,
+                            Integer.parseInt(new String(bytes, start, end - start, StandardCharsets.US_ASCII)), now);
                 }
                 i = end;
             }
@@ -152,7 +168,8 @@ final class SseFleet implements AutoCloseable {
                 i += SYNCED.length;
             }
             else if (i >= safeEnd && (b == '"' || b == 'e')) {
-                // Possibly the start of a marker cut by the end of this read: keep it for the next one.
+                // Possibly the start of a marker cut by the end of this read: keep it for
+                // the next one.
                 break;
             }
             else {
@@ -190,11 +207,15 @@ final class SseFleet implements AutoCloseable {
     private static final class Subscriber {
 
         final int index;
+
         boolean synced;
+
         byte[] carry = new byte[0];
 
         Subscriber(int index) {
             this.index = index;
         }
+
     }
+
 }

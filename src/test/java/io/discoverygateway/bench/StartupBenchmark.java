@@ -27,11 +27,12 @@ import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 
 /**
- * Start-up of the packaged jar as the container image starts it (extracted, plain jars on the class path), on a small
- * cluster in the embedded API: from spawning the process to the readiness probe answering 200 (the catalog in
- * sync), for each way of starting it, in interleaved runs so that the machine's drift spreads over all of them. The
- * class-data archive or AOT cache of each way is made first by a training run that stops once the context is
- * refreshed, as the Dockerfile does.
+ * Start-up of the packaged jar as the container image starts it (extracted, plain jars on
+ * the class path), on a small cluster in the embedded API: from spawning the process to
+ * the readiness probe answering 200 (the catalog in sync), for each way of starting it,
+ * in interleaved runs so that the machine's drift spreads over all of them. The
+ * class-data archive or AOT cache of each way is made first by a training run that stops
+ * once the context is refreshed, as the Dockerfile does.
  */
 final class StartupBenchmark {
 
@@ -40,15 +41,21 @@ final class StartupBenchmark {
     interface Report {
 
         void line(String format, Object... args);
+
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+
     private static final Pattern STARTED = Pattern.compile("process running for ([0-9.]+)");
 
     private final String javaHome;
+
     private final EmbeddedKubernetesApi api;
+
     private final Path dir;
+
     private final int services;
+
     private final int runs;
 
     StartupBenchmark(String javaHome, EmbeddedKubernetesApi api, Path out, int services, int runs) {
@@ -70,7 +77,8 @@ final class StartupBenchmark {
         ways.put((aotCache ? "AOT cache" : "class-data archive"), List.of(cacheIn + dir.resolve("jvm.cache")));
         ways.put("Spring AOT + " + (aotCache ? "AOT cache" : "class-data archive") + " (the image)",
                 List.of("-Dspring.aot.enabled=true", cacheIn + dir.resolve("aot.cache")));
-        // On 2 cores the JIT compilers take about as much CPU during start-up as the main thread: compiling later
+        // On 2 cores the JIT compilers take about as much CPU during start-up as the main
+        // thread: compiling later
         // leaves start-up code, which runs a few times only, to the interpreter.
         ways.put("the image + -XX:CompileThresholdScaling=10", List.of("-Dspring.aot.enabled=true",
                 cacheIn + dir.resolve("aot.cache"), "-XX:CompileThresholdScaling=10"));
@@ -85,39 +93,44 @@ final class StartupBenchmark {
         report.line("");
         table(report, results);
 
-        // 100,000 endpoints: 10,000 services of 10, the ways that matter, fewer runs (each lists them all).
+        // 100,000 endpoints: 10,000 services of 10, the ways that matter, fewer runs
+        // (each lists them all).
         seed("large", 10_000, 10, 100);
         Map<String, List<String>> large = new LinkedHashMap<>();
         large.put("plain JVM, no archive", ways.get("plain JVM, no archive"));
-        ways.entrySet().stream().filter(way -> way.getKey().endsWith("(the image)"))
-                .forEach(way -> large.put(way.getKey(), way.getValue()));
+        ways.entrySet()
+            .stream()
+            .filter(way -> way.getKey().endsWith("(the image)"))
+            .forEach(way -> large.put(way.getKey(), way.getValue()));
         Map<String, List<double[]>> largeResults = measure(jar, large, 3, "large");
         report.line("## Start-up of the packaged jar with 100,000 endpoints (10,000 services × 10)");
         report.line("");
         table(report, largeResults);
     }
 
-    /** {@code services} services of {@code endpoints} ready endpoints each, addresses from 10.{@code firstOctet}. */
+    /**
+     * {@code services} services of {@code endpoints} ready endpoints each, addresses from
+     * 10.{@code firstOctet}.
+     */
     private void seed(String namespace, int services, int endpoints, int firstOctet) {
         for (int i = 0; i < services; i++) {
             api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "svc-" + i));
             String prefix = "10." + (firstOctet + i / 250) + "." + (i % 250) + ".";
             api.create(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, "svc-" + i + "-1",
-                    "svc-" + i, IntStream.range(0, endpoints).mapToObj(e -> EndpointSpec.ready(prefix + (e + 1)))
-                            .toList()));
+                    "svc-" + i,
+                    IntStream.range(0, endpoints).mapToObj(e -> EndpointSpec.ready(prefix + (e + 1))).toList()));
         }
     }
 
     private static void table(Report report, Map<String, List<double[]>> results) {
         report.line("| Way | \"Started\" (JVM uptime) median [min–max] | Ready (readiness 200) median [min–max] |");
         report.line("|---|---|---|");
-        results.forEach((way, samples) -> report.line("| %s | %s | %s |", way, spread(samples, 0),
-                spread(samples, 1)));
+        results.forEach((way, samples) -> report.line("| %s | %s | %s |", way, spread(samples, 0), spread(samples, 1)));
         report.line("");
     }
 
-    private Map<String, List<double[]>> measure(Path jar, Map<String, List<String>> ways, int times,
-            String namespace) throws Exception {
+    private Map<String, List<double[]>> measure(Path jar, Map<String, List<String>> ways, int times, String namespace)
+            throws Exception {
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         ways.keySet().forEach(way -> results.put(way, new ArrayList<>()));
         for (int run = 0; run < times; run++) {
@@ -128,7 +141,9 @@ final class StartupBenchmark {
         return results;
     }
 
-    /** One start: {"Started" as the JVM's uptime, ready as seen from here}, in seconds. */
+    /**
+     * One start: {"Started" as the JVM's uptime, ready as seen from here}, in seconds.
+     */
     private double[] startOnce(Path jar, List<String> jvmOptions, String namespace) throws Exception {
         int port = freePort();
         int management = freePort();
@@ -143,8 +158,7 @@ final class StartupBenchmark {
                 if (ready(readiness)) {
                     double ready = (System.nanoTime() - spawned) / 1e9;
                     Matcher started = STARTED.matcher(Files.readString(log));
-                    return new double[] { started.find() ? Double.parseDouble(started.group(1)) : Double.NaN,
-                        ready };
+                    return new double[] { started.find() ? Double.parseDouble(started.group(1)) : Double.NaN, ready };
                 }
                 Thread.sleep(10);
             }
@@ -158,12 +172,16 @@ final class StartupBenchmark {
         }
     }
 
-    /** A run that stops once the context is refreshed and writes the archive or cache on its way out. */
+    /**
+     * A run that stops once the context is refreshed and writes the archive or cache on
+     * its way out.
+     */
     private void train(Path jar, List<String> jvmOptions) throws Exception {
         List<String> command = command(jar, new ArrayList<>(jvmOptions), freePort(), freePort(), "small");
         command.add(command.indexOf("-jar"), "-Dspring.context.exit=onRefresh");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("training.log").toFile()).start();
+            .redirectOutput(dir.resolve("training.log").toFile())
+            .start();
         if (!process.waitFor(3, TimeUnit.MINUTES) || process.exitValue() != 0) {
             throw new IllegalStateException("training run failed: " + Files.readString(dir.resolve("training.log")));
         }
@@ -171,8 +189,8 @@ final class StartupBenchmark {
 
     private List<String> command(Path jar, List<String> jvmOptions, int port, int management, String namespace) {
         // 100,000 endpoints take about 200 MB of heap.
-        List<String> command = new ArrayList<>(List.of(javaHome + "/bin/java",
-                namespace.equals("large") ? "-Xmx1g" : "-Xmx512m"));
+        List<String> command = new ArrayList<>(
+                List.of(javaHome + "/bin/java", namespace.equals("large") ? "-Xmx1g" : "-Xmx512m"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port,
                 "--management.server.port=" + management, "--gateway.kubernetes.api-url=" + api.url(),
@@ -180,17 +198,23 @@ final class StartupBenchmark {
         return command;
     }
 
-    /** The packaged jar, extracted as the Dockerfile does (class-data sharing needs plain jars). */
+    /**
+     * The packaged jar, extracted as the Dockerfile does (class-data sharing needs plain
+     * jars).
+     */
     private Path extract() throws Exception {
         Path packaged;
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             packaged = files.filter(f -> f.getFileName().toString().matches("discovery-gateway-[0-9.]+\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("run ./mvnw package first"));
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("run ./mvnw package first"));
         }
         Path extracted = dir.resolve("extracted");
         Files.createDirectories(dir);
-        Process process = new ProcessBuilder(javaHome + "/bin/java", "-Djarmode=tools", "-jar",
-                packaged.toString(), "extract", "--force", "--destination", extracted.toString()).inheritIO().start();
+        Process process = new ProcessBuilder(javaHome + "/bin/java", "-Djarmode=tools", "-jar", packaged.toString(),
+                "extract", "--force", "--destination", extracted.toString())
+            .inheritIO()
+            .start();
         if (process.waitFor() != 0) {
             throw new IllegalStateException("could not extract " + packaged);
         }
@@ -211,8 +235,10 @@ final class StartupBenchmark {
 
     private static boolean ready(URI readiness) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(1)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP
+                .send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200;
         }
         catch (IOException ex) {
             return false;
@@ -226,9 +252,13 @@ final class StartupBenchmark {
     private static String spread(List<double[]> samples, int index) {
         double[] values = samples.stream().mapToDouble(sample -> sample[index]).sorted().toArray();
         return String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", values[values.length / 2], values[0],
-                values[values.length - 1]) + " (" + Arrays.stream(values)
-                        .mapToObj(v -> String.format(Locale.ROOT, "%.2f", v))
-                        .reduce((a, b) -> a + ", " + b).orElse("") + ")";
+                values[values.length - 1])
+                + " ("
+                + Arrays.stream(values)
+                    .mapToObj(v -> String.format(Locale.ROOT, "%.2f", v))
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElse("")
+                + ")";
     }
 
     private static int freePort() throws IOException {
@@ -236,4 +266,5 @@ final class StartupBenchmark {
             return socket.getLocalPort();
         }
     }
+
 }

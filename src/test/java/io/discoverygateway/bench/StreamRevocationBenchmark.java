@@ -17,9 +17,10 @@ import io.discoverygateway.realkube.RealCluster;
 import io.discoverygateway.realkube.RealTestCluster;
 
 /**
- * Revocation with many consumer identities on a real kube-apiserver (issue 25 §9): one stream per identity, each
- * bound to read one namespace; some bindings are deleted, and the time until their streams lose access is measured,
- * with the duration of the gateway's access-recheck rounds. Run with
+ * Revocation with many consumer identities on a real kube-apiserver (issue 25 §9): one
+ * stream per identity, each bound to read one namespace; some bindings are deleted, and
+ * the time until their streams lose access is measured, with the duration of the
+ * gateway's access-recheck rounds. Run with
  * {@code bench/run.sh revocation [identities] [recheck seconds]}.
  */
 public final class StreamRevocationBenchmark {
@@ -49,8 +50,8 @@ public final class StreamRevocationBenchmark {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
         List<String> report = new ArrayList<>();
-        try (RealCluster cluster = RealCluster.start(new RealCluster.Options("revocation", true,
-                Duration.ofMinutes(5)))) {
+        try (RealCluster cluster = RealCluster
+            .start(new RealCluster.Options("revocation", true, Duration.ofMinutes(5)))) {
             RealTestCluster api = new RealTestCluster(cluster);
             String own = cluster.createNamespaceNamed("discovery-gateway");
             String apps = cluster.createNamespaceNamed("apps");
@@ -67,8 +68,8 @@ public final class StreamRevocationBenchmark {
                 String account = "consumer-" + i;
                 tokens.add(pool.submit(() -> {
                     api.serviceAccount(tenants, account);
-                    api.replace(ApiResource.ROLE_BINDINGS, apps, KubeObjects.binding(apps, account, "Role",
-                            "discovery-reader", tenants, account));
+                    api.replace(ApiResource.ROLE_BINDINGS, apps,
+                            KubeObjects.binding(apps, account, "Role", "discovery-reader", tenants, account));
                     return api.token(tenants, account, List.of("discovery-gateway"), Duration.ofHours(1));
                 }));
             }
@@ -95,7 +96,8 @@ public final class StreamRevocationBenchmark {
                     streams.add(stream.get());
                 }
                 double openSeconds = (System.nanoTime() - opening) / 1e9;
-                // Let a few rounds run with every identity's decisions cached, as at steady state.
+                // Let a few rounds run with every identity's decisions cached, as at
+                // steady state.
                 Thread.sleep(recheckSeconds * 2500L);
                 long revokedAt = System.nanoTime();
                 for (int i = 0; i < REVOKED; i++) {
@@ -115,8 +117,8 @@ public final class StreamRevocationBenchmark {
                 double roundTotal = gateway.statistic("gateway.stream.access.recheck", "TOTAL_TIME");
                 report.add("# Stream revocation, %,d consumer identities with one stream each".formatted(identities));
                 report.add("\nkube-apiserver v1.37.2 on loopback, 2 cores; %,d ServiceAccounts, RoleBindings and tokens"
-                        .formatted(identities) + " in %.1f s; streams open and synced in %.1f s.\n".formatted(seeded,
-                                openSeconds));
+                    .formatted(identities)
+                        + " in %.1f s; streams open and synced in %.1f s.\n".formatted(seeded, openSeconds));
                 report.add("| recheck interval | recheck round (mean / max) | bindings deleted | all of their streams"
                         + " ended within | other streams still open |");
                 report.add("|---|---|---|---|---|");
@@ -134,7 +136,10 @@ public final class StreamRevocationBenchmark {
         report.forEach(System.out::println);
     }
 
-    /** A stream as a client opens it: again after Retry-After while the gateway's review budget is spent (503). */
+    /**
+     * A stream as a client opens it: again after Retry-After while the gateway's review
+     * budget is spent (503).
+     */
     private static SseClient open(int port, String token) throws Exception {
         for (int attempt = 0;; attempt++) {
             SseClient stream = SseClient.connect(port, "/api/v1/stream", "Authorization", "Bearer " + token);
@@ -149,4 +154,5 @@ public final class StreamRevocationBenchmark {
             Thread.sleep(1000);
         }
     }
+
 }

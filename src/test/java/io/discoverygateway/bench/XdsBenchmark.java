@@ -25,18 +25,24 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The xDS figures (section 9, {@code bench/run.sh xds}): how fast a proxyless gRPC client stops calling a backend
- * that turned not ready, and what connected xDS clients cost a replica (heap per client, push time to all of them).
+ * The xDS figures (section 9, {@code bench/run.sh xds}): how fast a proxyless gRPC client
+ * stops calling a backend that turned not ready, and what connected xDS clients cost a
+ * replica (heap per client, push time to all of them).
  */
 final class XdsBenchmark {
 
     private static final String NAMESPACE = "bench";
+
     private static final String SERVICE = "grpc-echo";
+
     private static final String TARGET = SERVICE + "." + NAMESPACE + ":50051";
 
     private final EmbeddedKubernetesApi api;
+
     private final String javaHome;
+
     private final Path out;
+
     private final List<String> report = new ArrayList<>();
 
     XdsBenchmark(EmbeddedKubernetesApi api, String javaHome, Path out) {
@@ -50,9 +56,10 @@ final class XdsBenchmark {
             api.create(ApiResource.SERVICES, NAMESPACE, service());
             api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice(backends, null));
             int xdsPort = GrpcBackends.freePort("127.0.0.1");
-            try (GatewayProcess gateway = GatewayProcess.start(javaHome, "1g", api.url(), List.of(NAMESPACE),
-                    List.of("--gateway.xds.enabled=true", "--gateway.xds.port=" + xdsPort,
-                            "--gateway.xds.max-clients=20000"), out.resolve("gateway-xds.log"))) {
+            try (GatewayProcess gateway = GatewayProcess.start(
+                    javaHome, "1g", api.url(), List.of(NAMESPACE), List.of("--gateway.xds.enabled=true",
+                            "--gateway.xds.port=" + xdsPort, "--gateway.xds.max-clients=20000"),
+                    out.resolve("gateway-xds.log"))) {
                 gateway.awaitReady(Duration.ofMinutes(2));
                 line("## 9. xDS: proxyless gRPC");
                 line("");
@@ -63,7 +70,10 @@ final class XdsBenchmark {
         return report;
     }
 
-    /** Change written to the API → the client's last call to the backend that turned not ready, and back. */
+    /**
+     * Change written to the API → the client's last call to the backend that turned not
+     * ready, and back.
+     */
     private void stopCalling(GrpcBackends backends, int xdsPort, int changes) throws Exception {
         List<Long> stopped = new ArrayList<>();
         List<Long> resumed = new ArrayList<>();
@@ -72,7 +82,8 @@ final class XdsBenchmark {
         AtomicBoolean calling = new AtomicBoolean(true);
         try (ProxylessClient client = new ProxylessClient(xdsPort, TARGET)) {
             awaitAll(client, addresses);
-            // One client calling back to back, as fast as it can (one call in flight): each call's start and backend.
+            // One client calling back to back, as fast as it can (one call in flight):
+            // each call's start and backend.
             Thread caller = new Thread(() -> {
                 while (calling.get()) {
                     long start = System.nanoTime();
@@ -117,7 +128,9 @@ final class XdsBenchmark {
         line("");
     }
 
-    /** When the last call to the backend started, once 300 calls in a row went elsewhere. */
+    /**
+     * When the last call to the backend started, once 300 calls in a row went elsewhere.
+     */
     private static long awaitQuiet(ConcurrentLinkedQueue<long[]> calls, int backend, long since)
             throws InterruptedException {
         long deadline = since + Duration.ofSeconds(30).toNanos();
@@ -157,9 +170,10 @@ final class XdsBenchmark {
     }
 
     /**
-     * Many xDS clients on one replica: each an ADS stream watching the service as a proxyless client does (its
-     * Listener, Cluster and ClusterLoadAssignment), acknowledging what it gets. Heap per client, and the time from a
-     * change written to the API to its arrival at every client.
+     * Many xDS clients on one replica: each an ADS stream watching the service as a
+     * proxyless client does (its Listener, Cluster and ClusterLoadAssignment),
+     * acknowledging what it gets. Heap per client, and the time from a change written to
+     * the API to its arrival at every client.
      */
     private void clients(GatewayProcess gateway, GrpcBackends backends, int xdsPort, List<Integer> levels)
             throws Exception {
@@ -189,8 +203,8 @@ final class XdsBenchmark {
                     fleet.resetArrivals();
                     Duration before = gateway.cpuTime();
                     long t0 = System.nanoTime();
-                    api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice(backends,
-                            round % 2 == 0 ? backends.addresses().get(0) : null));
+                    api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                            slice(backends, round % 2 == 0 ? backends.addresses().get(0) : null));
                     long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                     while (fleet.arrivals() < level && System.nanoTime() < end) {
                         Thread.sleep(1);
@@ -213,12 +227,18 @@ final class XdsBenchmark {
         line("");
     }
 
-    /** ADS streams that subscribe like a proxyless client and acknowledge every response, with arrival times. */
+    /**
+     * ADS streams that subscribe like a proxyless client and acknowledge every response,
+     * with arrival times.
+     */
     private static final class Fleet implements AutoCloseable {
 
         private final List<ManagedChannel> open = new ArrayList<>();
+
         private final int port;
+
         private volatile AtomicLongArray arrivals = new AtomicLongArray(1 << 16);
+
         private final AtomicLongArray settled = new AtomicLongArray(1 << 16);
 
         Fleet(int port) {
@@ -231,34 +251,34 @@ final class XdsBenchmark {
 
         void connect(int index) {
             ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create())
-                    .build();
+                .build();
             open.add(channel);
             @SuppressWarnings("unchecked")
             StreamObserver<DiscoveryRequest>[] requests = new StreamObserver[1];
-            requests[0] = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
-                    new StreamObserver<>() {
-                        @Override
-                        public void onNext(DiscoveryResponse response) {
-                            long now = System.nanoTime();
-                            if (response.getTypeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL)) {
-                                if (settled.getAndSet(index, 1) == 1) {
-                                    arrivals.compareAndSet(index, 0, now);
-                                }
-                            }
-                            synchronized (requests) {
-                                requests[0].onNext(request(response.getTypeUrl(), response.getVersionInfo(),
-                                        response.getNonce(), index));
+            requests[0] = AggregatedDiscoveryServiceGrpc.newStub(channel)
+                .streamAggregatedResources(new StreamObserver<>() {
+                    @Override
+                    public void onNext(DiscoveryResponse response) {
+                        long now = System.nanoTime();
+                        if (response.getTypeUrl().equals(Resources.V3.ENDPOINT_TYPE_URL)) {
+                            if (settled.getAndSet(index, 1) == 1) {
+                                arrivals.compareAndSet(index, 0, now);
                             }
                         }
-
-                        @Override
-                        public void onError(Throwable error) {
+                        synchronized (requests) {
+                            requests[0].onNext(request(response.getTypeUrl(), response.getVersionInfo(),
+                                    response.getNonce(), index));
                         }
+                    }
 
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+                    @Override
+                    public void onError(Throwable error) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
             synchronized (requests) {
                 for (String type : List.of(Resources.V3.LISTENER_TYPE_URL, Resources.V3.CLUSTER_TYPE_URL,
                         Resources.V3.ENDPOINT_TYPE_URL)) {
@@ -268,8 +288,13 @@ final class XdsBenchmark {
         }
 
         private static DiscoveryRequest request(String type, String version, String nonce, int index) {
-            return DiscoveryRequest.newBuilder().setTypeUrl(type).addResourceNames(TARGET).setVersionInfo(version)
-                    .setResponseNonce(nonce).setNode(Node.newBuilder().setId("bench-" + index)).build();
+            return DiscoveryRequest.newBuilder()
+                .setTypeUrl(type)
+                .addResourceNames(TARGET)
+                .setVersionInfo(version)
+                .setResponseNonce(nonce)
+                .setNode(Node.newBuilder().setId("bench-" + index))
+                .build();
         }
 
         int settled() {
@@ -305,6 +330,7 @@ final class XdsBenchmark {
         public void close() {
             open.forEach(ManagedChannel::shutdownNow);
         }
+
     }
 
     private static void awaitAll(ProxylessClient client, List<String> addresses) {
@@ -327,8 +353,9 @@ final class XdsBenchmark {
         StringBuilder endpoints = new StringBuilder();
         for (String address : backends.addresses()) {
             boolean ready = !address.equals(notReady);
-            endpoints.append(endpoints.isEmpty() ? "" : ",").append("""
-                    {"addresses":["%s"],"conditions":{"ready":%s,"serving":%s,"terminating":false},"zone":"z1"}"""
+            endpoints.append(endpoints.isEmpty() ? "" : ",")
+                .append("""
+                        {"addresses":["%s"],"conditions":{"ready":%s,"serving":%s,"terminating":false},"zone":"z1"}"""
                     .formatted(address, ready, ready));
         }
         return """
@@ -351,4 +378,5 @@ final class XdsBenchmark {
     private void line(String format, Object... args) {
         report.add(String.format(Locale.ROOT, format, args));
     }
+
 }

@@ -8,10 +8,14 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The catalog's state transitions, without its writer thread: which services a mutation touches, and their state. */
+/**
+ * The catalog's state transitions, without its writer thread: which services a mutation
+ * touches, and their state.
+ */
 class CatalogStateTest {
 
     private static final ServiceKey WEB = new ServiceKey("shop", "web");
+
     private static final ServiceKey API = new ServiceKey("shop", "api");
 
     private final CatalogState state = new CatalogState();
@@ -27,12 +31,12 @@ class CatalogStateTest {
     @Test
     void slicesOfAServiceAreMergedAndTheCopyInTheSliceThatSortsFirstWins() {
         state.apply(new Mutation.ServiceUpsert(service(WEB)));
-        state.apply(new Mutation.SliceUpsert(slice("web-b", "web", endpoint("10.0.0.2", true),
-                endpoint("10.0.0.1", false))));
+        state.apply(new Mutation.SliceUpsert(
+                slice("web-b", "web", endpoint("10.0.0.2", true), endpoint("10.0.0.1", false))));
         state.apply(new Mutation.SliceUpsert(slice("web-a", "web", endpoint("10.0.0.1", true))));
 
         assertThat(state.stateOf(WEB).endpoints()).extracting(e -> e.addresses().get(0) + ":" + e.ready())
-                .containsExactly("10.0.0.1:true", "10.0.0.2:true");
+            .containsExactly("10.0.0.1:true", "10.0.0.2:true");
     }
 
     @Test
@@ -41,8 +45,8 @@ class CatalogStateTest {
         state.apply(new Mutation.ServiceUpsert(service(API)));
         state.apply(new Mutation.SliceUpsert(slice("moving", "web", endpoint("10.0.0.1", true))));
 
-        Set<ServiceKey> touched = state.apply(new Mutation.SliceUpsert(slice("moving", "api",
-                endpoint("10.0.0.1", true))));
+        Set<ServiceKey> touched = state
+            .apply(new Mutation.SliceUpsert(slice("moving", "api", endpoint("10.0.0.1", true))));
 
         assertThat(touched).containsExactlyInAnyOrder(WEB, API);
         assertThat(state.stateOf(WEB).endpoints()).isEmpty();
@@ -86,7 +90,8 @@ class CatalogStateTest {
 
         assertThat(state.stateOf(WEB).endpoints().get(0).pod()).isNull();
         assertThat(state.apply(new Mutation.PodUpsert(pod("other", "secret-pod", "v2"))))
-                .as("the pod index holds no reference to it").isEmpty();
+            .as("the pod index holds no reference to it")
+            .isEmpty();
     }
 
     @Test
@@ -119,4 +124,5 @@ class CatalogStateTest {
         return new PodInfo(namespace, name, "uid", Map.of("version", version), Map.of(), "Running", null, null, 0,
                 null);
     }
+
 }

@@ -20,6 +20,7 @@ class CatalogTest {
 
     private final Catalog catalog = new Catalog("e1", new SnapshotEncoder(JsonMapper.builder().build()),
             Clock.systemUTC());
+
     private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
 
     CatalogTest() {
@@ -41,7 +42,7 @@ class CatalogTest {
         ServiceSnapshot snapshot = catalog.view().find(WEB).orElseThrow();
 
         assertThat(snapshot.state().endpoints()).extracting(e -> e.addresses().get(0))
-                .containsExactly("10.0.0.1", "10.0.0.2");
+            .containsExactly("10.0.0.1", "10.0.0.2");
         assertThat(snapshot.etag()).isEqualTo("\"e1-" + snapshot.revision() + "\"");
     }
 
@@ -84,7 +85,7 @@ class CatalogTest {
         settle();
 
         assertThat(events).extracting(ChangeEvent::type)
-                .containsExactly(ChangeType.ADDED, ChangeType.MODIFIED, ChangeType.DELETED);
+            .containsExactly(ChangeType.ADDED, ChangeType.MODIFIED, ChangeType.DELETED);
         assertThat(events).extracting(ChangeEvent::revision).containsExactly(1L, 2L, 3L);
         assertThat(events.get(2).snapshot().state().endpoints()).hasSize(1);
         assertThat(catalog.view().find(WEB)).isEmpty();
@@ -116,7 +117,7 @@ class CatalogTest {
         settle();
 
         assertThat(catalog.view().services()).extracting(s -> s.key().toString())
-                .containsExactly("ns/a", "ns/b", "ns/c", "other/z");
+            .containsExactly("ns/a", "ns/b", "ns/c", "other/z");
         assertThat(catalog.view().services("ns")).hasSize(3);
         assertThat(catalog.view().services("none")).isEmpty();
         assertThat(catalog.view().namespaces()).containsExactly("ns", "other");
@@ -140,4 +141,5 @@ class CatalogTest {
         return new Endpoint(List.of(address), "IPv4", ready, ready, false, null, "node-1", "zone-a", null, null,
                 List.of(new EndpointPort("http", 8080, "TCP", null)));
     }
+
 }

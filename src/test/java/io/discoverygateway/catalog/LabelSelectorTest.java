@@ -43,29 +43,31 @@ class LabelSelectorTest {
     @Test
     void malformedSelectorsAreRejectedWithAReason() {
         assertThatIllegalArgumentException().isThrownBy(() -> LabelSelector.parse("tier in (web"))
-                .withMessageContaining("unbalanced");
+            .withMessageContaining("unbalanced");
         assertThatIllegalArgumentException().isThrownBy(() -> LabelSelector.parse("-bad-=x"))
-                .withMessageContaining("invalid label key");
+            .withMessageContaining("invalid label key");
         assertThatIllegalArgumentException().isThrownBy(() -> LabelSelector.parse("tier=no spaces"))
-                .withMessageContaining("invalid label value");
+            .withMessageContaining("invalid label value");
         assertThatIllegalArgumentException().isThrownBy(() -> LabelSelector.parse("a=b,,c=d"))
-                .withMessageContaining("empty requirement");
+            .withMessageContaining("empty requirement");
     }
 
     @Test
     void selectorsBeyondTheLimitsAreRejectedWithTheLimitNamed() {
-        String manyRequirements = String.join(",", java.util.stream.IntStream.range(0, 1100)
-                .mapToObj(n -> "k" + n + "=v").toList());
-        String manyValues = "tier in (" + String.join(",", java.util.stream.IntStream.range(0, 65)
-                .mapToObj(n -> "v" + n).toList()) + ")";
+        String manyRequirements = String.join(",",
+                java.util.stream.IntStream.range(0, 1100).mapToObj(n -> "k" + n + "=v").toList());
+        String manyValues = "tier in ("
+                + String.join(",", java.util.stream.IntStream.range(0, 65).mapToObj(n -> "v" + n).toList()) + ")";
 
         assertThatThrownBy(() -> LabelSelector.parse(manyRequirements)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("too long");
+            .hasMessageContaining("too long");
         assertThatThrownBy(() -> LabelSelector.parse(String.join(",", java.util.Collections.nCopies(33, "a=b"))))
-                .hasMessageContaining("33 requirements").hasMessageContaining("at most 32");
+            .hasMessageContaining("33 requirements")
+            .hasMessageContaining("at most 32");
         assertThatThrownBy(() -> LabelSelector.parse(manyValues)).hasMessageContaining("65 values")
-                .hasMessageContaining("at most 64");
+            .hasMessageContaining("at most 64");
         assertThat(LabelSelector.parse(String.join(",", java.util.Collections.nCopies(32, "a=b"))).isEverything())
-                .isFalse();
+            .isFalse();
     }
+
 }

@@ -14,9 +14,10 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * The gateway started as a manifest's Deployment would start it: its container environment is bound the way
- * environment variables are (relaxed binding), so a misspelt variable in {@code k8s/} shows in the tests. Only
- * the API URL (no ServiceAccount here) and ports are overridden.
+ * The gateway started as a manifest's Deployment would start it: its container
+ * environment is bound the way environment variables are (relaxed binding), so a misspelt
+ * variable in {@code k8s/} shows in the tests. Only the API URL (no ServiceAccount here)
+ * and ports are overridden.
  */
 final class DeployedGateway implements AutoCloseable {
 
@@ -33,12 +34,17 @@ final class DeployedGateway implements AutoCloseable {
         return start(manifests, podNamespace, withApi);
     }
 
-    /** Started with the manifests' environment and these overrides, which must say where the API is. */
+    /**
+     * Started with the manifests' environment and these overrides, which must say where
+     * the API is.
+     */
     static DeployedGateway start(Manifests manifests, String podNamespace, Map<String, Object> overrides) {
         StandardEnvironment environment = new StandardEnvironment();
-        // Named like the real environment so that Spring Boot maps variable names exactly as it does in a Pod.
-        environment.getPropertySources().addFirst(
-                new SystemEnvironmentPropertySource("deployment-systemEnvironment", manifests.environment(podNamespace)));
+        // Named like the real environment so that Spring Boot maps variable names exactly
+        // as it does in a Pod.
+        environment.getPropertySources()
+            .addFirst(new SystemEnvironmentPropertySource("deployment-systemEnvironment",
+                    manifests.environment(podNamespace)));
         Map<String, Object> test = new LinkedHashMap<>(Map.of("server.port", "0", "spring.main.banner-mode", "off"));
         test.putAll(overrides);
         environment.getPropertySources().addFirst(new MapPropertySource("test-overrides", test));
@@ -59,4 +65,5 @@ final class DeployedGateway implements AutoCloseable {
     public void close() {
         context.close();
     }
+
 }

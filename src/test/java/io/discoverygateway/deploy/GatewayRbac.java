@@ -11,17 +11,21 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The gateway's ServiceAccount and RBAC objects exactly as a layout of {@code k8s/} renders them, moved into a test's
- * namespaces and applied to a real cluster: the manifests' {@code discovery-gateway} namespace becomes the gateway's
- * own test namespace, the Role of a namespaced layout is repeated in each watched namespace (as the
- * multi-namespace overlay does), and cluster-scoped objects get the gateway's namespace as a suffix so that test
- * contexts sharing one cluster do not share them. Nothing else is changed: the rules are the manifests' own.
+ * The gateway's ServiceAccount and RBAC objects exactly as a layout of {@code k8s/}
+ * renders them, moved into a test's namespaces and applied to a real cluster: the
+ * manifests' {@code discovery-gateway} namespace becomes the gateway's own test
+ * namespace, the Role of a namespaced layout is repeated in each watched namespace (as
+ * the multi-namespace overlay does), and cluster-scoped objects get the gateway's
+ * namespace as a suffix so that test contexts sharing one cluster do not share them.
+ * Nothing else is changed: the rules are the manifests' own.
  */
 public final class GatewayRbac {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Set<String> RBAC_KINDS = Set.of("ServiceAccount", "Role", "RoleBinding", "ClusterRole",
             "ClusterRoleBinding");
+
     private static final String MANIFEST_NAMESPACE = "discovery-gateway";
 
     private GatewayRbac() {
@@ -44,16 +48,18 @@ public final class GatewayRbac {
     }
 
     /**
-     * The objects to apply for a gateway whose ServiceAccount lives in {@code gatewayNamespace} and that watches
-     * {@code watched} (ignored for a cluster-wide layout).
+     * The objects to apply for a gateway whose ServiceAccount lives in
+     * {@code gatewayNamespace} and that watches {@code watched} (ignored for a
+     * cluster-wide layout).
      */
     public static List<ObjectNode> objects(Layout layout, String gatewayNamespace, List<String> watched) {
         return objects(layout.render(), gatewayNamespace, watched, Map.of());
     }
 
     /**
-     * The objects of rendered manifests: Roles of the gateway's own namespace repeated in each of {@code watched},
-     * Roles of other namespaces (the multi-namespace overlay's team-a, team-b) moved by {@code renamed}.
+     * The objects of rendered manifests: Roles of the gateway's own namespace repeated in
+     * each of {@code watched}, Roles of other namespaces (the multi-namespace overlay's
+     * team-a, team-b) moved by {@code renamed}.
      */
     static List<ObjectNode> objects(Manifests manifests, String gatewayNamespace, List<String> watched,
             Map<String, String> renamed) {
@@ -111,4 +117,5 @@ public final class GatewayRbac {
             ((ObjectNode) roleRef).put("name", roleRef.path("name").asString() + "-" + gatewayNamespace);
         }
     }
+
 }

@@ -28,10 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Least privilege judged by a real API server: for each layout of {@code k8s/}, the gateway runs with the
- * environment of its Deployment, its own ServiceAccount's token and exactly the layout's RBAC objects; kube-apiserver's
- * RBAC authorizer refuses anything more (the gateway would not sync), and its audit log shows that no request was
- * refused and that every rule granted was used.
+ * Least privilege judged by a real API server: for each layout of {@code k8s/}, the
+ * gateway runs with the environment of its Deployment, its own ServiceAccount's token and
+ * exactly the layout's RBAC objects; kube-apiserver's RBAC authorizer refuses anything
+ * more (the gateway would not sync), and its audit log shows that no request was refused
+ * and that every rule granted was used.
  */
 @ExtendWith(RealClusterGatewayTest.RealClusterAvailable.class)
 class LeastPrivilegeOnRealClusterTest {
@@ -39,6 +40,7 @@ class LeastPrivilegeOnRealClusterTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final RealCluster cluster = RealCluster.shared();
+
     private final KubeRest admin = cluster.admin();
 
     @ParameterizedTest
@@ -61,9 +63,10 @@ class LeastPrivilegeOnRealClusterTest {
         }
         List<ObjectNode> rbac = GatewayRbac.objects(manifests, gatewayNamespace, watched, renamed);
         rbac.forEach(admin::apply);
-        Map<String, Object> overrides = new LinkedHashMap<>(Map.of("gateway.kubernetes.api-url",
-                cluster.url().toString(), "gateway.kubernetes.ca-file", cluster.caCertificate().toString(),
-                "gateway.kubernetes.token-file", tokenFile(gatewayNamespace).toString(), "management.server.port", "0"));
+        Map<String, Object> overrides = new LinkedHashMap<>(
+                Map.of("gateway.kubernetes.api-url", cluster.url().toString(), "gateway.kubernetes.ca-file",
+                        cluster.caCertificate().toString(), "gateway.kubernetes.token-file",
+                        tokenFile(gatewayNamespace).toString(), "management.server.port", "0"));
         if (!renamed.isEmpty()) {
             overrides.put("gateway.namespaces", String.join(",", watched));
         }
@@ -73,8 +76,8 @@ class LeastPrivilegeOnRealClusterTest {
         try (DeployedGateway gateway = DeployedGateway.start(manifests, gatewayNamespace, overrides)) {
             GatewayClient client = new GatewayClient(gateway.port());
             for (String namespace : watched) {
-                new RealTestCluster(cluster).replace(ApiResource.SERVICES, namespace, KubeObjects.service(namespace,
-                        "web"));
+                new RealTestCluster(cluster).replace(ApiResource.SERVICES, namespace,
+                        KubeObjects.service(namespace, "web"));
                 admin.apply(KubeObjects.slice(namespace, "web-1", "web", List.of(EndpointSpec.ready("10.1.0.1"))));
             }
             for (String namespace : watched) {
@@ -91,7 +94,8 @@ class LeastPrivilegeOnRealClusterTest {
         String user = "system:serviceaccount:" + gatewayNamespace + ":discovery-gateway";
         List<RealCluster.AuditedRequest> audited = cluster.requestsOf(user);
         List<RecordedRequest> requests = audited.stream()
-                .map(r -> new RecordedRequest(r.verb(), r.group(), r.resource(), r.namespace())).toList();
+            .map(r -> new RecordedRequest(r.verb(), r.group(), r.resource(), r.namespace()))
+            .toList();
         RbacGrants grants = RbacGrants.of(withClusterRoles(rbac), gatewayNamespace);
         assertThat(grants.grants()).isNotEmpty();
         assertThat(audited).as("refused requests").filteredOn(r -> r.status() >= 400).isEmpty();
@@ -99,7 +103,10 @@ class LeastPrivilegeOnRealClusterTest {
         assertThat(grants.unused(requests)).isEmpty();
     }
 
-    /** A consumer that may list EndpointSlices in the watched namespaces, and its token's header. */
+    /**
+     * A consumer that may list EndpointSlices in the watched namespaces, and its token's
+     * header.
+     */
     private String[] consumer(List<String> watched) {
         String home = cluster.createNamespace("shop");
         admin.apply(KubeObjects.serviceAccount(home, "consumer"));
@@ -107,8 +114,8 @@ class LeastPrivilegeOnRealClusterTest {
             admin.apply(KubeObjects.role(namespace, "reader", List.of(KubeObjects.Rule.listEndpointSlices())));
             admin.apply(KubeObjects.binding(namespace, "consumer", "Role", "reader", home, "consumer"));
         }
-        return new String[] { "Authorization", "Bearer " + cluster.token(home, "consumer",
-                List.of("discovery-gateway"), Duration.ofMinutes(10)) };
+        return new String[] { "Authorization",
+                "Bearer " + cluster.token(home, "consumer", List.of("discovery-gateway"), Duration.ofMinutes(10)) };
     }
 
     private Path tokenFile(String gatewayNamespace) throws Exception {
@@ -118,7 +125,10 @@ class LeastPrivilegeOnRealClusterTest {
         return file;
     }
 
-    /** The applied objects and the cluster's ClusterRoles that their bindings name (system:auth-delegator). */
+    /**
+     * The applied objects and the cluster's ClusterRoles that their bindings name
+     * (system:auth-delegator).
+     */
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> withClusterRoles(List<ObjectNode> applied) {
         List<Map<String, Object>> objects = new ArrayList<>();
@@ -132,4 +142,5 @@ class LeastPrivilegeOnRealClusterTest {
         }
         return objects;
     }
+
 }

@@ -21,14 +21,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * RBAC least privilege, both ways, for each way of deploying: the gateway runs with a manifest's configuration
- * against the embedded API, through start-up, changes, dropped watches and an expired watch; every request it
- * makes must be allowed by the RBAC objects bound to its ServiceAccount, and every rule of those must have been
- * used. A new API call without a Role change fails here, and so does a Role that grants more than is used.
+ * RBAC least privilege, both ways, for each way of deploying: the gateway runs with a
+ * manifest's configuration against the embedded API, through start-up, changes, dropped
+ * watches and an expired watch; every request it makes must be allowed by the RBAC
+ * objects bound to its ServiceAccount, and every rule of those must have been used. A new
+ * API call without a Role change fails here, and so does a Role that grants more than is
+ * used.
  */
 class LeastPrivilegeTest {
 
     private static final String GATEWAY_NAMESPACE = "discovery-gateway";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
@@ -54,7 +57,10 @@ class LeastPrivilegeTest {
         assertThat(rbac.unused(requests)).isEmpty();
     }
 
-    /** With consumer authentication (the consumer-auth component): the reviews too, by system:auth-delegator. */
+    /**
+     * With consumer authentication (the consumer-auth component): the reviews too, by
+     * system:auth-delegator.
+     */
     @Test
     void theClusterWideOverlayGrantsExactlyWhatTheGatewayUsesAcrossTheCluster() {
         assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: overlays are not rendered");
@@ -82,14 +88,18 @@ class LeastPrivilegeTest {
         assertThat(rbac.unused(requests)).isEmpty();
     }
 
-    /** Runs the gateway as configured by the manifests through its life, and returns every API request it made. */
+    /**
+     * Runs the gateway as configured by the manifests through its life, and returns every
+     * API request it made.
+     */
     private static List<RecordedRequest> exercise(Manifests manifests, List<String> namespaces) {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
                 DeployedGateway gateway = DeployedGateway.start(manifests, GATEWAY_NAMESPACE, api,
                         Map.of("management.server.port", "0"))) {
             GatewayClient gatewayClient = GatewayClient.of(gateway.context().getEnvironment());
-            String[] credentials = "kubernetes".equals(manifests.environment(GATEWAY_NAMESPACE)
-                    .get("GATEWAY_AUTH_MODE")) ? consumerCredentials(api, namespaces) : new String[0];
+            String[] credentials = "kubernetes"
+                .equals(manifests.environment(GATEWAY_NAMESPACE).get("GATEWAY_AUTH_MODE"))
+                        ? consumerCredentials(api, namespaces) : new String[0];
             Reader client = path -> gatewayClient.get(path, credentials);
             for (String namespace : namespaces) {
                 api.create(ApiResource.SERVICES, namespace, KubeObjects.service(namespace, "web"));
@@ -106,8 +116,9 @@ class LeastPrivilegeTest {
             api.dropWatches();
             api.compactHistory();
             api.create(ApiResource.SERVICES, watched, KubeObjects.service(watched, "after-expiry"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> client
-                    .get("/api/v1/namespaces/" + watched + "/services/after-expiry").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.get("/api/v1/namespaces/" + watched + "/services/after-expiry")
+                    .statusCode() == 200);
             client.get("/api/v1/services");
             client.get("/apps");
             gatewayClient.get("/actuator/health");
@@ -118,22 +129,29 @@ class LeastPrivilegeTest {
     private interface Reader {
 
         HttpResponse<String> get(String path);
+
     }
 
-    /** A consumer allowed to read every namespace, and its bearer token: an Authorization header pair. */
+    /**
+     * A consumer allowed to read every namespace, and its bearer token: an Authorization
+     * header pair.
+     */
     private static String[] consumerCredentials(EmbeddedKubernetesApi api, List<String> namespaces) {
         api.create(ApiResource.SERVICE_ACCOUNTS, "shop", KubeObjects.serviceAccount("shop", "consumer"));
         for (String namespace : namespaces) {
-            api.create(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "reader",
-                    List.of(KubeObjects.Rule.listEndpointSlices())));
-            api.create(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, "consumer", "Role",
-                    "reader", "shop", "consumer"));
+            api.create(ApiResource.ROLES, namespace,
+                    KubeObjects.role(namespace, "reader", List.of(KubeObjects.Rule.listEndpointSlices())));
+            api.create(ApiResource.ROLE_BINDINGS, namespace,
+                    KubeObjects.binding(namespace, "consumer", "Role", "reader", "shop", "consumer"));
         }
         return new String[] { "Authorization",
                 "Bearer " + api.issueToken("shop", "consumer", List.of("discovery-gateway"), Duration.ofMinutes(10)) };
     }
 
-    /** The manifests and the ClusterRoles every cluster has, as the embedded API bootstraps them. */
+    /**
+     * The manifests and the ClusterRoles every cluster has, as the embedded API
+     * bootstraps them.
+     */
     private static List<Map<String, Object>> withBootstrapRoles(List<Map<String, Object>> objects) {
         List<Map<String, Object>> all = new ArrayList<>(objects);
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
@@ -143,4 +161,5 @@ class LeastPrivilegeTest {
         }
         return all;
     }
+
 }

@@ -15,10 +15,15 @@ import java.util.stream.Stream;
 import io.discoverygateway.kubeapi.Kubectl;
 import org.yaml.snakeyaml.Yaml;
 
-/** Reads the manifests under {@code k8s/}: single files, or an overlay rendered by {@code kubectl kustomize}. */
+/**
+ * Reads the manifests under {@code k8s/}: single files, or an overlay rendered by
+ * {@code kubectl kustomize}.
+ */
 final class Manifests {
 
-    /** k8s/ of the gateway's folder (gateway.root when the client library's tests use it). */
+    /**
+     * k8s/ of the gateway's folder (gateway.root when the client library's tests use it).
+     */
     static final Path ROOT = Path.of(System.getProperty("gateway.root", ".")).resolve("k8s");
 
     private final List<Map<String, Object>> documents;
@@ -27,16 +32,20 @@ final class Manifests {
         this.documents = documents;
     }
 
-    /** Every Kubernetes object in the YAML files of a folder (not the kustomization itself). */
+    /**
+     * Every Kubernetes object in the YAML files of a folder (not the kustomization
+     * itself).
+     */
     static Manifests files(Path folder) {
         try (Stream<Path> files = Files.list(folder)) {
             List<Map<String, Object>> documents = new ArrayList<>();
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 if (!file.getFileName().toString().equals("kustomization.yaml")) {
-                    // Only Kubernetes objects: promtool's rule files beside them have no apiVersion and kind.
+                    // Only Kubernetes objects: promtool's rule files beside them have no
+                    // apiVersion and kind.
                     parse(Files.readString(file)).stream()
-                            .filter(document -> document.containsKey("apiVersion") && document.containsKey("kind"))
-                            .forEach(documents::add);
+                        .filter(document -> document.containsKey("apiVersion") && document.containsKey("kind"))
+                        .forEach(documents::add);
                 }
             }
             return new Manifests(documents);
@@ -50,7 +59,10 @@ final class Manifests {
         return available(Kubectl.executable(), "version", "--client");
     }
 
-    /** Whether the command runs and succeeds here (a tool that tests use when it is installed). */
+    /**
+     * Whether the command runs and succeeds here (a tool that tests use when it is
+     * installed).
+     */
     static boolean available(String... command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -67,16 +79,17 @@ final class Manifests {
     }
 
     /**
-     * The base layout with components of k8s/components, rendered from an overlay written under target/kustomize,
-     * as an operator's own kustomization would use them.
+     * The base layout with components of k8s/components, rendered from an overlay written
+     * under target/kustomize, as an operator's own kustomization would use them.
      */
     static Manifests baseWith(String... components) {
         return layout("base", components);
     }
 
     /**
-     * A layout of k8s/ ({@code base} or an overlay) with components of k8s/components, rendered from an overlay
-     * written under target/kustomize, as an operator's own kustomization would use them.
+     * A layout of k8s/ ({@code base} or an overlay) with components of k8s/components,
+     * rendered from an overlay written under target/kustomize, as an operator's own
+     * kustomization would use them.
      */
     static Manifests layout(String layout, String... components) {
         Path overlay = Path.of("target", "kustomize", layout.replace('/', '-') + "-" + String.join("-", components));
@@ -108,7 +121,8 @@ final class Manifests {
     private static Manifests render(Path folder) {
         try {
             Process process = new ProcessBuilder(Kubectl.executable(), "kustomize", folder.toString())
-                    .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException("kubectl kustomize " + folder + " failed: " + output);
@@ -151,11 +165,14 @@ final class Manifests {
     @SuppressWarnings("unchecked")
     Map<String, Object> container() {
         Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment()
-                .get("spec")).get("template")).get("spec");
+            .get("spec")).get("template")).get("spec");
         return ((List<Map<String, Object>>) spec.get("containers")).get(0);
     }
 
-    /** The container's environment; values from the downward API become {@code fieldRefValue}. */
+    /**
+     * The container's environment; values from the downward API become
+     * {@code fieldRefValue}.
+     */
     @SuppressWarnings("unchecked")
     Map<String, Object> environment(String fieldRefValue) {
         Map<String, Object> env = new LinkedHashMap<>();
@@ -171,4 +188,5 @@ final class Manifests {
         Object namespace = ((Map<String, Object>) object.get("metadata")).get("namespace");
         return namespace == null ? "" : namespace.toString();
     }
+
 }

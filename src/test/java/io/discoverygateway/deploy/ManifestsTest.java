@@ -30,17 +30,19 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Every manifest is a valid object of the official Java client's typed models: the models' own strict validation
- * rejects unknown fields and missing required ones. Overlays render with {@code kubectl kustomize}.
+ * Every manifest is a valid object of the official Java client's typed models: the
+ * models' own strict validation rejects unknown fields and missing required ones.
+ * Overlays render with {@code kubectl kustomize}.
  */
 class ManifestsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Map<String, Class<?>> MODELS = Map.of("ServiceAccount", V1ServiceAccount.class, "Role",
-            V1Role.class, "RoleBinding", V1RoleBinding.class, "ClusterRole", V1ClusterRole.class,
-            "ClusterRoleBinding", V1ClusterRoleBinding.class, "Deployment", V1Deployment.class, "Service",
-            V1Service.class, "PodDisruptionBudget", V1PodDisruptionBudget.class, "NetworkPolicy",
-            V1NetworkPolicy.class, "ConfigMap", V1ConfigMap.class);
+            V1Role.class, "RoleBinding", V1RoleBinding.class, "ClusterRole", V1ClusterRole.class, "ClusterRoleBinding",
+            V1ClusterRoleBinding.class, "Deployment", V1Deployment.class, "Service", V1Service.class,
+            "PodDisruptionBudget", V1PodDisruptionBudget.class, "NetworkPolicy", V1NetworkPolicy.class, "ConfigMap",
+            V1ConfigMap.class);
 
     @Test
     void everyManifestFileIsAValidTypedObject() throws IOException {
@@ -82,17 +84,15 @@ class ManifestsTest {
             assertThat(port.get("containerPort")).isEqualTo(18000);
         });
         assertThat(rendered.environment("from-the-pod")).containsEntry("GATEWAY_XDS_ENABLED", "true")
-                .containsEntry("GATEWAY_AUTH_MODE", "kubernetes");
+            .containsEntry("GATEWAY_AUTH_MODE", "kubernetes");
         assertThat(rendered.ofKind("Service").get(0).get("spec")).asString()
-                .contains("name=grpc-xds", "targetPort=xds", "appProtocol=grpc");
-        assertThat(rendered.ofKind("NetworkPolicy").get(0).get("spec")).asString()
-                .contains("port=xds");
+            .contains("name=grpc-xds", "targetPort=xds", "appProtocol=grpc");
+        assertThat(rendered.ofKind("NetworkPolicy").get(0).get("spec")).asString().contains("port=xds");
     }
 
     @Test
     void theExampleGrpcBootstrapPointsAtTheGatewaysXdsPort() throws IOException {
-        Map<String, Object> configMap = Manifests.files(Manifests.ROOT.resolve("examples")).ofKind("ConfigMap")
-                .get(0);
+        Map<String, Object> configMap = Manifests.files(Manifests.ROOT.resolve("examples")).ofKind("ConfigMap").get(0);
         String bootstrap = String.valueOf(((Map<?, ?>) configMap.get("data")).get("bootstrap.json"));
 
         var json = JSON.readTree(bootstrap);
@@ -105,11 +105,10 @@ class ManifestsTest {
     void theContainerIsHardened() {
         Map<String, Object> container = Manifests.files(Manifests.ROOT.resolve("base")).container();
 
-        assertThat(container.get("securityContext")).asString().contains("readOnlyRootFilesystem=true",
-                "allowPrivilegeEscalation=false", "drop=[ALL]");
+        assertThat(container.get("securityContext")).asString()
+            .contains("readOnlyRootFilesystem=true", "allowPrivilegeEscalation=false", "drop=[ALL]");
         assertThat(Manifests.files(Manifests.ROOT.resolve("base")).deployment().toString())
-                .contains("runAsNonRoot=true", "RuntimeDefault", "serviceAccountName=discovery-gateway",
-                        "mountPath=/tmp");
+            .contains("runAsNonRoot=true", "RuntimeDefault", "serviceAccountName=discovery-gateway", "mountPath=/tmp");
     }
 
     @Test
@@ -128,20 +127,22 @@ class ManifestsTest {
             assertThat(mount.get("readOnly")).isEqualTo(true);
         });
         assertThat(rendered.environment("from-the-pod")).containsEntry("GATEWAY_TLS_ENABLED", "true")
-                .containsEntry("GATEWAY_TLS_CLIENT_AUTH", "want");
+            .containsEntry("GATEWAY_TLS_CLIENT_AUTH", "want");
         assertThat(((Map<String, Object>) certificate.get("spec")).get("dnsNames")).asString()
-                .contains("discovery-gateway.discovery-gateway.svc");
+            .contains("discovery-gateway.discovery-gateway.svc");
         // The probes stay on the plain management port.
         assertThat(rendered.container().get("readinessProbe")).asString().contains("port=management");
     }
 
     private static void assertValid(Map<String, Object> object) {
         if (String.valueOf(object.get("apiVersion")).startsWith("monitoring.coreos.com/")) {
-            // Prometheus Operator resources have no model in the Kubernetes client: PrometheusOperatorTest.
+            // Prometheus Operator resources have no model in the Kubernetes client:
+            // PrometheusOperatorTest.
             return;
         }
         if (String.valueOf(object.get("apiVersion")).startsWith("cert-manager.io/")) {
-            // cert-manager's Certificate has no model in the Kubernetes client: checked by the TLS component test.
+            // cert-manager's Certificate has no model in the Kubernetes client: checked
+            // by the TLS component test.
             assertThat(object.get("kind")).isEqualTo("Certificate");
             return;
         }
@@ -159,4 +160,5 @@ class ManifestsTest {
             }
         }).as("%s %s", kind, object.get("metadata")).doesNotThrowAnyException();
     }
+
 }

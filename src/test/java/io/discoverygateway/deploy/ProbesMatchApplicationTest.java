@@ -18,8 +18,9 @@ import org.springframework.core.io.ClassPathResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Deployment's probes and ports are the ones the application serves: the gateway is started with the
- * Deployment's environment, and each probe's path is requested on the port its port name stands for.
+ * The Deployment's probes and ports are the ones the application serves: the gateway is
+ * started with the Deployment's environment, and each probe's path is requested on the
+ * port its port name stands for.
  */
 class ProbesMatchApplicationTest {
 
@@ -38,8 +39,9 @@ class ProbesMatchApplicationTest {
         YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
         yaml.setResources(new ClassPathResource("application.yaml"));
 
-        assertThat(yaml.getObject().getProperty("management.server.port")).isNotEqualTo(
-                yaml.getObject().getProperty("server.port")).isEqualTo(Integer.toString(containerPort("management")));
+        assertThat(yaml.getObject().getProperty("management.server.port"))
+            .isNotEqualTo(yaml.getObject().getProperty("server.port"))
+            .isEqualTo(Integer.toString(containerPort("management")));
     }
 
     @Test
@@ -54,16 +56,16 @@ class ProbesMatchApplicationTest {
             for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
                 Map<String, Object> httpGet = httpGet(probe);
                 int port = containerPort(String.valueOf(httpGet.get("port")));
-                HttpResponse<String> response = http.send(HttpRequest
-                        .newBuilder(URI.create("http://localhost:" + port + httpGet.get("path"))).build(),
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + httpGet.get("path"))).build(),
                         HttpResponse.BodyHandlers.ofString());
 
                 assertThat(response.statusCode()).as("%s %s", probe, httpGet).isIn(200, 503);
                 assertThat(response.body()).as(probe).contains("\"status\"");
                 assertThat(response.headers().firstValue("X-Content-Type-Options")).as(probe).hasValue("nosniff");
             }
-            HttpResponse<String> apiOnManagement = http.send(HttpRequest
-                    .newBuilder(URI.create("http://localhost:" + management + "/api/v1/services")).build(),
+            HttpResponse<String> apiOnManagement = http.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + management + "/api/v1/services")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(apiOnManagement.statusCode()).as("the API is not on the management port").isEqualTo(404);
         }
@@ -77,10 +79,10 @@ class ProbesMatchApplicationTest {
     @SuppressWarnings("unchecked")
     private int containerPort(String name) {
         return ((List<Map<String, Object>>) base.container().get("ports")).stream()
-                .filter(port -> name.equals(port.get("name")))
-                .map(port -> (Integer) port.get("containerPort"))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no container port named " + name));
+            .filter(port -> name.equals(port.get("name")))
+            .map(port -> (Integer) port.get("containerPort"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no container port named " + name));
     }
 
     private static boolean isFree(int port) {
@@ -91,4 +93,5 @@ class ProbesMatchApplicationTest {
             return false;
         }
     }
+
 }

@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The optional Prometheus Operator component: its alerting rules pass their unit tests in promtool (Debian's
- * {@code prometheus} package, which {@code .ci/run} installs), the PrometheusRule carries exactly the tested rules,
- * and the component renders onto the base layout.
+ * The optional Prometheus Operator component: its alerting rules pass their unit tests in
+ * promtool (Debian's {@code prometheus} package, which {@code .ci/run} installs), the
+ * PrometheusRule carries exactly the tested rules, and the component renders onto the
+ * base layout.
  */
 class PrometheusOperatorTest {
 
@@ -60,10 +61,11 @@ class PrometheusOperatorTest {
 
         List<Map<String, Object>> objects = new java.util.ArrayList<>();
         new Yaml().loadAll(rendered).forEach(object -> objects.add(castMap(object)));
-        assertThat(objects).extracting(object -> object.get("kind")).contains("Deployment", "PodMonitor",
-                "PrometheusRule", "ConfigMap");
-        assertThat(rendered).contains("port: management").contains("grafana_dashboard: \"1\"")
-                .contains("namespace: discovery-gateway");
+        assertThat(objects).extracting(object -> object.get("kind"))
+            .contains("Deployment", "PodMonitor", "PrometheusRule", "ConfigMap");
+        assertThat(rendered).contains("port: management")
+            .contains("grafana_dashboard: \"1\"")
+            .contains("namespace: discovery-gateway");
     }
 
     @SuppressWarnings("unchecked")
@@ -78,4 +80,5 @@ class PrometheusOperatorTest {
         assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + output).isZero();
         return output;
     }
+
 }

@@ -33,14 +33,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Protocol-level faults between the gateway and the Kubernetes API, injected by a {@link FaultProxy}: whatever the
- * proxy answers, the gateway never sends more than a few requests a second per informer, keeps serving its last
- * state (marked stale while it cannot see the API), and converges on the API's state once the proxy behaves. The
+ * Protocol-level faults between the gateway and the Kubernetes API, injected by a
+ * {@link FaultProxy}: whatever the proxy answers, the gateway never sends more than a few
+ * requests a second per informer, keeps serving its last state (marked stale while it
+ * cannot see the API), and converges on the API's state once the proxy behaves. The
  * gateway watches one namespace: two informers.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "gateway.namespaces=proxied", "gateway.kubernetes.watch-idle-timeout=2s",
-        "gateway.readiness-max-staleness=10m" })
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "gateway.namespaces=proxied", "gateway.kubernetes.watch-idle-timeout=2s",
+                "gateway.readiness-max-staleness=10m" })
 @Import(ApiFaultProxyTest.ProxiedApi.class)
 @ExtendWith(OutputCaptureExtension.class)
 class ApiFaultProxyTest {
@@ -89,8 +90,7 @@ class ApiFaultProxyTest {
 
         assertThat(during).as("requests in about 6 s from 2 informers (unguarded: thousands)").isLessThanOrEqualTo(24);
         assertThat(gateway.get("/api/v1/namespaces/proxied/services/instant-close").statusCode()).isEqualTo(200);
-        assertThat(log.split("List/watch of Services in proxied failed", -1)).as("one warning per episode")
-                .hasSize(2);
+        assertThat(log.split("List/watch of Services in proxied failed", -1)).as("one warning per episode").hasSize(2);
     }
 
     @Test
@@ -103,10 +103,10 @@ class ApiFaultProxyTest {
         api.replace(ApiResource.ENDPOINT_SLICES, "proxied", KubeObjects.slice("proxied", "hung-1", "hung",
                 List.of(EndpointSpec.ready("10.41.0.1"), EndpointSpec.ready("10.41.0.2"))));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> gateway.get("/api/v1/namespaces/proxied/services/hung")
-                .body().contains("10.41.0.2"));
+        await().atMost(Duration.ofSeconds(15))
+            .until(() -> gateway.get("/api/v1/namespaces/proxied/services/hung").body().contains("10.41.0.2"));
         assertThat(proxy.watches() - watchesBefore).as("the hung watches were abandoned and restarted")
-                .isGreaterThanOrEqualTo(2);
+            .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -139,7 +139,7 @@ class ApiFaultProxyTest {
         await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
 
         assertThat(proxy.requests() - before).as("2 informers, one retry each every 3 s at most")
-                .isLessThanOrEqualTo(8);
+            .isLessThanOrEqualTo(8);
     }
 
     @Test
@@ -165,8 +165,8 @@ class ApiFaultProxyTest {
         proxy.mode(Mode.SLOW);
         proxy.dropConnections();
 
-        api.replace(ApiResource.ENDPOINT_SLICES, "proxied", KubeObjects.slice("proxied", "slow-1", "slow",
-                List.of(EndpointSpec.notReady("10.45.0.1"))));
+        api.replace(ApiResource.ENDPOINT_SLICES, "proxied",
+                KubeObjects.slice("proxied", "slow-1", "slow", List.of(EndpointSpec.notReady("10.45.0.1"))));
         long started = System.nanoTime();
         HttpResponse<String> read = gateway.get("/api/v1/namespaces/proxied/services/slow");
 
@@ -180,7 +180,8 @@ class ApiFaultProxyTest {
     }
 
     private void awaitConverged() {
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(CatalogStates.fromGateway(gateway, "proxied"))
+        await().atMost(TIMEOUT)
+            .untilAsserted(() -> assertThat(CatalogStates.fromGateway(gateway, "proxied"))
                 .isEqualTo(CatalogStates.fromApi(api, "proxied")));
     }
 
@@ -209,5 +210,7 @@ class ApiFaultProxyTest {
         DynamicPropertyRegistrar proxiedApiUrl(FaultProxy proxy) {
             return registry -> registry.add("gateway.kubernetes.api-url", () -> proxy.url().toString());
         }
+
     }
+
 }

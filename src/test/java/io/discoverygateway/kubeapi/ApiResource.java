@@ -9,7 +9,8 @@ import java.util.List;
  * @param plural the resource name in paths, for example "services"
  * @param namespaced whether objects live in a namespace (false: cluster-scoped)
  * @param verbs what discovery says can be done with it
- * @param subresources subresources that accept create, such as {@code token} of serviceaccounts
+ * @param subresources subresources that accept create, such as {@code token} of
+ * serviceaccounts
  */
 public record ApiResource(String group, String version, String plural, String kind, List<String> shortNames,
         boolean namespaced, List<String> verbs, List<String> subresources) {
@@ -18,21 +19,30 @@ public record ApiResource(String group, String version, String plural, String ki
             "watch");
 
     public static final ApiResource SERVICES = stored("", "services", "Service", List.of("svc"), true);
+
     public static final ApiResource ENDPOINT_SLICES = stored("discovery.k8s.io", "endpointslices", "EndpointSlice",
             List.of(), true);
+
     public static final ApiResource PODS = stored("", "pods", "Pod", List.of("po"), true);
+
     public static final ApiResource SERVICE_ACCOUNTS = new ApiResource("", "v1", "serviceaccounts", "ServiceAccount",
             List.of("sa"), true, ALL_VERBS, List.of("token"));
+
     public static final ApiResource ROLES = stored("rbac.authorization.k8s.io", "roles", "Role", List.of(), true);
+
     public static final ApiResource ROLE_BINDINGS = stored("rbac.authorization.k8s.io", "rolebindings", "RoleBinding",
             List.of(), true);
+
     public static final ApiResource CLUSTER_ROLES = stored("rbac.authorization.k8s.io", "clusterroles", "ClusterRole",
             List.of(), false);
+
     public static final ApiResource CLUSTER_ROLE_BINDINGS = stored("rbac.authorization.k8s.io", "clusterrolebindings",
             "ClusterRoleBinding", List.of(), false);
+
     /** Reviews are answered, not stored: create is their only verb, as in Kubernetes. */
     public static final ApiResource TOKEN_REVIEWS = new ApiResource("authentication.k8s.io", "v1", "tokenreviews",
             "TokenReview", List.of(), false, List.of("create"), List.of());
+
     public static final ApiResource SUBJECT_ACCESS_REVIEWS = new ApiResource("authorization.k8s.io", "v1",
             "subjectaccessreviews", "SubjectAccessReview", List.of(), false, List.of("create"), List.of());
 

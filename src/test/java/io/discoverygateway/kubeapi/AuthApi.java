@@ -11,10 +11,14 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** TokenReview and SubjectAccessReview requests to the embedded API over HTTP, as a client would send them. */
+/**
+ * TokenReview and SubjectAccessReview requests to the embedded API over HTTP, as a client
+ * would send them.
+ */
 final class AuthApi {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private AuthApi() {
@@ -33,7 +37,10 @@ final class AuthApi {
         return post(api, "/apis/authentication.k8s.io/v1/tokenreviews", review);
     }
 
-    /** Whether the user (with its groups) may do the verb on the resource in the namespace, by the API's answer. */
+    /**
+     * Whether the user (with its groups) may do the verb on the resource in the
+     * namespace, by the API's answer.
+     */
     static boolean allowed(EmbeddedKubernetesApi api, String user, List<String> groups, String verb, String group,
             String resource, String namespace, String name) {
         ObjectNode review = JSON.createObjectNode();
@@ -44,8 +51,11 @@ final class AuthApi {
         groups.forEach(spec.putArray("groups")::add);
         String[] parts = resource.split("/", 2);
         ObjectNode attributes = spec.putObject("resourceAttributes");
-        attributes.put("verb", verb).put("group", group).put("resource", parts[0]).put("namespace", namespace)
-                .put("name", name);
+        attributes.put("verb", verb)
+            .put("group", group)
+            .put("resource", parts[0])
+            .put("namespace", namespace)
+            .put("name", name);
         if (parts.length == 2) {
             attributes.put("subresource", parts[1]);
         }
@@ -56,8 +66,9 @@ final class AuthApi {
     static String post(EmbeddedKubernetesApi api, String path, ObjectNode body) {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(api.url() + path))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build(), HttpResponse.BodyHandlers.ofString());
             return response.body();
         }
         catch (IOException ex) {
@@ -68,4 +79,5 @@ final class AuthApi {
             throw new IllegalStateException(ex);
         }
     }
+
 }

@@ -39,8 +39,11 @@ final class Discovery {
             groups.put("kind", "APIGroupList");
             groups.put("apiVersion", "v1");
             ArrayNode list = groups.putArray("groups");
-            ApiResource.ALL.stream().map(ApiResource::group).filter(group -> !group.isEmpty()).distinct()
-                    .forEach(group -> list.add(group(group)));
+            ApiResource.ALL.stream()
+                .map(ApiResource::group)
+                .filter(group -> !group.isEmpty())
+                .distinct()
+                .forEach(group -> list.add(group(group)));
             return Optional.of(groups);
         }
         if (trimmed.startsWith("/apis/") && trimmed.chars().filter(c -> c == '/').count() == 2) {
@@ -49,7 +52,8 @@ final class Discovery {
                     ? Optional.of(group(group).put("kind", "APIGroup").put("apiVersion", "v1")) : Optional.empty();
         }
         List<ApiResource> resources = ApiResource.ALL.stream()
-                .filter(resource -> resource.groupVersionPath().equals(trimmed)).toList();
+            .filter(resource -> resource.groupVersionPath().equals(trimmed))
+            .toList();
         if (resources.isEmpty()) {
             return Optional.empty();
         }
@@ -69,7 +73,8 @@ final class Discovery {
             ArrayNode shortNames = entry.putArray("shortNames");
             resource.shortNames().forEach(shortNames::add);
             for (String subresource : resource.subresources()) {
-                // The one subresource served, serviceaccounts/token, takes a TokenRequest (kubectl create token).
+                // The one subresource served, serviceaccounts/token, takes a TokenRequest
+                // (kubectl create token).
                 ObjectNode sub = array.addObject();
                 sub.put("name", resource.plural() + "/" + subresource);
                 sub.put("singularName", "");
@@ -93,4 +98,5 @@ final class Discovery {
         node.set("preferredVersion", version.deepCopy());
         return node;
     }
+
 }

@@ -35,74 +35,104 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An in-process Kubernetes API server for tests and local runs, speaking HTTP/1.1 on loopback as kube-apiserver
- * does where the gateway and kubectl depend on it:
+ * An in-process Kubernetes API server for tests and local runs, speaking HTTP/1.1 on
+ * loopback as kube-apiserver does where the gateway and kubectl depend on it:
  * <ul>
- * <li>discovery documents ({@code /api}, {@code /apis}, resource lists, {@code /version});</li>
- * <li>list with {@code labelSelector}, {@code fieldSelector} (metadata.name, metadata.namespace), {@code limit}
- * and {@code continue}; the list's {@code resourceVersion};</li>
- * <li>get, create, update (with optimistic concurrency), patch (JSON merge patch, strategic merge patch of the
- * simple kind, JSON patch) and delete, each write raising the global resourceVersion;</li>
- * <li>HTTP watch ({@code ?watch=true}, chunked JSON lines): from a resourceVersion it replays exactly the later
- * events from a bounded history, or sends an ERROR event with status 410 when the history no longer reaches that
- * far; BOOKMARK events with {@code allowWatchBookmarks}; {@code timeoutSeconds};</li>
- * <li>ServiceAccounts and their {@code token} subresource (TokenRequest, so {@code kubectl create token} works),
- * TokenReview of the tokens it issued (signature, expiry, audience, the ServiceAccount still there), and
- * SubjectAccessReview decided by {@link RbacAuthorizer} over the stored Roles, ClusterRoles and their bindings;</li>
- * <li>fault injection: drop open watches, refuse connections, answer errors, delay answers, demand a token.</li>
+ * <li>discovery documents ({@code /api}, {@code /apis}, resource lists,
+ * {@code /version});</li>
+ * <li>list with {@code labelSelector}, {@code fieldSelector} (metadata.name,
+ * metadata.namespace), {@code limit} and {@code continue}; the list's
+ * {@code resourceVersion};</li>
+ * <li>get, create, update (with optimistic concurrency), patch (JSON merge patch,
+ * strategic merge patch of the simple kind, JSON patch) and delete, each write raising
+ * the global resourceVersion;</li>
+ * <li>HTTP watch ({@code ?watch=true}, chunked JSON lines): from a resourceVersion it
+ * replays exactly the later events from a bounded history, or sends an ERROR event with
+ * status 410 when the history no longer reaches that far; BOOKMARK events with
+ * {@code allowWatchBookmarks}; {@code timeoutSeconds};</li>
+ * <li>ServiceAccounts and their {@code token} subresource (TokenRequest, so
+ * {@code kubectl create token} works), TokenReview of the tokens it issued (signature,
+ * expiry, audience, the ServiceAccount still there), and SubjectAccessReview decided by
+ * {@link RbacAuthorizer} over the stored Roles, ClusterRoles and their bindings;</li>
+ * <li>fault injection: drop open watches, refuse connections, answer errors, delay
+ * answers, demand a token.</li>
  * </ul>
  * Every request is recorded in RBAC terms ({@link #requests()}).
  *
- * <p>Limits, as client-go's {@code ObjectTracker} states its own: no admission, defaulting or validation beyond
- * {@code apiVersion}/{@code kind}/namespace checks; no finalizers or graceful deletion; no controllers (a Service gets
- * no EndpointSlice by itself); field selectors on {@code metadata.name} and {@code metadata.namespace} only; label
- * selectors evaluated by {@link FixtureLabelSelector}, independent of the gateway's parser; strategic merge patch only
- * as a JSON merge patch; one global resourceVersion across all kinds (as etcd); watch history bounded by count, not
- * time; no protobuf (except the TokenRequest kubectl sends), no table output, no server-side apply semantics; plain
+ * <p>
+ * Limits, as client-go's {@code ObjectTracker} states its own: no admission, defaulting
+ * or validation beyond {@code apiVersion}/{@code kind}/namespace checks; no finalizers or
+ * graceful deletion; no controllers (a Service gets no EndpointSlice by itself); field
+ * selectors on {@code metadata.name} and {@code metadata.namespace} only; label selectors
+ * evaluated by {@link FixtureLabelSelector}, independent of the gateway's parser;
+ * strategic merge patch only as a JSON merge patch; one global resourceVersion across all
+ * kinds (as etcd); watch history bounded by count, not time; no protobuf (except the
+ * TokenRequest kubectl sends), no table output, no server-side apply semantics; plain
  * HTTP on loopback, no TLS.
  *
- * <p>Known differences from kube-apiserver, found by running the same contract tests on both (see
- * {@code docs/real-kubernetes.md}):
+ * <p>
+ * Known differences from kube-apiserver, found by running the same contract tests on both
+ * (see {@code docs/real-kubernetes.md}):
  * <ul>
- * <li>it accepts EndpointSlice addresses in 127.0.0.0/8, which kube-apiserver refuses (the xDS tests rely on it to
- * put real gRPC backends behind endpoints);</li>
- * <li>kubectl's {@code create serviceaccount}, {@code create role} and {@code create rolebinding} fail (their bodies
- * are protobuf), and so do {@code create namespace}, {@code configmap} and {@code deployment} (no such
+ * <li>it accepts EndpointSlice addresses in 127.0.0.0/8, which kube-apiserver refuses
+ * (the xDS tests rely on it to put real gRPC backends behind endpoints);</li>
+ * <li>kubectl's {@code create serviceaccount}, {@code create role} and
+ * {@code create rolebinding} fail (their bodies are protobuf), and so do
+ * {@code create namespace}, {@code configmap} and {@code deployment} (no such
  * resources);</li>
- * <li>a deleted ServiceAccount's token is refused at once; kube-apiserver keeps accepting it for up to 10 s (its
- * cache of successful token authentications);</li>
- * <li>it never answers 403 while starting; a restarted kube-apiserver does, until its RBAC caches have synced;</li>
- * <li>the ClusterRoles {@code view} and {@code edit} are stored aggregated, with their rules that concern discovery
- * ({@link BootstrapRoles});</li>
- * <li>like kube-apiserver, it gives an EndpointSlice's empty {@code endpoints} and {@code ports} back as null.</li>
+ * <li>a deleted ServiceAccount's token is refused at once; kube-apiserver keeps accepting
+ * it for up to 10 s (its cache of successful token authentications);</li>
+ * <li>it never answers 403 while starting; a restarted kube-apiserver does, until its
+ * RBAC caches have synced;</li>
+ * <li>the ClusterRoles {@code view} and {@code edit} are stored aggregated, with their
+ * rules that concern discovery ({@link BootstrapRoles});</li>
+ * <li>like kube-apiserver, it gives an EndpointSlice's empty {@code endpoints} and
+ * {@code ports} back as null.</li>
  * </ul>
  */
 public final class EmbeddedKubernetesApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKubernetesApi.class);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Set<String> PATCH_TYPES = Set.of("application/merge-patch+json",
             "application/strategic-merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml");
 
     private final ObjectStore store;
+
     private final Clock clock = Clock.systemUTC();
+
     private final ServiceAccountTokens tokens = new ServiceAccountTokens(clock);
+
     private final RbacAuthorizer authorizer;
+
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "embedded-kube-api");
         thread.setDaemon(true);
         return thread;
     });
+
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+
     private final List<WatchStream> openWatches = new CopyOnWriteArrayList<>();
+
     private final AtomicInteger failuresLeft = new AtomicInteger();
+
     private volatile int failureStatus;
+
     private volatile Duration retryAfter;
+
     private volatile Duration latency = Duration.ZERO;
+
     private volatile Duration bookmarkInterval = Duration.ofSeconds(60);
+
     private volatile Duration maxWatchDuration = Duration.ofDays(1);
+
     private volatile Supplier<String> requiredToken;
+
     private final int port;
+
     private HttpServer server;
 
     private EmbeddedKubernetesApi(int port, int historyLimit) throws IOException {
@@ -135,7 +165,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return port;
     }
 
-    // ---- fault injection and observation -------------------------------------------------------------------
+    // ---- fault injection and observation
+    // -------------------------------------------------------------------
 
     /** Every request received so far, oldest first. */
     public List<RecordedRequest> requests() {
@@ -146,7 +177,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         requests.clear();
     }
 
-    /** Ends every open watch stream abruptly, as a restarting API server or a broken connection would. */
+    /**
+     * Ends every open watch stream abruptly, as a restarting API server or a broken
+     * connection would.
+     */
     public void dropWatches() {
         for (WatchStream watch : openWatches) {
             watch.abort();
@@ -157,7 +191,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return openWatches.size();
     }
 
-    /** Stops listening: new connections are refused and open ones are cut, until {@link #acceptConnections()}. */
+    /**
+     * Stops listening: new connections are refused and open ones are cut, until
+     * {@link #acceptConnections()}.
+     */
     public synchronized void refuseConnections() {
         if (server != null) {
             dropWatches();
@@ -178,7 +215,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
     }
 
-    /** Answers the next {@code count} resource requests with {@code status} (and Retry-After when given). */
+    /**
+     * Answers the next {@code count} resource requests with {@code status} (and
+     * Retry-After when given).
+     */
     public void failNextRequests(int count, int status, Duration retryAfter) {
         this.failureStatus = status;
         this.retryAfter = retryAfter;
@@ -194,17 +234,25 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         this.bookmarkInterval = interval;
     }
 
-    /** Ends every watch after this long at most, whatever its timeoutSeconds, as a server-side timeout would. */
+    /**
+     * Ends every watch after this long at most, whatever its timeoutSeconds, as a
+     * server-side timeout would.
+     */
     public void setMaxWatchDuration(Duration duration) {
         this.maxWatchDuration = duration;
     }
 
-    /** Demands {@code Authorization: Bearer <token>} with the token the supplier gives at the time of the request. */
+    /**
+     * Demands {@code Authorization: Bearer <token>} with the token the supplier gives at
+     * the time of the request.
+     */
     public void requireToken(Supplier<String> token) {
         this.requiredToken = token;
     }
 
-    /** Forgets the event history: watches from any earlier resourceVersion get 410 Gone. */
+    /**
+     * Forgets the event history: watches from any earlier resourceVersion get 410 Gone.
+     */
     public void compactHistory() {
         store.compact();
     }
@@ -213,20 +261,24 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return store.resourceVersion();
     }
 
-    // ---- identities and RBAC, for seeding and assertions -----------------------------------------------------
+    // ---- identities and RBAC, for seeding and assertions
+    // -----------------------------------------------------
 
     /**
-     * A token for a ServiceAccount as TokenRequest issues it, with any lifetime: tests need tokens that expire in
-     * seconds, which the API itself refuses (it demands at least ten minutes).
+     * A token for a ServiceAccount as TokenRequest issues it, with any lifetime: tests
+     * need tokens that expire in seconds, which the API itself refuses (it demands at
+     * least ten minutes).
      */
     public String issueToken(String namespace, String serviceAccount, List<String> audiences, Duration lifetime) {
-        ObjectNode account = store.get(ApiResource.SERVICE_ACCOUNTS, namespace, serviceAccount).orElseThrow(
-                () -> new IllegalArgumentException("no ServiceAccount " + namespace + "/" + serviceAccount));
+        ObjectNode account = store.get(ApiResource.SERVICE_ACCOUNTS, namespace, serviceAccount)
+            .orElseThrow(() -> new IllegalArgumentException("no ServiceAccount " + namespace + "/" + serviceAccount));
         return tokens.issue(namespace, serviceAccount, account.path("metadata").path("uid").asString(), audiences,
                 clock.instant().plus(lifetime));
     }
 
-    /** Creates the ServiceAccount a consumer runs as, unless it exists; returns its name. */
+    /**
+     * Creates the ServiceAccount a consumer runs as, unless it exists; returns its name.
+     */
     public String serviceAccount(String namespace, String name) {
         if (get(ApiResource.SERVICE_ACCOUNTS, namespace, name).isEmpty()) {
             create(ApiResource.SERVICE_ACCOUNTS, namespace, KubeObjects.serviceAccount(namespace, name));
@@ -235,22 +287,27 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
     }
 
     /**
-     * Lets a ServiceAccount list EndpointSlices in a namespace (what the gateway's consumers need), as a consumer's
-     * Role {@code discovery-reader} and a RoleBinding named after the account would.
+     * Lets a ServiceAccount list EndpointSlices in a namespace (what the gateway's
+     * consumers need), as a consumer's Role {@code discovery-reader} and a RoleBinding
+     * named after the account would.
      */
     public void grantListEndpointSlices(String namespace, String accountNamespace, String account) {
-        replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
-                List.of(KubeObjects.Rule.listEndpointSlices())));
-        replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
-                "discovery-reader", accountNamespace, account));
+        replace(ApiResource.ROLES, namespace,
+                KubeObjects.role(namespace, "discovery-reader", List.of(KubeObjects.Rule.listEndpointSlices())));
+        replace(ApiResource.ROLE_BINDINGS, namespace,
+                KubeObjects.binding(namespace, account, "Role", "discovery-reader", accountNamespace, account));
     }
 
-    /** The authorizer that answers SubjectAccessReviews, over the RBAC objects stored here. */
+    /**
+     * The authorizer that answers SubjectAccessReviews, over the RBAC objects stored
+     * here.
+     */
     public RbacAuthorizer authorizer() {
         return authorizer;
     }
 
-    // ---- direct access to the objects, for seeding and assertions (same effects as through HTTP) ---------
+    // ---- direct access to the objects, for seeding and assertions (same effects as
+    // through HTTP) ---------
 
     public ObjectNode create(ApiResource resource, String namespace, String json) {
         ObjectNode object = (ObjectNode) JSON.readTree(json);
@@ -288,7 +345,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    // ---- HTTP -----------------------------------------------------------------------------------------------
+    // ---- HTTP
+    // -----------------------------------------------------------------------------------------------
 
     private HttpServer bind(int port) throws IOException {
         HttpServer httpServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
@@ -337,8 +395,7 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
         ResourcePath target = resourcePath.get();
         String verb = verb(exchange.getRequestMethod(), target, query);
-        requests.add(new RecordedRequest(verb, target.resource().group(), target.rbacResource(),
-                target.namespace()));
+        requests.add(new RecordedRequest(verb, target.resource().group(), target.rbacResource(), target.namespace()));
         if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             if (retryAfter != null) {
                 exchange.getResponseHeaders().add("Retry-After", Long.toString(retryAfter.toSeconds()));
@@ -349,8 +406,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
         if (!target.subresource().isEmpty() || !target.resource().stored()) {
             if (!verb.equals("create")) {
-                sendStatus(exchange, 405, "MethodNotAllowed", "the server does not allow this method on the"
-                        + " requested resource");
+                sendStatus(exchange, 405, "MethodNotAllowed",
+                        "the server does not allow this method on the" + " requested resource");
                 return;
             }
             switch (target.resource().plural()) {
@@ -381,9 +438,13 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return header != null && header.equals("Bearer " + token.get());
     }
 
-    // ---- ServiceAccount tokens, TokenReview, SubjectAccessReview ---------------------------------------------
+    // ---- ServiceAccount tokens, TokenReview, SubjectAccessReview
+    // ---------------------------------------------
 
-    /** {@code POST .../serviceaccounts/{name}/token}: a TokenRequest, as {@code kubectl create token} sends it. */
+    /**
+     * {@code POST .../serviceaccounts/{name}/token}: a TokenRequest, as
+     * {@code kubectl create token} sends it.
+     */
     private void tokenRequest(HttpExchange exchange, ResourcePath target) throws IOException {
         Optional<ObjectNode> body = exchange.getRequestHeaders().getFirst("Content-Type") != null
                 && exchange.getRequestHeaders().getFirst("Content-Type").contains("protobuf")
@@ -400,10 +461,11 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         JsonNode spec = body.get().path("spec");
         long seconds = spec.path("expirationSeconds").asLong(3600);
         if (seconds < 600 || seconds > (1L << 32)) {
-            sendStatus(exchange, 422, "Invalid", "TokenRequest.authentication.k8s.io \"" + target.name()
-                    + "\" is invalid: spec.expirationSeconds: Invalid value: " + seconds + ": "
-                    + (seconds < 600 ? "may not specify a duration less than 10 minutes"
-                            : "may not specify a duration larger than 2^32 seconds"));
+            sendStatus(exchange, 422, "Invalid",
+                    "TokenRequest.authentication.k8s.io \"" + target.name()
+                            + "\" is invalid: spec.expirationSeconds: Invalid value: " + seconds + ": "
+                            + (seconds < 600 ? "may not specify a duration less than 10 minutes"
+                                    : "may not specify a duration larger than 2^32 seconds"));
             return;
         }
         List<String> audiences = strings(spec.path("audiences"));
@@ -444,7 +506,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
     }
 
-    /** {@code POST /apis/authentication.k8s.io/v1/tokenreviews}: is this a valid token, and whose? */
+    /**
+     * {@code POST /apis/authentication.k8s.io/v1/tokenreviews}: is this a valid token,
+     * and whose?
+     */
     private void tokenReview(HttpExchange exchange) throws IOException {
         Optional<ObjectNode> body = readObject(exchange, "authentication.k8s.io/v1", "TokenReview", "");
         if (body.isEmpty()) {
@@ -452,9 +517,9 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         }
         JsonNode spec = body.get().path("spec");
         ServiceAccountTokens.Review review = tokens.review(spec.path("token").asString(""),
-                strings(spec.path("audiences")), (namespace, name) -> store
-                        .get(ApiResource.SERVICE_ACCOUNTS, namespace, name)
-                        .map(account -> account.path("metadata").path("uid").asString()));
+                strings(spec.path("audiences")),
+                (namespace, name) -> store.get(ApiResource.SERVICE_ACCOUNTS, namespace, name)
+                    .map(account -> account.path("metadata").path("uid").asString()));
         ObjectNode answer = body.get().deepCopy();
         answer.putObject("metadata").putNull("creationTimestamp");
         ObjectNode status = answer.putObject("status");
@@ -475,7 +540,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         sendJson(exchange, 201, answer);
     }
 
-    /** {@code POST /apis/authorization.k8s.io/v1/subjectaccessreviews}: may this user do that, by RBAC? */
+    /**
+     * {@code POST /apis/authorization.k8s.io/v1/subjectaccessreviews}: may this user do
+     * that, by RBAC?
+     */
     private void subjectAccessReview(HttpExchange exchange) throws IOException {
         Optional<ObjectNode> body = readObject(exchange, "authorization.k8s.io/v1", "SubjectAccessReview", "");
         if (body.isEmpty()) {
@@ -484,16 +552,17 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         JsonNode spec = body.get().path("spec");
         JsonNode attributes = spec.path("resourceAttributes");
         if (attributes.isMissingNode() || spec.path("user").asString("").isEmpty() && spec.path("groups").isEmpty()) {
-            sendStatus(exchange, 422, "Invalid", "SubjectAccessReview.authorization.k8s.io is invalid:"
-                    + (attributes.isMissingNode() ? " spec.resourceAttributes: Required value"
+            sendStatus(exchange, 422, "Invalid",
+                    "SubjectAccessReview.authorization.k8s.io is invalid:" + (attributes.isMissingNode()
+                            ? " spec.resourceAttributes: Required value"
                             : " spec.user: Invalid value: \"\": at least one of user or group must be specified"));
             return;
         }
-        RbacAuthorizer.Decision decision = authorizer.authorize(new RbacAuthorizer.Request(
-                spec.path("user").asString(""), strings(spec.path("groups")), attributes.path("verb").asString(""),
-                attributes.path("group").asString(""), attributes.path("resource").asString(""),
-                attributes.path("subresource").asString(""), attributes.path("namespace").asString(""),
-                attributes.path("name").asString("")));
+        RbacAuthorizer.Decision decision = authorizer
+            .authorize(new RbacAuthorizer.Request(spec.path("user").asString(""), strings(spec.path("groups")),
+                    attributes.path("verb").asString(""), attributes.path("group").asString(""),
+                    attributes.path("resource").asString(""), attributes.path("subresource").asString(""),
+                    attributes.path("namespace").asString(""), attributes.path("name").asString("")));
         ObjectNode answer = body.get().deepCopy();
         answer.putObject("metadata").putNull("creationTimestamp");
         ObjectNode status = answer.putObject("status");
@@ -546,8 +615,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         int limit = query.containsKey("limit") ? Integer.parseInt(query.get("limit")) : 0;
         if (limit > 0 && items.size() > limit) {
             items = items.subList(0, limit);
-            metadata.put("continue", Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(itemKey(items.get(limit - 1)).getBytes(StandardCharsets.UTF_8)));
+            metadata.put("continue",
+                    Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(itemKey(items.get(limit - 1)).getBytes(StandardCharsets.UTF_8)));
         }
         ArrayNode array = list.putArray("items");
         items.forEach(array::add);
@@ -646,9 +717,9 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
             String expected = body.get().path("metadata").path("resourceVersion").asString("");
             String actual = previous.get().path("metadata").path("resourceVersion").asString();
             if (!expected.isEmpty() && !expected.equals(actual)) {
-                sendStatus(exchange, 409, "Conflict", "Operation cannot be fulfilled on "
-                        + target.resource().plural() + " \"" + target.name()
-                        + "\": the object has been modified; please apply your changes to the latest version");
+                sendStatus(exchange, 409, "Conflict",
+                        "Operation cannot be fulfilled on " + target.resource().plural() + " \"" + target.name()
+                                + "\": the object has been modified; please apply your changes to the latest version");
                 return;
             }
             sendJson(exchange, 200, store.update(target.resource(), target.namespace(), previous.get(), body.get()));
@@ -656,8 +727,9 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
     }
 
     private void patch(HttpExchange exchange, ResourcePath target) throws IOException {
-        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("")
-                .split(";")[0].strip();
+        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type"))
+            .orElse("")
+            .split(";")[0].strip();
         if (!PATCH_TYPES.contains(contentType)) {
             sendStatus(exchange, 415, "UnsupportedMediaType", "the body of the request was in an unknown format");
             return;
@@ -712,7 +784,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
             String expectedNamespace) throws IOException {
         String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
         if (contentType.contains("protobuf")) {
-            // As a server without protobuf support answers; client-go then sends the request again as JSON.
+            // As a server without protobuf support answers; client-go then sends the
+            // request again as JSON.
             sendStatus(exchange, 415, "UnsupportedMediaType", "the body of the request was in an unknown format"
                     + " - accepted media types include: application/json, application/yaml");
             return Optional.empty();
@@ -732,8 +805,8 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         String apiVersion = object.path("apiVersion").asString("");
         String kind = object.path("kind").asString("");
         if (!apiVersion.equals(expectedApiVersion) || !kind.equals(expectedKind)) {
-            sendStatus(exchange, 400, "BadRequest", "the API version in the data (" + apiVersion + ") and kind ("
-                    + kind + ") do not match " + expectedApiVersion + " " + expectedKind);
+            sendStatus(exchange, 400, "BadRequest", "the API version in the data (" + apiVersion + ") and kind (" + kind
+                    + ") do not match " + expectedApiVersion + " " + expectedKind);
             return Optional.empty();
         }
         String namespace = object.path("metadata").path("namespace").asString("");
@@ -812,7 +885,10 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
         return query;
     }
 
-    /** A path that names a resource: its collection (name empty), one object, or a subresource of one. */
+    /**
+     * A path that names a resource: its collection (name empty), one object, or a
+     * subresource of one.
+     */
     record ResourcePath(ApiResource resource, String namespace, String name, String subresource) {
 
         static Optional<ResourcePath> parse(String path) {
@@ -838,9 +914,12 @@ public final class EmbeddedKubernetesApi implements AutoCloseable {
             return Optional.empty();
         }
 
-        /** The resource as RBAC names it: {@code serviceaccounts/token} for a subresource. */
+        /**
+         * The resource as RBAC names it: {@code serviceaccounts/token} for a subresource.
+         */
         String rbacResource() {
             return subresource.isEmpty() ? resource.plural() : resource.plural() + "/" + subresource;
         }
     }
+
 }

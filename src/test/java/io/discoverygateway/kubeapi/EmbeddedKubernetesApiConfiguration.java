@@ -5,9 +5,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 
 /**
- * Runs an {@link EmbeddedKubernetesApi} for the lifetime of the Spring context and points the gateway at it.
- * Tying the server to the context matters: cached test contexts would otherwise keep informers running against
- * a closed server.
+ * Runs an {@link EmbeddedKubernetesApi} for the lifetime of the Spring context and points
+ * the gateway at it. Tying the server to the context matters: cached test contexts would
+ * otherwise keep informers running against a closed server.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class EmbeddedKubernetesApiConfiguration {
@@ -26,4 +26,5 @@ public class EmbeddedKubernetesApiConfiguration {
     DynamicPropertyRegistrar embeddedKubernetesApiUrl(EmbeddedKubernetesApi api) {
         return registry -> registry.add("gateway.kubernetes.api-url", () -> api.url().toString());
     }
+
 }

@@ -23,11 +23,16 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The embedded Kubernetes API behaves like kube-apiserver where the gateway depends on it. */
+/**
+ * The embedded Kubernetes API behaves like kube-apiserver where the gateway depends on
+ * it.
+ */
 class EmbeddedKubernetesApiTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(0, 5);
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
@@ -44,7 +49,8 @@ class EmbeddedKubernetesApiTest {
         JsonNode web = getJson("/api/v1/namespaces/ns/services?labelSelector=tier%3Dweb");
 
         assertThat(all.path("kind").asString()).isEqualTo("ServiceList");
-        assertThat(all.path("metadata").path("resourceVersion").asString()).isEqualTo(Long.toString(api.resourceVersion()));
+        assertThat(all.path("metadata").path("resourceVersion").asString())
+            .isEqualTo(Long.toString(api.resourceVersion()));
         assertThat(names(all)).containsExactly("a", "b");
         assertThat(names(web)).containsExactly("a");
     }
@@ -55,8 +61,8 @@ class EmbeddedKubernetesApiTest {
             api.create(ApiResource.SERVICES, "ns", KubeObjects.service("ns", name));
         }
         JsonNode first = getJson("/api/v1/services?limit=2");
-        JsonNode second = getJson("/api/v1/services?limit=2&continue="
-                + first.path("metadata").path("continue").asString());
+        JsonNode second = getJson(
+                "/api/v1/services?limit=2&continue=" + first.path("metadata").path("continue").asString());
 
         assertThat(names(first)).containsExactly("a", "b");
         assertThat(names(second)).containsExactly("c");
@@ -81,11 +87,11 @@ class EmbeddedKubernetesApiTest {
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(patched.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(patched.body()).path("metadata").path("labels").path("version").asString())
-                .isEqualTo("v2");
+            .isEqualTo("v2");
         assertThat(updated.statusCode()).isEqualTo(200);
         assertThat(deleted.statusCode()).isEqualTo(200);
         assertThat(List.of(before, afterCreate, afterPatch, afterUpdate, api.resourceVersion())).isSorted()
-                .doesNotHaveDuplicates();
+            .doesNotHaveDuplicates();
     }
 
     @Test
@@ -119,12 +125,12 @@ class EmbeddedKubernetesApiTest {
         api.replace(ApiResource.SERVICES, "ns", KubeObjects.service("ns", "web", java.util.Map.of("v", "2")));
         api.delete(ApiResource.SERVICES, "ns", "web");
 
-        List<JsonNode> events = watch("/api/v1/namespaces/ns/services?watch=true&resourceVersion=" + from
-                + "&timeoutSeconds=1");
+        List<JsonNode> events = watch(
+                "/api/v1/namespaces/ns/services?watch=true&resourceVersion=" + from + "&timeoutSeconds=1");
 
         assertThat(events).extracting(e -> e.path("type").asString()).containsExactly("ADDED", "MODIFIED", "DELETED");
         assertThat(events).extracting(e -> e.path("object").path("metadata").path("name").asString())
-                .containsOnly("web");
+            .containsOnly("web");
         assertThat(events).extracting(e -> version(e.path("object"))).isSorted().doesNotHaveDuplicates();
         assertThat(version(events.get(2).path("object"))).isEqualTo(api.resourceVersion());
     }
@@ -258,8 +264,9 @@ class EmbeddedKubernetesApiTest {
 
     private HttpResponse<String> send(String method, String path, String contentType, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method,
-                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+            .method(method,
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -296,4 +303,5 @@ class EmbeddedKubernetesApiTest {
     private static long version(JsonNode object) {
         return Long.parseLong(object.path("metadata").path("resourceVersion").asString());
     }
+
 }

@@ -6,7 +6,10 @@ import java.util.Optional;
 
 import tools.jackson.databind.node.ObjectNode;
 
-/** The embedded API as a {@link TestCluster}: namespaces keep their names, as each Spring context has its own API. */
+/**
+ * The embedded API as a {@link TestCluster}: namespaces keep their names, as each Spring
+ * context has its own API.
+ */
 public record EmbeddedTestCluster(EmbeddedKubernetesApi api) implements TestCluster {
 
     @Override

@@ -21,35 +21,49 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.discoverygateway.wire.HttpWire;
 
 /**
- * A TCP proxy between the gateway and the embedded Kubernetes API that misbehaves on demand at the protocol level,
- * as a broken load balancer, proxy or API server would. It speaks just enough HTTP/1.1 to tell lists from watches
- * and to frame what it sends; every request goes to the upstream on a connection of its own and every answer ends
- * its connection ({@code Connection: close}), which clients handle as they must with any server.
+ * A TCP proxy between the gateway and the embedded Kubernetes API that misbehaves on
+ * demand at the protocol level, as a broken load balancer, proxy or API server would. It
+ * speaks just enough HTTP/1.1 to tell lists from watches and to frame what it sends;
+ * every request goes to the upstream on a connection of its own and every answer ends its
+ * connection ({@code Connection: close}), which clients handle as they must with any
+ * server.
  *
- * <p>Modes ({@link #mode}): pass through; refuse (reset the connection before any answer); reset a body half-way;
- * answer a watch 200 and close it at once; answer a watch 200 and then send nothing, holding the connection; delay
- * every answer; answer 500, or 429 with {@code Retry-After}; cut a list's JSON short (well framed, so only the
- * parser notices). Requests are counted by kind, whatever the mode.
+ * <p>
+ * Modes ({@link #mode}): pass through; refuse (reset the connection before any answer);
+ * reset a body half-way; answer a watch 200 and close it at once; answer a watch 200 and
+ * then send nothing, holding the connection; delay every answer; answer 500, or 429 with
+ * {@code Retry-After}; cut a list's JSON short (well framed, so only the parser notices).
+ * Requests are counted by kind, whatever the mode.
  */
 public final class FaultProxy implements AutoCloseable {
 
     public enum Mode {
-        PASS, REFUSE, RESET_MID_BODY, WATCH_CLOSES_AT_ONCE, WATCH_HANGS_AFTER_HEADERS, SLOW, ERROR_500,
-        THROTTLE_429, TRUNCATED_JSON
+
+        PASS, REFUSE, RESET_MID_BODY, WATCH_CLOSES_AT_ONCE, WATCH_HANGS_AFTER_HEADERS, SLOW, ERROR_500, THROTTLE_429,
+        TRUNCATED_JSON
+
     }
 
     private final URI upstream;
+
     private final ServerSocket server;
+
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "fault-proxy");
         thread.setDaemon(true);
         return thread;
     });
+
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+
     private final AtomicInteger lists = new AtomicInteger();
+
     private final AtomicInteger watches = new AtomicInteger();
+
     private volatile Mode mode = Mode.PASS;
+
     private volatile Duration delay = Duration.ofSeconds(2);
+
     private volatile int retryAfterSeconds = 2;
 
     private FaultProxy(URI upstream) throws IOException {
@@ -71,7 +85,10 @@ public final class FaultProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    /** From now on, answers new requests this way; with {@link Mode#PASS}, also ends connections held open. */
+    /**
+     * From now on, answers new requests this way; with {@link Mode#PASS}, also ends
+     * connections held open.
+     */
     public void mode(Mode mode) {
         this.mode = mode;
         if (mode == Mode.PASS) {
@@ -125,7 +142,8 @@ public final class FaultProxy implements AutoCloseable {
                         handle(client);
                     }
                     catch (IOException | RuntimeException ex) {
-                        // The client or the upstream went away: the connection ends, as it would.
+                        // The client or the upstream went away: the connection ends, as
+                        // it would.
                     }
                     finally {
                         open.remove(client);
@@ -169,7 +187,8 @@ public final class FaultProxy implements AutoCloseable {
                     out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                             + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"));
                     out.flush();
-                    // Hold the connection, sending nothing, until the client gives up or the proxy is told to stop.
+                    // Hold the connection, sending nothing, until the client gives up or
+                    // the proxy is told to stop.
                     while (in.read() != -1) {
                         // Discard.
                     }
@@ -195,7 +214,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Forwards the request and relays the answer; after {@code bodyLimit} bytes of body, resets the connection. */
+    /**
+     * Forwards the request and relays the answer; after {@code bodyLimit} bytes of body,
+     * resets the connection.
+     */
     private void relay(Head request, byte[] body, OutputStream out, int bodyLimit, Socket client) throws IOException {
         try (Socket upstreamSocket = connectUpstream(request, body)) {
             InputStream upstreamIn = upstreamSocket.getInputStream();
@@ -221,7 +243,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** The upstream's answer with its JSON cut in the middle, framed by a Content-Length that matches the cut. */
+    /**
+     * The upstream's answer with its JSON cut in the middle, framed by a Content-Length
+     * that matches the cut.
+     */
     private void truncated(Head request, byte[] body, OutputStream out) throws IOException {
         try (Socket upstreamSocket = connectUpstream(request, body)) {
             InputStream upstreamIn = upstreamSocket.getInputStream();
@@ -231,8 +256,8 @@ public final class FaultProxy implements AutoCloseable {
             }
             byte[] json = upstreamIn.readNBytes(response.contentLength());
             byte[] cut = java.util.Arrays.copyOf(json, Math.max(1, json.length / 2));
-            out.write(ascii(response.startLine() + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + cut.length + "\r\nConnection: close\r\n\r\n"));
+            out.write(ascii(response.startLine() + "\r\nContent-Type: application/json\r\nContent-Length: " + cut.length
+                    + "\r\nConnection: close\r\n\r\n"));
             out.write(cut);
             out.flush();
         }
@@ -311,7 +336,10 @@ public final class FaultProxy implements AutoCloseable {
             return 0;
         }
 
-        /** The head as bytes, with any Connection header replaced by {@code Connection: close}. */
+        /**
+         * The head as bytes, with any Connection header replaced by
+         * {@code Connection: close}.
+         */
         byte[] withConnectionClose() {
             StringBuilder text = new StringBuilder(startLine).append("\r\n");
             for (String header : headers) {
@@ -322,4 +350,5 @@ public final class FaultProxy implements AutoCloseable {
             return ascii(text.append("Connection: close\r\n\r\n").toString());
         }
     }
+
 }

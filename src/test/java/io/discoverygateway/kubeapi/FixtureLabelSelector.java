@@ -10,17 +10,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The embedded API's own label-selector evaluation, written apart from the gateway's parser on purpose: a fake that
- * shared the gateway's parser would mirror the gateway's bugs instead of exposing them. It follows the forms of
- * Kubernetes' documentation (equality {@code =}, {@code ==}, {@code !=}; sets {@code in}, {@code notin}; existence
- * {@code key}, {@code !key}) with a regular expression per requirement, and checks keys and values only loosely
- * (the API server's validation is not what the gateway's tests exercise).
+ * The embedded API's own label-selector evaluation, written apart from the gateway's
+ * parser on purpose: a fake that shared the gateway's parser would mirror the gateway's
+ * bugs instead of exposing them. It follows the forms of Kubernetes' documentation
+ * (equality {@code =}, {@code ==}, {@code !=}; sets {@code in}, {@code notin}; existence
+ * {@code key}, {@code !key}) with a regular expression per requirement, and checks keys
+ * and values only loosely (the API server's validation is not what the gateway's tests
+ * exercise).
  */
 final class FixtureLabelSelector {
 
     private static final String KEY = "([A-Za-z0-9][-A-Za-z0-9_./]*)";
+
     private static final Pattern SET = Pattern.compile("\\s*" + KEY + "\\s+(in|notin)\\s+\\(([^)]*)\\)\\s*");
+
     private static final Pattern EQUALITY = Pattern.compile("\\s*" + KEY + "\\s*(==|=|!=)\\s*([-A-Za-z0-9_.]*)\\s*");
+
     private static final Pattern EXISTENCE = Pattern.compile("\\s*(!?)\\s*" + KEY + "\\s*");
 
     private FixtureLabelSelector() {
@@ -41,9 +46,10 @@ final class FixtureLabelSelector {
     private static Predicate<Map<String, String>> requirement(String text) {
         Matcher set = SET.matcher(text);
         if (set.matches()) {
-            // A HashSet: the immutable sets of Set.of refuse contains(null), which a missing label is.
-            Set<String> values = new HashSet<>(set.group(3).strip().isEmpty() ? List.of()
-                    : List.of(set.group(3).strip().split("\\s*,\\s*")));
+            // A HashSet: the immutable sets of Set.of refuse contains(null), which a
+            // missing label is.
+            Set<String> values = new HashSet<>(
+                    set.group(3).strip().isEmpty() ? List.of() : List.of(set.group(3).strip().split("\\s*,\\s*")));
             String key = set.group(1);
             return set.group(2).equals("in") ? labels -> values.contains(labels.get(key))
                     : labels -> !values.contains(labels.get(key));
@@ -80,4 +86,5 @@ final class FixtureLabelSelector {
         parts.add(selector.substring(start));
         return parts;
     }
+
 }

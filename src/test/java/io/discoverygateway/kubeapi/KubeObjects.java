@@ -7,7 +7,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Builds Service, EndpointSlice, Pod, ServiceAccount and RBAC manifests (as JSON) for tests, demo data and benchmarks. */
+/**
+ * Builds Service, EndpointSlice, Pod, ServiceAccount and RBAC manifests (as JSON) for
+ * tests, demo data and benchmarks.
+ */
 public final class KubeObjects {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -41,7 +44,10 @@ public final class KubeObjects {
         return service.toString();
     }
 
-    /** An endpoint of a slice: its address, readiness, and the pod behind it (named after the address). */
+    /**
+     * An endpoint of a slice: its address, readiness, and the pod behind it (named after
+     * the address).
+     */
     public record EndpointSpec(String address, boolean ready, boolean terminating, String zone) {
 
         public static EndpointSpec ready(String address) {
@@ -65,8 +71,8 @@ public final class KubeObjects {
     public static String slice(String namespace, String name, String service, String addressType,
             List<EndpointSpec> endpoints) {
         ObjectNode slice = object("discovery.k8s.io/v1", "EndpointSlice", namespace, name,
-                Map.of("kubernetes.io/service-name", service,
-                        "endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io"));
+                Map.of("kubernetes.io/service-name", service, "endpointslice.kubernetes.io/managed-by",
+                        "endpointslice-controller.k8s.io"));
         slice.put("addressType", addressType);
         ArrayNode array = slice.putArray("endpoints");
         for (EndpointSpec spec : endpoints) {
@@ -91,12 +97,18 @@ public final class KubeObjects {
         return slice.toString();
     }
 
-    /** The name of the pod behind an endpoint of {@link #slice}: the service and the address. */
+    /**
+     * The name of the pod behind an endpoint of {@link #slice}: the service and the
+     * address.
+     */
     public static String podName(String service, String address) {
         return service + "-" + address.replace('.', '-').replace(':', '-');
     }
 
-    /** A running, ready pod with labels, annotations and a container that restarted {@code restarts} times. */
+    /**
+     * A running, ready pod with labels, annotations and a container that restarted
+     * {@code restarts} times.
+     */
     public static String pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
             int restarts) {
         ObjectNode pod = object("v1", "Pod", namespace, name, labels);
@@ -123,7 +135,10 @@ public final class KubeObjects {
         return pod.toString();
     }
 
-    /** A slice whose {@code endpoints} is null, as the API sends for a Service scaled to zero. */
+    /**
+     * A slice whose {@code endpoints} is null, as the API sends for a Service scaled to
+     * zero.
+     */
     public static String emptySlice(String namespace, String name, String service) {
         ObjectNode slice = (ObjectNode) JSON.readTree(slice(namespace, name, service, List.of()));
         slice.putNull("endpoints");
@@ -136,14 +151,16 @@ public final class KubeObjects {
     }
 
     /** A rule of a Role or ClusterRole. */
-    public record Rule(List<String> apiGroups, List<String> resources, List<String> verbs,
-            List<String> resourceNames) {
+    public record Rule(List<String> apiGroups, List<String> resources, List<String> verbs, List<String> resourceNames) {
 
         public Rule(List<String> apiGroups, List<String> resources, List<String> verbs) {
             this(apiGroups, resources, verbs, List.of());
         }
 
-        /** What the gateway asks for a consumer by default: list endpointslices in discovery.k8s.io. */
+        /**
+         * What the gateway asks for a consumer by default: list endpointslices in
+         * discovery.k8s.io.
+         */
         public static Rule listEndpointSlices() {
             return new Rule(List.of("discovery.k8s.io"), List.of("endpointslices"), List.of("list"));
         }
@@ -170,8 +187,8 @@ public final class KubeObjects {
     }
 
     /**
-     * A RoleBinding (namespace given) or ClusterRoleBinding (namespace empty) of a Role or ClusterRole to one
-     * ServiceAccount.
+     * A RoleBinding (namespace given) or ClusterRoleBinding (namespace empty) of a Role
+     * or ClusterRole to one ServiceAccount.
      */
     public static String binding(String namespace, String name, String roleKind, String roleName,
             String accountNamespace, String accountName) {
@@ -180,10 +197,15 @@ public final class KubeObjects {
         if (namespace.isEmpty()) {
             binding.withObject("metadata").remove("namespace");
         }
-        binding.putObject("roleRef").put("apiGroup", "rbac.authorization.k8s.io").put("kind", roleKind)
-                .put("name", roleName);
-        binding.putArray("subjects").addObject().put("kind", "ServiceAccount").put("name", accountName)
-                .put("namespace", accountNamespace);
+        binding.putObject("roleRef")
+            .put("apiGroup", "rbac.authorization.k8s.io")
+            .put("kind", roleKind)
+            .put("name", roleName);
+        binding.putArray("subjects")
+            .addObject()
+            .put("kind", "ServiceAccount")
+            .put("name", accountName)
+            .put("namespace", accountNamespace);
         return binding.toString();
     }
 
@@ -199,4 +221,5 @@ public final class KubeObjects {
         labels.forEach(labelNode::put);
         return object;
     }
+
 }

@@ -9,21 +9,27 @@ import java.util.concurrent.TimeUnit;
 import io.discoverygateway.realkube.RealKubeBinaries;
 
 /**
- * Runs kubectl, as README's steps do: the one built from the pinned Kubernetes release with the real-cluster
- * components ({@link RealKubeBinaries}), else an installed one. In CI the built one is always there, so the tests
- * that need kubectl never skip.
+ * Runs kubectl, as README's steps do: the one built from the pinned Kubernetes release
+ * with the real-cluster components ({@link RealKubeBinaries}), else an installed one. In
+ * CI the built one is always there, so the tests that need kubectl never skip.
  */
 public final class Kubectl {
 
     private Kubectl() {
     }
 
-    /** The kubectl to run: the built one when the real Kubernetes binaries can be had, else kubectl on the PATH. */
+    /**
+     * The kubectl to run: the built one when the real Kubernetes binaries can be had,
+     * else kubectl on the PATH.
+     */
     public static String executable() {
         return RealKubeBinaries.folder().map(folder -> folder.resolve("kubectl").toString()).orElse("kubectl");
     }
 
-    /** What kubectl printed (standard output and error) and how it exited (-1 when it could not run). */
+    /**
+     * What kubectl printed (standard output and error) and how it exited (-1 when it
+     * could not run).
+     */
     public record Result(int exitCode, String output) {
     }
 
@@ -33,8 +39,8 @@ public final class Kubectl {
     }
 
     /**
-     * Runs a command; with {@code home}, in a private home: kubectl caches discovery documents there, and must not see
-     * a real kubeconfig.
+     * Runs a command; with {@code home}, in a private home: kubectl caches discovery
+     * documents there, and must not see a real kubeconfig.
      */
     public static Result run(List<String> command, Path home) {
         try {
@@ -59,4 +65,5 @@ public final class Kubectl {
             return new Result(-1, ex.getMessage());
         }
     }
+
 }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** kubectl can get, create, apply and delete Services and EndpointSlices on the embedded API (when installed). */
+/**
+ * kubectl can get, create, apply and delete Services and EndpointSlices on the embedded
+ * API (when installed).
+ */
 class KubectlCompatibilityTest {
 
     private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
@@ -48,8 +51,11 @@ class KubectlCompatibilityTest {
         Kubectl.Result created = kubectl("apply", "--validate=false", "-f", manifest.toString());
         Files.writeString(manifest, Files.readString(manifest).replace("v1}", "v2}"));
         Kubectl.Result configured = kubectl("apply", "--validate=false", "-f", manifest.toString());
-        String labels = api.get(ApiResource.SERVICES, "demo", "web").orElseThrow().path("metadata").path("labels")
-                .toString();
+        String labels = api.get(ApiResource.SERVICES, "demo", "web")
+            .orElseThrow()
+            .path("metadata")
+            .path("labels")
+            .toString();
         Kubectl.Result listed = kubectl("get", "services");
         Kubectl.Result deleted = kubectl("delete", "service", "web");
 
@@ -64,8 +70,8 @@ class KubectlCompatibilityTest {
     @Test
     void createAndGetEndpointSlices() throws Exception {
         Path manifest = home.resolve("slice.json");
-        Files.writeString(manifest, KubeObjects.slice("demo", "web-1", "web",
-                List.of(KubeObjects.EndpointSpec.ready("10.0.0.1"))));
+        Files.writeString(manifest,
+                KubeObjects.slice("demo", "web-1", "web", List.of(KubeObjects.EndpointSpec.ready("10.0.0.1"))));
 
         Kubectl.Result created = kubectl("create", "--validate=false", "-f", manifest.toString());
         Kubectl.Result listed = kubectl("get", "endpointslices");
@@ -76,11 +82,13 @@ class KubectlCompatibilityTest {
 
     @Test
     void createTokenIssuesABoundTokenThatTokenReviewAccepts() throws Exception {
-        // kubectl create serviceaccount would send protobuf, which this API does not read; apply sends JSON.
+        // kubectl create serviceaccount would send protobuf, which this API does not
+        // read; apply sends JSON.
         Path manifest = home.resolve("account.json");
         Files.writeString(manifest, KubeObjects.serviceAccount("demo", "app"));
         Kubectl.Result account = kubectl("apply", "--validate=false", "-f", manifest.toString());
-        Kubectl.Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration", "15m");
+        Kubectl.Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration",
+                "15m");
         Kubectl.Result tooShort = kubectl("create", "token", "app", "--duration", "1m");
 
         assertThat(account.exitCode()).as(account.output()).isZero();
@@ -92,8 +100,10 @@ class KubectlCompatibilityTest {
     }
 
     private Kubectl.Result kubectl(String... args) {
-        List<String> command = new ArrayList<>(List.of(Kubectl.executable(), "--server", api.url().toString(), "-n", "demo"));
+        List<String> command = new ArrayList<>(
+                List.of(Kubectl.executable(), "--server", api.url().toString(), "-n", "demo"));
         command.addAll(List.of(args));
         return Kubectl.run(command, home);
     }
+
 }

@@ -19,26 +19,35 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The objects of the embedded API, with a global resourceVersion counter that grows on every write (as etcd's
- * revision does) and a bounded history of watch events, from which watches resume. Thread-safe: every write and
- * every read of the history happens under the store's lock, so a watch that lists history and then subscribes
- * misses nothing.
+ * The objects of the embedded API, with a global resourceVersion counter that grows on
+ * every write (as etcd's revision does) and a bounded history of watch events, from which
+ * watches resume. Thread-safe: every write and every read of the history happens under
+ * the store's lock, so a watch that lists history and then subscribes misses nothing.
  */
 final class ObjectStore {
 
     private final Map<ApiResource, TreeMap<String, ObjectNode>> objects = new HashMap<>();
+
     private final Deque<WatchEvent> history = new ArrayDeque<>();
+
     private final List<Consumer<WatchEvent>> subscribers = new CopyOnWriteArrayList<>();
+
     private final int historyLimit;
+
     private long resourceVersion = 1;
-    /** Events with a resourceVersion at or below this one are no longer in the history. */
+
+    /**
+     * Events with a resourceVersion at or below this one are no longer in the history.
+     */
     private long compactedThrough = 1;
 
     ObjectStore(int historyLimit) {
         this.historyLimit = historyLimit;
     }
 
-    /** A change; {@code previous} is the object before a MODIFIED event (null otherwise). */
+    /**
+     * A change; {@code previous} is the object before a MODIFIED event (null otherwise).
+     */
     record WatchEvent(String type, ApiResource resource, ObjectNode object, ObjectNode previous, long resourceVersion) {
 
         String namespace() {
@@ -46,7 +55,10 @@ final class ObjectStore {
         }
     }
 
-    /** The result of a list: the matching objects and the resourceVersion they are current at. */
+    /**
+     * The result of a list: the matching objects and the resourceVersion they are current
+     * at.
+     */
     record Listing(List<ObjectNode> items, long resourceVersion) {
     }
 
@@ -62,7 +74,7 @@ final class ObjectStore {
 
     synchronized Optional<ObjectNode> get(ApiResource resource, String namespace, String name) {
         return Optional.ofNullable(objects.getOrDefault(resource, new TreeMap<>()).get(key(namespace, name)))
-                .map(ObjectNode::deepCopy);
+            .map(ObjectNode::deepCopy);
     }
 
     synchronized long resourceVersion() {
@@ -91,9 +103,10 @@ final class ObjectStore {
     }
 
     /**
-     * What kube-apiserver gives back: it stores objects as protobuf, where an empty list and no list are the same,
-     * and EndpointSlice's {@code endpoints} and {@code ports} have no omitempty, so an empty one reads back as null
-     * (found by running the stream's model-based test on a real API server).
+     * What kube-apiserver gives back: it stores objects as protobuf, where an empty list
+     * and no list are the same, and EndpointSlice's {@code endpoints} and {@code ports}
+     * have no omitempty, so an empty one reads back as null (found by running the
+     * stream's model-based test on a real API server).
      */
     private static ObjectNode asStored(ApiResource resource, ObjectNode object) {
         if (resource.equals(ApiResource.ENDPOINT_SLICES)) {
@@ -140,10 +153,10 @@ final class ObjectStore {
     }
 
     /**
-     * Subscribes to events after {@code fromVersion}: replays those from history, then delivers live ones, with no
-     * gap and no duplicate between the two.
-     *
-     * @return false when the history no longer reaches back to {@code fromVersion} (the watch has expired)
+     * Subscribes to events after {@code fromVersion}: replays those from history, then
+     * delivers live ones, with no gap and no duplicate between the two.
+     * @return false when the history no longer reaches back to {@code fromVersion} (the
+     * watch has expired)
      */
     synchronized boolean subscribe(long fromVersion, Consumer<WatchEvent> subscriber) {
         if (fromVersion < compactedThrough) {
@@ -158,7 +171,10 @@ final class ObjectStore {
         return true;
     }
 
-    /** Delivers ADDED for every current object, then live events: a watch without a resourceVersion. */
+    /**
+     * Delivers ADDED for every current object, then live events: a watch without a
+     * resourceVersion.
+     */
     synchronized void subscribeWithInitialState(ApiResource resource, Consumer<WatchEvent> subscriber) {
         for (ObjectNode object : objects.getOrDefault(resource, new TreeMap<>()).values()) {
             subscriber.accept(new WatchEvent("ADDED", resource, object.deepCopy(), null,
@@ -171,13 +187,18 @@ final class ObjectStore {
         subscribers.remove(subscriber);
     }
 
-    /** Forgets all history up to now: any watch from an older resourceVersion gets 410 Gone. */
+    /**
+     * Forgets all history up to now: any watch from an older resourceVersion gets 410
+     * Gone.
+     */
     synchronized void compact() {
         history.clear();
         compactedThrough = resourceVersion;
     }
 
-    /** Cluster-scoped objects (stored under the empty namespace) have no namespace field. */
+    /**
+     * Cluster-scoped objects (stored under the empty namespace) have no namespace field.
+     */
     private static void putNamespace(ObjectNode metadata, String namespace) {
         if (namespace.isEmpty()) {
             metadata.remove("namespace");
@@ -194,4 +215,5 @@ final class ObjectStore {
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
+
 }

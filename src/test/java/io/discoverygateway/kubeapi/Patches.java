@@ -9,10 +9,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The patch formats of the Kubernetes API. Strategic merge patch is approximated: it merges like a JSON merge
- * patch, except that lists with a known merge key (ports by port, containers by name) merge element by element,
- * and {@code $}-directives other than {@code $patch: delete} on list elements are ignored. Server-side apply is
- * treated as a merge of the applied configuration.
+ * The patch formats of the Kubernetes API. Strategic merge patch is approximated: it
+ * merges like a JSON merge patch, except that lists with a known merge key (ports by
+ * port, containers by name) merge element by element, and {@code $}-directives other than
+ * {@code $patch: delete} on list elements are ignored. Server-side apply is treated as a
+ * merge of the applied configuration.
  */
 final class Patches {
 
@@ -127,4 +128,5 @@ final class Patches {
     private static String unescape(String segment) {
         return segment.replace("~1", "/").replace("~0", "~");
     }
+
 }

@@ -8,14 +8,17 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads the one protobuf body the embedded API must understand: the TokenRequest that {@code kubectl create token}
- * sends (kubectl's typed clients send protobuf, and client-go does not fall back to JSON on a 415). The envelope is
- * Kubernetes' {@code k8s\0} magic and a {@code runtime.Unknown} (1: typeMeta {1: apiVersion, 2: kind}, 2: raw); the
- * raw TokenRequest's spec (field 2) holds {@code audiences} (1, repeated) and {@code expirationSeconds} (4).
+ * Reads the one protobuf body the embedded API must understand: the TokenRequest that
+ * {@code kubectl create token} sends (kubectl's typed clients send protobuf, and
+ * client-go does not fall back to JSON on a 415). The envelope is Kubernetes'
+ * {@code k8s\0} magic and a {@code runtime.Unknown} (1: typeMeta {1: apiVersion, 2:
+ * kind}, 2: raw); the raw TokenRequest's spec (field 2) holds {@code audiences} (1,
+ * repeated) and {@code expirationSeconds} (4).
  */
 final class ProtobufTokenRequest {
 
     private static final byte[] MAGIC = { 'k', '8', 's', 0 };
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ProtobufTokenRequest() {
@@ -73,11 +76,15 @@ final class ProtobufTokenRequest {
         return request;
     }
 
-    /** Protobuf wire format: varints and length-delimited fields over a slice of bytes. */
+    /**
+     * Protobuf wire format: varints and length-delimited fields over a slice of bytes.
+     */
     private static final class Reader {
 
         private final byte[] bytes;
+
         private int position;
+
         private final int end;
 
         Reader(byte[] bytes, int start, int end) {
@@ -125,7 +132,8 @@ final class ProtobufTokenRequest {
                 case 0 -> varint();
                 case 1 -> position += 8;
                 case 2 -> {
-                    // Not "position += varint()": that would add to the position from before the length was read.
+                    // Not "position += varint()": that would add to the position from
+                    // before the length was read.
                     int length = (int) varint();
                     position += length;
                 }
@@ -133,5 +141,7 @@ final class ProtobufTokenRequest {
                 default -> throw new IllegalArgumentException("unsupported wire type " + (tag & 7));
             }
         }
+
     }
+
 }

@@ -8,13 +8,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Kubernetes' RBAC authorizer over the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings stored in the
- * embedded API, with its semantics: a ClusterRoleBinding grants its ClusterRole's rules everywhere, a RoleBinding
- * grants its Role's or ClusterRole's rules in its own namespace only; a rule allows a request when its verbs, API
- * groups, resources (with {@code resource/subresource} and {@code *}{@code /subresource}) and resource names match,
- * {@code *} matching anything; subjects are users, groups, and ServiceAccounts (as the user
- * {@code system:serviceaccount:<namespace>:<name>}); members of {@code system:masters} may do anything. Not modelled:
- * ClusterRole aggregation and non-resource URLs.
+ * Kubernetes' RBAC authorizer over the Roles, ClusterRoles, RoleBindings and
+ * ClusterRoleBindings stored in the embedded API, with its semantics: a
+ * ClusterRoleBinding grants its ClusterRole's rules everywhere, a RoleBinding grants its
+ * Role's or ClusterRole's rules in its own namespace only; a rule allows a request when
+ * its verbs, API groups, resources (with {@code resource/subresource} and
+ * {@code *}{@code /subresource}) and resource names match, {@code *} matching anything;
+ * subjects are users, groups, and ServiceAccounts (as the user
+ * {@code system:serviceaccount:<namespace>:<name>}); members of {@code system:masters}
+ * may do anything. Not modelled: ClusterRole aggregation and non-resource URLs.
  */
 public final class RbacAuthorizer {
 
@@ -24,7 +26,10 @@ public final class RbacAuthorizer {
         this.store = store;
     }
 
-    /** Who asks, and what for: the attributes of a SubjectAccessReview (namespace and name empty when none). */
+    /**
+     * Who asks, and what for: the attributes of a SubjectAccessReview (namespace and name
+     * empty when none).
+     */
     public record Request(String user, List<String> groups, String verb, String group, String resource,
             String subresource, String namespace, String name) {
     }
@@ -54,7 +59,10 @@ public final class RbacAuthorizer {
         return new Decision(false, "");
     }
 
-    /** The reason when this binding grants the request (bindingNamespace empty for a ClusterRoleBinding). */
+    /**
+     * The reason when this binding grants the request (bindingNamespace empty for a
+     * ClusterRoleBinding).
+     */
     private Optional<String> grants(ObjectNode binding, String bindingNamespace, Request request) {
         Optional<String> subject = matchingSubject(binding.path("subjects"), request);
         if (subject.isEmpty()) {
@@ -75,10 +83,10 @@ public final class RbacAuthorizer {
         for (JsonNode rule : role.get().path("rules")) {
             if (allows(rule, request)) {
                 String bindingName = binding.path("metadata").path("name").asString();
-                return Optional.of("RBAC: allowed by " + (bindingNamespace.isEmpty()
-                        ? "ClusterRoleBinding \"" + bindingName + "\""
-                        : "RoleBinding \"" + bindingName + "/" + bindingNamespace + "\"") + " of " + roleKind + " \""
-                        + roleName + "\" to " + subject.get());
+                return Optional.of("RBAC: allowed by "
+                        + (bindingNamespace.isEmpty() ? "ClusterRoleBinding \"" + bindingName + "\""
+                                : "RoleBinding \"" + bindingName + "/" + bindingNamespace + "\"")
+                        + " of " + roleKind + " \"" + roleName + "\" to " + subject.get());
             }
         }
         return Optional.empty();
@@ -96,8 +104,8 @@ public final class RbacAuthorizer {
                 default -> false;
             };
             if (matches) {
-                return Optional.of(kind + " \"" + (kind.equals("ServiceAccount") ? name + "/" + namespace : name)
-                        + "\"");
+                return Optional
+                    .of(kind + " \"" + (kind.equals("ServiceAccount") ? name + "/" + namespace : name) + "\"");
             }
         }
         return Optional.empty();
@@ -105,9 +113,8 @@ public final class RbacAuthorizer {
 
     private static boolean allows(JsonNode rule, Request request) {
         return contains(rule.path("verbs"), request.verb()) && contains(rule.path("apiGroups"), request.group())
-                && resourceMatches(rule.path("resources"), request)
-                && (rule.path("resourceNames").isEmpty() || strings(rule.path("resourceNames")).contains(
-                        request.name()));
+                && resourceMatches(rule.path("resources"), request) && (rule.path("resourceNames").isEmpty()
+                        || strings(rule.path("resourceNames")).contains(request.name()));
     }
 
     private static boolean resourceMatches(JsonNode resources, Request request) {
@@ -132,4 +139,5 @@ public final class RbacAuthorizer {
         values.forEach(node -> list.add(node.asString()));
         return list;
     }
+
 }

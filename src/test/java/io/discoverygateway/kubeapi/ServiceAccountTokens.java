@@ -20,22 +20,32 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Bound ServiceAccount tokens as kube-apiserver issues them for TokenRequest: JWTs whose claims name the issuer, the
- * audiences, the expiry and the ServiceAccount (namespace, name, uid), and reviews of them as the TokenReview API
- * does: the signature, the expiry, an audience in common, and the ServiceAccount still existing with the same uid.
+ * Bound ServiceAccount tokens as kube-apiserver issues them for TokenRequest: JWTs whose
+ * claims name the issuer, the audiences, the expiry and the ServiceAccount (namespace,
+ * name, uid), and reviews of them as the TokenReview API does: the signature, the expiry,
+ * an audience in common, and the ServiceAccount still existing with the same uid.
  *
- * <p>Difference from Kubernetes: tokens are signed with HMAC-SHA256 under a key made at start-up rather than RS256
- * under the cluster's service-account key; clients treat tokens as opaque, so nothing outside sees the difference.
+ * <p>
+ * Difference from Kubernetes: tokens are signed with HMAC-SHA256 under a key made at
+ * start-up rather than RS256 under the cluster's service-account key; clients treat
+ * tokens as opaque, so nothing outside sees the difference.
  */
 final class ServiceAccountTokens {
 
-    /** kube-apiserver's default --api-audiences: what a token is for when a TokenRequest names no audience. */
+    /**
+     * kube-apiserver's default --api-audiences: what a token is for when a TokenRequest
+     * names no audience.
+     */
     static final String API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
+
     private static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final byte[] key = new byte[32];
+
     private final Clock clock;
 
     ServiceAccountTokens(Clock clock) {
@@ -43,7 +53,10 @@ final class ServiceAccountTokens {
         new SecureRandom().nextBytes(key);
     }
 
-    /** A signed token for a ServiceAccount, valid for these audiences until {@code expiry}. */
+    /**
+     * A signed token for a ServiceAccount, valid for these audiences until
+     * {@code expiry}.
+     */
     String issue(String namespace, String name, String uid, List<String> audiences, Instant expiry) {
         Instant now = clock.instant();
         ObjectNode claims = JSON.createObjectNode();
@@ -62,7 +75,10 @@ final class ServiceAccountTokens {
         return unsigned + "." + ENCODER.encodeToString(sign(unsigned));
     }
 
-    /** What a TokenReview says of a token: who it authenticates, for which of the asked audiences, or why not. */
+    /**
+     * What a TokenReview says of a token: who it authenticates, for which of the asked
+     * audiences, or why not.
+     */
     record Review(boolean authenticated, String namespace, String name, String uid, List<String> audiences,
             String error) {
 
@@ -80,12 +96,13 @@ final class ServiceAccountTokens {
     }
 
     /**
-     * Reviews a token for the given audiences (the API's own audience when none is given).
-     *
-     * @param serviceAccountUid the uid of the named ServiceAccount as it exists now, if it does
+     * Reviews a token for the given audiences (the API's own audience when none is
+     * given).
+     * @param serviceAccountUid the uid of the named ServiceAccount as it exists now, if
+     * it does
      */
-    Review review(String token, List<String> wanted, java.util.function.BiFunction<String, String,
-            Optional<String>> serviceAccountUid) {
+    Review review(String token, List<String> wanted,
+            java.util.function.BiFunction<String, String, Optional<String>> serviceAccountUid) {
         String[] parts = token == null ? new String[0] : token.split("\\.");
         if (parts.length != 3) {
             return Review.refused("[invalid bearer token, token lookup failed]");
@@ -118,8 +135,8 @@ final class ServiceAccountTokens {
         String name = account.path("serviceaccount").path("name").asString("");
         String uid = account.path("serviceaccount").path("uid").asString("");
         if (!serviceAccountUid.apply(namespace, name).map(uid::equals).orElse(false)) {
-            return Review.refused("[invalid bearer token, service account " + namespace + "/" + name
-                    + " has been deleted]");
+            return Review
+                .refused("[invalid bearer token, service account " + namespace + "/" + name + " has been deleted]");
         }
         return new Review(true, namespace, name, uid, common, "");
     }
@@ -134,4 +151,5 @@ final class ServiceAccountTokens {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", ex);
         }
     }
+
 }

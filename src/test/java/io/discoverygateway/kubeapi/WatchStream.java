@@ -13,22 +13,31 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One open HTTP watch: receives the store's events (on the writer's thread, without blocking) and writes those
- * that concern it as JSON lines from the request's thread. An object that stops matching the watch's selector is
- * sent as DELETED and one that starts matching as ADDED, as kube-apiserver does.
+ * One open HTTP watch: receives the store's events (on the writer's thread, without
+ * blocking) and writes those that concern it as JSON lines from the request's thread. An
+ * object that stops matching the watch's selector is sent as DELETED and one that starts
+ * matching as ADDED, as kube-apiserver does.
  */
 final class WatchStream implements Consumer<ObjectStore.WatchEvent> {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final ObjectStore.WatchEvent END = new ObjectStore.WatchEvent("END", null, null, null, 0);
 
     private final OutputStream out;
+
     private final EmbeddedKubernetesApi.ResourcePath target;
+
     private final Predicate<ObjectNode> filter;
+
     private final boolean bookmarks;
+
     private final Duration bookmarkInterval;
+
     private final long deadline;
+
     private final ObjectStore store;
+
     private final BlockingQueue<ObjectStore.WatchEvent> queue = new LinkedBlockingQueue<>();
 
     WatchStream(OutputStream out, EmbeddedKubernetesApi.ResourcePath target, Predicate<ObjectNode> filter,
@@ -116,7 +125,10 @@ final class WatchStream implements Consumer<ObjectStore.WatchEvent> {
         send(line);
     }
 
-    /** Only when nothing is queued: a bookmark promises that every event up to its resourceVersion was sent. */
+    /**
+     * Only when nothing is queued: a bookmark promises that every event up to its
+     * resourceVersion was sent.
+     */
     private void bookmark() throws IOException {
         long resourceVersion;
         synchronized (store) {
@@ -139,4 +151,5 @@ final class WatchStream implements Consumer<ObjectStore.WatchEvent> {
         out.write('\n');
         out.flush();
     }
+
 }

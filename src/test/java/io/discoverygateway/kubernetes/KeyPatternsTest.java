@@ -12,8 +12,8 @@ class KeyPatternsTest {
     void aKeyIsKeptWhenAnIncludeMatchesAndNoExcludeDoes() {
         KeyPatterns patterns = new KeyPatterns(List.of("example.com/*", "team"), List.of("example.com/secret-*"));
 
-        assertThat(patterns).accepts("example.com/owner", "team").rejects("example.com/secret-token", "teams",
-                "other.io/x");
+        assertThat(patterns).accepts("example.com/owner", "team")
+            .rejects("example.com/secret-token", "teams", "other.io/x");
     }
 
     @Test
@@ -22,4 +22,5 @@ class KeyPatternsTest {
 
         assertThat(patterns).accepts("a.b/c+d").rejects("axb/c+d", "a.b/cd");
     }
+
 }

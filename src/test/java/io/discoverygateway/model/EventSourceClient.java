@@ -20,33 +20,49 @@ import io.discoverygateway.wire.HttpWire;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A stream client that behaves as a browser's {@code EventSource} and a careful consumer: it applies events to its
- * own view (RESET clears, ADDED and MODIFIED put, DELETED removes, PATCHED changes endpoints when asked for),
- * remembers the id of the last <em>complete</em> event it dispatched, and when its connection is cut (here: by
- * itself, after a random number of bytes, at any byte of the snapshot, a resume or the live events) it reconnects
- * with that id in {@code Last-Event-ID}. It can read slowly with a small receive buffer.
+ * A stream client that behaves as a browser's {@code EventSource} and a careful consumer:
+ * it applies events to its own view (RESET clears, ADDED and MODIFIED put, DELETED
+ * removes, PATCHED changes endpoints when asked for), remembers the id of the last
+ * <em>complete</em> event it dispatched, and when its connection is cut (here: by itself,
+ * after a random number of bytes, at any byte of the snapshot, a resume or the live
+ * events) it reconnects with that id in {@code Last-Event-ID}. It can read slowly with a
+ * small receive buffer.
  *
- * <p>Threads: one reader thread owns the connection and the parsing; the view is read by the test under this
- * object's monitor.
+ * <p>
+ * Threads: one reader thread owns the connection and the parsing; the view is read by the
+ * test under this object's monitor.
  */
 final class EventSourceClient implements AutoCloseable {
 
     private final int port;
+
     private final String path;
+
     private final Random random;
+
     private final boolean slow;
+
     private final Thread reader;
+
     private final List<String> log = new ArrayList<>();
+
     private int cutsLeft;
+
     private volatile boolean stopped;
+
     private volatile Socket socket;
 
     // Guarded by this.
     private final Map<String, JsonNode> view = new TreeMap<>();
+
     private boolean synced;
+
     private boolean everSynced;
+
     private String lastEventId;
+
     private final List<String> protocolErrors = new ArrayList<>();
+
     private int patchesApplied;
 
     EventSourceClient(int port, String path, long seed, int cuts, boolean slow) {
@@ -60,17 +76,25 @@ final class EventSourceClient implements AutoCloseable {
         this.reader.start();
     }
 
-    /** From now on the client keeps its connection: the test is waiting for quiescence. */
+    /**
+     * From now on the client keeps its connection: the test is waiting for quiescence.
+     */
     synchronized void stopCutting() {
         cutsLeft = 0;
     }
 
-    /** The services this client holds, by name, once it is in sync and has no cut left to make; else null. */
+    /**
+     * The services this client holds, by name, once it is in sync and has no cut left to
+     * make; else null.
+     */
     synchronized Map<String, JsonNode> settledView() {
         return synced && cutsLeft == 0 ? new TreeMap<>(view) : null;
     }
 
-    /** Whether the client held a complete view at least once (it may have cut its connection since). */
+    /**
+     * Whether the client held a complete view at least once (it may have cut its
+     * connection since).
+     */
     synchronized boolean everSynced() {
         return everSynced;
     }
@@ -83,7 +107,8 @@ final class EventSourceClient implements AutoCloseable {
     private void run() {
         boolean first = true;
         while (!stopped) {
-            // The first cut lands early, usually inside the first snapshot; later ones anywhere.
+            // The first cut lands early, usually inside the first snapshot; later ones
+            // anywhere.
             long cutAfter = cutsLeft == 0 ? Long.MAX_VALUE
                     : random.nextInt(first ? 3_000 : random.nextBoolean() ? 2_000 : 400_000);
             first = false;
@@ -117,10 +142,10 @@ final class EventSourceClient implements AutoCloseable {
         OutputStream out = connection.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
                 + (resumeFrom != null ? "Last-Event-ID: " + resumeFrom + "\r\n" : "") + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+            .getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        try (InputStream in = new BufferedInputStream(new CountingStream(connection.getInputStream(), cutAfter,
-                slow))) {
+        try (InputStream in = new BufferedInputStream(
+                new CountingStream(connection.getInputStream(), cutAfter, slow))) {
             String status = HttpWire.lineOrNull(in);
             if (status == null || !status.contains(" 200 ")) {
                 throw new IOException("status " + status);
@@ -174,7 +199,8 @@ final class EventSourceClient implements AutoCloseable {
 
     private synchronized void dispatch(String type, String data, String id) {
         if (type.equals("PATCHED") && !patch(GatewayClient.parse(data))) {
-            // As a careful consumer would: keep the last id and start over from it (a resume sends whole services).
+            // As a careful consumer would: keep the last id and start over from it (a
+            // resume sends whole services).
             throw new IllegalStateException("a patch for a revision this client does not hold");
         }
         lastEventId = id;
@@ -199,7 +225,10 @@ final class EventSourceClient implements AutoCloseable {
         }
     }
 
-    /** Applies a PATCHED event; returns false (and records it) when the base is not what the client holds. */
+    /**
+     * Applies a PATCHED event; returns false (and records it) when the base is not what
+     * the client holds.
+     */
     private boolean patch(JsonNode patch) {
         String name = patch.path("name").asString();
         JsonNode held = view.get(name);
@@ -214,7 +243,10 @@ final class EventSourceClient implements AutoCloseable {
         return true;
     }
 
-    /** Patches that did not apply to what the client held: each a protocol error of the gateway. */
+    /**
+     * Patches that did not apply to what the client held: each a protocol error of the
+     * gateway.
+     */
     synchronized List<String> protocolErrors() {
         return List.copyOf(protocolErrors);
     }
@@ -223,11 +255,16 @@ final class EventSourceClient implements AutoCloseable {
         return patchesApplied;
     }
 
-    /** After this many bytes the connection is cut (the client's own doing), once per planned cut. */
+    /**
+     * After this many bytes the connection is cut (the client's own doing), once per
+     * planned cut.
+     */
     private final class CountingStream extends java.io.FilterInputStream {
 
         private final long cutAfter;
+
         private final boolean slowly;
+
         private long count;
 
         CountingStream(InputStream in, long cutAfter, boolean slowly) {
@@ -259,6 +296,7 @@ final class EventSourceClient implements AutoCloseable {
             }
             return read;
         }
+
     }
 
     @Override
@@ -283,4 +321,5 @@ final class EventSourceClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
+
 }

@@ -28,19 +28,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A model-based test of the stream protocol. Random sequences of changes (creates, deletes, re-creates of a name,
- * slices moving between services, label changes that move services in and out of a filter, services with hundreds
- * of endpoints and large annotations, single endpoints flipping readiness or leaving) are made in a Kubernetes API
- * (the embedded one: {@link StreamModelPropertyTest}; a real kube-apiserver: {@link StreamModelOnRealClusterPropertyTest})
- * while clients with different filters read the stream, each cutting its own connection at random bytes (inside the
- * snapshot, a resume or the live events) and reconnecting with the id of its last complete event, as EventSource
- * does; some read slowly with small receive buffers. After quiescence, every client's view must equal what the
- * model (the API's objects, filtered) says and what the gateway serves over REST; the clients that asked for
- * {@code PATCHED} events must hold exactly the gateway's documents. A failure prints the shrunk sequence.
+ * A model-based test of the stream protocol. Random sequences of changes (creates,
+ * deletes, re-creates of a name, slices moving between services, label changes that move
+ * services in and out of a filter, services with hundreds of endpoints and large
+ * annotations, single endpoints flipping readiness or leaving) are made in a Kubernetes
+ * API (the embedded one: {@link StreamModelPropertyTest}; a real kube-apiserver:
+ * {@link StreamModelOnRealClusterPropertyTest}) while clients with different filters read
+ * the stream, each cutting its own connection at random bytes (inside the snapshot, a
+ * resume or the live events) and reconnecting with the id of its last complete event, as
+ * EventSource does; some read slowly with small receive buffers. After quiescence, every
+ * client's view must equal what the model (the API's objects, filtered) says and what the
+ * gateway serves over REST; the clients that asked for {@code PATCHED} events must hold
+ * exactly the gateway's documents. A failure prints the shrunk sequence.
  */
 abstract class StreamModelContract {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final List<String> NAMES = List.of("svc-0", "svc-1", "svc-2", "svc-3", "svc-4", "svc-5");
 
     /** The API server the changes are made in. */
@@ -57,6 +61,7 @@ abstract class StreamModelContract {
 
     /** A change to make in the API. */
     sealed interface Change {
+
     }
 
     record Create(String name, String group, int endpoints, boolean largeAnnotations) implements Change {
@@ -71,15 +76,24 @@ abstract class StreamModelContract {
     record Resize(String name, int endpoints, int notReadyEvery) implements Change {
     }
 
-    /** One endpoint of the service's slice changes readiness, or leaves it: what PATCHED events are for. */
+    /**
+     * One endpoint of the service's slice changes readiness, or leaves it: what PATCHED
+     * events are for.
+     */
     record Flip(String name, int index, boolean remove) implements Change {
     }
 
-    /** The slice {@code <from>-extra} now belongs to another service (its service-name label changes). */
+    /**
+     * The slice {@code <from>-extra} now belongs to another service (its service-name
+     * label changes).
+     */
     record MoveSlice(String from, String to) implements Change {
     }
 
-    /** The property: after any sequence of changes, every client holds what the model and the gateway say. */
+    /**
+     * The property: after any sequence of changes, every client holds what the model and
+     * the gateway say.
+     */
     void everyClientEndsWithExactlyTheGatewaysState(List<Change> changes, long seed) {
         String namespace = namespaceForTry();
         int port = port();
@@ -100,21 +114,22 @@ abstract class StreamModelContract {
                 new Filter("namespace=" + namespace + "&patches=true", null, null),
                 new Filter("namespace=" + namespace + "&labelSelector=group%3Da&patches=true", "a", null));
         for (int i = 0; i < chosen.size(); i++) {
-            EventSourceClient client = new EventSourceClient(port, "/api/v1/stream?" + chosen.get(i).query(),
-                    seed + i, 1 + (int) ((seed >>> i) & 3), i % 2 == 1);
+            EventSourceClient client = new EventSourceClient(port, "/api/v1/stream?" + chosen.get(i).query(), seed + i,
+                    1 + (int) ((seed >>> i) & 3), i % 2 == 1);
             clients.add(client);
             filters.put(client, chosen.get(i));
         }
         try {
-            // The rest happens while the clients follow live events (and keep cutting their connections).
-            await().atMost(Duration.ofSeconds(30)).until(() -> clients.stream().allMatch(
-                    EventSourceClient::everSynced));
+            // The rest happens while the clients follow live events (and keep cutting
+            // their connections).
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> clients.stream().allMatch(EventSourceClient::everSynced));
             apply(namespace, changes.subList(changes.size() / 3, changes.size()));
             await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
             clients.forEach(EventSourceClient::stopCutting);
             Map<String, String> model = CatalogStates.fromApi(api(), namespace);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(
-                    () -> assertThat(CatalogStates.fromGateway(rest, namespace)).isEqualTo(model));
+            await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(CatalogStates.fromGateway(rest, namespace)).isEqualTo(model));
             for (EventSourceClient client : clients) {
                 Filter filter = filters.get(client);
                 Map<String, String> expected = filter.apply(model, CatalogStates.gatewayDocuments(rest, namespace));
@@ -123,10 +138,12 @@ abstract class StreamModelContract {
                     assertThat(view).as(client::describe).isNotNull();
                     assertThat(CatalogStates.fromDocuments(view)).as(client::describe).isEqualTo(expected);
                     if (filter.query().contains("patches=true")) {
-                        // Patched documents must be the gateway's, endpoint for endpoint and revision for revision.
+                        // Patched documents must be the gateway's, endpoint for endpoint
+                        // and revision for revision.
                         assertThat(client.protocolErrors()).as(client::describe).isEmpty();
-                        assertThat(exactly(view)).as(client::describe).isEqualTo(exactly(
-                                filterDocuments(CatalogStates.gatewayDocuments(rest, namespace), expected)));
+                        assertThat(exactly(view)).as(client::describe)
+                            .isEqualTo(exactly(
+                                    filterDocuments(CatalogStates.gatewayDocuments(rest, namespace), expected)));
                     }
                 });
             }
@@ -179,17 +196,22 @@ abstract class StreamModelContract {
                 net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(60, 300)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(1000)));
         Arbitrary<Change> create = Combinators.combine(name, group, endpoints, Arbitraries.integers().between(0, 5))
-                .as((n, g, e, large) -> new Create(n, g, e, large == 0));
+            .as((n, g, e, large) -> new Create(n, g, e, large == 0));
         Arbitrary<Change> delete = name.map(Delete::new);
         Arbitrary<Change> relabel = Combinators.combine(name, group).as(Relabel::new);
         Arbitrary<Change> resize = Combinators.combine(name, endpoints, Arbitraries.integers().between(1, 4))
-                .as(Resize::new);
+            .as(Resize::new);
         Arbitrary<Change> move = Combinators.combine(name, name).as(MoveSlice::new);
-        Arbitrary<Change> flip = Combinators.combine(name, Arbitraries.integers().between(0, 999),
-                Arbitraries.integers().between(0, 3)).as((n, index, remove) -> new Flip(n, index, remove == 0));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, create), net.jqwik.api.Tuple.of(2, delete),
-                net.jqwik.api.Tuple.of(3, relabel), net.jqwik.api.Tuple.of(3, resize),
-                net.jqwik.api.Tuple.of(1, move), net.jqwik.api.Tuple.of(4, flip)).list().ofMinSize(3).ofMaxSize(24);
+        Arbitrary<Change> flip = Combinators
+            .combine(name, Arbitraries.integers().between(0, 999), Arbitraries.integers().between(0, 3))
+            .as((n, index, remove) -> new Flip(n, index, remove == 0));
+        return Arbitraries
+            .frequencyOf(net.jqwik.api.Tuple.of(3, create), net.jqwik.api.Tuple.of(2, delete),
+                    net.jqwik.api.Tuple.of(3, relabel), net.jqwik.api.Tuple.of(3, resize),
+                    net.jqwik.api.Tuple.of(1, move), net.jqwik.api.Tuple.of(4, flip))
+            .list()
+            .ofMinSize(3)
+            .ofMaxSize(24);
     }
 
     private void apply(String namespace, List<Change> changes) {
@@ -197,15 +219,15 @@ abstract class StreamModelContract {
         for (Change change : changes) {
             if (change instanceof Create create) {
                 api.delete(ApiResource.SERVICES, namespace, create.name());
-                ObjectNode service = (ObjectNode) JSON.readTree(
-                        KubeObjects.service(namespace, create.name(), Map.of("group", create.group())));
+                ObjectNode service = (ObjectNode) JSON
+                    .readTree(KubeObjects.service(namespace, create.name(), Map.of("group", create.group())));
                 if (create.largeAnnotations()) {
                     ObjectNode annotations = service.withObjectProperty("metadata").putObject("annotations");
                     IntStream.range(0, 30).forEach(i -> annotations.put("example.com/blob-" + i, "y".repeat(1000)));
                 }
                 api.create(ApiResource.SERVICES, namespace, service.toString());
-                api.replace(ApiResource.ENDPOINT_SLICES, namespace, slice(namespace, create.name(),
-                        create.endpoints(), 0));
+                api.replace(ApiResource.ENDPOINT_SLICES, namespace,
+                        slice(namespace, create.name(), create.endpoints(), 0));
             }
             else if (change instanceof Delete delete) {
                 api.delete(ApiResource.SERVICES, namespace, delete.name());
@@ -223,7 +245,8 @@ abstract class StreamModelContract {
             }
             else if (change instanceof Flip flip) {
                 api.get(ApiResource.ENDPOINT_SLICES, namespace, flip.name() + "-1").ifPresent(slice -> {
-                    // A slice with no endpoints reads back with "endpoints": null, as from kube-apiserver.
+                    // A slice with no endpoints reads back with "endpoints": null, as
+                    // from kube-apiserver.
                     if (!(slice.path("endpoints") instanceof ArrayNode endpoints) || endpoints.isEmpty()) {
                         return;
                     }
@@ -239,19 +262,20 @@ abstract class StreamModelContract {
                 });
             }
             else if (change instanceof MoveSlice move) {
-                api.replace(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace,
-                        move.from() + "-extra", move.to(),
-                        List.of(EndpointSpec.ready("10.99." + NAMES.indexOf(move.from()) + ".1"))));
+                api.replace(ApiResource.ENDPOINT_SLICES, namespace, KubeObjects.slice(namespace, move.from() + "-extra",
+                        move.to(), List.of(EndpointSpec.ready("10.99." + NAMES.indexOf(move.from()) + ".1"))));
             }
         }
     }
 
     private static String slice(String namespace, String name, int endpoints, int notReadyEvery) {
         int service = NAMES.indexOf(name);
-        return KubeObjects.slice(namespace, name + "-1", name, IntStream.range(0, endpoints)
-                .mapToObj(i -> notReadyEvery > 0 && i % (notReadyEvery + 1) == 0
-                        ? EndpointSpec.notReady("10." + service + "." + (i / 250) + "." + (i % 250 + 1))
-                        : EndpointSpec.ready("10." + service + "." + (i / 250) + "." + (i % 250 + 1)))
-                .toList());
+        return KubeObjects.slice(namespace, name + "-1", name,
+                IntStream.range(0, endpoints)
+                    .mapToObj(i -> notReadyEvery > 0 && i % (notReadyEvery + 1) == 0
+                            ? EndpointSpec.notReady("10." + service + "." + (i / 250) + "." + (i % 250 + 1))
+                            : EndpointSpec.ready("10." + service + "." + (i / 250) + "." + (i % 250 + 1)))
+                    .toList());
     }
+
 }

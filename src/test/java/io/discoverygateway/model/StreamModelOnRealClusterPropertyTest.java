@@ -15,21 +15,23 @@ import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
- * The stream's model-based contract on a real kube-apiserver (the shared real cluster), with fewer tries: every
- * write goes through admission, validation and etcd, and the gateway watches every namespace with the cluster-wide
- * layout's RBAC. Skipped where the real cluster cannot run (never in CI).
+ * The stream's model-based contract on a real kube-apiserver (the shared real cluster),
+ * with fewer tries: every write goes through admission, validation and etcd, and the
+ * gateway watches every namespace with the cluster-wide layout's RBAC. Skipped where the
+ * real cluster cannot run (never in CI).
  */
 class StreamModelOnRealClusterPropertyTest extends StreamModelContract {
 
     private static RealTestCluster cluster;
+
     private static GatewayOnCluster gateway;
 
     private static synchronized void startOnce() {
         if (gateway == null) {
             RealCluster shared = RealCluster.shared();
             cluster = new RealTestCluster(shared);
-            gateway = GatewayOnCluster.startClusterWide(shared, Map.of("gateway.stream.heartbeat", "1s",
-                    "logging.level.root", "WARN"));
+            gateway = GatewayOnCluster.startClusterWide(shared,
+                    Map.of("gateway.stream.heartbeat", "1s", "logging.level.root", "WARN"));
         }
     }
 
@@ -67,4 +69,5 @@ class StreamModelOnRealClusterPropertyTest extends StreamModelContract {
     String namespaceForTry() {
         return cluster.cluster().createNamespace("model");
     }
+
 }

@@ -22,16 +22,18 @@ import org.springframework.context.ConfigurableApplicationContext;
 class StreamModelPropertyTest extends StreamModelContract {
 
     private static final AtomicInteger TRIES = new AtomicInteger();
+
     private static EmbeddedKubernetesApi api;
+
     private static ConfigurableApplicationContext gateway;
 
     @BeforeContainer
     static void start() {
         api = EmbeddedKubernetesApi.start(0, 20_000);
-        gateway = SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0", "--management.server.port=0",
-                "--gateway.all-namespaces=true", "--gateway.kubernetes.api-url=" + api.url(),
-                "--gateway.stream.heartbeat=1s", "--spring.main.banner-mode=off",
-                "--logging.level.root=WARN");
+        gateway = SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0",
+                "--management.server.port=0", "--gateway.all-namespaces=true",
+                "--gateway.kubernetes.api-url=" + api.url(), "--gateway.stream.heartbeat=1s",
+                "--spring.main.banner-mode=off", "--logging.level.root=WARN");
     }
 
     @AfterContainer
@@ -65,4 +67,5 @@ class StreamModelPropertyTest extends StreamModelContract {
     String namespaceForTry() {
         return "model-" + TRIES.incrementAndGet();
     }
+
 }

@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A fan-out that may hold a single batch (gateway.stream.fanout-queue=1) under a burst of changes to many streams:
- * whatever was dropped for resyncs, every client ends with exactly the API's services.
+ * A fan-out that may hold a single batch (gateway.stream.fanout-queue=1) under a burst of
+ * changes to many streams: whatever was dropped for resyncs, every client ends with
+ * exactly the API's services.
  */
 @GatewayTest(properties = { "gateway.namespaces=burst", "gateway.stream.fanout-queue=1" })
 class StreamOverloadTest {
@@ -40,7 +41,8 @@ class StreamOverloadTest {
 
     @Test
     void everyStreamConvergesToTheApiAfterABurstThatOverflowsTheFanout() throws Exception {
-        // Many more streams make each batch's fan-out slow enough for a burst to overflow a queue of one.
+        // Many more streams make each batch's fan-out slow enough for a burst to overflow
+        // a queue of one.
         List<SseClient> idle = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
             idle.add(SseClient.connectWithoutReading(port, "/api/v1/stream"));
@@ -51,15 +53,16 @@ class StreamOverloadTest {
         }
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> clients.stream().allMatch(c -> c.settledView() != null));
-            // Four writers at once, each on its own ten services, as fast as the API takes them.
+            // Four writers at once, each on its own ten services, as fast as the API
+            // takes them.
             List<Thread> writers = new ArrayList<>();
             for (int writer = 0; writer < 4; writer++) {
                 int offset = writer * 10;
                 Thread thread = new Thread(() -> {
                     for (int change = 0; change < 150; change++) {
                         String name = "svc-" + (offset + change % 10);
-                        api.replace(ApiResource.SERVICES, "burst", KubeObjects.service("burst", name,
-                                Map.of("version", Integer.toString(change))));
+                        api.replace(ApiResource.SERVICES, "burst",
+                                KubeObjects.service("burst", name, Map.of("version", Integer.toString(change))));
                         if (change % 7 == 6) {
                             api.delete(ApiResource.SERVICES, "burst", "svc-" + (offset + change % 3));
                         }
@@ -71,11 +74,12 @@ class StreamOverloadTest {
             for (Thread writer : writers) {
                 writer.join();
             }
-            // The truth is the API's objects once the writers are done; the gateway's REST view must reach it too.
+            // The truth is the API's objects once the writers are done; the gateway's
+            // REST view must reach it too.
             Map<String, String> expected = new TreeMap<>();
-            api.list(ApiResource.SERVICES, "burst").forEach(service -> expected.put(
-                    service.path("metadata").path("name").asString(),
-                    service.path("metadata").path("labels").path("version").asString()));
+            api.list(ApiResource.SERVICES, "burst")
+                .forEach(service -> expected.put(service.path("metadata").path("name").asString(),
+                        service.path("metadata").path("labels").path("version").asString()));
             GatewayClient gateway = new GatewayClient(port, managementPort);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 Map<String, String> served = new TreeMap<>();
@@ -94,9 +98,13 @@ class StreamOverloadTest {
                     assertThat(versions).as(client.describe()).isEqualTo(expected);
                 }
             });
-            double resyncs = Double.parseDouble(gateway.get("/actuator/prometheus").body().lines()
-                    .filter(line -> line.startsWith("gateway_stream_resyncs_total")).findFirst().orElseThrow()
-                    .split(" ")[1]);
+            double resyncs = Double.parseDouble(gateway.get("/actuator/prometheus")
+                .body()
+                .lines()
+                .filter(line -> line.startsWith("gateway_stream_resyncs_total"))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[1]);
             System.out.println("Resyncs during the burst: " + resyncs);
             assertThat(resyncs).as("the burst overflowed the fan-out at least once").isPositive();
         }
@@ -105,4 +113,5 @@ class StreamOverloadTest {
             idle.forEach(SseClient::close);
         }
     }
+
 }

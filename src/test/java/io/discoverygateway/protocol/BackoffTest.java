@@ -20,4 +20,5 @@ class BackoffTest {
         assertThat(highest.delay(60)).isEqualTo(Duration.ofSeconds(30));
         assertThat(lowest.delay(3)).isEqualTo(Duration.ofSeconds(1));
     }
+
 }

@@ -20,7 +20,7 @@ class ProtocolTest {
     @Test
     void reasonsGoOnTheWireInKebabCase() {
         assertThat(ResetReason.wireNames()).containsExactly("no-event-id", "unknown-event-id", "event-id-expired",
-                "event-id-ahead", "access-changed", "overloaded");
+                "event-id-ahead", "access-changed", "overloaded", "internal-error");
         assertThat(ReauthenticateReason.wireNames()).containsExactly("token-expired", "token-refused",
                 "access-revoked");
     }
@@ -36,8 +36,8 @@ class ProtocolTest {
 
         assertThat(EndpointKey.of("10.0.0.1", httpFirst)).isEqualTo(EndpointKey.of("10.0.0.1", grpcFirst));
         assertThat(EndpointKey.of("10.0.0.1", httpFirst)).isNotEqualTo(EndpointKey.of("10.0.0.2", httpFirst))
-                .isNotEqualTo(EndpointKey.of("10.0.0.1", Map.of("http", 8081, "grpc", 9090)))
-                .isNotEqualTo(EndpointKey.of("10.0.0.1", Map.of("http", 8080)));
+            .isNotEqualTo(EndpointKey.of("10.0.0.1", Map.of("http", 8081, "grpc", 9090)))
+            .isNotEqualTo(EndpointKey.of("10.0.0.1", Map.of("http", 8080)));
     }
 
     @Test
@@ -45,8 +45,9 @@ class ProtocolTest {
         assertThat(InstanceIds.of("pod-uid", "svc-uid", "IPv4", "10.0.0.1")).isEqualTo("pod-uid");
         String fallback = InstanceIds.of(null, "svc-uid", "IPv4", "10.0.0.1");
         assertThat(fallback).isEqualTo(InstanceIds.of(null, "svc-uid", "IPv4", "10.0.0.1"))
-                .isNotEqualTo(InstanceIds.of(null, "svc-uid", "IPv4", "10.0.0.2"))
-                .isNotEqualTo(InstanceIds.of(null, "other-uid", "IPv4", "10.0.0.1"))
-                .matches("[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
+            .isNotEqualTo(InstanceIds.of(null, "svc-uid", "IPv4", "10.0.0.2"))
+            .isNotEqualTo(InstanceIds.of(null, "other-uid", "IPv4", "10.0.0.1"))
+            .matches("[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
     }
+
 }

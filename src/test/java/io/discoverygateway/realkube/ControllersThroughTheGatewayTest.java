@@ -25,13 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What only a real cluster shows: EndpointSlices as Kubernetes' own controllers write them, for workloads changed
- * with kubectl, followed through the gateway's stream, long-poll and REST API. Each test has its own namespace.
+ * What only a real cluster shows: EndpointSlices as Kubernetes' own controllers write
+ * them, for workloads changed with kubectl, followed through the gateway's stream,
+ * long-poll and REST API. Each test has its own namespace.
  */
 @RealClusterGatewayTest(properties = "gateway.namespaces=scale,rollout,flip,selector,large,doomed")
 class ControllersThroughTheGatewayTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final Duration CONTROLLER_TIME = Duration.ofSeconds(90);
 
     @Autowired
@@ -44,6 +46,7 @@ class ControllersThroughTheGatewayTest {
     private int managementPort;
 
     private GatewayClient gateway;
+
     private KubeRest admin;
 
     @BeforeEach
@@ -58,8 +61,8 @@ class ControllersThroughTheGatewayTest {
         Workloads.deployed(admin, namespace, "web", 0);
         awaitService(namespace, "web", service -> service.path("endpoints").isEmpty());
         String etag = gateway.get(servicePath(namespace, "web")).headers().firstValue("ETag").orElseThrow();
-        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(
-                () -> gateway.get(servicePath(namespace, "web") + "?wait=60s", "If-None-Match", etag));
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture
+            .supplyAsync(() -> gateway.get(servicePath(namespace, "web") + "?wait=60s", "If-None-Match", etag));
 
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=" + namespace)) {
             stream.awaitNamed("SYNCED", Duration.ofSeconds(10));
@@ -71,8 +74,9 @@ class ControllersThroughTheGatewayTest {
             stream.awaitEvent(event -> event.type() != null && event.type().equals("MODIFIED")
                     && JSON.readTree(event.data()).path("endpoints").isEmpty(), CONTROLLER_TIME);
         }
-        assertThat(awaitService(namespace, "web", service -> service.path("endpoints").isEmpty()).path("name")
-                .asString()).isEqualTo("web");
+        assertThat(
+                awaitService(namespace, "web", service -> service.path("endpoints").isEmpty()).path("name").asString())
+            .isEqualTo("web");
     }
 
     @Test
@@ -85,8 +89,10 @@ class ControllersThroughTheGatewayTest {
         AtomicBoolean watching = new AtomicBoolean(true);
         CompletableFuture<Void> apiWatcher = CompletableFuture.runAsync(() -> {
             while (watching.get()) {
-                long ready = Workloads.endpoints(admin, namespace, "api").stream()
-                        .filter(e -> e.path("conditions").path("ready").asBoolean()).count();
+                long ready = Workloads.endpoints(admin, namespace, "api")
+                    .stream()
+                    .filter(e -> e.path("conditions").path("ready").asBoolean())
+                    .count();
                 fewestReadyInTheApi.accumulateAndGet((int) ready, Math::min);
             }
         });
@@ -104,8 +110,10 @@ class ControllersThroughTheGatewayTest {
             watching.set(false);
             apiWatcher.get(10, java.util.concurrent.TimeUnit.SECONDS);
 
-            List<JsonNode> states = events.stream().map(event -> serviceOf(event, "api")).filter(s -> s != null)
-                    .toList();
+            List<JsonNode> states = events.stream()
+                .map(event -> serviceOf(event, "api"))
+                .filter(s -> s != null)
+                .toList();
             assertThat(states).extracting(ControllersThroughTheGatewayTest::readyCount).allMatch(ready -> ready >= 3);
             assertThat(fewestReadyInTheApi.get()).isGreaterThanOrEqualTo(3);
             List<JsonNode> draining = new ArrayList<>();
@@ -114,8 +122,8 @@ class ControllersThroughTheGatewayTest {
                     draining.add(endpoint);
                 }
             }));
-            assertThat(draining).isNotEmpty().allMatch(e -> e.path("serving").asBoolean() && !e.path("ready")
-                    .asBoolean());
+            assertThat(draining).isNotEmpty()
+                .allMatch(e -> e.path("serving").asBoolean() && !e.path("ready").asBoolean());
         }
     }
 
@@ -160,10 +168,10 @@ class ControllersThroughTheGatewayTest {
         JsonNode service = awaitService(namespace, "big", s -> readyCount(s) == 130, CONTROLLER_TIME);
 
         assertThat(Workloads.slices(admin, namespace, "big")).hasSizeGreaterThanOrEqualTo(2)
-                .allMatch(slice -> slice.path("endpoints").size() <= 100);
+            .allMatch(slice -> slice.path("endpoints").size() <= 100);
         assertThat(podNames(service)).hasSize(130).doesNotHaveDuplicates();
         assertThat(service.path("endpoints")).extracting(e -> e.path("zone").asString())
-                .containsOnly("zone-a", "zone-b", "zone-c");
+            .containsOnly("zone-a", "zone-b", "zone-c");
     }
 
     @Test
@@ -231,4 +239,5 @@ class ControllersThroughTheGatewayTest {
         JsonNode service = serviceOf(event, name);
         return service == null ? -1 : readyCount(service);
     }
+
 }

@@ -5,4 +5,5 @@ import io.discoverygateway.DiscoveryServerApiContract;
 /** The Discovery Server API contract on a real kube-apiserver. */
 @RealClusterGatewayTest(properties = "gateway.namespaces=alpha,beta")
 class DiscoveryServerApiOnRealClusterTest extends DiscoveryServerApiContract {
+
 }

@@ -27,23 +27,28 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A small JSON client of a real kube-apiserver for the tests' own writes and reads: TLS verified against the
- * cluster's CA, a bearer token, and paths derived from an object's {@code apiVersion} and {@code kind}. Kept
- * independent of the Kubernetes Java client the gateway uses, so that a quirk of that client cannot hide in both.
+ * A small JSON client of a real kube-apiserver for the tests' own writes and reads: TLS
+ * verified against the cluster's CA, a bearer token, and paths derived from an object's
+ * {@code apiVersion} and {@code kind}. Kept independent of the Kubernetes Java client the
+ * gateway uses, so that a quirk of that client cannot hide in both.
  */
 public final class KubeRest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI server;
+
     private final String token;
+
     private final HttpClient http;
 
     public KubeRest(URI server, Path caCertificate, String token) {
         this.server = server;
         this.token = token;
-        this.http = HttpClient.newBuilder().sslContext(trusting(caCertificate)).connectTimeout(Duration.ofSeconds(5))
-                .build();
+        this.http = HttpClient.newBuilder()
+            .sslContext(trusting(caCertificate))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     }
 
     /** A client of the same server with another identity. */
@@ -64,6 +69,7 @@ public final class KubeRest {
         public int status() {
             return status;
         }
+
     }
 
     public ObjectNode get(String path) {
@@ -76,8 +82,8 @@ public final class KubeRest {
             HttpResponse<String> response = http.send(request(path).timeout(Duration.ofSeconds(10)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new ApiException(response.statusCode(), "GET " + path + " answered " + response.statusCode()
-                        + ": " + response.body());
+                throw new ApiException(response.statusCode(),
+                        "GET " + path + " answered " + response.statusCode() + ": " + response.body());
             }
             return response.body();
         }
@@ -124,7 +130,9 @@ public final class KubeRest {
         return send("DELETE", path, options, "application/json");
     }
 
-    /** Creates the object, or replaces the one of that name (keeping its resourceVersion). */
+    /**
+     * Creates the object, or replaces the one of that name (keeping its resourceVersion).
+     */
     public ObjectNode apply(ObjectNode object) {
         String path = objectPath(object);
         Optional<ObjectNode> existing = find(path);
@@ -132,8 +140,8 @@ public final class KubeRest {
             return post(collectionPath(object), object);
         }
         ObjectNode replacement = object.deepCopy();
-        replacement.withObject("metadata").put("resourceVersion",
-                existing.get().path("metadata").path("resourceVersion").asString());
+        replacement.withObject("metadata")
+            .put("resourceVersion", existing.get().path("metadata").path("resourceVersion").asString());
         return put(path, replacement);
     }
 
@@ -142,8 +150,8 @@ public final class KubeRest {
     }
 
     /**
-     * Opens a watch and hands every event to {@code events} on the calling thread until the server ends it or the
-     * thread is interrupted (then the stream is closed).
+     * Opens a watch and hands every event to {@code events} on the calling thread until
+     * the server ends it or the thread is interrupted (then the stream is closed).
      */
     public void watch(String collectionPath, String resourceVersion, Consumer<ObjectNode> events) throws IOException {
         String separator = collectionPath.contains("?") ? "&" : "?";
@@ -163,15 +171,18 @@ public final class KubeRest {
                 throw new ApiException(response.statusCode(), "watch " + path + ": " + response.statusCode());
             }
             lines.takeWhile(line -> !Thread.currentThread().isInterrupted())
-                    .filter(line -> !line.isBlank())
-                    .forEach(line -> events.accept((ObjectNode) JSON.readTree(line)));
+                .filter(line -> !line.isBlank())
+                .forEach(line -> events.accept((ObjectNode) JSON.readTree(line)));
         }
         catch (java.io.UncheckedIOException ex) {
             throw ex.getCause();
         }
     }
 
-    /** The collection path of an object's kind in its namespace, e.g. /apis/apps/v1/namespaces/demo/deployments. */
+    /**
+     * The collection path of an object's kind in its namespace, e.g.
+     * /apis/apps/v1/namespaces/demo/deployments.
+     */
     public static String collectionPath(JsonNode object) {
         String apiVersion = object.path("apiVersion").asString();
         String kind = object.path("kind").asString();
@@ -184,7 +195,10 @@ public final class KubeRest {
         return collectionPath(object) + "/" + object.path("metadata").path("name").asString();
     }
 
-    /** The resource name of a kind, by the rule Kubernetes' own kinds follow (the ones these tests write). */
+    /**
+     * The resource name of a kind, by the rule Kubernetes' own kinds follow (the ones
+     * these tests write).
+     */
     static String plural(String kind) {
         String lower = kind.toLowerCase(Locale.ROOT);
         if (lower.endsWith("s")) {
@@ -200,7 +214,7 @@ public final class KubeRest {
         HttpRequest.Builder builder = request(path).timeout(Duration.ofSeconds(30));
         if (body != null) {
             builder.header("Content-Type", contentType)
-                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         }
         else {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
@@ -223,8 +237,9 @@ public final class KubeRest {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(server.resolve(path)).header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json");
+        return HttpRequest.newBuilder(server.resolve(path))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json");
     }
 
     /** An SSL context that trusts exactly the certificate authority in this PEM file. */
@@ -244,4 +259,5 @@ public final class KubeRest {
             throw new IllegalStateException("Could not trust " + caCertificate, ex);
         }
     }
+
 }

@@ -10,9 +10,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Lists a collection, then watches it from the list's resourceVersion, handing every object to a handler (with the
- * event type: ADDED for listed objects) on one daemon thread; lists again after 410 Gone or a broken watch, one
- * second later. The simulated kubelet's and scheduler's informer, in the shape of client-go's reflector.
+ * Lists a collection, then watches it from the list's resourceVersion, handing every
+ * object to a handler (with the event type: ADDED for listed objects) on one daemon
+ * thread; lists again after 410 Gone or a broken watch, one second later. The simulated
+ * kubelet's and scheduler's informer, in the shape of client-go's reflector.
  */
 final class ListWatch implements AutoCloseable {
 
@@ -24,7 +25,8 @@ final class ListWatch implements AutoCloseable {
         this.thread = thread;
     }
 
-    static ListWatch start(String name, KubeRest client, String collectionPath, BiConsumer<String, ObjectNode> handler) {
+    static ListWatch start(String name, KubeRest client, String collectionPath,
+            BiConsumer<String, ObjectNode> handler) {
         Thread thread = new Thread(() -> run(client, collectionPath, handler), name);
         thread.setDaemon(true);
         thread.start();
@@ -78,4 +80,5 @@ final class ListWatch implements AutoCloseable {
     public void close() {
         thread.interrupt();
     }
+
 }

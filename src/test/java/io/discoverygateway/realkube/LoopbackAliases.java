@@ -10,10 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pod addresses made reachable on this machine: each added to the loopback interface ({@code ip addr add
- * 10.244.1.2/32 dev lo}, which needs root), so that real servers can listen where the simulated kubelet says a pod
- * runs, and clients that follow the EndpointSlices (gRPC over xDS) reach them. Kubernetes refuses loopback
- * addresses in EndpointSlices, so 127.0.0.x cannot stand in for them. Removed again on close.
+ * Pod addresses made reachable on this machine: each added to the loopback interface
+ * ({@code ip addr add
+ * 10.244.1.2/32 dev lo}, which needs root), so that real servers can listen where the
+ * simulated kubelet says a pod runs, and clients that follow the EndpointSlices (gRPC
+ * over xDS) reach them. Kubernetes refuses loopback addresses in EndpointSlices, so
+ * 127.0.0.x cannot stand in for them. Removed again on close.
  */
 public final class LoopbackAliases implements AutoCloseable {
 
@@ -24,7 +26,10 @@ public final class LoopbackAliases implements AutoCloseable {
     private LoopbackAliases() {
     }
 
-    /** The addresses on the loopback interface, or empty (with the reason logged) where this machine refuses. */
+    /**
+     * The addresses on the loopback interface, or empty (with the reason logged) where
+     * this machine refuses.
+     */
     public static Optional<LoopbackAliases> add(List<String> addresses) {
         LoopbackAliases aliases = new LoopbackAliases();
         for (String address : addresses) {
@@ -65,4 +70,5 @@ public final class LoopbackAliases implements AutoCloseable {
             return "interrupted";
         }
     }
+
 }

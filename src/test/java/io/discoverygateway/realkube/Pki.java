@@ -7,9 +7,10 @@ import java.nio.file.Path;
 import io.discoverygateway.tls.TestPki;
 
 /**
- * The credentials of a test cluster, made with openssl as a real cluster's installer makes them: a certificate
- * authority, the API server's serving certificate signed by it (for 127.0.0.1, localhost and the in-cluster names),
- * and the key pair that signs and verifies ServiceAccount tokens.
+ * The credentials of a test cluster, made with openssl as a real cluster's installer
+ * makes them: a certificate authority, the API server's serving certificate signed by it
+ * (for 127.0.0.1, localhost and the in-cluster names), and the key pair that signs and
+ * verifies ServiceAccount tokens.
  */
 record Pki(Path caCertificate, Path caKey, Path servingCertificate, Path servingKey, Path serviceAccountKey,
         Path serviceAccountPublicKey) {
@@ -19,12 +20,12 @@ record Pki(Path caCertificate, Path caKey, Path servingCertificate, Path serving
                 folder.resolve("apiserver.key"), folder.resolve("sa.key"), folder.resolve("sa.pub"));
         try {
             Files.createDirectories(folder);
-            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", pki.caKey.toString(), "-out", pki.caCertificate.toString(), "-days", "7",
-                    "-subj", "/CN=realkube-ca");
+            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                    pki.caKey.toString(), "-out", pki.caCertificate.toString(), "-days", "7", "-subj",
+                    "/CN=realkube-ca");
             Path request = folder.resolve("apiserver.csr");
-            openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", pki.servingKey.toString(), "-out", request.toString(), "-subj", "/CN=kube-apiserver");
+            openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                    pki.servingKey.toString(), "-out", request.toString(), "-subj", "/CN=kube-apiserver");
             Path extensions = folder.resolve("apiserver.ext");
             Files.writeString(extensions, """
                     basicConstraints=CA:FALSE

@@ -15,9 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Pod metadata on a real cluster, with the pod-metadata component's RBAC: the pods a Deployment's ReplicaSet made,
- * as the simulated nodes report them, on the endpoints the EndpointSlice controller published for them; a label
- * changed with kubectl makes a new revision with the new label.
+ * Pod metadata on a real cluster, with the pod-metadata component's RBAC: the pods a
+ * Deployment's ReplicaSet made, as the simulated nodes report them, on the endpoints the
+ * EndpointSlice controller published for them; a label changed with kubectl makes a new
+ * revision with the new label.
  */
 @RealClusterGatewayTest(properties = { "gateway.namespaces=pods", "gateway.pod-metadata.enabled=true" })
 class PodMetadataOnRealClusterTest {
@@ -43,7 +44,7 @@ class PodMetadataOnRealClusterTest {
             assertThat(pod.path("labels").path("app").asString()).isEqualTo("shop");
             assertThat(pod.path("phase").asString()).isEqualTo("Running");
             assertThat(pod.path("nodeName").asString()).isEqualTo(endpoint.path("nodeName").asString())
-                    .startsWith("realkube-node-");
+                .startsWith("realkube-node-");
         }
         String pod = service.path("endpoints").get(0).path("pod").path("name").asString();
         long revision = service.path("revision").asLong();
@@ -77,4 +78,5 @@ class PodMetadataOnRealClusterTest {
             return response.statusCode() == 200 ? GatewayClient.parse(response.body()) : null;
         }, service -> service != null && condition.test(service));
     }
+
 }

@@ -22,39 +22,50 @@ import tools.jackson.databind.node.ObjectNode;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A real Kubernetes control plane on loopback, for tests and benchmarks: etcd, kube-apiserver and
- * kube-controller-manager built from their Go modules ({@link RealKubeBinaries}), configured as a real cluster is,
- * and a {@link SimulatedKubelet} in place of nodes.
+ * A real Kubernetes control plane on loopback, for tests and benchmarks: etcd,
+ * kube-apiserver and kube-controller-manager built from their Go modules
+ * ({@link RealKubeBinaries}), configured as a real cluster is, and a
+ * {@link SimulatedKubelet} in place of nodes.
  * <ul>
- * <li>kube-apiserver serves TLS with a certificate of a generated CA; authorization is Node,RBAC; admission is on
- * (the default plugins and NodeRestriction); ServiceAccount tokens are issued and verified with a signing key, an
- * issuer and audiences, so TokenRequest, TokenReview and SubjectAccessReview are the real ones. The administrator,
- * the controller manager, the scheduler and the nodes authenticate with static tokens.</li>
- * <li>kube-controller-manager runs the controllers the gateway's world is made of: EndpointSlices (and their
- * mirroring), Deployments and ReplicaSets, namespaces, ServiceAccounts, the garbage collector, pod garbage
- * collection and the aggregation of ClusterRoles such as {@code view} and {@code edit}; each with its own
- * ServiceAccount credentials, as clusters run it.</li>
+ * <li>kube-apiserver serves TLS with a certificate of a generated CA; authorization is
+ * Node,RBAC; admission is on (the default plugins and NodeRestriction); ServiceAccount
+ * tokens are issued and verified with a signing key, an issuer and audiences, so
+ * TokenRequest, TokenReview and SubjectAccessReview are the real ones. The administrator,
+ * the controller manager, the scheduler and the nodes authenticate with static
+ * tokens.</li>
+ * <li>kube-controller-manager runs the controllers the gateway's world is made of:
+ * EndpointSlices (and their mirroring), Deployments and ReplicaSets, namespaces,
+ * ServiceAccounts, the garbage collector, pod garbage collection and the aggregation of
+ * ClusterRoles such as {@code view} and {@code edit}; each with its own ServiceAccount
+ * credentials, as clusters run it.</li>
  * </ul>
- * Its files and the components' logs are kept under {@code target/realkube/}. One shared cluster serves a test run
- * ({@link #shared()}); tests that restart or reconfigure it start their own.
+ * Its files and the components' logs are kept under {@code target/realkube/}. One shared
+ * cluster serves a test run ({@link #shared()}); tests that restart or reconfigure it
+ * start their own.
  */
 public final class RealCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RealCluster.class);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
     private static final List<String> CONTROLLERS = List.of("endpointslice-controller",
             "endpointslice-mirroring-controller", "deployment-controller", "replicaset-controller",
             "namespace-controller", "serviceaccount-controller", "garbage-collector-controller",
             "pod-garbage-collector-controller", "clusterrole-aggregation-controller",
             "root-ca-certificate-publisher-controller");
+
     private static volatile RealCluster shared;
+
     private static volatile RuntimeException sharedFailure;
 
     /**
      * @param name the folder under target/realkube
      * @param watchCache kube-apiserver's watch cache (--watch-cache)
-     * @param compactionInterval how often kube-apiserver compacts etcd's history (--etcd-compaction-interval)
+     * @param compactionInterval how often kube-apiserver compacts etcd's history
+     * (--etcd-compaction-interval)
      */
     public record Options(String name, boolean watchCache, Duration compactionInterval) {
 
@@ -64,32 +75,48 @@ public final class RealCluster implements AutoCloseable {
     }
 
     private final Options options;
+
     private final Path folder;
+
     private final Pki pki;
+
     private final String adminToken = "admin-" + UUID.randomUUID();
+
     private final int etcdPort = freePort();
+
     private final int apiPort = freePort();
+
     private final KubeRest admin;
+
     private final Path kubeconfig;
+
     private final List<Process> processes = new ArrayList<>();
+
     private Process apiServer;
+
     private SimulatedKubelet kubelet;
 
     private RealCluster(Options options) {
         this.options = options;
         this.folder = Path.of("target", "realkube", options.name() + "-" + ProcessHandle.current().pid())
-                .toAbsolutePath();
+            .toAbsolutePath();
         this.pki = Pki.create(folder.resolve("pki"));
         this.admin = new KubeRest(url(), pki.caCertificate(), adminToken);
         this.kubeconfig = folder.resolve("admin.kubeconfig");
     }
 
-    /** Whether the binaries can be had here; in CI they must (see {@link RealKubeBinaries}). */
+    /**
+     * Whether the binaries can be had here; in CI they must (see
+     * {@link RealKubeBinaries}).
+     */
     public static boolean available() {
         return RealKubeBinaries.folder().isPresent();
     }
 
-    /** The cluster shared by the tests of this JVM, started at first use and stopped when the JVM ends. */
+    /**
+     * The cluster shared by the tests of this JVM, started at first use and stopped when
+     * the JVM ends.
+     */
     public static RealCluster shared() {
         RealCluster cluster = shared;
         if (cluster == null) {
@@ -147,16 +174,25 @@ public final class RealCluster implements AutoCloseable {
         return folder.resolve("logs");
     }
 
-    /** The API server's audit log: one JSON event per line for every request of a ServiceAccount. */
+    /**
+     * The API server's audit log: one JSON event per line for every request of a
+     * ServiceAccount.
+     */
     public Path auditLog() {
         return logs().resolve("audit.log");
     }
 
-    /** A request a user made, as the audit log has it: the RBAC attributes and the answer's status code. */
+    /**
+     * A request a user made, as the audit log has it: the RBAC attributes and the
+     * answer's status code.
+     */
     public record AuditedRequest(String verb, String group, String resource, String namespace, int status) {
     }
 
-    /** Every request {@code user} has made so far (its watches as they started), oldest first. */
+    /**
+     * Every request {@code user} has made so far (its watches as they started), oldest
+     * first.
+     */
     public List<AuditedRequest> requestsOf(String user) {
         List<AuditedRequest> requests = new ArrayList<>();
         try {
@@ -170,7 +206,8 @@ public final class RealCluster implements AutoCloseable {
                 boolean watch = event.path("verb").asString().equals("watch");
                 int status = event.path("responseStatus").path("code").asInt();
                 boolean complete = stage.equals("ResponseComplete");
-                // A watch is counted when it starts, or when it is refused (then it never starts).
+                // A watch is counted when it starts, or when it is refused (then it never
+                // starts).
                 if (watch ? stage.equals("ResponseStarted") || (complete && status >= 400) : complete) {
                     requests.add(new AuditedRequest(event.path("verb").asString(), object.path("apiGroup").asString(""),
                             object.path("resource").asString(""), object.path("namespace").asString(""), status));
@@ -192,33 +229,41 @@ public final class RealCluster implements AutoCloseable {
         return Kubectl.run(command, folder.resolve("kubectl-home"));
     }
 
-    /** Creates a namespace named after the prefix and a number, once its default ServiceAccount exists. */
+    /**
+     * Creates a namespace named after the prefix and a number, once its default
+     * ServiceAccount exists.
+     */
     public String createNamespace(String prefix) {
         return createNamespaceNamed(prefix + "-" + NAMESPACES.incrementAndGet());
     }
 
-    /** Creates a namespace of exactly this name, once its default ServiceAccount exists. */
+    /**
+     * Creates a namespace of exactly this name, once its default ServiceAccount exists.
+     */
     public String createNamespaceNamed(String name) {
         ObjectNode namespace = JSON.createObjectNode();
         namespace.put("apiVersion", "v1").put("kind", "Namespace").putObject("metadata").put("name", name);
         admin.post("/api/v1/namespaces", namespace);
-        // Pods are refused until the serviceaccount controller has made "default" (the ServiceAccount admission).
+        // Pods are refused until the serviceaccount controller has made "default" (the
+        // ServiceAccount admission).
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> admin.find("/api/v1/namespaces/" + name + "/serviceaccounts/default").isPresent());
+            .until(() -> admin.find("/api/v1/namespaces/" + name + "/serviceaccounts/default").isPresent());
         return name;
     }
 
     /**
-     * A token of a ServiceAccount from the TokenRequest API, for these audiences (the API server's own when empty),
-     * valid for the given time (at least 10 minutes, the API's minimum).
+     * A token of a ServiceAccount from the TokenRequest API, for these audiences (the API
+     * server's own when empty), valid for the given time (at least 10 minutes, the API's
+     * minimum).
      */
     public String token(String namespace, String serviceAccount, List<String> audiences, Duration lifetime) {
         return token(namespace, serviceAccount, audiences, lifetime, null);
     }
 
     /**
-     * A token bound to a Secret of the account's namespace (given by name): it stops being valid when that Secret
-     * is deleted, as a pod's projected token does when its pod goes.
+     * A token bound to a Secret of the account's namespace (given by name): it stops
+     * being valid when that Secret is deleted, as a pod's projected token does when its
+     * pod goes.
      */
     public String token(String namespace, String serviceAccount, List<String> audiences, Duration lifetime,
             String boundSecret) {
@@ -229,15 +274,21 @@ public final class RealCluster implements AutoCloseable {
         spec.put("expirationSeconds", lifetime.toSeconds());
         if (boundSecret != null) {
             ObjectNode secret = admin.get("/api/v1/namespaces/" + namespace + "/secrets/" + boundSecret);
-            spec.putObject("boundObjectRef").put("apiVersion", "v1").put("kind", "Secret").put("name", boundSecret)
-                    .put("uid", secret.path("metadata").path("uid").asString());
+            spec.putObject("boundObjectRef")
+                .put("apiVersion", "v1")
+                .put("kind", "Secret")
+                .put("name", boundSecret)
+                .put("uid", secret.path("metadata").path("uid").asString());
         }
-        ObjectNode answer = admin.post("/api/v1/namespaces/" + namespace + "/serviceaccounts/" + serviceAccount
-                + "/token", request);
+        ObjectNode answer = admin
+            .post("/api/v1/namespaces/" + namespace + "/serviceaccounts/" + serviceAccount + "/token", request);
         return answer.path("status").path("token").asString();
     }
 
-    /** Stops kube-apiserver (SIGTERM) and starts it again on the same port, with the same etcd. */
+    /**
+     * Stops kube-apiserver (SIGTERM) and starts it again on the same port, with the same
+     * etcd.
+     */
     public void restartApiServer() {
         stop(apiServer);
         processes.remove(apiServer);
@@ -250,7 +301,8 @@ public final class RealCluster implements AutoCloseable {
             Files.createDirectories(logs());
             Files.write(folder.resolve("tokens.csv"), tokenFile(), StandardCharsets.UTF_8);
             writeKubeconfig(kubeconfig, adminToken);
-            // Every request of a ServiceAccount, so that tests can see what the gateway asked and was answered.
+            // Every request of a ServiceAccount, so that tests can see what the gateway
+            // asked and was answered.
             Files.writeString(folder.resolve("audit-policy.yaml"), """
                     apiVersion: audit.k8s.io/v1
                     kind: Policy
@@ -266,24 +318,25 @@ public final class RealCluster implements AutoCloseable {
             throw new IllegalStateException(ex);
         }
         long started = System.nanoTime();
-        launch("etcd", List.of("--name=realkube", "--data-dir=" + folder.resolve("etcd"),
-                "--listen-client-urls=http://127.0.0.1:" + etcdPort,
-                "--advertise-client-urls=http://127.0.0.1:" + etcdPort,
-                "--listen-peer-urls=http://127.0.0.1:" + freePort(), "--log-level=warn", "--unsafe-no-fsync=true",
-                "--quota-backend-bytes=4294967296"));
+        launch("etcd",
+                List.of("--name=realkube", "--data-dir=" + folder.resolve("etcd"),
+                        "--listen-client-urls=http://127.0.0.1:" + etcdPort,
+                        "--advertise-client-urls=http://127.0.0.1:" + etcdPort,
+                        "--listen-peer-urls=http://127.0.0.1:" + freePort(), "--log-level=warn",
+                        "--unsafe-no-fsync=true", "--quota-backend-bytes=4294967296"));
         apiServer = launch("kube-apiserver", apiServerArguments());
         awaitApiServerReady();
-        launch("kube-controller-manager", List.of(
-                "--kubeconfig=" + folder.resolve("controller-manager.kubeconfig"),
-                "--controllers=" + String.join(",", CONTROLLERS), "--use-service-account-credentials=true",
-                "--service-account-private-key-file=" + pki.serviceAccountKey(),
-                "--root-ca-file=" + pki.caCertificate(), "--leader-elect=false", "--secure-port=0",
-                "--concurrent-service-endpoint-syncs=5", "--v=1"));
+        launch("kube-controller-manager",
+                List.of("--kubeconfig=" + folder.resolve("controller-manager.kubeconfig"),
+                        "--controllers=" + String.join(",", CONTROLLERS), "--use-service-account-credentials=true",
+                        "--service-account-private-key-file=" + pki.serviceAccountKey(),
+                        "--root-ca-file=" + pki.caCertificate(), "--leader-elect=false", "--secure-port=0",
+                        "--concurrent-service-endpoint-syncs=5", "--v=1"));
         kubelet = new SimulatedKubelet(admin, pki.caCertificate(), schedulerToken());
         kubelet.start();
         // The controllers are up once they have made the ServiceAccounts of a namespace.
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> admin.find("/api/v1/namespaces/default/serviceaccounts/default").isPresent());
+            .until(() -> admin.find("/api/v1/namespaces/default/serviceaccounts/default").isPresent());
         log.info("Real cluster '{}' ready at {} in {} ms (logs: {})", options.name(), url(),
                 (System.nanoTime() - started) / 1_000_000, logs());
     }
@@ -307,13 +360,12 @@ public final class RealCluster implements AutoCloseable {
     }
 
     private void awaitApiServerReady() {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> {
-                    if (!apiServer.isAlive()) {
-                        throw new IllegalStateException("kube-apiserver exited: " + apiServer.exitValue());
-                    }
-                    return admin.text("/readyz").strip().equals("ok");
-                });
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            if (!apiServer.isAlive()) {
+                throw new IllegalStateException("kube-apiserver exited: " + apiServer.exitValue());
+            }
+            return admin.text("/readyz").strip().equals("ok");
+        });
     }
 
     private List<String> tokenFile() {
@@ -361,7 +413,8 @@ public final class RealCluster implements AutoCloseable {
         try {
             Path logFile = logs().resolve(binary + ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+                .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
             processes.add(process);
             return process;
         }
@@ -376,7 +429,8 @@ public final class RealCluster implements AutoCloseable {
         }
         process.destroy();
         try {
-            // kube-apiserver stops listening at once on SIGTERM but may take 20 s more to exit; tests need not wait.
+            // kube-apiserver stops listening at once on SIGTERM but may take 20 s more to
+            // exit; tests need not wait.
             if (!process.waitFor(3, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
@@ -407,4 +461,5 @@ public final class RealCluster implements AutoCloseable {
         running.forEach(RealCluster::stop);
         processes.clear();
     }
+
 }

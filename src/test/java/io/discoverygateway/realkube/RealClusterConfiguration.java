@@ -16,12 +16,14 @@ import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 
 /**
- * Runs the gateway of a Spring test context on the shared {@link RealCluster} as it is deployed: with its own
- * ServiceAccount (in a namespace of its own) and exactly the RBAC objects of the {@code k8s/} layout that its
- * configuration corresponds to ({@link GatewayRbac}), authenticating with a token from the TokenRequest API in a
- * file (re-read as the kubelet's projected token is), and verifying the API server's certificate against the
- * cluster's CA. The namespaces the test configures ({@code gateway.namespaces}) are the test's logical names, each
- * mapped to a namespace of this context.
+ * Runs the gateway of a Spring test context on the shared {@link RealCluster} as it is
+ * deployed: with its own ServiceAccount (in a namespace of its own) and exactly the RBAC
+ * objects of the {@code k8s/} layout that its configuration corresponds to
+ * ({@link GatewayRbac}), authenticating with a token from the TokenRequest API in a file
+ * (re-read as the kubelet's projected token is), and verifying the API server's
+ * certificate against the cluster's CA. The namespaces the test configures
+ * ({@code gateway.namespaces}) are the test's logical names, each mapped to a namespace
+ * of this context.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class RealClusterConfiguration {
@@ -38,8 +40,10 @@ public class RealClusterConfiguration {
                 "kubernetes".equals(environment.getProperty("gateway.auth.mode")),
                 environment.getProperty("gateway.pod-metadata.enabled", Boolean.class, false));
         String gatewayNamespace = cluster.namespace("discovery-gateway");
-        List<String> watched = Arrays.stream(environment.getProperty("gateway.namespaces", String[].class,
-                new String[0])).map(cluster::namespace).toList();
+        List<String> watched = Arrays
+            .stream(environment.getProperty("gateway.namespaces", String[].class, new String[0]))
+            .map(cluster::namespace)
+            .toList();
         GatewayRbac.apply(cluster.admin(), layout, gatewayNamespace,
                 watched.isEmpty() ? List.of(gatewayNamespace) : watched);
         Path tokenFile = writeToken(cluster, gatewayNamespace);
@@ -47,7 +51,8 @@ public class RealClusterConfiguration {
             registry.add("gateway.kubernetes.api-url", () -> cluster.cluster().url().toString());
             registry.add("gateway.kubernetes.ca-file", () -> cluster.cluster().caCertificate().toString());
             registry.add("gateway.kubernetes.token-file", tokenFile::toString);
-            // The gateway's own namespace, as the downward API gives it in a pod (k8s/base).
+            // The gateway's own namespace, as the downward API gives it in a pod
+            // (k8s/base).
             registry.add("spring.cloud.kubernetes.client.namespace", () -> gatewayNamespace);
             if (!watched.isEmpty()) {
                 registry.add("gateway.namespaces", () -> String.join(",", watched));
@@ -67,4 +72,5 @@ public class RealClusterConfiguration {
             throw new UncheckedIOException(ex);
         }
     }
+
 }

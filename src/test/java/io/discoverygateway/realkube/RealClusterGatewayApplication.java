@@ -18,8 +18,9 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Runs the gateway locally on a real Kubernetes control plane (built by src/test/realkube/build.sh, with simulated
- * nodes), deployed as k8s/base deploys it, with demo workloads in namespace {@code demo}:
+ * Runs the gateway locally on a real Kubernetes control plane (built by
+ * src/test/realkube/build.sh, with simulated nodes), deployed as k8s/base deploys it,
+ * with demo workloads in namespace {@code demo}:
  * {@code ./mvnw spring-boot:test-run -Dspring-boot.run.main-class=io.discoverygateway.realkube.RealClusterGatewayApplication}.
  */
 public final class RealClusterGatewayApplication {
@@ -45,7 +46,8 @@ public final class RealClusterGatewayApplication {
         all[args.length + 2] = "--gateway.kubernetes.token-file=" + token;
         all[args.length + 3] = "--gateway.namespaces=" + demo;
         ConfigurableApplicationContext context = SpringApplication.run(DiscoveryGatewayApplication.class, all);
-        // Stopped with the beans, after the informers: they must not see the API vanish first.
+        // Stopped with the beans, after the informers: they must not see the API vanish
+        // first.
         ((DefaultListableBeanFactory) context.getBeanFactory()).registerDisposableBean("realCluster", cluster::close);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         log.info("""
@@ -59,8 +61,11 @@ public final class RealClusterGatewayApplication {
                   {4} -n demo scale deployment checkout --replicas=5
                   {4} -n demo rollout restart deployment payments
                   {4} -n demo annotate pod <pod> {3}=false --overwrite   # the pod turns not ready
-                """.replace("{0}", Integer.toString(port)).replace("{1}", cluster.url().toString())
-                .replace("{2}", cluster.kubeconfig().toString()).replace("{3}", SimulatedKubelet.READY_ANNOTATION)
-                .replace("{4}", RealKubeBinaries.binary("kubectl").toString()));
+                """.replace("{0}", Integer.toString(port))
+            .replace("{1}", cluster.url().toString())
+            .replace("{2}", cluster.kubeconfig().toString())
+            .replace("{3}", SimulatedKubelet.READY_ANNOTATION)
+            .replace("{4}", RealKubeBinaries.binary("kubectl").toString()));
     }
+
 }

@@ -17,9 +17,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.AliasFor;
 
 /**
- * A test of the running gateway on a random port, on the shared real cluster ({@link RealClusterConfiguration}),
- * started once the gateway is ready. Skipped, loudly, where the real Kubernetes binaries cannot be built (no Go);
- * in CI that fails instead.
+ * A test of the running gateway on a random port, on the shared real cluster
+ * ({@link RealClusterConfiguration}), started once the gateway is ready. Skipped, loudly,
+ * where the real Kubernetes binaries cannot be built (no Go); in CI that fails instead.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -34,14 +34,19 @@ public @interface RealClusterGatewayTest {
     @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
     String[] properties() default {};
 
-    /** Disables the class where the real cluster cannot run (and fails in CI, where it must). */
+    /**
+     * Disables the class where the real cluster cannot run (and fails in CI, where it
+     * must).
+     */
     final class RealClusterAvailable implements ExecutionCondition {
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             return RealCluster.available() ? ConditionEvaluationResult.enabled("real Kubernetes binaries built")
-                    : ConditionEvaluationResult.disabled("REAL-CLUSTER SUITE SKIPPED: "
-                            + RealKubeBinaries.locate().problem());
+                    : ConditionEvaluationResult
+                        .disabled("REAL-CLUSTER SUITE SKIPPED: " + RealKubeBinaries.locate().problem());
         }
+
     }
+
 }

@@ -14,14 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The real cluster fixture behaves as a cluster does: its nodes are Ready in their zones, a Deployment's pods run and
- * the EndpointSlice controller publishes them with the zones of their nodes, a pod that turns not ready is published
- * so, and a deleted pod is terminating (and serving) for its grace period before it goes.
+ * The real cluster fixture behaves as a cluster does: its nodes are Ready in their zones,
+ * a Deployment's pods run and the EndpointSlice controller publishes them with the zones
+ * of their nodes, a pod that turns not ready is published so, and a deleted pod is
+ * terminating (and serving) for its grace period before it goes.
  */
 @ExtendWith(RealClusterGatewayTest.RealClusterAvailable.class)
 class RealClusterTest {
 
     private final RealCluster cluster = RealCluster.shared();
+
     private final KubeRest admin = cluster.admin();
 
     @Test
@@ -29,8 +31,8 @@ class RealClusterTest {
         Kubectl.Result nodes = cluster.kubectl("get", "nodes", "-L", "topology.kubernetes.io/zone");
 
         assertThat(nodes.exitCode()).as(nodes.output()).isZero();
-        assertThat(nodes.output()).contains("realkube-node-a", "realkube-node-b", "realkube-node-c", "zone-a",
-                "zone-c").doesNotContain("NotReady");
+        assertThat(nodes.output()).contains("realkube-node-a", "realkube-node-b", "realkube-node-c", "zone-a", "zone-c")
+            .doesNotContain("NotReady");
     }
 
     @Test
@@ -39,13 +41,13 @@ class RealClusterTest {
         Workloads.deployed(admin, namespace, "web", 3);
 
         List<JsonNode> endpoints = await().atMost(Duration.ofSeconds(60))
-                .until(() -> Workloads.endpoints(admin, namespace, "web"), list -> list.size() == 3
-                        && list.stream().allMatch(e -> e.path("conditions").path("ready").asBoolean()));
+            .until(() -> Workloads.endpoints(admin, namespace, "web"), list -> list.size() == 3
+                    && list.stream().allMatch(e -> e.path("conditions").path("ready").asBoolean()));
 
-        assertThat(endpoints).extracting(e -> e.path("zone").asString()).containsExactlyInAnyOrder("zone-a", "zone-b",
-                "zone-c");
-        assertThat(endpoints).extracting(e -> e.path("addresses").get(0).asString()).allMatch(a -> a.startsWith(
-                "10.244."));
+        assertThat(endpoints).extracting(e -> e.path("zone").asString())
+            .containsExactlyInAnyOrder("zone-a", "zone-b", "zone-c");
+        assertThat(endpoints).extracting(e -> e.path("addresses").get(0).asString())
+            .allMatch(a -> a.startsWith("10.244."));
         assertThat(endpoints).extracting(e -> e.path("targetRef").path("kind").asString()).containsOnly("Pod");
     }
 
@@ -53,22 +55,25 @@ class RealClusterTest {
     void aPodAnnotatedNotReadyIsPublishedNotReady() {
         String namespace = cluster.createNamespace("fixture");
         Workloads.deployed(admin, namespace, "flip", 1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> Workloads.endpoints(admin, namespace, "flip"),
-                list -> list.size() == 1 && list.get(0).path("conditions").path("ready").asBoolean());
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> Workloads.endpoints(admin, namespace, "flip"),
+                    list -> list.size() == 1 && list.get(0).path("conditions").path("ready").asBoolean());
         String pod = Workloads.podNames(admin, namespace, "flip").get(0);
 
         Workloads.setReady(admin, namespace, pod, false);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> Workloads.endpoints(admin, namespace, "flip"),
-                list -> list.size() == 1 && !list.get(0).path("conditions").path("ready").asBoolean());
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> Workloads.endpoints(admin, namespace, "flip"),
+                    list -> list.size() == 1 && !list.get(0).path("conditions").path("ready").asBoolean());
     }
 
     @Test
     void aDeletedPodIsTerminatingAndServingForItsGracePeriod() {
         String namespace = cluster.createNamespace("fixture");
         Workloads.deployed(admin, namespace, "drain", 1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> Workloads.endpoints(admin, namespace, "drain"),
-                list -> list.size() == 1 && list.get(0).path("conditions").path("ready").asBoolean());
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> Workloads.endpoints(admin, namespace, "drain"),
+                    list -> list.size() == 1 && list.get(0).path("conditions").path("ready").asBoolean());
         String pod = Workloads.podNames(admin, namespace, "drain").get(0);
 
         admin.delete("/api/v1/namespaces/" + namespace + "/pods/" + pod);
@@ -82,12 +87,14 @@ class RealClusterTest {
             }
             return seen.stream().anyMatch(e -> e.path("conditions").path("terminating").asBoolean());
         });
-        JsonNode terminating = seen.stream().filter(e -> e.path("conditions").path("terminating").asBoolean())
-                .findFirst().orElseThrow();
+        JsonNode terminating = seen.stream()
+            .filter(e -> e.path("conditions").path("terminating").asBoolean())
+            .findFirst()
+            .orElseThrow();
         assertThat(terminating.path("conditions").path("serving").asBoolean()).isTrue();
         assertThat(terminating.path("conditions").path("ready").asBoolean()).isFalse();
-        await().atMost(Duration.ofSeconds(30)).until(() -> admin.find("/api/v1/namespaces/" + namespace + "/pods/"
-                + pod).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> admin.find("/api/v1/namespaces/" + namespace + "/pods/" + pod).isEmpty());
     }
 
     @Test
@@ -96,8 +103,8 @@ class RealClusterTest {
 
         for (List<String> command : List.of(List.of("create", "serviceaccount", "app"),
                 List.of("create", "role", "reader", "--verb=list", "--resource=endpointslices.discovery.k8s.io"),
-                List.of("create", "rolebinding", "app-reader", "--role=reader", "--serviceaccount=" + namespace
-                        + ":app"),
+                List.of("create", "rolebinding", "app-reader", "--role=reader",
+                        "--serviceaccount=" + namespace + ":app"),
                 List.of("create", "configmap", "settings", "--from-literal=a=b"),
                 List.of("create", "deployment", "shop", "--image=example/shop:1", "--replicas=2"))) {
             List<String> arguments = new ArrayList<>(command);
@@ -109,4 +116,5 @@ class RealClusterTest {
         ObjectNode deployment = admin.get("/apis/apps/v1/namespaces/" + namespace + "/deployments/shop");
         assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(2);
     }
+
 }

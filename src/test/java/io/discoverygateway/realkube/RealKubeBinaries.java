@@ -8,18 +8,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real Kubernetes binaries (kube-apiserver, kube-controller-manager, kubectl, etcd), built from their Go modules
- * by {@code src/test/realkube/build.sh} into a cache outside the repository. Asked once per test JVM: the script
- * answers at once when the binaries of the pinned versions are there, and builds them otherwise (minutes, once).
+ * The real Kubernetes binaries (kube-apiserver, kube-controller-manager, kubectl, etcd),
+ * built from their Go modules by {@code src/test/realkube/build.sh} into a cache outside
+ * the repository. Asked once per test JVM: the script answers at once when the binaries
+ * of the pinned versions are there, and builds them otherwise (minutes, once).
  *
- * <p>Where Go is missing the real-cluster tests are skipped, loudly; in CI ({@code CI=true}) they fail instead.
+ * <p>
+ * Where Go is missing the real-cluster tests are skipped, loudly; in CI ({@code CI=true})
+ * they fail instead.
  */
 public final class RealKubeBinaries {
 
     private static final Logger log = LoggerFactory.getLogger(RealKubeBinaries.class);
-    /** The build script, from the gateway's folder (gateway.root when the client library's tests use it). */
+
+    /**
+     * The build script, from the gateway's folder (gateway.root when the client library's
+     * tests use it).
+     */
     static final Path BUILD_SCRIPT = Path.of(System.getProperty("gateway.root", "."))
-            .resolve("src/test/realkube/build.sh");
+        .resolve("src/test/realkube/build.sh");
+
     private static volatile Located located;
 
     private RealKubeBinaries() {
@@ -43,7 +51,10 @@ public final class RealKubeBinaries {
         return result;
     }
 
-    /** The folder of the binaries; throws (CI) or reports why not (elsewhere) when there is none. */
+    /**
+     * The folder of the binaries; throws (CI) or reports why not (elsewhere) when there
+     * is none.
+     */
     public static Optional<Path> folder() {
         Located result = locate();
         if (result.folder().isEmpty() && "true".equals(System.getenv("CI"))) {
@@ -66,4 +77,5 @@ public final class RealKubeBinaries {
         built.path().ifPresent(folder -> log.info("Real Kubernetes binaries: {}", folder));
         return new Located(built.path(), built.problem());
     }
+
 }

@@ -13,18 +13,22 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The shared real cluster as one Spring context's {@link TestCluster}: each logical namespace becomes a namespace
- * of its own on first use (e.g. {@code alpha-12}), and every write goes through kube-apiserver as the administrator,
- * with its admission, defaulting and validation.
+ * The shared real cluster as one Spring context's {@link TestCluster}: each logical
+ * namespace becomes a namespace of its own on first use (e.g. {@code alpha-12}), and
+ * every write goes through kube-apiserver as the administrator, with its admission,
+ * defaulting and validation.
  *
- * <p>The one change made to what a test writes: a Service's {@code clusterIP} is left to the API server to allocate,
- * since the addresses the fixtures choose would collide in a cluster that many tests share.
+ * <p>
+ * The one change made to what a test writes: a Service's {@code clusterIP} is left to the
+ * API server to allocate, since the addresses the fixtures choose would collide in a
+ * cluster that many tests share.
  */
 public final class RealTestCluster implements TestCluster {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final RealCluster cluster;
+
     private final Map<String, String> namespaces = new ConcurrentHashMap<>();
 
     public RealTestCluster(RealCluster cluster) {
@@ -95,10 +99,10 @@ public final class RealTestCluster implements TestCluster {
 
     @Override
     public void grantListEndpointSlices(String namespace, String accountNamespace, String account) {
-        replace(ApiResource.ROLES, namespace, KubeObjects.role(namespace, "discovery-reader",
-                List.of(KubeObjects.Rule.listEndpointSlices())));
-        replace(ApiResource.ROLE_BINDINGS, namespace, KubeObjects.binding(namespace, account, "Role",
-                "discovery-reader", accountNamespace, account));
+        replace(ApiResource.ROLES, namespace,
+                KubeObjects.role(namespace, "discovery-reader", List.of(KubeObjects.Rule.listEndpointSlices())));
+        replace(ApiResource.ROLE_BINDINGS, namespace,
+                KubeObjects.binding(namespace, account, "Role", "discovery-reader", accountNamespace, account));
     }
 
     @Override
@@ -127,4 +131,5 @@ public final class RealTestCluster implements TestCluster {
         }
         return object;
     }
+
 }

@@ -22,30 +22,44 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * What a node's kubelet and the scheduler do for the API, without a container runtime: each node registers itself
- * with a zone label and keeps its Lease renewed (so it stays Ready); unscheduled pods are bound to the nodes in turn
- * (as the scheduler, {@code system:kube-scheduler}); each node reports its pods Running with an IP of its pod range
- * and Ready unless the pod is annotated {@value #READY_ANNOTATION}{@code : "false"}, flips readiness when that
- * annotation changes, and removes a deleted pod (grace period 0, as the kubelet's last step) only when its grace
- * period has passed, so that it is terminating, and still serving while Ready, in between.
+ * What a node's kubelet and the scheduler do for the API, without a container runtime:
+ * each node registers itself with a zone label and keeps its Lease renewed (so it stays
+ * Ready); unscheduled pods are bound to the nodes in turn (as the scheduler,
+ * {@code system:kube-scheduler}); each node reports its pods Running with an IP of its
+ * pod range and Ready unless the pod is annotated
+ * {@value #READY_ANNOTATION}{@code : "false"}, flips readiness when that annotation
+ * changes, and removes a deleted pod (grace period 0, as the kubelet's last step) only
+ * when its grace period has passed, so that it is terminating, and still serving while
+ * Ready, in between.
  *
- * <p>Every node acts with its own identity ({@code system:node:NAME} in {@code system:nodes}), so the Node
- * authorizer and the NodeRestriction admission plugin of the API server judge it as they judge a kubelet.
+ * <p>
+ * Every node acts with its own identity ({@code system:node:NAME} in
+ * {@code system:nodes}), so the Node authorizer and the NodeRestriction admission plugin
+ * of the API server judge it as they judge a kubelet.
  *
- * <p>Threads: one list-watch thread per node and one for the scheduler own their handling; one scheduled thread
- * renews leases and performs the delayed final deletions. The pod IP table is concurrent.
+ * <p>
+ * Threads: one list-watch thread per node and one for the scheduler own their handling;
+ * one scheduled thread renews leases and performs the delayed final deletions. The pod IP
+ * table is concurrent.
  */
 public final class SimulatedKubelet implements AutoCloseable {
 
-    /** A pod annotated with this set to "false" is reported not ready (Ready and ContainersReady False). */
+    /**
+     * A pod annotated with this set to "false" is reported not ready (Ready and
+     * ContainersReady False).
+     */
     public static final String READY_ANNOTATION = "realkube.discovery-gateway.io/ready";
 
     private static final Logger log = LoggerFactory.getLogger(SimulatedKubelet.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
-            .withZone(ZoneOffset.UTC);
 
-    /** A node: its name, its zone and the third octet of its pod range (10.244.N.0/24). */
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
+        .withZone(ZoneOffset.UTC);
+
+    /**
+     * A node: its name, its zone and the third octet of its pod range (10.244.N.0/24).
+     */
     public record Node(String name, String zone, int index) {
 
         String token() {
@@ -57,12 +71,19 @@ public final class SimulatedKubelet implements AutoCloseable {
             new Node("realkube-node-b", "zone-b", 2), new Node("realkube-node-c", "zone-c", 3));
 
     private final KubeRest scheduler;
+
     private final Map<String, KubeRest> nodeClients = new ConcurrentHashMap<>();
+
     private final Map<String, String> podIps = new ConcurrentHashMap<>();
+
     private final Map<String, AtomicInteger> nextHost = new ConcurrentHashMap<>();
+
     private final Map<String, Boolean> finalDeletes = new ConcurrentHashMap<>();
+
     private final AtomicInteger nextNode = new AtomicInteger();
+
     private final List<ListWatch> watches = new ArrayList<>();
+
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "simulated-kubelet-timer");
         thread.setDaemon(true);
@@ -77,7 +98,10 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
     }
 
-    /** The static tokens of the identities it acts as, as lines of kube-apiserver's token file. */
+    /**
+     * The static tokens of the identities it acts as, as lines of kube-apiserver's token
+     * file.
+     */
     static List<String> tokenFileLines(String schedulerToken) {
         List<String> lines = new ArrayList<>();
         lines.add(schedulerToken + ",system:kube-scheduler,uid-kube-scheduler");
@@ -132,10 +156,11 @@ public final class SimulatedKubelet implements AutoCloseable {
             return;
         }
         boolean ready = !"false".equals(pod.path("metadata").path("annotations").path(READY_ANNOTATION).asString(""));
-        String ip = podIps.computeIfAbsent(key, k -> "10.244." + node.index() + "."
-                + nextHost.get(node.name()).getAndIncrement());
+        String ip = podIps.computeIfAbsent(key,
+                k -> "10.244." + node.index() + "." + nextHost.get(node.name()).getAndIncrement());
         JsonNode status = pod.path("status");
-        boolean upToDate = "Running".equals(status.path("phase").asString()) && ip.equals(status.path("podIP").asString())
+        boolean upToDate = "Running".equals(status.path("phase").asString())
+                && ip.equals(status.path("podIP").asString())
                 && condition(status, "Ready").equals(ready ? "True" : "False");
         if (upToDate) {
             return;
@@ -149,7 +174,10 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
     }
 
-    /** The kubelet's last step: after the grace period, delete with grace period 0 (once per pod). */
+    /**
+     * The kubelet's last step: after the grace period, delete with grace period 0 (once
+     * per pod).
+     */
     private void scheduleFinalDelete(KubeRest client, ObjectNode pod) {
         String uid = pod.path("metadata").path("uid").asString();
         if (finalDeletes.putIfAbsent(uid, Boolean.TRUE) != null) {
@@ -176,8 +204,10 @@ public final class SimulatedKubelet implements AutoCloseable {
         ObjectNode lease = JSON.createObjectNode();
         lease.put("apiVersion", "coordination.k8s.io/v1").put("kind", "Lease");
         lease.putObject("metadata").put("name", node.name()).put("namespace", "kube-node-lease");
-        lease.putObject("spec").put("holderIdentity", node.name()).put("leaseDurationSeconds", 40)
-                .put("renewTime", microTime(Instant.now()));
+        lease.putObject("spec")
+            .put("holderIdentity", node.name())
+            .put("leaseDurationSeconds", 40)
+            .put("renewTime", microTime(Instant.now()));
         try {
             client.apply(lease);
         }
@@ -194,8 +224,10 @@ public final class SimulatedKubelet implements AutoCloseable {
         labels.put("kubernetes.io/os", "linux");
         labels.put("topology.kubernetes.io/zone", node.zone());
         labels.put("topology.kubernetes.io/region", "realkube");
-        object.putObject("spec").put("podCIDR", "10.244." + node.index() + ".0/24")
-                .putArray("podCIDRs").add("10.244." + node.index() + ".0/24");
+        object.putObject("spec")
+            .put("podCIDR", "10.244." + node.index() + ".0/24")
+            .putArray("podCIDRs")
+            .add("10.244." + node.index() + ".0/24");
         return object;
     }
 
@@ -206,14 +238,26 @@ public final class SimulatedKubelet implements AutoCloseable {
             status.putObject(field).put("cpu", "4").put("memory", "16Gi").put("pods", "110");
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        status.putArray("conditions").addObject().put("type", "Ready").put("status", "True")
-                .put("reason", "KubeletReady").put("message", "simulated kubelet is posting ready status")
-                .put("lastHeartbeatTime", now).put("lastTransitionTime", now);
+        status.putArray("conditions")
+            .addObject()
+            .put("type", "Ready")
+            .put("status", "True")
+            .put("reason", "KubeletReady")
+            .put("message", "simulated kubelet is posting ready status")
+            .put("lastHeartbeatTime", now)
+            .put("lastTransitionTime", now);
         status.putArray("addresses").addObject().put("type", "InternalIP").put("address", "10.10.0." + node.index());
-        status.putObject("nodeInfo").put("kubeletVersion", "v1.37.2-simulated").put("operatingSystem", "linux")
-                .put("architecture", "amd64").put("containerRuntimeVersion", "simulated://0")
-                .put("kernelVersion", "0").put("osImage", "simulated").put("machineID", node.name())
-                .put("systemUUID", node.name()).put("bootID", node.name()).put("kubeProxyVersion", "");
+        status.putObject("nodeInfo")
+            .put("kubeletVersion", "v1.37.2-simulated")
+            .put("operatingSystem", "linux")
+            .put("architecture", "amd64")
+            .put("containerRuntimeVersion", "simulated://0")
+            .put("kernelVersion", "0")
+            .put("osImage", "simulated")
+            .put("machineID", node.name())
+            .put("systemUUID", node.name())
+            .put("bootID", node.name())
+            .put("kubeProxyVersion", "");
         return patch;
     }
 
@@ -222,8 +266,10 @@ public final class SimulatedKubelet implements AutoCloseable {
         ObjectNode status = patch.putObject("status");
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String started = pod.path("status").path("startTime").asString(now);
-        status.put("phase", "Running").put("podIP", ip).put("hostIP", "10.10.0." + node.index())
-                .put("startTime", started);
+        status.put("phase", "Running")
+            .put("podIP", ip)
+            .put("hostIP", "10.10.0." + node.index())
+            .put("startTime", started);
         status.putArray("podIPs").addObject().put("ip", ip);
         status.putArray("hostIPs").addObject().put("ip", "10.10.0." + node.index());
         ArrayNode conditions = status.putArray("conditions");
@@ -231,17 +277,21 @@ public final class SimulatedKubelet implements AutoCloseable {
             conditions.addObject().put("type", type).put("status", "True").put("lastTransitionTime", started);
         }
         for (String type : List.of("ContainersReady", "Ready")) {
-            conditions.addObject().put("type", type).put("status", ready ? "True" : "False")
-                    .put("lastTransitionTime", now);
+            conditions.addObject()
+                .put("type", type)
+                .put("status", ready ? "True" : "False")
+                .put("lastTransitionTime", now);
         }
         ArrayNode containers = status.putArray("containerStatuses");
         for (JsonNode container : pod.path("spec").path("containers")) {
             ObjectNode containerStatus = containers.addObject();
             containerStatus.put("name", container.path("name").asString())
-                    .put("image", container.path("image").asString())
-                    .put("imageID", "simulated://" + container.path("image").asString())
-                    .put("containerID", "simulated://" + pod.path("metadata").path("uid").asString())
-                    .put("ready", ready).put("started", true).put("restartCount", 0);
+                .put("image", container.path("image").asString())
+                .put("imageID", "simulated://" + container.path("image").asString())
+                .put("containerID", "simulated://" + pod.path("metadata").path("uid").asString())
+                .put("ready", ready)
+                .put("started", true)
+                .put("restartCount", 0);
             containerStatus.putObject("state").putObject("running").put("startedAt", started);
         }
         return patch;
@@ -274,4 +324,5 @@ public final class SimulatedKubelet implements AutoCloseable {
         watches.forEach(ListWatch::close);
         timer.shutdownNow();
     }
+
 }

@@ -8,20 +8,27 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Workloads written to a real cluster as a user writes them: a Deployment whose pods the controllers and the
- * {@link SimulatedKubelet} bring up, a Service selecting them, and what the EndpointSlice controller makes of both.
+ * Workloads written to a real cluster as a user writes them: a Deployment whose pods the
+ * controllers and the {@link SimulatedKubelet} bring up, a Service selecting them, and
+ * what the EndpointSlice controller makes of both.
  */
 public final class Workloads {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** The grace period of the pods: long enough to watch them terminate, short enough for a test. */
+    /**
+     * The grace period of the pods: long enough to watch them terminate, short enough for
+     * a test.
+     */
     public static final int GRACE_PERIOD_SECONDS = 4;
 
     private Workloads() {
     }
 
-    /** A Deployment of {@code replicas} pods labelled app=NAME with one container port "http" 8080. */
+    /**
+     * A Deployment of {@code replicas} pods labelled app=NAME with one container port
+     * "http" 8080.
+     */
     public static ObjectNode deployment(KubeRest admin, String namespace, String name, int replicas) {
         ObjectNode deployment = JSON.createObjectNode();
         deployment.put("apiVersion", "apps/v1").put("kind", "Deployment");
@@ -42,19 +49,28 @@ public final class Workloads {
         return admin.apply(deployment);
     }
 
-    /** A ClusterIP Service selecting app=NAME, port 80 "http" to the pods' port "http". */
+    /**
+     * A ClusterIP Service selecting app=NAME, port 80 "http" to the pods' port "http".
+     */
     public static ObjectNode service(KubeRest admin, String namespace, String name) {
         ObjectNode service = JSON.createObjectNode();
         service.put("apiVersion", "v1").put("kind", "Service");
         service.putObject("metadata").put("name", name).put("namespace", namespace);
         ObjectNode spec = service.putObject("spec");
         spec.putObject("selector").put("app", name);
-        spec.putArray("ports").addObject().put("name", "http").put("port", 80).put("targetPort", "http")
-                .put("protocol", "TCP");
+        spec.putArray("ports")
+            .addObject()
+            .put("name", "http")
+            .put("port", 80)
+            .put("targetPort", "http")
+            .put("protocol", "TCP");
         return admin.apply(service);
     }
 
-    /** A Deployment of {@code replicas} pods and the Service selecting them, both named {@code name}. */
+    /**
+     * A Deployment of {@code replicas} pods and the Service selecting them, both named
+     * {@code name}.
+     */
     public static void deployed(KubeRest admin, String namespace, String name, int replicas) {
         deployment(admin, namespace, name, replicas);
         service(admin, namespace, name);
@@ -80,24 +96,32 @@ public final class Workloads {
     /** The EndpointSlices of the service, as the API has them now. */
     public static List<JsonNode> slices(KubeRest admin, String namespace, String service) {
         List<JsonNode> slices = new ArrayList<>();
-        admin.get("/apis/discovery.k8s.io/v1/namespaces/" + namespace
-                + "/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D" + service).path("items")
-                .forEach(slices::add);
+        admin
+            .get("/apis/discovery.k8s.io/v1/namespaces/" + namespace
+                    + "/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D" + service)
+            .path("items")
+            .forEach(slices::add);
         return slices;
     }
 
     public static List<String> podNames(KubeRest admin, String namespace, String app) {
         List<String> names = new ArrayList<>();
-        admin.get("/api/v1/namespaces/" + namespace + "/pods?labelSelector=app%3D" + app).path("items")
-                .forEach(pod -> names.add(pod.path("metadata").path("name").asString()));
+        admin.get("/api/v1/namespaces/" + namespace + "/pods?labelSelector=app%3D" + app)
+            .path("items")
+            .forEach(pod -> names.add(pod.path("metadata").path("name").asString()));
         return names;
     }
 
-    /** Asks the simulated kubelet to report the pod ready or not (its readiness probe, in a real cluster). */
+    /**
+     * Asks the simulated kubelet to report the pod ready or not (its readiness probe, in
+     * a real cluster).
+     */
     public static void setReady(KubeRest admin, String namespace, String pod, boolean ready) {
         ObjectNode patch = JSON.createObjectNode();
-        patch.putObject("metadata").putObject("annotations").put(SimulatedKubelet.READY_ANNOTATION,
-                Boolean.toString(ready));
+        patch.putObject("metadata")
+            .putObject("annotations")
+            .put(SimulatedKubelet.READY_ANNOTATION, Boolean.toString(ready));
         admin.mergePatch("/api/v1/namespaces/" + namespace + "/pods/" + pod, patch);
     }
+
 }

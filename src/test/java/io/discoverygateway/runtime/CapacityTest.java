@@ -24,4 +24,5 @@ class CapacityTest {
         second.release();
         assertThat(capacity.held()).isEqualTo(1);
     }
+
 }

@@ -15,18 +15,20 @@ import io.discoverygateway.catalog.SnapshotEncoder;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A real {@link Catalog} for the stream's rule tests: one service whose group label and content a test sets step by
- * step, and the change events each step made.
+ * A real {@link Catalog} for the stream's rule tests: one service whose group label and
+ * content a test sets step by step, and the change events each step made.
  */
 final class CatalogDriver implements AutoCloseable {
 
     static final ServiceKey KEY = new ServiceKey("ns", "svc");
+
     /** A subscriber's filter that the service's group label moves it in and out of. */
     static final StreamFilter GROUP_IN = new StreamFilter(Set.of(), Set.of(), Set.of(), LabelSelector.parse("group=in"),
             LabelSelector.everything());
 
     private final Catalog catalog = new Catalog("e", new SnapshotEncoder(JsonMapper.builder().build()),
             Clock.systemUTC());
+
     private final List<ChangeEvent> changes = new CopyOnWriteArrayList<>();
 
     CatalogDriver() {
@@ -38,8 +40,9 @@ final class CatalogDriver implements AutoCloseable {
     }
 
     /**
-     * Applies one step and returns the changes it made: {@code "-"} deletes the service; otherwise the step is its
-     * content, and its group label is {@code in} when the step starts with "in", else {@code out}.
+     * Applies one step and returns the changes it made: {@code "-"} deletes the service;
+     * otherwise the step is its content, and its group label is {@code in} when the step
+     * starts with "in", else {@code out}.
      */
     List<ChangeEvent> step(String step) {
         if (step.equals("-")) {
@@ -53,8 +56,8 @@ final class CatalogDriver implements AutoCloseable {
     }
 
     /**
-     * Changes a service of another namespace, {@code elsewhere/secret} (a subscriber limited to "ns" may not read
-     * it), to the given version; returns the change.
+     * Changes a service of another namespace, {@code elsewhere/secret} (a subscriber
+     * limited to "ns" may not read it), to the given version; returns the change.
      */
     List<ChangeEvent> changeElsewhere(int version) {
         catalog.upsertService(new ServiceResource(new ServiceKey("elsewhere", "secret"), "uid-secret", "ClusterIP",
@@ -74,4 +77,5 @@ final class CatalogDriver implements AutoCloseable {
     public void close() {
         catalog.close();
     }
+
 }

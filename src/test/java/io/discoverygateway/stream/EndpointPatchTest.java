@@ -21,10 +21,14 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** When a live change is a PATCHED event, and what it lists: on snapshots of a real catalog. */
+/**
+ * When a live change is a PATCHED event, and what it lists: on snapshots of a real
+ * catalog.
+ */
 class EndpointPatchTest {
 
     private static final ServiceKey KEY = new ServiceKey("ns", "web");
+
     private static final List<EndpointPort> HTTP = List.of(new EndpointPort("http", 8080, "TCP", null));
 
     private final Catalog catalog = new Catalog("e", new SnapshotEncoder(JsonMapper.builder().build()),
@@ -43,7 +47,7 @@ class EndpointPatchTest {
         EndpointPatch patch = EndpointPatch.between(held, current, endpoint -> true).orElseThrow();
 
         assertThat(patch.endpoints()).extracting(endpoint -> endpoint.addresses().get(0), Endpoint::ready)
-                .containsExactly(tuple(address(500), false));
+            .containsExactly(tuple(address(500), false));
         assertThat(patch.removed()).isEmpty();
     }
 
@@ -53,8 +57,8 @@ class EndpointPatchTest {
         List<Endpoint> after = new ArrayList<>(before.subList(1, 10));
         after.add(endpoint(address(10), true, HTTP));
 
-        EndpointPatch patch = EndpointPatch.between(state(Map.of(), before), state(Map.of(), after),
-                endpoint -> true).orElseThrow();
+        EndpointPatch patch = EndpointPatch.between(state(Map.of(), before), state(Map.of(), after), endpoint -> true)
+            .orElseThrow();
 
         assertThat(patch.endpoints()).containsExactly(after.get(9));
         assertThat(patch.removed()).containsExactly(before.get(0));
@@ -78,7 +82,8 @@ class EndpointPatchTest {
 
     @Test
     void endpointsAClientCannotTellApartAreNoPatch() {
-        // Same address and port name and number, different protocols: one key for a client.
+        // Same address and port name and number, different protocols: one key for a
+        // client.
         Endpoint tcp = endpoint(address(1), true, HTTP);
         Endpoint udp = endpoint(address(1), true, List.of(new EndpointPort("http", 8080, "UDP", null)));
         ServiceSnapshot held = state(Map.of(), List.of(tcp, udp, endpoint(address(2), true, HTTP)));
@@ -93,7 +98,7 @@ class EndpointPatchTest {
         EndpointPort admin = new EndpointPort("admin", 9090, "TCP", null);
 
         assertThat(EndpointPatch.key(endpoint(address(1), true, List.of(http, admin))))
-                .isEqualTo(EndpointPatch.key(endpoint(address(1), true, List.of(admin, http))));
+            .isEqualTo(EndpointPatch.key(endpoint(address(1), true, List.of(admin, http))));
     }
 
     @Test
@@ -109,8 +114,8 @@ class EndpointPatchTest {
 
     /** The service with these labels and endpoints, as the catalog's next snapshot. */
     private ServiceSnapshot state(Map<String, String> labels, List<Endpoint> endpoints) {
-        catalog.upsertService(new ServiceResource(KEY, "uid", "ClusterIP", List.of(), List.of(), null, List.of(),
-                labels, Map.of()));
+        catalog.upsertService(
+                new ServiceResource(KEY, "uid", "ClusterIP", List.of(), List.of(), null, List.of(), labels, Map.of()));
         catalog.upsertSlice(new EndpointSliceResource("ns", "web-1", "web", endpoints));
         catalog.afterPending(() -> {
         }).join();
@@ -128,4 +133,5 @@ class EndpointPatchTest {
     private static String address(int i) {
         return "10.0." + i / 250 + "." + (i % 250 + 1);
     }
+
 }

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How a stream's queue merges undelivered live changes of one service: a table of the labels a service goes through
- * (relative to the filter {@code group=in}) and what a subscriber that read nothing meanwhile then receives.
+ * How a stream's queue merges undelivered live changes of one service: a table of the
+ * labels a service goes through (relative to the filter {@code group=in}) and what a
+ * subscriber that read nothing meanwhile then receives.
  */
 class EventQueueTest {
 
@@ -29,8 +30,7 @@ class EventQueueTest {
     }
 
     static Stream<Arguments> histories() {
-        return Stream.of(
-                Arguments.of("created matching", List.of("in"), "ADDED"),
+        return Stream.of(Arguments.of("created matching", List.of("in"), "ADDED"),
                 Arguments.of("created, then changed", List.of("in", "in2"), "ADDED"),
                 Arguments.of("created, then deleted before delivery", List.of("in", "-"), ""),
                 Arguments.of("created outside the filter", List.of("out"), ""),
@@ -53,7 +53,8 @@ class EventQueueTest {
         queue.liveAfter(0);
         ServiceSnapshot held = null;
         for (String step : history) {
-            // "+in": the service existed before the subscriber's snapshot; "-": deleted; otherwise its group label.
+            // "+in": the service existed before the subscriber's snapshot; "-": deleted;
+            // otherwise its group label.
             boolean known = step.startsWith("+");
             List<ChangeEvent> batch = driver.step(known ? step.substring(1) : step);
             if (known) {
@@ -66,7 +67,7 @@ class EventQueueTest {
         EventQueue.Item item = queue.poll();
         if (item != null) {
             assertThat(item.held()).as("the state the client holds, which a patch builds on")
-                    .isSameAs(item.type() == ChangeType.ADDED ? null : held);
+                .isSameAs(item.type() == ChangeType.ADDED ? null : held);
         }
 
         assertThat(item == null ? "" : item.type().name()).isEqualTo(expected);
@@ -76,4 +77,5 @@ class EventQueueTest {
             assertThat(item.withId()).as("live events carry their revision as id").isTrue();
         }
     }
+
 }

@@ -6,7 +6,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bounded hand-off to the fan-out: batches in order, and one resync at the latest view instead of a backlog. */
+/**
+ * The bounded hand-off to the fan-out: batches in order, and one resync at the latest
+ * view instead of a backlog.
+ */
 class FanoutQueueTest {
 
     private final CatalogDriver driver = new CatalogDriver();
@@ -30,7 +33,8 @@ class FanoutQueueTest {
     @Test
     void aFullQueueTradesItsBatchesForOneResyncAtTheLatestViewAndKeepsTasks() throws InterruptedException {
         FanoutQueue queue = new FanoutQueue(2);
-        Runnable rescope = () -> { };
+        Runnable rescope = () -> {
+        };
         queue.offer(driver.step("in1"), view());
         queue.offerTask(rescope);
         queue.offer(driver.step("in2"), view());
@@ -54,7 +58,7 @@ class FanoutQueueTest {
         queue.offer(driver.step("in4"), view());
 
         assertThat(((FanoutQueue.Resync) queue.take()).view().revision()).as("the view the last batch made")
-                .isEqualTo(4);
+            .isEqualTo(4);
         assertThat(queue.size()).isZero();
         assertThat(queue.overflows()).isEqualTo(2);
     }
@@ -62,4 +66,5 @@ class FanoutQueueTest {
     private CatalogView view() {
         return driver.catalog().view();
     }
+
 }

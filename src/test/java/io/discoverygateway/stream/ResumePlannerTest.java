@@ -13,12 +13,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a resume sends for one service, by the labels it went through after the client's id (filter
- * {@code group=in}): a table of histories and the planned event.
+ * What a resume sends for one service, by the labels it went through after the client's
+ * id (filter {@code group=in}): a table of histories and the planned event.
  */
 class ResumePlannerTest {
 
     private static final StreamFilter FILTER = CatalogDriver.GROUP_IN;
+
     private final CatalogDriver driver = new CatalogDriver();
 
     @AfterEach
@@ -27,8 +28,7 @@ class ResumePlannerTest {
     }
 
     static Stream<Arguments> histories() {
-        return Stream.of(
-                Arguments.of("absent at the id, created matching", "", List.of("in"), "ADDED"),
+        return Stream.of(Arguments.of("absent at the id, created matching", "", List.of("in"), "ADDED"),
                 Arguments.of("matching at the id, changed", "in", List.of("in2"), "MODIFIED"),
                 Arguments.of("matching at the id, moved out", "in", List.of("out"), "DELETED"),
                 Arguments.of("matching at the id, deleted", "in", List.of("-"), "DELETED"),
@@ -41,13 +41,13 @@ class ResumePlannerTest {
     }
 
     /**
-     * "Matched at any revision since the id" decides DELETED, not "matched at the id": a client may hold the service
-     * from an interrupted resume, whose events carry no id.
+     * "Matched at any revision since the id" decides DELETED, not "matched at the id": a
+     * client may hold the service from an interrupted resume, whose events carry no id.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("histories")
-    void aServiceChangedSinceTheIdIsSentOnceInItsCurrentState(String description, String atTheId,
-            List<String> since, String expected) {
+    void aServiceChangedSinceTheIdIsSentOnceInItsCurrentState(String description, String atTheId, List<String> since,
+            String expected) {
         ChangeJournal journal = new ChangeJournal(100);
         if (!atTheId.isEmpty()) {
             journal.append(driver.step(atTheId));
@@ -57,10 +57,12 @@ class ResumePlannerTest {
             journal.append(driver.step(step));
         }
 
-        List<ResumePlanner.PlannedEvent> plan = ResumePlanner.plan(journal.after(id,
-                driver.catalog().view().revision(), NamespaceScope.EVERYTHING), driver.catalog().view()::find, FILTER);
+        List<ResumePlanner.PlannedEvent> plan = ResumePlanner.plan(
+                journal.after(id, driver.catalog().view().revision(), NamespaceScope.EVERYTHING),
+                driver.catalog().view()::find, FILTER);
 
         assertThat(plan.isEmpty() ? "nothing" : plan.get(0).type().name()).isEqualTo(expected);
         assertThat(plan).hasSizeLessThanOrEqualTo(1);
     }
+
 }

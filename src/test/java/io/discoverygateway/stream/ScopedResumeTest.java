@@ -14,13 +14,16 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With consumer authentication, event ids carry the tag of the namespaces the client could read: a resume is
- * answered as a resume only for an id of the stream's current scope.
+ * With consumer authentication, event ids carry the tag of the namespaces the client
+ * could read: a resume is answered as a resume only for an id of the stream's current
+ * scope.
  */
 class ScopedResumeTest {
 
     private static final StreamFilter FILTER = CatalogDriver.GROUP_IN;
+
     private final CatalogDriver driver = new CatalogDriver();
+
     private final ChangeJournal journal = new ChangeJournal(100);
 
     @AfterEach
@@ -55,8 +58,8 @@ class ScopedResumeTest {
     void anUntaggedIdIsNotResumedFromWhenConsumersAreAuthenticated() {
         String id = idAfter("in1", "");
 
-        List<String> frames = frames(ResumePlanner.opening(view(), journal, id, FILTER,
-                NamespaceScope.EVERYTHING.tag()));
+        List<String> frames = frames(
+                ResumePlanner.opening(view(), journal, id, FILTER, NamespaceScope.EVERYTHING.tag()));
 
         assertThat(frames.get(0)).contains("access-changed");
     }
@@ -79,7 +82,8 @@ class ScopedResumeTest {
         String tag = NamespaceScope.of(Set.of("ns")).tag();
         idAfter("in1", tag);
         busyElsewhere(5);
-        // A forged id below the catalog's revision: answering "expired" would tell that much changed elsewhere.
+        // A forged id below the catalog's revision: answering "expired" would tell that
+        // much changed elsewhere.
         String forged = SseFrames.id(view().epoch(), view().revision() - 1, tag);
 
         List<String> frames = frames(ResumePlanner.opening(view(), journal, forged, scoped(), tag));
@@ -101,7 +105,9 @@ class ScopedResumeTest {
 
         assertThat(frames).singleElement().satisfies(frame -> assertThat(frame).contains("event: SYNCED"));
         assertThat(small.after(Revisions.parse(id, view().epoch()).getAsLong(), view().revision(),
-                NamespaceScope.EVERYTHING)).as("a client of every namespace has lost changes").isNull();
+                NamespaceScope.EVERYTHING))
+            .as("a client of every namespace has lost changes")
+            .isNull();
     }
 
     @Test
@@ -123,8 +129,8 @@ class ScopedResumeTest {
     @Test
     void scopeTagsDifferByNamespacesAndNotByOrder() {
         assertThat(NamespaceScope.of(Set.of("a", "b")).tag()).isEqualTo(NamespaceScope.of(Set.of("b", "a")).tag())
-                .isNotEqualTo(NamespaceScope.of(Set.of("a")).tag())
-                .isNotEqualTo(NamespaceScope.EVERYTHING.tag());
+            .isNotEqualTo(NamespaceScope.of(Set.of("a")).tag())
+            .isNotEqualTo(NamespaceScope.EVERYTHING.tag());
         assertThat(NamespaceScope.of(Set.of()).tag()).isNotEqualTo(NamespaceScope.EVERYTHING.tag());
     }
 
@@ -152,7 +158,10 @@ class ScopedResumeTest {
     }
 
     private static List<String> frames(List<EventQueue.Item> items) {
-        return items.stream().map(item -> item.frame() != null ? new String(item.frame(), StandardCharsets.UTF_8)
-                : "event: " + item.type() + "\n").toList();
+        return items.stream()
+            .map(item -> item.frame() != null ? new String(item.frame(), StandardCharsets.UTF_8)
+                    : "event: " + item.type() + "\n")
+            .toList();
     }
+
 }

@@ -31,26 +31,34 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The stream protocol's rules without sockets or threads of its own, thousands of times a second: a real
- * {@link Catalog} applies random changes (services created, relabelled in and out of the filter, changed, deleted,
- * re-created), a client takes what its {@link EventQueue} holds a few items at a time and loses its connection at
- * random points, reconnecting with the id of the last event it got, which {@link ResumePlanner#opening} answers
- * from a {@link ChangeJournal} of random capacity. Whatever happened, once the client has read everything it holds
- * exactly the catalog's services that match its filter, in their latest state. A client limited to one of the two
- * namespaces (as consumer authentication limits it) is shown only its namespace's revisions, and resumes from them
- * however busy the other namespace is.
+ * The stream protocol's rules without sockets or threads of its own, thousands of times a
+ * second: a real {@link Catalog} applies random changes (services created, relabelled in
+ * and out of the filter, changed, deleted, re-created), a client takes what its
+ * {@link EventQueue} holds a few items at a time and loses its connection at random
+ * points, reconnecting with the id of the last event it got, which
+ * {@link ResumePlanner#opening} answers from a {@link ChangeJournal} of random capacity.
+ * Whatever happened, once the client has read everything it holds exactly the catalog's
+ * services that match its filter, in their latest state. A client limited to one of the
+ * two namespaces (as consumer authentication limits it) is shown only its namespace's
+ * revisions, and resumes from them however busy the other namespace is.
  */
 class StreamProtocolPropertyTest {
 
-    /** Services by key; the names are distinct across the two namespaces, so that the client keys them by name. */
+    /**
+     * Services by key; the names are distinct across the two namespaces, so that the
+     * client keys them by name.
+     */
     private static final List<ServiceKey> KEYS = List.of(new ServiceKey("ns", "a"), new ServiceKey("ns", "b"),
             new ServiceKey("ns", "c"), new ServiceKey("ns", "d"), new ServiceKey("other", "x"),
             new ServiceKey("other", "y"));
+
     private static final StreamFilter EVERY_NAMESPACE = new StreamFilter(Set.of(), Set.of(), Set.of(),
             LabelSelector.parse("group=in"), LabelSelector.everything());
+
     private static final StreamFilter READS_NS_ONLY = EVERY_NAMESPACE.withReadable(NamespaceScope.of(Set.of("ns")));
 
     sealed interface Step {
+
     }
 
     record Upsert(ServiceKey key, boolean matching, int version) implements Step {
@@ -63,7 +71,10 @@ class StreamProtocolPropertyTest {
     record Read(int items) implements Step {
     }
 
-    /** The client's connection ends (or, the first time, starts); it connects with its last id. */
+    /**
+     * The client's connection ends (or, the first time, starts); it connects with its
+     * last id.
+     */
     record Cut() implements Step {
     }
 
@@ -78,7 +89,8 @@ class StreamProtocolPropertyTest {
         try {
             ChangeJournal journal = new ChangeJournal(journalCapacity);
             Client client = new Client(filter);
-            // Not connected until the first Cut: the first connection then gets a snapshot with something in it.
+            // Not connected until the first Cut: the first connection then gets a
+            // snapshot with something in it.
             EventQueue queue = null;
             for (Step step : steps) {
                 if (step instanceof Upsert upsert) {
@@ -110,14 +122,17 @@ class StreamProtocolPropertyTest {
             assertThat(client.held).as("the client's view after %s", client.log).isEqualTo(expected);
             assertThat(client.synced).isTrue();
             assertThat(client.syncedAt).as("each SYNCED shows the revision of what the client may read, %s", client.log)
-                    .isEqualTo(client.scopeRevisionAtConnect);
+                .isEqualTo(client.scopeRevisionAtConnect);
         }
         finally {
             catalog.close();
         }
     }
 
-    /** Waits for the catalog's writer, then journals and queues its batches as the hub does, in order. */
+    /**
+     * Waits for the catalog's writer, then journals and queues its batches as the hub
+     * does, in order.
+     */
     private static void settle(Catalog catalog, List<List<ChangeEvent>> batches, ChangeJournal journal,
             EventQueue queue, StreamFilter filter) {
         catalog.afterPending(() -> {
@@ -131,15 +146,24 @@ class StreamProtocolPropertyTest {
         batches.clear();
     }
 
-    /** A client as the README asks it to behave; it keeps the id of the last event that carried one. */
+    /**
+     * A client as the README asks it to behave; it keeps the id of the last event that
+     * carried one.
+     */
     private static final class Client {
 
         final StreamFilter filter;
+
         final Map<String, String> held = new TreeMap<>();
+
         final List<String> log = new ArrayList<>();
+
         String lastId;
+
         boolean synced;
+
         long syncedAt;
+
         long scopeRevisionAtConnect;
 
         Client(StreamFilter filter) {
@@ -199,11 +223,12 @@ class StreamProtocolPropertyTest {
                 }
             }
         }
+
     }
 
     private static ServiceResource service(Upsert upsert) {
-        return new ServiceResource(upsert.key(), "uid-" + upsert.key().name(), "ClusterIP",
-                List.of(), List.of(), null, List.of(), Map.of("group", upsert.matching() ? "in" : "out"),
+        return new ServiceResource(upsert.key(), "uid-" + upsert.key().name(), "ClusterIP", List.of(), List.of(), null,
+                List.of(), Map.of("group", upsert.matching() ? "in" : "out"),
                 Map.of("version", Integer.toString(upsert.version())));
     }
 
@@ -214,12 +239,15 @@ class StreamProtocolPropertyTest {
     @Provide
     Arbitrary<List<Step>> scripts() {
         Arbitrary<ServiceKey> key = Arbitraries.of(KEYS);
-        Arbitrary<Step> upsert = Combinators.combine(key, Arbitraries.of(true, false), Arbitraries.integers()
-                .between(0, 3)).as(Upsert::new);
+        Arbitrary<Step> upsert = Combinators
+            .combine(key, Arbitraries.of(true, false), Arbitraries.integers().between(0, 3))
+            .as(Upsert::new);
         Arbitrary<Step> remove = key.map(Remove::new);
         Arbitrary<Step> read = Arbitraries.integers().between(0, 4).map(Read::new);
         Arbitrary<Step> cut = Arbitraries.just(new Cut());
         return Arbitraries.frequencyOf(Tuple.of(5, upsert), Tuple.of(2, remove), Tuple.of(4, read), Tuple.of(2, cut))
-                .list().ofMaxSize(60);
+            .list()
+            .ofMaxSize(60);
     }
+
 }

@@ -19,9 +19,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Certificates for the TLS tests, made with openssl as cert-manager makes them: a CA, serving certificates for
- * localhost signed by it, client certificates, and a Secret volume laid out as the kubelet mounts one (the files
- * are links into a timestamped folder, switched by one atomic rename of {@code ..data}, so that a rotation changes
+ * Certificates for the TLS tests, made with openssl as cert-manager makes them: a CA,
+ * serving certificates for localhost signed by it, client certificates, and a Secret
+ * volume laid out as the kubelet mounts one (the files are links into a timestamped
+ * folder, switched by one atomic rename of {@code ..data}, so that a rotation changes
  * them all at once).
  */
 public final class TestPki {
@@ -29,7 +30,9 @@ public final class TestPki {
     private static final AtomicInteger SERIALS = new AtomicInteger();
 
     private final Path folder;
+
     private final Path caCertificate;
+
     private final Path caKey;
 
     private TestPki(Path folder) {
@@ -61,7 +64,10 @@ public final class TestPki {
         return caCertificate;
     }
 
-    /** A certificate and key signed by this CA: for localhost and 127.0.0.1 when serving, else for a client. */
+    /**
+     * A certificate and key signed by this CA: for localhost and 127.0.0.1 when serving,
+     * else for a client.
+     */
     public Issued issue(String commonName, boolean serving) {
         try {
             String name = commonName + "-" + SERIALS.incrementAndGet();
@@ -92,8 +98,8 @@ public final class TestPki {
     }
 
     /**
-     * A serving certificate for localhost, signed by this CA, that expired yesterday (openssl cannot back-date a
-     * certificate; keytool can), with its key.
+     * A serving certificate for localhost, signed by this CA, that expired yesterday
+     * (openssl cannot back-date a certificate; keytool can), with its key.
      */
     public Issued expiredServing(String commonName) {
         try {
@@ -106,10 +112,10 @@ public final class TestPki {
             openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
                     key.toString(), "-out", request.toString(), "-subj", "/CN=" + commonName);
             Path certificate = folder.resolve(name + ".crt");
-            run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-gencert",
-                    "-keystore", caStore.toString(), "-storepass", "changeit", "-storetype", "PKCS12", "-alias", "ca",
-                    "-infile", request.toString(), "-outfile", certificate.toString(), "-rfc", "-startdate", "-3d",
-                    "-validity", "1", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-ext", "EKU=serverAuth"));
+            run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-gencert", "-keystore",
+                    caStore.toString(), "-storepass", "changeit", "-storetype", "PKCS12", "-alias", "ca", "-infile",
+                    request.toString(), "-outfile", certificate.toString(), "-rfc", "-startdate", "-3d", "-validity",
+                    "1", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-ext", "EKU=serverAuth"));
             return new Issued(certificate, key);
         }
         catch (IOException ex) {
@@ -131,8 +137,9 @@ public final class TestPki {
     }
 
     /**
-     * Puts a certificate, its key and {@code ca.crt} into the volume at {@code volume} as the kubelet does: a new
-     * timestamped folder, {@code ..data} switched to it by an atomic rename, the files links through {@code ..data}.
+     * Puts a certificate, its key and {@code ca.crt} into the volume at {@code volume} as
+     * the kubelet does: a new timestamped folder, {@code ..data} switched to it by an
+     * atomic rename, the files links through {@code ..data}.
      */
     public static void mount(Path volume, Issued serving, Path caCertificate) {
         try {
@@ -157,14 +164,18 @@ public final class TestPki {
         }
     }
 
-    /** A client SSL context that trusts these certificates, and presents a client certificate when one is given. */
+    /**
+     * A client SSL context that trusts these certificates, and presents a client
+     * certificate when one is given.
+     */
     public static SSLContext clientContext(Path trusted, Issued clientCertificate) {
         return clientContext(trusted, clientCertificate, false);
     }
 
     /**
-     * As above; {@code always} presents the client certificate even when the server asks for another CA's (as a
-     * client that does not look at the server's list of CAs does), so that the server must check it.
+     * As above; {@code always} presents the client certificate even when the server asks
+     * for another CA's (as a client that does not look at the server's list of CAs does),
+     * so that the server must check it.
      */
     public static SSLContext clientContext(Path trusted, Issued clientCertificate, boolean always) {
         try {
@@ -176,13 +187,13 @@ public final class TestPki {
                     trust.setCertificateEntry("trusted-" + i++, certificate);
                 }
             }
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(
-                    TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory trustManagers = TrustManagerFactory
+                .getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trust);
             KeyManagerFactory keyManagers = null;
             if (clientCertificate != null) {
-                Path store = clientCertificate.certificate().resolveSibling(
-                        clientCertificate.certificate().getFileName() + ".p12");
+                Path store = clientCertificate.certificate()
+                    .resolveSibling(clientCertificate.certificate().getFileName() + ".p12");
                 openssl("pkcs12", "-export", "-in", clientCertificate.certificate().toString(), "-inkey",
                         clientCertificate.key().toString(), "-out", store.toString(), "-passout", "pass:changeit");
                 KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -232,8 +243,7 @@ public final class TestPki {
             }
 
             @Override
-            public String chooseServerAlias(String keyType, java.security.Principal[] issuers,
-                    java.net.Socket socket) {
+            public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
                 return null;
             }
 
@@ -269,4 +279,5 @@ public final class TestPki {
             throw new IllegalStateException("interrupted", ex);
         }
     }
+
 }

@@ -32,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The API port over TLS from a Secret volume in cert-manager's layout, with optional client certificates, read by
- * real clients: the JDK's HTTP client and curl. A certificate rotated in the volume serves new connections while an
- * open stream goes on; an expired one is refused by clients; plain HTTP gets a 400 that says to use https.
+ * The API port over TLS from a Secret volume in cert-manager's layout, with optional
+ * client certificates, read by real clients: the JDK's HTTP client and curl. A
+ * certificate rotated in the volume serves new connections while an open stream goes on;
+ * an expired one is refused by clients; plain HTTP gets a 400 that says to use https.
  */
 @GatewayTest(properties = { "gateway.namespaces=tls", "gateway.tls.enabled=true",
         "gateway.tls.directory=target/tls-test/volume", "gateway.tls.client-auth=want",
@@ -42,7 +43,9 @@ import static org.awaitility.Awaitility.await;
 class TlsTest {
 
     private static final Path FOLDER = Path.of("target/tls-test");
+
     private static final TestPki PKI = TestPki.create(FOLDER.resolve("pki"), "gateway-ca");
+
     private static final TestPki OTHER = TestPki.create(FOLDER.resolve("other"), "another-ca");
 
     static {
@@ -72,8 +75,9 @@ class TlsTest {
         Process curl;
         try {
             curl = new ProcessBuilder("curl", "-sS", "--cacert", PKI.caCertificate().toString(), "-o", "/dev/null",
-                    "-w", "%{http_code}", "https://localhost:" + port + "/api/v1/services").redirectErrorStream(true)
-                    .start();
+                    "-w", "%{http_code}", "https://localhost:" + port + "/api/v1/services")
+                .redirectErrorStream(true)
+                .start();
         }
         catch (IOException notInstalled) {
             org.assertj.core.api.Assumptions.assumeThat(false).as("curl is installed").isTrue();
@@ -84,9 +88,9 @@ class TlsTest {
 
     @Test
     void aPlainTextClientGetsAClearRefusal() throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/api/v1/services")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/services")).build(),
+                    HttpResponse.BodyHandlers.ofString());
 
         assertThat(answer.statusCode()).isEqualTo(400);
         assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -95,9 +99,10 @@ class TlsTest {
 
     @Test
     void probesStayOnPlainHttpOnTheManagementPort() throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + managementPort + "/actuator/health/readiness")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = HttpClient.newHttpClient()
+            .send(HttpRequest
+                .newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/health/readiness"))
+                .build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(answer.statusCode()).isEqualTo(200);
     }
@@ -108,10 +113,11 @@ class TlsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(trusted.statusCode()).isEqualTo(200);
 
-        HttpClient stranger = HttpClient.newBuilder().sslContext(TestPki.clientContext(PKI.caCertificate(),
-                OTHER.issue("stranger", false), true)).build();
+        HttpClient stranger = HttpClient.newBuilder()
+            .sslContext(TestPki.clientContext(PKI.caCertificate(), OTHER.issue("stranger", false), true))
+            .build();
         assertThatThrownBy(() -> stranger.send(request("/api/v1/services"), HttpResponse.BodyHandlers.ofString()))
-                .isInstanceOf(IOException.class);
+            .isInstanceOf(IOException.class);
     }
 
     @Test
@@ -121,8 +127,8 @@ class TlsTest {
         }
         List<String> lines = new CopyOnWriteArrayList<>();
         HttpClient streaming = client(null);
-        CompletableFuture<HttpResponse<Stream<String>>> stream = streaming.sendAsync(request(
-                "/api/v1/stream?namespace=tls"), HttpResponse.BodyHandlers.ofLines());
+        CompletableFuture<HttpResponse<Stream<String>>> stream = streaming
+            .sendAsync(request("/api/v1/stream?namespace=tls"), HttpResponse.BodyHandlers.ofLines());
         HttpResponse<Stream<String>> open = stream.get();
         Thread reader = new Thread(() -> open.body().forEach(lines::add));
         reader.setDaemon(true);
@@ -132,13 +138,14 @@ class TlsTest {
         TestPki.Issued second = PKI.issue("gateway-second", true);
         TestPki.mount(FOLDER.resolve("volume"), second, PKI.caCertificate());
 
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> serial(client(null)
-                .send(request("/api/v1/services"), HttpResponse.BodyHandlers.discarding())).equals(
-                        second.x509().getSerialNumber().toString(16)));
+        await().atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> serial(client(null).send(request("/api/v1/services"), HttpResponse.BodyHandlers.discarding()))
+                .equals(second.x509().getSerialNumber().toString(16)));
         api.create(ApiResource.SERVICES, "tls", KubeObjects.service("tls", "after-rotation"));
         // The stream opened under the first certificate goes on over its connection.
-        await().atMost(Duration.ofSeconds(10)).until(() -> lines.stream().anyMatch(line -> line.contains(
-                "after-rotation")));
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> lines.stream().anyMatch(line -> line.contains("after-rotation")));
     }
 
     @Test
@@ -147,17 +154,23 @@ class TlsTest {
         Path volume = FOLDER.resolve("volume");
         TestPki.mount(volume, expired, PKI.caCertificate());
         try {
-            // A new client each time: a pooled connection would keep the certificate it was opened with.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                    assertThatThrownBy(() -> client(null).send(request("/api/v1/services"),
-                            HttpResponse.BodyHandlers.discarding())).isInstanceOf(SSLHandshakeException.class)
-                            .rootCause().hasMessageContaining("NotAfter"));
+            // A new client each time: a pooled connection would keep the certificate it
+            // was opened with.
+            await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThatThrownBy(
+                        () -> client(null).send(request("/api/v1/services"), HttpResponse.BodyHandlers.discarding()))
+                    .isInstanceOf(SSLHandshakeException.class)
+                    .rootCause()
+                    .hasMessageContaining("NotAfter"));
         }
         finally {
             TestPki.mount(volume, PKI.issue("gateway-restored", true), PKI.caCertificate());
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                    .until(() -> client(null).send(request("/api/v1/services"),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(() -> client(null).send(request("/api/v1/services"), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200);
         }
     }
 
@@ -172,6 +185,7 @@ class TlsTest {
 
     private static String serial(HttpResponse<?> response) throws IOException {
         return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber()
-                .toString(16);
+            .toString(16);
     }
+
 }

@@ -14,10 +14,24 @@ class JsonBufferTest {
 
     @Test
     void fieldsRawValuesAndNestingComposeValidJson() {
-        byte[] json = new JsonBuffer(64).beginObject().field("epoch", "e\"1\n").field("revision", 7)
-                .field("stale", true).name("items").beginArray().raw(bytes("{\"a\":1}")).raw(bytes("[]"))
-                .beginObject().endObject().elements(bytes("")).elements(bytes("1,2")).endArray()
-                .name("empty").beginArray().endArray().endObject().toByteArray();
+        byte[] json = new JsonBuffer(64).beginObject()
+            .field("epoch", "e\"1\n")
+            .field("revision", 7)
+            .field("stale", true)
+            .name("items")
+            .beginArray()
+            .raw(bytes("{\"a\":1}"))
+            .raw(bytes("[]"))
+            .beginObject()
+            .endObject()
+            .elements(bytes(""))
+            .elements(bytes("1,2"))
+            .endArray()
+            .name("empty")
+            .beginArray()
+            .endArray()
+            .endObject()
+            .toByteArray();
 
         assertThat(JSON.readTree(json)).isEqualTo(JSON.readTree(
                 "{\"epoch\":\"e\\\"1\\n\",\"revision\":7,\"stale\":true,\"items\":[{\"a\":1},[],{},1,2],\"empty\":[]}"));
@@ -26,9 +40,11 @@ class JsonBufferTest {
     @Test
     void membersAreAddedToAnObjectEncodedBefore() {
         assertThat(new String(JsonBuffer.withMembers(bytes("{\"name\":\"a\"}"), json -> json.field("stale", true)),
-                StandardCharsets.UTF_8)).isEqualTo("{\"name\":\"a\",\"stale\":true}");
-        assertThat(new String(JsonBuffer.withMembers(bytes("{}"), json -> json.field("age", 3)),
-                StandardCharsets.UTF_8)).isEqualTo("{\"age\":3}");
+                StandardCharsets.UTF_8))
+            .isEqualTo("{\"name\":\"a\",\"stale\":true}");
+        assertThat(
+                new String(JsonBuffer.withMembers(bytes("{}"), json -> json.field("age", 3)), StandardCharsets.UTF_8))
+            .isEqualTo("{\"age\":3}");
     }
 
     @Test
@@ -39,4 +55,5 @@ class JsonBufferTest {
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
+
 }

@@ -6,15 +6,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * HTTP/1.1 on the wire for the tests' own clients and proxy, which read sockets themselves to see exactly what is
- * sent: lines ending in CRLF (or LF), and the chunked transfer coding.
+ * HTTP/1.1 on the wire for the tests' own clients and proxy, which read sockets
+ * themselves to see exactly what is sent: lines ending in CRLF (or LF), and the chunked
+ * transfer coding.
  */
 public final class HttpWire {
 
     private HttpWire() {
     }
 
-    /** The next line without its line end, or null at the end of the stream (a last line without one is kept). */
+    /**
+     * The next line without its line end, or null at the end of the stream (a last line
+     * without one is kept).
+     */
     public static String lineOrNull(InputStream in) throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int b;
@@ -38,11 +42,15 @@ public final class HttpWire {
         return line;
     }
 
-    /** Decodes the chunked transfer coding; ends with the last chunk or the connection. */
+    /**
+     * Decodes the chunked transfer coding; ends with the last chunk or the connection.
+     */
     public static final class Dechunked extends InputStream {
 
         private final InputStream in;
+
         private int remaining;
+
         private boolean done;
 
         public Dechunked(InputStream in) {
@@ -78,5 +86,7 @@ public final class HttpWire {
             remaining--;
             return b;
         }
+
     }
+
 }

@@ -13,21 +13,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A TCP proxy between a client (a browser, the client library) and a gateway that fails on demand as a network or a
- * load balancer does: it cuts every open connection, stalls them (holds them open and forwards nothing more), or
- * refuses new ones.
+ * A TCP proxy between a client (a browser, the client library) and a gateway that fails
+ * on demand as a network or a load balancer does: it cuts every open connection, stalls
+ * them (holds them open and forwards nothing more), or refuses new ones.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final URI upstream;
+
     private final ServerSocket server;
+
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "tcp-proxy");
         thread.setDaemon(true);
         return thread;
     });
+
     private volatile boolean stalled;
+
     private volatile boolean refusing;
 
     public TcpProxy(URI upstream) throws IOException {
@@ -59,7 +64,10 @@ public final class TcpProxy implements AutoCloseable {
         stalled = value;
     }
 
-    /** From now on closes new connections at once (as a refused connection looks through a load balancer). */
+    /**
+     * From now on closes new connections at once (as a refused connection looks through a
+     * load balancer).
+     */
     public void refuse(boolean value) {
         refusing = value;
     }
@@ -80,7 +88,8 @@ public final class TcpProxy implements AutoCloseable {
                 executor.execute(() -> pump(gateway, client));
             }
             catch (IOException ex) {
-                // The server socket closed, or the gateway refused: the client sees its connection end.
+                // The server socket closed, or the gateway refused: the client sees its
+                // connection end.
             }
         }
     }
@@ -124,4 +133,5 @@ public final class TcpProxy implements AutoCloseable {
         cut();
         executor.shutdownNow();
     }
+
 }

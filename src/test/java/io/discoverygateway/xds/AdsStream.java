@@ -20,17 +20,21 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 
 /**
- * One raw ADS stream, driven request by request as an xDS client does (ACK, NACK, resource names), for what a
- * well-behaved library never does on purpose.
+ * One raw ADS stream, driven request by request as an xDS client does (ACK, NACK,
+ * resource names), for what a well-behaved library never does on purpose.
  */
 final class AdsStream implements AutoCloseable {
 
     private final ManagedChannel channel;
+
     private final StreamObserver<DiscoveryRequest> requests;
+
     private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+
     /** When each response arrived (System.nanoTime), for latency figures. */
-    private final java.util.Map<DiscoveryResponse, Long> arrivals = java.util.Collections.synchronizedMap(
-            new java.util.IdentityHashMap<>());
+    private final java.util.Map<DiscoveryResponse, Long> arrivals = java.util.Collections
+        .synchronizedMap(new java.util.IdentityHashMap<>());
+
     private final CompletableFuture<io.grpc.Status> closed = new CompletableFuture<>();
 
     AdsStream(int port, String token) {
@@ -59,10 +63,13 @@ final class AdsStream implements AutoCloseable {
         });
     }
 
-    /** The ADS stub of a channel, presenting the token (if any) as call credentials, as a consumer does. */
+    /**
+     * The ADS stub of a channel, presenting the token (if any) as call credentials, as a
+     * consumer does.
+     */
     static AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub(ManagedChannel channel, String token) {
         AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc
-                .newStub(channel);
+            .newStub(channel);
         if (token == null) {
             return stub;
         }
@@ -71,7 +78,10 @@ final class AdsStream implements AutoCloseable {
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    /** A request for resources of a type, acknowledging (or first asking) with a version and nonce. */
+    /**
+     * A request for resources of a type, acknowledging (or first asking) with a version
+     * and nonce.
+     */
     void request(String typeUrl, List<String> names, String version, String nonce) {
         requests.onNext(base(typeUrl, names, version, nonce).build());
     }
@@ -79,14 +89,14 @@ final class AdsStream implements AutoCloseable {
     /** A rejection of the response with this nonce, keeping the version held before. */
     void reject(String typeUrl, List<String> names, String heldVersion, String nonce) {
         requests.onNext(base(typeUrl, names, heldVersion, nonce)
-                .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by the test")).build());
+            .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by the test"))
+            .build());
     }
 
     DiscoveryResponse next(Duration timeout) throws InterruptedException {
         DiscoveryResponse response = responses.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (response == null) {
-            throw new AssertionError("no xDS response within " + timeout + "; stream status "
-                    + closed.getNow(null));
+            throw new AssertionError("no xDS response within " + timeout + "; stream status " + closed.getNow(null));
         }
         return response;
     }
@@ -101,10 +111,13 @@ final class AdsStream implements AutoCloseable {
         return closed;
     }
 
-    private static DiscoveryRequest.Builder base(String typeUrl, List<String> names, String version,
-            String nonce) {
-        return DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names).setVersionInfo(version)
-                .setResponseNonce(nonce).setNode(Node.newBuilder().setId("ads-test"));
+    private static DiscoveryRequest.Builder base(String typeUrl, List<String> names, String version, String nonce) {
+        return DiscoveryRequest.newBuilder()
+            .setTypeUrl(typeUrl)
+            .addAllResourceNames(names)
+            .setVersionInfo(version)
+            .setResponseNonce(nonce)
+            .setNode(Node.newBuilder().setId("ads-test"));
     }
 
     /** When a response taken from this stream arrived (System.nanoTime). */
@@ -116,4 +129,5 @@ final class AdsStream implements AutoCloseable {
     public void close() {
         channel.shutdownNow();
     }
+
 }

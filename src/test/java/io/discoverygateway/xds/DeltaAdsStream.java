@@ -16,17 +16,21 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 
 /**
- * An incremental (delta) ADS stream as Envoy opens one: subscriptions by name or wildcard, acknowledgements by
- * nonce, and the responses as they come. The counterpart of {@link AdsStream}.
+ * An incremental (delta) ADS stream as Envoy opens one: subscriptions by name or
+ * wildcard, acknowledgements by nonce, and the responses as they come. The counterpart of
+ * {@link AdsStream}.
  */
 final class DeltaAdsStream implements AutoCloseable {
 
     private final ManagedChannel channel;
+
     private final StreamObserver<DeltaDiscoveryRequest> requests;
+
     private final BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
+
     /** When each response arrived (System.nanoTime), for latency figures. */
-    private final java.util.Map<DeltaDiscoveryResponse, Long> arrivals = java.util.Collections.synchronizedMap(
-            new java.util.IdentityHashMap<>());
+    private final java.util.Map<DeltaDiscoveryResponse, Long> arrivals = java.util.Collections
+        .synchronizedMap(new java.util.IdentityHashMap<>());
 
     DeltaAdsStream(int port, String token) {
         channel = Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
@@ -47,20 +51,29 @@ final class DeltaAdsStream implements AutoCloseable {
         });
     }
 
-    /** Subscribes to names of a type (none: wildcard), saying which versions it holds already. */
+    /**
+     * Subscribes to names of a type (none: wildcard), saying which versions it holds
+     * already.
+     */
     void subscribe(String typeUrl, List<String> names, Map<String, String> held) {
-        requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNamesSubscribe(names)
-                .putAllInitialResourceVersions(held).setNode(Node.newBuilder().setId("delta-test")).build());
+        requests.onNext(DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(typeUrl)
+            .addAllResourceNamesSubscribe(names)
+            .putAllInitialResourceVersions(held)
+            .setNode(Node.newBuilder().setId("delta-test"))
+            .build());
     }
 
     void unsubscribe(String typeUrl, List<String> names) {
-        requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
-                .addAllResourceNamesUnsubscribe(names).build());
+        requests.onNext(
+                DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNamesUnsubscribe(names).build());
     }
 
     void ack(DeltaDiscoveryResponse response) {
-        requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-                .setResponseNonce(response.getNonce()).build());
+        requests.onNext(DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(response.getTypeUrl())
+            .setResponseNonce(response.getNonce())
+            .build());
     }
 
     DeltaDiscoveryResponse next(Duration timeout) throws InterruptedException {
@@ -85,4 +98,5 @@ final class DeltaAdsStream implements AutoCloseable {
     public void close() {
         channel.shutdownNow();
     }
+
 }

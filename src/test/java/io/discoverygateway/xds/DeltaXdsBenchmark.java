@@ -20,10 +20,12 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * State of the world against incremental xDS for a wildcard CDS subscriber (as Envoy subscribes), at many
- * Services: the bytes of the first response and of each change, and the time from a change written to the API to
- * each client's response. One Service's Cluster changes at a time (its load-balancing policy). Run with
- * {@code bench/run.sh delta [services] [changes]}; the report goes to target/bench/report-delta.md.
+ * State of the world against incremental xDS for a wildcard CDS subscriber (as Envoy
+ * subscribes), at many Services: the bytes of the first response and of each change, and
+ * the time from a change written to the API to each client's response. One Service's
+ * Cluster changes at a time (its load-balancing policy). Run with
+ * {@code bench/run.sh delta [services] [changes]}; the report goes to
+ * target/bench/report-delta.md.
  */
 public final class DeltaXdsBenchmark {
 
@@ -44,8 +46,8 @@ public final class DeltaXdsBenchmark {
             }
             try (ConfigurableApplicationContext gateway = SpringApplication.run(DiscoveryGatewayApplication.class,
                     "--server.port=0", "--management.server.port=0", "--gateway.namespaces=" + NAMESPACE,
-                    "--gateway.kubernetes.api-url=" + api.url(), "--gateway.xds.enabled=true",
-                    "--gateway.xds.port=0", "--spring.main.banner-mode=off", "--logging.level.root=WARN")) {
+                    "--gateway.kubernetes.api-url=" + api.url(), "--gateway.xds.enabled=true", "--gateway.xds.port=0",
+                    "--spring.main.banner-mode=off", "--logging.level.root=WARN")) {
                 XdsServer xds = gateway.getBean(XdsServer.class);
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (!xds.ready() && System.nanoTime() < deadline) {
@@ -67,7 +69,8 @@ public final class DeltaXdsBenchmark {
                     long[] deltaNanos = new long[changes];
                     for (int i = 0; i < changes; i++) {
                         long written = System.nanoTime();
-                        // A Service not changed before: its Cluster's policy changes from round robin.
+                        // A Service not changed before: its Cluster's policy changes from
+                        // round robin.
                         api.replace(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "svc-" + i,
                                 Map.of(ServiceResources.LB_POLICY_ANNOTATION, "least-request")));
                         DeltaDiscoveryResponse deltaChange = delta.next(Duration.ofSeconds(30));
@@ -82,7 +85,7 @@ public final class DeltaXdsBenchmark {
                     }
                     report.add("# Wildcard CDS at %,d Services: state of the world against delta".formatted(services));
                     report.add("\nOne Service's Cluster changed at a time, %d times; times from the write to the API to"
-                            .formatted(changes) + " the response, bytes as serialized (2 cores, one JVM).\n");
+                        .formatted(changes) + " the response, bytes as serialized (2 cores, one JVM).\n");
                     report.add("| | first response | bytes per change (median) | change → response p50 | p99 |");
                     report.add("|---|---|---|---|---|");
                     report.add(row("state of the world", worldFirst.getSerializedSize(), worldBytes, worldNanos));
@@ -103,4 +106,5 @@ public final class DeltaXdsBenchmark {
         return "| %s | %,d B | %,d B | %.1f ms | %.1f ms |".formatted(name, first, bytes[bytes.length / 2],
                 nanos[nanos.length / 2] / 1e6, nanos[(int) Math.min(nanos.length - 1, nanos.length * 0.99)] / 1e6);
     }
+
 }

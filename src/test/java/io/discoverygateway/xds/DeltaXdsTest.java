@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Incremental (delta) ADS, subscribed as Envoy subscribes (wildcard CDS, then EDS by name): the first response holds
- * everything, each change only what changed, a deleted Service its names as removed; a client that reconnects with
- * the versions it holds is sent nothing it already has.
+ * Incremental (delta) ADS, subscribed as Envoy subscribes (wildcard CDS, then EDS by
+ * name): the first response holds everything, each change only what changed, a deleted
+ * Service its names as removed; a client that reconnects with the versions it holds is
+ * sent nothing it already has.
  */
 @GatewayTest(properties = { "gateway.namespaces=delta", "gateway.xds.enabled=true", "gateway.xds.port=0" })
 class DeltaXdsTest {
@@ -81,9 +82,10 @@ class DeltaXdsTest {
             assertThat(held).containsOnlyKeys(name("kept"), name("moved"));
         }
 
-        api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, XdsObjects.slice(NAMESPACE, "moved", 50051,
-                List.of(Backend.ready("10.0.9.9"))));
-        // Published or not yet when the client comes back: it is sent the change either at once or when it is.
+        api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                XdsObjects.slice(NAMESPACE, "moved", 50051, List.of(Backend.ready("10.0.9.9"))));
+        // Published or not yet when the client comes back: it is sent the change either
+        // at once or when it is.
 
         try (DeltaAdsStream again = new DeltaAdsStream(xds.port(), null)) {
             again.subscribe(Resources.V3.ENDPOINT_TYPE_URL, List.of(name("kept"), name("moved")), held);
@@ -93,7 +95,10 @@ class DeltaXdsTest {
         }
     }
 
-    /** Reads and acknowledges responses until the services' Clusters were all sent (at once, or as published). */
+    /**
+     * Reads and acknowledges responses until the services' Clusters were all sent (at
+     * once, or as published).
+     */
     private static void awaitClusters(DeltaAdsStream delta, String... services) throws Exception {
         java.util.Set<String> sent = new java.util.HashSet<>();
         List<String> expected = java.util.Arrays.stream(services).map(DeltaXdsTest::name).toList();
@@ -106,11 +111,12 @@ class DeltaXdsTest {
 
     private void publish(String name) {
         api.create(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, name, Map.of()));
-        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE, XdsObjects.slice(NAMESPACE, name, 50051,
-                List.of(Backend.ready("10.0.0.1"))));
+        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                XdsObjects.slice(NAMESPACE, name, 50051, List.of(Backend.ready("10.0.0.1"))));
     }
 
     private static String name(String service) {
         return service + "." + NAMESPACE + ":" + XdsObjects.SERVICE_PORT;
     }
+
 }

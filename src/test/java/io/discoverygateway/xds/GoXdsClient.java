@@ -17,12 +17,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A proxyless gRPC client in Go: grpc-go's own xDS resolver and balancers ({@code src/test/grpc-go}), one process
- * per client with its own bootstrap file, as an application runs. The counterpart of {@link ProxylessClient}.
+ * A proxyless gRPC client in Go: grpc-go's own xDS resolver and balancers
+ * ({@code src/test/grpc-go}), one process per client with its own bootstrap file, as an
+ * application runs. The counterpart of {@link ProxylessClient}.
  */
 public final class GoXdsClient implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static volatile GoBuild.Located probe;
 
     /** What a batch of calls did: calls per backend address, failures per status code. */
@@ -34,22 +36,26 @@ public final class GoXdsClient implements AutoCloseable {
     }
 
     private final Process process;
+
     private final Writer commands;
+
     private final BufferedReader answers;
+
     private final Path folder;
 
     /**
-     * @param token a ServiceAccount token presented on the xDS stream (from a token file, as a projected token is
-     *     mounted), or null
+     * @param token a ServiceAccount token presented on the xDS stream (from a token file,
+     * as a projected token is mounted), or null
      */
     public GoXdsClient(int xdsPort, String target, String token) {
         this(xdsPort, target, token, null);
     }
 
     /**
-     * Over TLS when {@code caCertificate} is given, as grpc-go's bootstrap says it: channel credentials {@code tls}
-     * with that CA, and the token (if any) as grpc-go's own {@code jwt_token_file} call credentials, which it sends
-     * over TLS only ({@code GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS=true}).
+     * Over TLS when {@code caCertificate} is given, as grpc-go's bootstrap says it:
+     * channel credentials {@code tls} with that CA, and the token (if any) as grpc-go's
+     * own {@code jwt_token_file} call credentials, which it sends over TLS only
+     * ({@code GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS=true}).
      */
     public GoXdsClient(int xdsPort, String target, String token, Path caCertificate) {
         try {
@@ -58,8 +64,8 @@ public final class GoXdsClient implements AutoCloseable {
             if (token != null) {
                 Files.writeString(tokenFile, token);
             }
-            Map<String, Object> server = new java.util.LinkedHashMap<>(Map.of("server_uri", "localhost:" + xdsPort,
-                    "server_features", java.util.List.of("xds_v3")));
+            Map<String, Object> server = new java.util.LinkedHashMap<>(
+                    Map.of("server_uri", "localhost:" + xdsPort, "server_features", java.util.List.of("xds_v3")));
             if (caCertificate != null) {
                 server.put("channel_creds", java.util.List.of(Map.of("type", "tls", "config",
                         Map.of("ca_certificate_file", caCertificate.toAbsolutePath().toString()))));
@@ -69,15 +75,14 @@ public final class GoXdsClient implements AutoCloseable {
                 }
             }
             else {
-                server.put("channel_creds", java.util.List.of(token == null ? Map.of("type", "insecure")
-                        : Map.of("type", "bearer_over_plaintext", "config",
-                                Map.of("token_file", tokenFile.toString()))));
+                server.put("channel_creds", java.util.List.of(token == null ? Map.of("type", "insecure") : Map
+                    .of("type", "bearer_over_plaintext", "config", Map.of("token_file", tokenFile.toString()))));
             }
             Path bootstrap = folder.resolve("bootstrap.json");
             Files.writeString(bootstrap, JSON.writeValueAsString(Map.of("xds_servers", java.util.List.of(server),
                     "node", Map.of("id", "grpc-go-" + target, "locality", Map.of()))));
             ProcessBuilder builder = new ProcessBuilder(binary().toString(), target)
-                    .redirectError(folder.resolve("stderr.log").toFile());
+                .redirectError(folder.resolve("stderr.log").toFile());
             builder.environment().put("GRPC_XDS_BOOTSTRAP", bootstrap.toString());
             builder.environment().put("GRPC_EXPERIMENTAL_XDS_BOOTSTRAP_CALL_CREDS", "true");
             process = builder.start();
@@ -89,7 +94,10 @@ public final class GoXdsClient implements AutoCloseable {
         }
     }
 
-    /** Whether grpc-go's client can be had here (built, or buildable with Go); in CI it must be. */
+    /**
+     * Whether grpc-go's client can be had here (built, or buildable with Go); in CI it
+     * must be.
+     */
     public static boolean available() {
         Optional<Path> built = locate().path();
         if (built.isEmpty() && GoBuild.inCi()) {
@@ -151,4 +159,5 @@ public final class GoXdsClient implements AutoCloseable {
         }
         process.destroy();
     }
+
 }

@@ -19,23 +19,27 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
- * Real gRPC servers on 127.0.0.11, .12, .13... all on one port (so that one EndpointSlice port fits them all), each
- * serving the standard health service and naming itself in a response header, so that a client can count who
- * answered.
+ * Real gRPC servers on 127.0.0.11, .12, .13... all on one port (so that one EndpointSlice
+ * port fits them all), each serving the standard health service and naming itself in a
+ * response header, so that a client can count who answered.
  */
 public final class GrpcBackends implements AutoCloseable {
 
     public static final Metadata.Key<String> BACKEND = Metadata.Key.of("backend", Metadata.ASCII_STRING_MARSHALLER);
 
     private final int port;
+
     private final List<Server> servers = new ArrayList<>();
+
     private final List<String> addresses = new ArrayList<>();
 
     private GrpcBackends(int port) {
         this.port = port;
     }
 
-    /** Starts {@code count} backends, 127.0.0.11 upwards, on a port free on all of them. */
+    /**
+     * Starts {@code count} backends, 127.0.0.11 upwards, on a port free on all of them.
+     */
     public static GrpcBackends start(int count) {
         for (int attempt = 0;; attempt++) {
             GrpcBackends backends = new GrpcBackends(freePort("127.0.0.11"));
@@ -54,7 +58,10 @@ public final class GrpcBackends implements AutoCloseable {
         }
     }
 
-    /** Starts one backend on each of these addresses, all on {@code port} (pods' addresses and container port). */
+    /**
+     * Starts one backend on each of these addresses, all on {@code port} (pods' addresses
+     * and container port).
+     */
     public static GrpcBackends on(List<String> addresses, int port) {
         GrpcBackends backends = new GrpcBackends(port);
         try {
@@ -84,7 +91,9 @@ public final class GrpcBackends implements AutoCloseable {
         };
         try {
             servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
-                    .addService(ServerInterceptors.intercept(health.getHealthService(), nameItself)).build().start());
+                .addService(ServerInterceptors.intercept(health.getHealthService(), nameItself))
+                .build()
+                .start());
             addresses.add(address);
         }
         catch (IOException ex) {
@@ -122,4 +131,5 @@ public final class GrpcBackends implements AutoCloseable {
             }
         }
     }
+
 }

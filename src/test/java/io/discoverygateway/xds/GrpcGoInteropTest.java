@@ -24,10 +24,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The gateway's xDS server with a second client implementation: grpc-go's xDS resolver and balancers
- * ({@link GoXdsClient}), bootstrapped as an application is, against real gRPC backends. The scenarios of the Java
- * client's tests, plus ring hash on a header and localities weighted by zone. Built with Go (skipped, loudly,
- * without it; never in CI).
+ * The gateway's xDS server with a second client implementation: grpc-go's xDS resolver
+ * and balancers ({@link GoXdsClient}), bootstrapped as an application is, against real
+ * gRPC backends. The scenarios of the Java client's tests, plus ring hash on a header and
+ * localities weighted by zone. Built with Go (skipped, loudly, without it; never in CI).
  */
 @GatewayTest(properties = { "gateway.namespaces=grpcgo", "gateway.xds.enabled=true", "gateway.xds.port=0" })
 class GrpcGoInteropTest {
@@ -80,8 +80,8 @@ class GrpcGoInteropTest {
             awaitAnswersFrom(client, backends.addresses());
             String leaving = backends.addresses().get(1);
 
-            replaceSlice("readiness", address -> address.equals(leaving) ? Backend.notReady(address)
-                    : Backend.ready(address));
+            replaceSlice("readiness",
+                    address -> address.equals(leaving) ? Backend.notReady(address) : Backend.ready(address));
             await().atMost(Duration.ofSeconds(1)).until(() -> !client.calls(6).backends().containsKey(leaving));
             assertThat(client.calls(30).backends()).doesNotContainKey(leaving);
 
@@ -93,8 +93,8 @@ class GrpcGoInteropTest {
     @Test
     void aTerminatingBackendThatStillServesIsDrainedNotCalled() {
         String draining = backends.addresses().get(0);
-        publish("draining", Map.of(), all(address -> address.equals(draining) ? Backend.draining(address)
-                : Backend.ready(address)));
+        publish("draining", Map.of(),
+                all(address -> address.equals(draining) ? Backend.draining(address) : Backend.ready(address)));
         try (GoXdsClient client = client("draining")) {
             awaitAnswersFrom(client, backends.addresses().subList(1, 3));
 
@@ -110,8 +110,8 @@ class GrpcGoInteropTest {
 
             long written = System.nanoTime();
             replaceSlice("unready", Backend::notReady);
-            Calls failing = await().atMost(Duration.ofSeconds(1)).until(() -> client.calls(1),
-                    calls -> calls.succeeded() == 0);
+            Calls failing = await().atMost(Duration.ofSeconds(1))
+                .until(() -> client.calls(1), calls -> calls.succeeded() == 0);
 
             assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofSeconds(1));
             assertThat(failing.failures()).containsOnlyKeys("Unavailable");
@@ -120,8 +120,8 @@ class GrpcGoInteropTest {
 
             String first = backends.addresses().get(0);
             long ready = System.nanoTime();
-            replaceSlice("unready", address -> address.equals(first) ? Backend.ready(address)
-                    : Backend.notReady(address));
+            replaceSlice("unready",
+                    address -> address.equals(first) ? Backend.ready(address) : Backend.notReady(address));
             await().atMost(Duration.ofSeconds(1)).until(() -> client.calls(1).backends().containsKey(first));
             assertThat(Duration.ofNanos(System.nanoTime() - ready)).isLessThan(Duration.ofSeconds(1));
             assertThat(client.calls(10).backends()).containsExactly(Map.entry(first, 10));
@@ -136,17 +136,18 @@ class GrpcGoInteropTest {
 
             api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("deselected", List.of()));
 
-            Calls failing = await().atMost(Duration.ofSeconds(1)).until(() -> client.calls(1),
-                    calls -> calls.succeeded() == 0);
+            Calls failing = await().atMost(Duration.ofSeconds(1))
+                .until(() -> client.calls(1), calls -> calls.succeeded() == 0);
             assertFailedWithoutCallingAPod(failing);
             assertThat(client.calls(20).failures()).containsExactly(Map.entry("Unavailable", 20));
         }
     }
 
     /**
-     * grpc-go applies {@code drop_overloads} only while its endpoints' picker is READY, and the never-called
-     * placeholder endpoint never is: its calls fail fast on the placeholder (connection refused) instead of being
-     * dropped by name, as grpc-java's are. Either way no pod is called.
+     * grpc-go applies {@code drop_overloads} only while its endpoints' picker is READY,
+     * and the never-called placeholder endpoint never is: its calls fail fast on the
+     * placeholder (connection refused) instead of being dropped by name, as grpc-java's
+     * are. Either way no pod is called.
      */
     private static void assertFailedWithoutCallingAPod(Calls failing) {
         assertThat(failing.lastError()).satisfiesAnyOf(
@@ -174,11 +175,12 @@ class GrpcGoInteropTest {
 
     @Test
     void localitiesAreWeightedByTheirReadyEndpoints() {
-        // zone-a holds one backend, zone-b two: weighted by ready endpoints, zone-a gets a third of the calls
+        // zone-a holds one backend, zone-b two: weighted by ready endpoints, zone-a gets
+        // a third of the calls
         // (half of them if the client gave every locality the same weight).
         String alone = backends.addresses().get(0);
-        publish("zones", Map.of(), all(address -> address.equals(alone) ? Backend.ready(address)
-                : Backend.ready(address).inZone("zone-b")));
+        publish("zones", Map.of(), all(
+                address -> address.equals(alone) ? Backend.ready(address) : Backend.ready(address).inZone("zone-b")));
         try (GoXdsClient client = client("zones")) {
             awaitAnswersFrom(client, backends.addresses());
 
@@ -227,4 +229,5 @@ class GrpcGoInteropTest {
             return seen.containsAll(expected);
         });
     }
+
 }

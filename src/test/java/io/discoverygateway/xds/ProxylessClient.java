@@ -26,13 +26,16 @@ import io.grpc.xds.client.XdsClient;
 import io.grpc.xds.client.XdsInitializationException;
 
 /**
- * A proxyless gRPC client as an application would run it: grpc-java's xDS name resolver with a bootstrap that points
- * at the gateway's xDS port, calling {@code xds:///target}; each call says which backend answered.
+ * A proxyless gRPC client as an application would run it: grpc-java's xDS name resolver
+ * with a bootstrap that points at the gateway's xDS port, calling {@code xds:///target};
+ * each call says which backend answered.
  */
 public final class ProxylessClient implements AutoCloseable {
 
     private final ManagedChannel channel;
+
     private final InternalSharedXdsClientPoolProvider.XdsClientResult pool;
+
     private final XdsClient xdsClient;
 
     public ProxylessClient(int xdsPort, String target) {
@@ -40,15 +43,16 @@ public final class ProxylessClient implements AutoCloseable {
     }
 
     /**
-     * @param token a ServiceAccount token presented to the gateway on the xDS stream (call credentials), or null
+     * @param token a ServiceAccount token presented to the gateway on the xDS stream
+     * (call credentials), or null
      */
     public ProxylessClient(int xdsPort, String target, String token) {
-        Map<String, ?> bootstrap = Map.of(
-                "xds_servers", List.of(Map.of("server_uri", "localhost:" + xdsPort,
-                        "channel_creds", List.of(Map.of("type", "insecure")),
-                        "server_features", List.of("xds_v3"))),
+        Map<String, ?> bootstrap = Map.of("xds_servers",
+                List.of(Map.of("server_uri", "localhost:" + xdsPort, "channel_creds",
+                        List.of(Map.of("type", "insecure")), "server_features", List.of("xds_v3"))),
                 "node", Map.of("id", "test-client-" + target));
-        // An xDS client of its own (the process-wide bootstrap is read once per JVM), as grpc-java lets an
+        // An xDS client of its own (the process-wide bootstrap is read once per JVM), as
+        // grpc-java lets an
         // application that presents call credentials to its control plane build one.
         try {
             pool = InternalSharedXdsClientPoolProvider.getOrCreate("xds:///" + target,
@@ -61,16 +65,18 @@ public final class ProxylessClient implements AutoCloseable {
         xdsClient = pool.getObject();
         Supplier<XdsClient> client = () -> xdsClient;
         channel = Grpc.newChannelBuilder("xds:///" + target, InsecureChannelCredentials.create())
-                .setNameResolverArg(XdsNameResolverProvider.XDS_CLIENT_SUPPLIER, client).build();
+            .setNameResolverArg(XdsNameResolverProvider.XDS_CLIENT_SUPPLIER, client)
+            .build();
     }
 
     /** One call; returns the address of the backend that answered. */
     public String call() {
         AtomicReference<Metadata> headers = new AtomicReference<>();
         AtomicReference<Metadata> trailers = new AtomicReference<>();
-        HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
-                .check(HealthCheckRequest.getDefaultInstance());
+        HealthGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+            .check(HealthCheckRequest.getDefaultInstance());
         return headers.get().get(GrpcBackends.BACKEND);
     }
 
@@ -91,7 +97,10 @@ public final class ProxylessClient implements AutoCloseable {
         pool.returnObject(xdsClient);
     }
 
-    /** Call credentials: the token as {@code authorization: Bearer}, as a ServiceAccount token is presented. */
+    /**
+     * Call credentials: the token as {@code authorization: Bearer}, as a ServiceAccount
+     * token is presented.
+     */
     private static final class BearerToken extends CallCredentials {
 
         private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
@@ -109,5 +118,7 @@ public final class ProxylessClient implements AutoCloseable {
             headers.put(AUTHORIZATION, "Bearer " + token);
             applier.apply(headers);
         }
+
     }
+
 }

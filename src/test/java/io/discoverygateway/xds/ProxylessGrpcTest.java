@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Proxyless gRPC from the outside: grpc-java's own xDS client, bootstrapped at the gateway's xDS port, calls
- * {@code xds:///name.namespace:port}; the backends are real gRPC servers registered as endpoints in the embedded API.
+ * Proxyless gRPC from the outside: grpc-java's own xDS client, bootstrapped at the
+ * gateway's xDS port, calls {@code xds:///name.namespace:port}; the backends are real
+ * gRPC servers registered as endpoints in the embedded API.
  */
 @GatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0" })
 class ProxylessGrpcTest {
@@ -61,8 +62,9 @@ class ProxylessGrpcTest {
         try (ProxylessClient client = client("spread")) {
             awaitAnswersFrom(client, backends.addresses());
 
-            Map<String, Long> answers = IntStream.range(0, 30).mapToObj(i -> client.call())
-                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+            Map<String, Long> answers = IntStream.range(0, 30)
+                .mapToObj(i -> client.call())
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
 
             assertThat(answers).containsOnlyKeys(backends.addresses());
             assertThat(answers.values()).containsOnly(10L);
@@ -77,8 +79,8 @@ class ProxylessGrpcTest {
             String leaving = backends.addresses().get(1);
 
             long written = System.nanoTime();
-            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("readiness", address -> address.equals(leaving)
-                    ? Backend.notReady(address) : Backend.ready(address)));
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("readiness",
+                    address -> address.equals(leaving) ? Backend.notReady(address) : Backend.ready(address)));
             AtomicLong lastCallToLeaving = new AtomicLong(written);
             await().atMost(Duration.ofSeconds(5)).until(() -> {
                 List<String> answered = IntStream.range(0, 6).mapToObj(i -> client.call()).toList();
@@ -89,16 +91,16 @@ class ProxylessGrpcTest {
             });
 
             assertThat(Duration.ofNanos(lastCallToLeaving.get() - written)).isLessThan(Duration.ofSeconds(2));
-            assertThat(IntStream.range(0, 40).mapToObj(i -> client.call()))
-                    .doesNotContain(leaving).contains(backends.addresses().get(0), backends.addresses().get(2));
+            assertThat(IntStream.range(0, 40).mapToObj(i -> client.call())).doesNotContain(leaving)
+                .contains(backends.addresses().get(0), backends.addresses().get(2));
         }
     }
 
     @Test
     void aBackendThatIsReadyAgainGetsCallsAgain() {
         String returning = backends.addresses().get(2);
-        publish("comeback", Map.of(), all(address -> address.equals(returning) ? Backend.notReady(address)
-                : Backend.ready(address)));
+        publish("comeback", Map.of(),
+                all(address -> address.equals(returning) ? Backend.notReady(address) : Backend.ready(address)));
         try (ProxylessClient client = client("comeback")) {
             awaitAnswersFrom(client, backends.addresses().subList(0, 2));
             assertThat(IntStream.range(0, 20).mapToObj(i -> client.call())).doesNotContain(returning);
@@ -112,8 +114,8 @@ class ProxylessGrpcTest {
     @Test
     void aTerminatingBackendThatStillServesIsDrainedNotCalled() {
         String draining = backends.addresses().get(0);
-        publish("draining", Map.of(), all(address -> address.equals(draining) ? Backend.draining(address)
-                : Backend.ready(address)));
+        publish("draining", Map.of(),
+                all(address -> address.equals(draining) ? Backend.draining(address) : Backend.ready(address)));
         try (ProxylessClient client = client("draining")) {
             awaitAnswersFrom(client, backends.addresses().subList(1, 3));
 
@@ -127,24 +129,25 @@ class ProxylessGrpcTest {
         try (ProxylessClient client = client("unready")) {
             awaitAnswersFrom(client, backends.addresses());
 
-            // Every pod's readiness probe fails (its database is down): the pods still answer, Kubernetes sends
+            // Every pod's readiness probe fails (its database is down): the pods still
+            // answer, Kubernetes sends
             // them nothing, and neither may gRPC.
             long written = System.nanoTime();
             api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("unready", all(Backend::notReady)));
-            Status failed = await().atMost(Duration.ofSeconds(1)).until(ProxylessGrpcTest.failureOf(client),
-                    status -> status != null);
+            Status failed = await().atMost(Duration.ofSeconds(1))
+                .until(ProxylessGrpcTest.failureOf(client), status -> status != null);
             long stopped = System.nanoTime();
 
             assertThat(Duration.ofNanos(stopped - written)).isLessThan(Duration.ofSeconds(1));
             assertThat(failed.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(failed.getDescription()).contains(ServiceResources.NO_READY_ENDPOINTS);
             assertThat(IntStream.range(0, 20).mapToObj(i -> client.failure().getCode()))
-                    .containsOnly(Status.Code.UNAVAILABLE);
+                .containsOnly(Status.Code.UNAVAILABLE);
 
             String first = backends.addresses().get(0);
             long ready = System.nanoTime();
-            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("unready", address -> address.equals(first)
-                    ? Backend.ready(address) : Backend.notReady(address)));
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("unready",
+                    address -> address.equals(first) ? Backend.ready(address) : Backend.notReady(address)));
             await().atMost(Duration.ofSeconds(1)).until(ProxylessGrpcTest.answerOf(client), first::equals);
             assertThat(Duration.ofNanos(System.nanoTime() - ready)).isLessThan(Duration.ofSeconds(1));
             assertThat(IntStream.range(0, 10).mapToObj(i -> client.call())).containsOnly(first);
@@ -157,14 +160,15 @@ class ProxylessGrpcTest {
         try (ProxylessClient client = client("deselected")) {
             awaitAnswersFrom(client, backends.addresses());
 
-            // The Service's selector now matches nothing: its slice is emptied, the old pods still answer.
+            // The Service's selector now matches nothing: its slice is emptied, the old
+            // pods still answer.
             api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("deselected", List.of()));
 
-            Status failed = await().atMost(Duration.ofSeconds(1)).until(ProxylessGrpcTest.failureOf(client),
-                    status -> status != null);
+            Status failed = await().atMost(Duration.ofSeconds(1))
+                .until(ProxylessGrpcTest.failureOf(client), status -> status != null);
             assertThat(failed.getDescription()).contains(ServiceResources.NO_READY_ENDPOINTS);
             assertThat(IntStream.range(0, 20).mapToObj(i -> client.failure().getCode()))
-                    .containsOnly(Status.Code.UNAVAILABLE);
+                .containsOnly(Status.Code.UNAVAILABLE);
         }
     }
 
@@ -177,8 +181,8 @@ class ProxylessGrpcTest {
             api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("last-ones", all(Backend::draining)));
 
             awaitAnswersFrom(client, backends.addresses());
-            assertThat(IntStream.range(0, 30).mapToObj(i -> client.call())).containsOnlyElementsOf(
-                    backends.addresses());
+            assertThat(IntStream.range(0, 30).mapToObj(i -> client.call()))
+                .containsOnlyElementsOf(backends.addresses());
         }
     }
 
@@ -216,15 +220,16 @@ class ProxylessGrpcTest {
             double nacksBefore = nacks();
             String leaving = backends.addresses().get(0);
 
-            // An unknown policy, then a backend gone while it is still there: neither may reach the client.
-            api.replace(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "invalid",
-                    Map.of(ServiceResources.LB_POLICY_ANNOTATION, "fastest")));
+            // An unknown policy, then a backend gone while it is still there: neither may
+            // reach the client.
+            api.replace(ApiResource.SERVICES, NAMESPACE,
+                    XdsObjects.service(NAMESPACE, "invalid", Map.of(ServiceResources.LB_POLICY_ANNOTATION, "fastest")));
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> registry.counter("gateway.xds.invalid.services").count() >= invalidBefore + 1);
-            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("invalid", address -> address.equals(leaving)
-                    ? Backend.notReady(address) : Backend.ready(address)));
+                .until(() -> registry.counter("gateway.xds.invalid.services").count() >= invalidBefore + 1);
+            api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, slice("invalid",
+                    address -> address.equals(leaving) ? Backend.notReady(address) : Backend.ready(address)));
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> registry.counter("gateway.xds.invalid.services").count() >= invalidBefore + 2);
+                .until(() -> registry.counter("gateway.xds.invalid.services").count() >= invalidBefore + 2);
 
             assertThat(IntStream.range(0, 30).mapToObj(i -> client.call())).contains(leaving);
             assertThat(nacks()).isEqualTo(nacksBefore);
@@ -232,7 +237,7 @@ class ProxylessGrpcTest {
             // Fixed: the pending change goes out.
             api.replace(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "invalid", Map.of()));
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> IntStream.range(0, 6).mapToObj(i -> client.call()).noneMatch(leaving::equals));
+                .until(() -> IntStream.range(0, 6).mapToObj(i -> client.call()).noneMatch(leaving::equals));
         }
     }
 
@@ -256,8 +261,8 @@ class ProxylessGrpcTest {
 
     private void publish(String name, Map<String, String> annotations, List<Backend> endpoints) {
         api.create(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, name, annotations));
-        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE, XdsObjects.slice(NAMESPACE, name, backends.port(),
-                endpoints));
+        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                XdsObjects.slice(NAMESPACE, name, backends.port(), endpoints));
     }
 
     private String slice(String name, List<Backend> endpoints) {
@@ -279,4 +284,5 @@ class ProxylessGrpcTest {
             return seen.containsAll(expected);
         });
     }
+
 }

@@ -29,12 +29,17 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** The xDS resources a real catalog's services become, and how their versions move; no gRPC involved. */
+/**
+ * The xDS resources a real catalog's services become, and how their versions move; no
+ * gRPC involved.
+ */
 class XdsCacheTest {
 
     private final Catalog catalog = new Catalog("e1", new SnapshotEncoder(JsonMapper.builder().build()),
             Clock.systemUTC());
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
     private final XdsCache cache = new XdsCache(catalog, new XdsMetrics(registry));
 
     @AfterEach
@@ -53,8 +58,9 @@ class XdsCacheTest {
 
         ClusterLoadAssignment assignment = assignment("cart.shop:80");
 
-        assertThat(assignment.getEndpointsList()).singleElement().satisfies(locality -> assertThat(
-                locality.getLbEndpointsList()).extracting(XdsCacheTest::address, LbEndpoint::getHealthStatus)
+        assertThat(assignment.getEndpointsList()).singleElement()
+            .satisfies(locality -> assertThat(locality.getLbEndpointsList())
+                .extracting(XdsCacheTest::address, LbEndpoint::getHealthStatus)
                 .containsExactly(tuple("10.0.0.1:8080", HealthStatus.HEALTHY),
                         tuple("10.0.0.2:8080", HealthStatus.DRAINING)));
     }
@@ -68,22 +74,19 @@ class XdsCacheTest {
                 endpoint("10.0.0.4", false, true, true, "z3", "http", 8080));
 
         assertThat(assignment("cart.shop:80").getEndpointsList())
-                .extracting(locality -> locality.getLocality().getZone(),
-                        locality -> locality.getLoadBalancingWeight().getValue(),
-                        LocalityLbEndpoints::getLbEndpointsCount)
-                .containsExactly(tuple("z1", 2, 2), tuple("z2", 1, 1), tuple("z3", 1, 1));
+            .extracting(locality -> locality.getLocality().getZone(),
+                    locality -> locality.getLoadBalancingWeight().getValue(), LocalityLbEndpoints::getLbEndpointsCount)
+            .containsExactly(tuple("z1", 2, 2), tuple("z2", 1, 1), tuple("z3", 1, 1));
     }
 
     @Test
     void everyServicePortGetsItsOwnClusterWithTheEndpointPortOfTheSameName() {
         service("shop", "cart", Map.of(), port("http", 80), port("grpc", 9000));
-        slice("shop", "cart", new Endpoint(List.of("10.0.0.1"), "IPv4", true, true, false, null, null, "z1", null,
-                null, List.of(new EndpointPort("http", 8080, "TCP", null), new EndpointPort("grpc", 9090, "TCP",
-                        null))));
+        slice("shop", "cart", new Endpoint(List.of("10.0.0.1"), "IPv4", true, true, false, null, null, "z1", null, null,
+                List.of(new EndpointPort("http", 8080, "TCP", null), new EndpointPort("grpc", 9090, "TCP", null))));
 
         assertThat(address(assignment("cart.shop:80").getEndpoints(0).getLbEndpoints(0))).isEqualTo("10.0.0.1:8080");
-        assertThat(address(assignment("cart.shop:9000").getEndpoints(0).getLbEndpoints(0)))
-                .isEqualTo("10.0.0.1:9090");
+        assertThat(address(assignment("cart.shop:9000").getEndpoints(0).getLbEndpoints(0))).isEqualTo("10.0.0.1:9090");
         assertThat(listenerNames(NamespaceScope.EVERYTHING)).containsExactly("cart.shop:80", "cart.shop:9000",
                 "cart:80", "cart:9000");
     }
@@ -98,14 +101,15 @@ class XdsCacheTest {
         XdsSnapshot after = published();
 
         assertThat(after.of(XdsType.ENDPOINTS).get("till.shop:80"))
-                .isSameAs(before.of(XdsType.ENDPOINTS).get("till.shop:80"));
+            .isSameAs(before.of(XdsType.ENDPOINTS).get("till.shop:80"));
         assertThat(after.of(XdsType.ENDPOINTS).get("cart.shop:80").version())
-                .isGreaterThan(before.of(XdsType.ENDPOINTS).get("cart.shop:80").version());
-        // Its Listener and Cluster did not change either: same versions, nothing to resend.
+            .isGreaterThan(before.of(XdsType.ENDPOINTS).get("cart.shop:80").version());
+        // Its Listener and Cluster did not change either: same versions, nothing to
+        // resend.
         assertThat(after.of(XdsType.LISTENER).get("cart.shop:80"))
-                .isSameAs(before.of(XdsType.LISTENER).get("cart.shop:80"));
+            .isSameAs(before.of(XdsType.LISTENER).get("cart.shop:80"));
         assertThat(after.of(XdsType.CLUSTER).get("cart.shop:80"))
-                .isSameAs(before.of(XdsType.CLUSTER).get("cart.shop:80"));
+            .isSameAs(before.of(XdsType.CLUSTER).get("cart.shop:80"));
     }
 
     @Test
@@ -129,12 +133,13 @@ class XdsCacheTest {
         NamespaceScope shop = NamespaceScope.of(Set.of("shop"));
         XdsSnapshot.Answer before = published().answer(XdsType.LISTENER, Set.of("web", "web:80"), shop);
 
-        // A Service of the same name in a namespace the client may not read: nothing it is sent may change.
+        // A Service of the same name in a namespace the client may not read: nothing it
+        // is sent may change.
         service("secret", "web", Map.of(), port("http", 80));
         XdsSnapshot.Answer after = published().answer(XdsType.LISTENER, Set.of("web", "web:80"), shop);
 
         assertThat(after.resources()).extracting(resource -> ((Listener) resource).getName())
-                .containsExactly("web", "web:80");
+            .containsExactly("web", "web:80");
         assertThat(after.version()).isEqualTo(before.version());
         assertThat(listenerNames(NamespaceScope.of(Set.of("shop", "secret")))).containsExactly("web.secret",
                 "web.secret:80", "web.shop", "web.shop:80");
@@ -152,8 +157,8 @@ class XdsCacheTest {
         service("blog", "web", Map.of(), port("http", 80));
         XdsSnapshot.Answer fromBlog = published().answer(XdsType.LISTENER, Set.of("web"), both);
 
-        assertThat(fromBlog.resources()).singleElement().satisfies(resource -> assertThat(resource.toString())
-                .contains("web.blog:80"));
+        assertThat(fromBlog.resources()).singleElement()
+            .satisfies(resource -> assertThat(resource.toString()).contains("web.blog:80"));
         assertThat(fromBlog.version()).isNotEqualTo(fromShop.version());
     }
 
@@ -163,7 +168,7 @@ class XdsCacheTest {
         service("blog", "web", Map.of(), port("http", 80));
 
         assertThat(published().answer(XdsType.LISTENER, Set.of("web\u0000shop", "web"), NamespaceScope.EVERYTHING)
-                .resources()).isEmpty();
+            .resources()).isEmpty();
     }
 
     @Test
@@ -197,16 +202,19 @@ class XdsCacheTest {
         XdsSnapshot.Answer named = snapshot.answer(XdsType.CLUSTER, Set.of("cart.shop:80", "vault.bank:80"), shop);
 
         assertThat(wildcard.resources()).extracting(resource -> ((Cluster) resource).getName())
-                .containsExactly("cart.shop:80");
+            .containsExactly("cart.shop:80");
         assertThat(named.version()).isEqualTo(wildcard.version());
         assertThat(snapshot.answer(XdsType.CLUSTER, Set.of(), NamespaceScope.EVERYTHING).version())
-                .isNotEqualTo(wildcard.version());
+            .isNotEqualTo(wildcard.version());
         assertThat(wildcard.version()).startsWith("e1-");
     }
 
     private List<String> listenerNames(NamespaceScope scope) {
-        return published().answer(XdsType.LISTENER, Set.of(), scope).resources().stream()
-                .map(resource -> ((Listener) resource).getName()).toList();
+        return published().answer(XdsType.LISTENER, Set.of(), scope)
+            .resources()
+            .stream()
+            .map(resource -> ((Listener) resource).getName())
+            .toList();
     }
 
     private XdsSnapshot published() {
@@ -238,12 +246,13 @@ class XdsCacheTest {
     private static Endpoint endpoint(String address, boolean ready, boolean serving, boolean terminating, String zone,
             String portName, int port) {
         return new Endpoint(List.of(address), "IPv4", ready, serving, terminating, null, "node-1", zone, null,
-                new TargetRef("Pod", "pod-" + address, null, null), List.of(new EndpointPort(portName, port, "TCP",
-                        null)));
+                new TargetRef("Pod", "pod-" + address, null, null),
+                List.of(new EndpointPort(portName, port, "TCP", null)));
     }
 
     private static String address(LbEndpoint endpoint) {
         var socket = endpoint.getEndpoint().getAddress().getSocketAddress();
         return socket.getAddress() + ":" + socket.getPortValue();
     }
+
 }

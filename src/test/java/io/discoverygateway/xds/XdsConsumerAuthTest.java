@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * xDS with consumer authentication: a client presents its ServiceAccount token as call credentials, and the RBAC
- * decision of the HTTP API decides which namespaces' resources it gets.
+ * xDS with consumer authentication: a client presents its ServiceAccount token as call
+ * credentials, and the RBAC decision of the HTTP API decides which namespaces' resources
+ * it gets.
  */
 @GatewayTest(properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes",
         "gateway.xds.enabled=true", "gateway.xds.port=0" })
@@ -56,12 +57,12 @@ class XdsConsumerAuthTest {
         for (String namespace : List.of("team-a", "team-b")) {
             if (api.get(ApiResource.SERVICES, namespace, "api").isEmpty()) {
                 api.create(ApiResource.SERVICES, namespace, XdsObjects.service(namespace, "api", Map.of()));
-                api.create(ApiResource.ENDPOINT_SLICES, namespace, XdsObjects.slice(namespace, "api",
-                        backends.port(), List.of(Backend.ready(backends.addresses().get(0)))));
+                api.create(ApiResource.ENDPOINT_SLICES, namespace, XdsObjects.slice(namespace, "api", backends.port(),
+                        List.of(Backend.ready(backends.addresses().get(0)))));
             }
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> xds.ready()
-                && api.list(ApiResource.ENDPOINT_SLICES, "").size() >= 2);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> xds.ready() && api.list(ApiResource.ENDPOINT_SLICES, "").size() >= 2);
     }
 
     @Test
@@ -101,9 +102,10 @@ class XdsConsumerAuthTest {
             DiscoveryResponse clusters = ads.next(Duration.ofSeconds(5));
 
             assertThat(clusters.getResourcesList()).extracting(any -> unpack(any).getName())
-                    .containsExactly("api.team-a:50051");
+                .containsExactly("api.team-a:50051");
             assertThat(allowed.call()).isEqualTo(backends.addresses().get(0));
-            // Not sent, so never known: gRPC waits for it (up to its does-not-exist timer) rather than being told
+            // Not sent, so never known: gRPC waits for it (up to its does-not-exist
+            // timer) rather than being told
             // that another namespace has it.
             assertThat(refused.failure().getCode()).isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.UNAVAILABLE);
         }
@@ -111,8 +113,10 @@ class XdsConsumerAuthTest {
 
     @Test
     void aShortNameDependsOnlyOnTheNamespacesTheConsumerMayRead() {
-        // team-b has an "api" too, which this consumer may not read: were short names unique across every watched
-        // namespace, "api" would not exist for it, and a Service of a probed name in its own namespace would tell
+        // team-b has an "api" too, which this consumer may not read: were short names
+        // unique across every watched
+        // namespace, "api" would not exist for it, and a Service of a probed name in its
+        // own namespace would tell
         // whether that name exists elsewhere.
         String account = account("short-names");
         grant("team-a", account);
@@ -132,8 +136,8 @@ class XdsConsumerAuthTest {
             delta.subscribe(Resources.V3.CLUSTER_TYPE_URL, List.of(), Map.of());
 
             assertThat(delta.next(Duration.ofSeconds(5)).getResourcesList())
-                    .extracting(io.envoyproxy.envoy.service.discovery.v3.Resource::getName)
-                    .containsExactly("api.team-a:50051");
+                .extracting(io.envoyproxy.envoy.service.discovery.v3.Resource::getName)
+                .containsExactly("api.team-a:50051");
         }
     }
 
@@ -149,7 +153,8 @@ class XdsConsumerAuthTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> allowed.calls(1).succeeded() == 1);
             assertThat(allowed.calls(5).backends()).containsOnlyKeys(backends.addresses().get(0));
 
-            // Never sent, so never known: grpc-go waits for it, and fails each call at its deadline.
+            // Never sent, so never known: grpc-go waits for it, and fails each call at
+            // its deadline.
             assertThat(refused.calls(1).failures()).containsOnlyKeys("DeadlineExceeded");
             assertThat(anonymous.calls(1).succeeded()).isZero();
         }
@@ -175,4 +180,5 @@ class XdsConsumerAuthTest {
     private void grant(String namespace, String account) {
         api.grantListEndpointSlices(namespace, "team-a", account);
     }
+
 }

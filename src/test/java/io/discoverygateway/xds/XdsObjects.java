@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Services and EndpointSlices, as JSON for the embedded API, for gRPC backends on one port. */
+/**
+ * Services and EndpointSlices, as JSON for the embedded API, for gRPC backends on one
+ * port.
+ */
 final class XdsObjects {
 
     static final int SERVICE_PORT = 50051;
@@ -14,9 +17,10 @@ final class XdsObjects {
 
     /** A ClusterIP Service with one port "grpc" (appProtocol grpc). */
     static String service(String namespace, String name, Map<String, String> annotations) {
-        String annotationJson = annotations.entrySet().stream()
-                .map(entry -> "\"" + entry.getKey() + "\":\"" + entry.getValue() + "\"")
-                .collect(Collectors.joining(",", "{", "}"));
+        String annotationJson = annotations.entrySet()
+            .stream()
+            .map(entry -> "\"" + entry.getKey() + "\":\"" + entry.getValue() + "\"")
+            .collect(Collectors.joining(",", "{", "}"));
         return """
                 {"apiVersion":"v1","kind":"Service","metadata":{"name":"%s","namespace":"%s","annotations":%s},
                  "spec":{"type":"ClusterIP","clusterIP":"10.96.7.7","clusterIPs":["10.96.7.7"],"ipFamilies":["IPv4"],
@@ -46,15 +50,18 @@ final class XdsObjects {
 
     /** The Service's only slice, its endpoints on {@code port} (named "grpc"). */
     static String slice(String namespace, String service, int port, List<Backend> backends) {
-        String endpoints = backends.stream().map(backend -> """
-                {"addresses":["%s"],"conditions":{"ready":%s,"serving":%s,"terminating":%s},"zone":"%s",
-                 "targetRef":{"kind":"Pod","namespace":"%s","name":"%s-%s"}}""".formatted(backend.address(),
-                backend.ready(), backend.serving(), backend.terminating(), backend.zone(), namespace, service,
-                backend.address().replace('.', '-'))).collect(Collectors.joining(","));
+        String endpoints = backends.stream()
+            .map(backend -> """
+                    {"addresses":["%s"],"conditions":{"ready":%s,"serving":%s,"terminating":%s},"zone":"%s",
+                     "targetRef":{"kind":"Pod","namespace":"%s","name":"%s-%s"}}""".formatted(backend.address(),
+                    backend.ready(), backend.serving(), backend.terminating(), backend.zone(), namespace, service,
+                    backend.address().replace('.', '-')))
+            .collect(Collectors.joining(","));
         return """
                 {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice",
                  "metadata":{"name":"%s-1","namespace":"%s","labels":{"kubernetes.io/service-name":"%s"}},
                  "addressType":"IPv4","endpoints":[%s],"ports":[{"name":"grpc","port":%d,"protocol":"TCP"}]}
                 """.formatted(service, namespace, service, endpoints, port);
     }
+
 }

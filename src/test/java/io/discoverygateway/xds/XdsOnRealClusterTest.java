@@ -31,10 +31,11 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * xDS on a real cluster, as Envoy or a proxyless gRPC client reads it over ADS: the endpoints Kubernetes' own
- * controllers publish for a Deployment, in localities named after the zones of the nodes its pods run on; during
- * {@code kubectl rollout restart} the leaving pods are DRAINING, never fewer than the three ready ones are HEALTHY,
- * and the new pods end HEALTHY.
+ * xDS on a real cluster, as Envoy or a proxyless gRPC client reads it over ADS: the
+ * endpoints Kubernetes' own controllers publish for a Deployment, in localities named
+ * after the zones of the nodes its pods run on; during {@code kubectl rollout restart}
+ * the leaving pods are DRAINING, never fewer than the three ready ones are HEALTHY, and
+ * the new pods end HEALTHY.
  */
 @RealClusterGatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0" })
 class XdsOnRealClusterTest {
@@ -59,13 +60,12 @@ class XdsOnRealClusterTest {
             ClusterLoadAssignment ready = readUntil(ads, name, seen, assignment -> healthy(assignment).size() == 3,
                     Duration.ofSeconds(90));
             assertThat(ready.getEndpointsList()).extracting(l -> l.getLocality().getZone())
-                    .containsExactlyInAnyOrder("zone-a", "zone-b", "zone-c");
+                .containsExactlyInAnyOrder("zone-a", "zone-b", "zone-c");
             assertThat(healthy(ready)).allMatch(address -> address.startsWith("10.244.") && address.endsWith(":8080"));
             Set<String> before = new HashSet<>(healthy(ready));
             seen.clear();
 
-            Kubectl.Result restart = cluster.cluster().kubectl("rollout", "restart", "deployment/api", "-n",
-                    namespace);
+            Kubectl.Result restart = cluster.cluster().kubectl("rollout", "restart", "deployment/api", "-n", namespace);
             assertThat(restart.exitCode()).as(restart.output()).isZero();
             readUntil(ads, name, seen, assignment -> healthy(assignment).size() == 3
                     && healthy(assignment).stream().noneMatch(before::contains) && draining(assignment).isEmpty(),
@@ -91,32 +91,33 @@ class XdsOnRealClusterTest {
                 Workloads.setReady(cluster.admin(), namespace, pod, false);
             }
 
-            ClusterLoadAssignment dropping = readUntil(ads, name, seen, assignment -> assignment.getPolicy()
-                    .getDropOverloadsCount() > 0, Duration.ofSeconds(60));
+            ClusterLoadAssignment dropping = readUntil(ads, name, seen,
+                    assignment -> assignment.getPolicy().getDropOverloadsCount() > 0, Duration.ofSeconds(60));
             assertThat(dropping.getPolicy().getDropOverloads(0).getCategory())
-                    .isEqualTo(ServiceResources.NO_READY_ENDPOINTS);
+                .isEqualTo(ServiceResources.NO_READY_ENDPOINTS);
             assertThat(dropping.getPolicy().getDropOverloads(0).getDropPercentage().getNumerator()).isEqualTo(100);
-            assertThat(withStatus(dropping, HealthStatus.UNKNOWN)).containsExactly(
-                    ServiceResources.PLACEHOLDER_ADDRESS + ":" + ServiceResources.PLACEHOLDER_PORT);
+            assertThat(withStatus(dropping, HealthStatus.UNKNOWN))
+                .containsExactly(ServiceResources.PLACEHOLDER_ADDRESS + ":" + ServiceResources.PLACEHOLDER_PORT);
         }
     }
 
     /**
-     * Real calls to the pods of a Deployment: each pod's address is put on the loopback interface with a gRPC server
-     * on its container port, and grpc-java's and grpc-go's clients follow what the EndpointSlice controller
-     * publishes through the gateway.
+     * Real calls to the pods of a Deployment: each pod's address is put on the loopback
+     * interface with a gRPC server on its container port, and grpc-java's and grpc-go's
+     * clients follow what the EndpointSlice controller publishes through the gateway.
      */
     @Test
     void grpcJavaAndGrpcGoCallThePodsAndStopCallingOnesThatTurnNotReady() throws Exception {
         String namespace = cluster.namespace("xds");
         Workloads.deployed(cluster.admin(), namespace, "echo", 3);
-        Map<String, String> podByAddress = await().atMost(Duration.ofSeconds(90)).until(
-                () -> readyPods(namespace, "echo"), pods -> pods.size() == 3);
+        Map<String, String> podByAddress = await().atMost(Duration.ofSeconds(90))
+            .until(() -> readyPods(namespace, "echo"), pods -> pods.size() == 3);
         List<String> addresses = List.copyOf(podByAddress.keySet());
         Optional<LoopbackAliases> aliases = LoopbackAliases.add(addresses);
         assumeThat(aliases).as("pod addresses can be put on the loopback interface (root)").isPresent();
         String target = "echo." + namespace + ":80";
-        try (LoopbackAliases reachable = aliases.get(); GrpcBackends pods = GrpcBackends.on(addresses, 8080);
+        try (LoopbackAliases reachable = aliases.get();
+                GrpcBackends pods = GrpcBackends.on(addresses, 8080);
                 ProxylessClient java = new ProxylessClient(xds.port(), target);
                 GoXdsClient go = GoXdsClient.available() ? new GoXdsClient(xds.port(), target, null) : null) {
             Set<String> seenByJava = new HashSet<>();
@@ -132,8 +133,9 @@ class XdsOnRealClusterTest {
             String leaving = addresses.get(0);
             long written = System.nanoTime();
             Workloads.setReady(cluster.admin(), namespace, podByAddress.get(leaving), false);
-            await().atMost(Duration.ofSeconds(10)).until(() -> IntStream.range(0, 6).mapToObj(i -> java.call())
-                    .noneMatch(leaving::equals) && (go == null || !go.calls(6).backends().containsKey(leaving)));
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> IntStream.range(0, 6).mapToObj(i -> java.call()).noneMatch(leaving::equals)
+                        && (go == null || !go.calls(6).backends().containsKey(leaving)));
             log.info("A pod written not ready on the real cluster got its last gRPC call within {} ms",
                     (System.nanoTime() - written) / 1_000_000);
             assertThat(IntStream.range(0, 20).mapToObj(i -> java.call())).doesNotContain(leaving);
@@ -141,8 +143,8 @@ class XdsOnRealClusterTest {
             for (String address : addresses) {
                 Workloads.setReady(cluster.admin(), namespace, podByAddress.get(address), false);
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> failureOf(java) != null
-                    && (go == null || go.calls(1).succeeded() == 0));
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> failureOf(java) != null && (go == null || go.calls(1).succeeded() == 0));
             assertThat(failureOf(java).getDescription()).contains(ServiceResources.NO_READY_ENDPOINTS);
             if (go != null) {
                 GoXdsClient.Calls failing = go.calls(5);
@@ -151,8 +153,9 @@ class XdsOnRealClusterTest {
             }
 
             Workloads.setReady(cluster.admin(), namespace, podByAddress.get(leaving), true);
-            await().atMost(Duration.ofSeconds(10)).until(() -> leaving.equals(answerOf(java))
-                    && (go == null || go.calls(1).backends().containsKey(leaving)));
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> leaving.equals(answerOf(java))
+                        && (go == null || go.calls(1).backends().containsKey(leaving)));
         }
     }
 
@@ -161,8 +164,8 @@ class XdsOnRealClusterTest {
         Map<String, String> pods = new java.util.TreeMap<>();
         for (var endpoint : Workloads.endpoints(cluster.admin(), namespace, service)) {
             if (endpoint.path("conditions").path("ready").asBoolean(false)) {
-                pods.put(endpoint.path("addresses").get(0).asString(), endpoint.path("targetRef").path("name")
-                        .asString());
+                pods.put(endpoint.path("addresses").get(0).asString(),
+                        endpoint.path("targetRef").path("name").asString());
             }
         }
         return pods;
@@ -187,14 +190,16 @@ class XdsOnRealClusterTest {
         }
     }
 
-    /** Reads and acknowledges assignments until one satisfies the condition; every one read is added to seen. */
+    /**
+     * Reads and acknowledges assignments until one satisfies the condition; every one
+     * read is added to seen.
+     */
     private static ClusterLoadAssignment readUntil(AdsStream ads, String name, List<ClusterLoadAssignment> seen,
             Predicate<ClusterLoadAssignment> condition, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             DiscoveryResponse response = ads.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            ads.request(Resources.V3.ENDPOINT_TYPE_URL, List.of(name), response.getVersionInfo(),
-                    response.getNonce());
+            ads.request(Resources.V3.ENDPOINT_TYPE_URL, List.of(name), response.getVersionInfo(), response.getNonce());
             for (var any : response.getResourcesList()) {
                 ClusterLoadAssignment assignment = unpack(any);
                 seen.add(assignment);
@@ -236,4 +241,5 @@ class XdsOnRealClusterTest {
             throw new IllegalStateException(ex);
         }
     }
+
 }

@@ -29,14 +29,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The ADS protocol as a raw client drives it: what Envoy asks (wildcard CDS, then EDS), acknowledgements,
- * rejections, and which changes reach which watch.
+ * The ADS protocol as a raw client drives it: what Envoy asks (wildcard CDS, then EDS),
+ * acknowledgements, rejections, and which changes reach which watch.
  */
 @GatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0",
         "gateway.xds.max-clients=2" })
 class XdsProtocolTest {
 
     private static final String NAMESPACE = "xds";
+
     private static final int BACKEND_PORT = 9090;
 
     @Autowired
@@ -50,32 +51,35 @@ class XdsProtocolTest {
 
     @Test
     void envoyGetsEveryServicePortAsAnEdsClusterAndItsServingEndpoints() throws Exception {
-        publish("envoy", List.of(Backend.ready("10.1.0.1"), Backend.draining("10.1.0.2"),
-                Backend.notReady("10.1.0.3")));
+        publish("envoy",
+                List.of(Backend.ready("10.1.0.1"), Backend.draining("10.1.0.2"), Backend.notReady("10.1.0.3")));
         String name = "envoy.xds:" + XdsObjects.SERVICE_PORT;
         try (AdsStream ads = new AdsStream(xds.port(), null)) {
             DiscoveryResponse clusters = acknowledgeUntil(ads, Resources.V3.CLUSTER_TYPE_URL, List.of(),
                     response -> clusters(response).stream().anyMatch(c -> c.getName().equals(name)));
-            Cluster cluster = clusters(clusters).stream().filter(c -> c.getName().equals(name)).findFirst()
-                    .orElseThrow();
+            Cluster cluster = clusters(clusters).stream()
+                .filter(c -> c.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
             assertThat(cluster.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
             assertThat(cluster.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
             assertThat(cluster.getTypedExtensionProtocolOptionsMap())
-                    .containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+                .containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
 
             DiscoveryResponse endpoints = acknowledgeUntil(ads, Resources.V3.ENDPOINT_TYPE_URL, List.of(name),
                     response -> unpack(response.getResources(0), ClusterLoadAssignment.class).getPolicy()
-                            .getDropOverloadsCount() == 0);
+                        .getDropOverloadsCount() == 0);
             ClusterLoadAssignment assignment = unpack(endpoints.getResources(0), ClusterLoadAssignment.class);
 
             assertThat(assignment.getClusterName()).isEqualTo(name);
             assertThat(assignment.getEndpointsList()).singleElement().satisfies(locality -> {
                 assertThat(locality.getLocality().getZone()).isEqualTo("zone-a");
                 assertThat(locality.getLoadBalancingWeight().getValue()).isEqualTo(1);
-                assertThat(locality.getLbEndpointsList()).extracting(XdsProtocolTest::address, LbEndpoint::getHealthStatus)
-                        .containsExactly(org.assertj.core.groups.Tuple.tuple("10.1.0.1:" + BACKEND_PORT,
-                                HealthStatus.HEALTHY), org.assertj.core.groups.Tuple.tuple("10.1.0.2:" + BACKEND_PORT,
-                                        HealthStatus.DRAINING));
+                assertThat(locality.getLbEndpointsList())
+                    .extracting(XdsProtocolTest::address, LbEndpoint::getHealthStatus)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("10.1.0.1:" + BACKEND_PORT, HealthStatus.HEALTHY),
+                            org.assertj.core.groups.Tuple.tuple("10.1.0.2:" + BACKEND_PORT, HealthStatus.DRAINING));
             });
         }
     }
@@ -89,7 +93,8 @@ class XdsProtocolTest {
             ads.request(Resources.V3.LISTENER_TYPE_URL, List.of(name), "", "");
             DiscoveryResponse first = ads.next(Duration.ofSeconds(5));
             while (first.getResourcesCount() == 0) {
-                // Asked before the Service reached the gateway: told it does not exist, then sent it.
+                // Asked before the Service reached the gateway: told it does not exist,
+                // then sent it.
                 ads.request(Resources.V3.LISTENER_TYPE_URL, List.of(name), first.getVersionInfo(), first.getNonce());
                 first = ads.next(Duration.ofSeconds(5));
             }
@@ -99,10 +104,11 @@ class XdsProtocolTest {
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> ads.pending() == 0);
             assertThat(registry.counter("gateway.xds.nacks", "type", "lds").count()).isEqualTo(nacksBefore + 1);
 
-            // The listener changes (a hash policy on its route): the new version goes out.
-            api.replace(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, "rejected", Map.of(
-                    ServiceResources.LB_POLICY_ANNOTATION, "ring-hash", ServiceResources.HASH_HEADER_ANNOTATION,
-                    "x-user")));
+            // The listener changes (a hash policy on its route): the new version goes
+            // out.
+            api.replace(ApiResource.SERVICES, NAMESPACE,
+                    XdsObjects.service(NAMESPACE, "rejected", Map.of(ServiceResources.LB_POLICY_ANNOTATION, "ring-hash",
+                            ServiceResources.HASH_HEADER_ANNOTATION, "x-user")));
             DiscoveryResponse second = ads.next(Duration.ofSeconds(5));
             assertThat(second.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
         }
@@ -134,8 +140,9 @@ class XdsProtocolTest {
             api.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE, XdsObjects.slice(NAMESPACE, "watched", BACKEND_PORT,
                     List.of(Backend.ready("10.1.3.1"), Backend.ready("10.1.3.2"))));
             DiscoveryResponse second = ads.next(Duration.ofSeconds(5));
-            assertThat(unpack(second.getResources(0), ClusterLoadAssignment.class).getEndpoints(0)
-                    .getLbEndpointsCount()).isEqualTo(2);
+            assertThat(
+                    unpack(second.getResources(0), ClusterLoadAssignment.class).getEndpoints(0).getLbEndpointsCount())
+                .isEqualTo(2);
         }
     }
 
@@ -169,22 +176,27 @@ class XdsProtocolTest {
 
     private void publish(String name, List<Backend> endpoints) {
         api.create(ApiResource.SERVICES, NAMESPACE, XdsObjects.service(NAMESPACE, name, Map.of()));
-        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE, XdsObjects.slice(NAMESPACE, name, BACKEND_PORT,
-                endpoints));
-    }
-
-    /** Requests and acknowledges a ClusterLoadAssignment until it has endpoints (a slice may follow its Service). */
-    private static void acknowledgeUntilEndpointsArrive(AdsStream ads, String name) throws Exception {
-        // Before its slice, a Service's assignment drops every call and lists only a placeholder: not yet.
-        acknowledgeUntil(ads, Resources.V3.ENDPOINT_TYPE_URL, List.of(name), response -> response.getResourcesCount()
-                == 1 && unpack(response.getResources(0), ClusterLoadAssignment.class).getEndpointsCount() > 0
-                && unpack(response.getResources(0), ClusterLoadAssignment.class).getPolicy()
-                        .getDropOverloadsCount() == 0);
+        api.create(ApiResource.ENDPOINT_SLICES, NAMESPACE, XdsObjects.slice(NAMESPACE, name, BACKEND_PORT, endpoints));
     }
 
     /**
-     * Requests resources and acknowledges every response, as a client does, until one satisfies the condition (the
-     * objects just written may reach the gateway after the stream opened).
+     * Requests and acknowledges a ClusterLoadAssignment until it has endpoints (a slice
+     * may follow its Service).
+     */
+    private static void acknowledgeUntilEndpointsArrive(AdsStream ads, String name) throws Exception {
+        // Before its slice, a Service's assignment drops every call and lists only a
+        // placeholder: not yet.
+        acknowledgeUntil(ads, Resources.V3.ENDPOINT_TYPE_URL, List.of(name),
+                response -> response.getResourcesCount() == 1
+                        && unpack(response.getResources(0), ClusterLoadAssignment.class).getEndpointsCount() > 0
+                        && unpack(response.getResources(0), ClusterLoadAssignment.class).getPolicy()
+                            .getDropOverloadsCount() == 0);
+    }
+
+    /**
+     * Requests resources and acknowledges every response, as a client does, until one
+     * satisfies the condition (the objects just written may reach the gateway after the
+     * stream opened).
      */
     private static DiscoveryResponse acknowledgeUntil(AdsStream ads, String typeUrl, List<String> names,
             Predicate<DiscoveryResponse> condition) throws Exception {
@@ -215,4 +227,5 @@ class XdsProtocolTest {
         var socket = endpoint.getEndpoint().getAddress().getSocketAddress();
         return socket.getAddress() + ":" + socket.getPortValue();
     }
+
 }

@@ -20,14 +20,20 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A proxyless gRPC client across a restart of the gateway: it keeps calling meanwhile, then follows again. */
+/**
+ * A proxyless gRPC client across a restart of the gateway: it keeps calling meanwhile,
+ * then follows again.
+ */
 class XdsRestartTest {
 
     private static final String NAMESPACE = "restart";
 
     private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
+
     private final GrpcBackends backends = GrpcBackends.start(3);
+
     private final int xdsPort = GrpcBackends.freePort("127.0.0.1");
+
     private ConfigurableApplicationContext gateway;
 
     @AfterEach
@@ -56,7 +62,7 @@ class XdsRestartTest {
             gateway = gateway();
 
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> IntStream.range(0, 6).mapToObj(i -> client.call()).noneMatch(leaving::equals));
+                .until(() -> IntStream.range(0, 6).mapToObj(i -> client.call()).noneMatch(leaving::equals));
             assertThat(IntStream.range(0, 30).mapToObj(i -> client.call())).doesNotContain(leaving);
         }
     }
@@ -90,16 +96,17 @@ class XdsRestartTest {
     }
 
     private String slice(String notReady) {
-        return XdsObjects.slice(NAMESPACE, "survivor", backends.port(), backends.addresses().stream()
-                .map(address -> address.equals(notReady) ? Backend.notReady(address) : Backend.ready(address))
-                .toList());
+        return XdsObjects.slice(NAMESPACE, "survivor", backends.port(),
+                backends.addresses()
+                    .stream()
+                    .map(address -> address.equals(notReady) ? Backend.notReady(address) : Backend.ready(address))
+                    .toList());
     }
 
     private ConfigurableApplicationContext gateway() {
-        return SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0",
-                "--management.server.port=0", "--gateway.namespaces=" + NAMESPACE,
-                "--gateway.kubernetes.api-url=" + api.url(), "--gateway.xds.enabled=true",
-                "--gateway.xds.port=" + xdsPort, "--spring.main.banner-mode=off");
+        return SpringApplication.run(DiscoveryGatewayApplication.class, "--server.port=0", "--management.server.port=0",
+                "--gateway.namespaces=" + NAMESPACE, "--gateway.kubernetes.api-url=" + api.url(),
+                "--gateway.xds.enabled=true", "--gateway.xds.port=" + xdsPort, "--spring.main.banner-mode=off");
     }
 
     private static void awaitAnswersFrom(ProxylessClient client, List<String> expected) {
@@ -109,4 +116,5 @@ class XdsRestartTest {
             return seen.containsAll(expected);
         });
     }
+
 }

@@ -33,19 +33,21 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The xDS port over TLS (the API port's certificate, {@code gateway.tls.*}), with consumer authentication: grpc-go
- * configured entirely by its bootstrap file (channel credentials {@code tls}, its own {@code jwt_token_file} call
- * credentials), grpc-java with TLS channel credentials and a client certificate, a plain-text client refused, and a
- * certificate rotated under an open xDS stream.
+ * The xDS port over TLS (the API port's certificate, {@code gateway.tls.*}), with
+ * consumer authentication: grpc-go configured entirely by its bootstrap file (channel
+ * credentials {@code tls}, its own {@code jwt_token_file} call credentials), grpc-java
+ * with TLS channel credentials and a client certificate, a plain-text client refused, and
+ * a certificate rotated under an open xDS stream.
  */
 @GatewayTest(properties = { "gateway.namespaces=xtls", "gateway.xds.enabled=true", "gateway.xds.port=0",
-        "gateway.tls.enabled=true", "gateway.tls.directory=target/xds-tls-test/volume",
-        "gateway.tls.client-auth=want", "gateway.auth.mode=kubernetes",
-        "spring.ssl.bundle.watch.file.quiet-period=500ms" })
+        "gateway.tls.enabled=true", "gateway.tls.directory=target/xds-tls-test/volume", "gateway.tls.client-auth=want",
+        "gateway.auth.mode=kubernetes", "spring.ssl.bundle.watch.file.quiet-period=500ms" })
 class XdsTlsTest {
 
     private static final Path FOLDER = Path.of("target/xds-tls-test");
+
     private static final TestPki PKI = TestPki.create(FOLDER.resolve("pki"), "xds-ca");
+
     private static final String TARGET = "api.xtls:" + XdsObjects.SERVICE_PORT;
 
     static {
@@ -99,8 +101,9 @@ class XdsTlsTest {
     void grpcJavaWithAClientCertificateGetsItsClustersOverTls() throws Exception {
         TestPki.Issued certificate = PKI.issue("grpc-java-client", false);
         ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
-                .trustManager(PKI.caCertificate().toFile())
-                .keyManager(certificate.certificate().toFile(), certificate.key().toFile()).build();
+            .trustManager(PKI.caCertificate().toFile())
+            .keyManager(certificate.certificate().toFile(), certificate.key().toFile())
+            .build();
         try (AdsStream ads = new AdsStream(xds.port(), token, credentials)) {
             ads.request(Resources.V3.CLUSTER_TYPE_URL, List.of(), "", "");
 
@@ -157,8 +160,8 @@ class XdsTlsTest {
         java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
         store.load(null, null);
         try (var in = java.nio.file.Files.newInputStream(PKI.caCertificate())) {
-            store.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
+            store.setCertificateEntry("ca",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         factory.init(store);
         X509TrustManager trust = (X509TrustManager) factory.getTrustManagers()[0];
@@ -183,4 +186,5 @@ class XdsTlsTest {
             }
         }).build();
     }
+
 }

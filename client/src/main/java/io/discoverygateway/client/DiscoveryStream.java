@@ -30,59 +30,88 @@ import io.discoverygateway.protocol.Backoff;
 import io.discoverygateway.protocol.EventType;
 
 /**
- * Follows a discovery gateway's stream ({@code GET /api/v1/stream}) and holds the complete, current view of the
- * services it covers, with no Spring and no dependency beyond the JDK's HTTP client and Jackson.
+ * Follows a discovery gateway's stream ({@code GET /api/v1/stream}) and holds the
+ * complete, current view of the services it covers, with no Spring and no dependency
+ * beyond the JDK's HTTP client and Jackson.
  * <ul>
- * <li>Resumes with {@code Last-Event-ID} after a cut; a {@code RESET} (another replica, a restart) is a full snapshot,
- * applied as a whole at {@code SYNCED}: the view never empties because of a reconnect.</li>
- * <li>Fails over across the gateway URLs, with exponential back-off and jitter, and drops a connection that delivers
- * nothing (not even a heartbeat) for the stall timeout.</li>
- * <li>Sends the token file's content as a bearer token, read again for every connection (the kubelet rotates
- * projected tokens), and reconnects at once when the gateway asks for a fresh token.</li>
- * <li>When no gateway answers, the last view stays (see {@link Status#connected()} and the age of the last event).</li>
+ * <li>Resumes with {@code Last-Event-ID} after a cut; a {@code RESET} (another replica, a
+ * restart) is a full snapshot, applied as a whole at {@code SYNCED}: the view never
+ * empties because of a reconnect.</li>
+ * <li>Fails over across the gateway URLs, with exponential back-off and jitter, and drops
+ * a connection that delivers nothing (not even a heartbeat) for the stall timeout.</li>
+ * <li>Sends the token file's content as a bearer token, read again for every connection
+ * (the kubelet rotates projected tokens), and reconnects at once when the gateway asks
+ * for a fresh token.</li>
+ * <li>When no gateway answers, the last view stays (see {@link Status#connected()} and
+ * the age of the last event).</li>
  * </ul>
  *
- * <p>Threads: one reader thread ({@code discovery-stream}) owns the connection and the {@link StreamState}, and calls
- * the listeners after each published view (keep them short); one timer thread ({@code discovery-stream-watchdog})
- * drops stalled connections. {@link #view()} and {@link #status()} may be called from any thread.
+ * <p>
+ * Threads: one reader thread ({@code discovery-stream}) owns the connection and the
+ * {@link StreamState}, and calls the listeners after each published view (keep them
+ * short); one timer thread ({@code discovery-stream-watchdog}) drops stalled connections.
+ * {@link #view()} and {@link #status()} may be called from any thread.
  */
 public final class DiscoveryStream implements AutoCloseable {
 
     private static final Logger log = Logger.getLogger(DiscoveryStream.class.getName());
-    /** A connection that ends sooner than this after its opening does not reset the back-off. */
+
+    /**
+     * A connection that ends sooner than this after its opening does not reset the
+     * back-off.
+     */
     private static final Duration HEALTHY = Duration.ofSeconds(2);
 
     private final DiscoveryStreamOptions options;
+
     private final HttpClient http;
+
     private final Clock clock;
+
     private final Backoff backoff;
+
     private final StreamState state;
+
     private final List<Consumer<DiscoveryView>> listeners = new CopyOnWriteArrayList<>();
+
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "discovery-stream-watchdog");
         thread.setDaemon(true);
         return thread;
     });
+
     private final Thread reader;
+
     private final AtomicLong reconnects = new AtomicLong();
+
     private final AtomicLong events = new AtomicLong();
 
     private volatile DiscoveryView view = DiscoveryView.EMPTY;
+
     private volatile boolean ready;
+
     private volatile boolean closed;
+
     private volatile URI connectedTo;
+
     private volatile Instant lastEventAt;
+
     private volatile long lastReadNanos = System.nanoTime();
+
     private volatile InputStream body;
 
     public DiscoveryStream(DiscoveryStreamOptions options) {
         this(options, httpClient(options), Clock.systemUTC());
     }
 
-    /** HTTP/1.1 (a stream is one long response); with a CA file, TLS trusting that CA only. */
+    /**
+     * HTTP/1.1 (a stream is one long response); with a CA file, TLS trusting that CA
+     * only.
+     */
     private static HttpClient httpClient(DiscoveryStreamOptions options) {
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(options.connectTimeout())
-                .version(HttpClient.Version.HTTP_1_1);
+        HttpClient.Builder builder = HttpClient.newBuilder()
+            .connectTimeout(options.connectTimeout())
+            .version(HttpClient.Version.HTTP_1_1);
         if (options.caFile() != null) {
             builder.sslContext(trusting(options.caFile()));
         }
@@ -91,23 +120,25 @@ public final class DiscoveryStream implements AutoCloseable {
 
     private static javax.net.ssl.SSLContext trusting(java.nio.file.Path caFile) {
         try (InputStream in = java.nio.file.Files.newInputStream(caFile)) {
-            java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            java.security.KeyStore trusted = java.security.KeyStore
+                .getInstance(java.security.KeyStore.getDefaultType());
             trusted.load(null, null);
             int i = 0;
-            for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory
-                    .getInstance("X.509").generateCertificates(in)) {
+            for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificates(in)) {
                 trusted.setCertificateEntry("ca-" + i++, certificate);
             }
             javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory
-                    .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
             javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
             return context;
         }
         catch (IOException | java.security.GeneralSecurityException ex) {
-            throw new IllegalArgumentException("The gateway's CA file " + caFile + " cannot be read as PEM"
-                    + " certificates: " + ex.getMessage(), ex);
+            throw new IllegalArgumentException(
+                    "The gateway's CA file " + caFile + " cannot be read as PEM" + " certificates: " + ex.getMessage(),
+                    ex);
         }
     }
 
@@ -135,7 +166,10 @@ public final class DiscoveryStream implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** The current view: empty until the first {@code SYNCED}, then always complete (possibly stale). */
+    /**
+     * The current view: empty until the first {@code SYNCED}, then always complete
+     * (possibly stale).
+     */
     public DiscoveryView view() {
         return view;
     }
@@ -152,8 +186,7 @@ public final class DiscoveryStream implements AutoCloseable {
      * @param resets full snapshots received ({@code RESET}, including the first)
      * @param events service events received
      */
-    public record Status(boolean ready, URI connected, Instant lastEventAt, long reconnects, long resets,
-            long events) {
+    public record Status(boolean ready, URI connected, Instant lastEventAt, long reconnects, long resets, long events) {
     }
 
     public Status status() {
@@ -168,7 +201,8 @@ public final class DiscoveryStream implements AutoCloseable {
         closeBody();
     }
 
-    // ---- the reader thread ------------------------------------------------------------------------------------
+    // ---- the reader thread
+    // ------------------------------------------------------------------------------------
 
     private void run() {
         int failures = 0;
@@ -185,7 +219,8 @@ public final class DiscoveryStream implements AutoCloseable {
             boolean healthy = connection.synced() && connection.lasted().compareTo(HEALTHY) >= 0;
             failures = healthy || connection.reauthenticate() ? 0 : failures + 1;
             if (!connection.reauthenticate()) {
-                // Whatever ended it, the next attempt goes to the next gateway: this one may be going away.
+                // Whatever ended it, the next attempt goes to the next gateway: this one
+                // may be going away.
                 next++;
             }
             sleep(backoff.delay(failures));
@@ -259,16 +294,17 @@ public final class DiscoveryStream implements AutoCloseable {
 
     private HttpRequest request(URI gateway) throws IOException {
         List<String> query = new ArrayList<>();
-        // A change of a large service's endpoints then costs what changed, not the whole service.
+        // A change of a large service's endpoints then costs what changed, not the whole
+        // service.
         query.add("patches=true");
         options.namespaces().forEach(namespace -> query.add("namespace=" + encode(namespace)));
         if (options.labelSelector() != null && !options.labelSelector().isBlank()) {
             query.add("labelSelector=" + encode(options.labelSelector()));
         }
         String base = gateway.toString().endsWith("/") ? gateway.toString() : gateway + "/";
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "api/v1/stream"
-                + "?" + String.join("&", query)))
-                .header("Accept", "text/event-stream");
+        HttpRequest.Builder request = HttpRequest
+            .newBuilder(URI.create(base + "api/v1/stream" + "?" + String.join("&", query)))
+            .header("Accept", "text/event-stream");
         String lastEventId = state.view().lastEventId();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
@@ -338,4 +374,5 @@ public final class DiscoveryStream implements AutoCloseable {
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
+
 }

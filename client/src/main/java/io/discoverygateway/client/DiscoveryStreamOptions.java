@@ -8,20 +8,23 @@ import java.util.List;
 /**
  * What a {@link DiscoveryStream} follows and how.
  *
- * @param gateways gateway base URLs, tried in turn (one Service URL is enough: its replicas are behind it)
- * @param namespaces the namespaces to follow (empty: all the gateway serves to this client)
+ * @param gateways gateway base URLs, tried in turn (one Service URL is enough: its
+ * replicas are behind it)
+ * @param namespaces the namespaces to follow (empty: all the gateway serves to this
+ * client)
  * @param labelSelector a Kubernetes label selector on services, or null
- * @param tokenFile a bearer token file (a projected ServiceAccount token), re-read for every connection; or null
+ * @param tokenFile a bearer token file (a projected ServiceAccount token), re-read for
+ * every connection; or null
  * @param initialBackoff the first wait after a failed connection
  * @param maxBackoff the longest wait between attempts
- * @param stallTimeout a connection that delivers nothing, not even a heartbeat, for this long is dropped
+ * @param stallTimeout a connection that delivers nothing, not even a heartbeat, for this
+ * long is dropped
  * @param connectTimeout the longest a connection attempt may take
- * @param caFile for https gateway URLs: the PEM file of the CA that signed the gateway's certificate (the ca.crt
- *     of its Secret); or null for the JVM's trust store
+ * @param caFile for https gateway URLs: the PEM file of the CA that signed the gateway's
+ * certificate (the ca.crt of its Secret); or null for the JVM's trust store
  */
-public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces, String labelSelector,
-        Path tokenFile, Duration initialBackoff, Duration maxBackoff, Duration stallTimeout,
-        Duration connectTimeout, Path caFile) {
+public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces, String labelSelector, Path tokenFile,
+        Duration initialBackoff, Duration maxBackoff, Duration stallTimeout, Duration connectTimeout, Path caFile) {
 
     public DiscoveryStreamOptions {
         if (gateways == null || gateways.isEmpty()) {
@@ -31,7 +34,10 @@ public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
     }
 
-    /** Defaults: 500 ms to 30 s of back-off, 20 s stall timeout (four missed heartbeats), 5 s to connect. */
+    /**
+     * Defaults: 500 ms to 30 s of back-off, 20 s stall timeout (four missed heartbeats),
+     * 5 s to connect.
+     */
     public static DiscoveryStreamOptions of(List<URI> gateways) {
         return new DiscoveryStreamOptions(gateways, List.of(), null, null, Duration.ofMillis(500),
                 Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), null);

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The complete view of the services the stream covers, as of one moment: immutable, replaced as a whole on every
- * change, so a reader never sees half of an update.
+ * The complete view of the services the stream covers, as of one moment: immutable,
+ * replaced as a whole on every change, so a reader never sees half of an update.
  *
  * @param services by {@code namespace/name}
  * @param lastEventId the id of the last complete resume point received

@@ -3,10 +3,11 @@ package io.discoverygateway.client;
 import java.util.function.Consumer;
 
 /**
- * The WHATWG server-sent-events wire format, one line at a time: {@code event:}, {@code data:} (several joined with
- * newlines), {@code id:}, comments; a blank line dispatches. A pure parser with no I/O. The {@code retry:} field is
- * ignored like any unknown one: it is a browser's reconnection delay, and {@link DiscoveryStream} reconnects by its
- * own rule (at once after a healthy connection, else by its back-off).
+ * The WHATWG server-sent-events wire format, one line at a time: {@code event:},
+ * {@code data:} (several joined with newlines), {@code id:}, comments; a blank line
+ * dispatches. A pure parser with no I/O. The {@code retry:} field is ignored like any
+ * unknown one: it is a browser's reconnection delay, and {@link DiscoveryStream}
+ * reconnects by its own rule (at once after a healthy connection, else by its back-off).
  */
 public final class ServerSentEvents {
 
@@ -15,14 +16,18 @@ public final class ServerSentEvents {
      *
      * @param type its {@code event:} field ("message" when none)
      * @param data its data lines joined by newlines
-     * @param id its {@code id:} field, or null when it had none (the last event id then stays what it was)
+     * @param id its {@code id:} field, or null when it had none (the last event id then
+     * stays what it was)
      */
     public record Event(String type, String data, String id) {
     }
 
     private final Consumer<Event> sink;
+
     private String type;
+
     private StringBuilder data;
+
     private String id;
 
     public ServerSentEvents(Consumer<Event> sink) {
@@ -73,4 +78,5 @@ public final class ServerSentEvents {
         data = null;
         id = null;
     }
+
 }

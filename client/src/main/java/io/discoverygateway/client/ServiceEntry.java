@@ -13,12 +13,15 @@ import io.discoverygateway.protocol.EndpointKey;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One service as the gateway serves it: its identity, ports, labels, annotations and endpoints.
+ * One service as the gateway serves it: its identity, ports, labels, annotations and
+ * endpoints.
  *
- * @param ipFamilies the Service's IP families, the primary one first (empty for an ExternalName service)
+ * @param ipFamilies the Service's IP families, the primary one first (empty for an
+ * ExternalName service)
  * @param ports the Service's ports by name ("" for an unnamed one), in its order
  * @param revision the gateway's revision of its last change
- * @param endpoints its endpoints, ordered by address and then ports (whether it came whole or patched)
+ * @param endpoints its endpoints, ordered by address and then ports (whether it came
+ * whole or patched)
  */
 public record ServiceEntry(String namespace, String name, String uid, String type, List<String> ipFamilies,
         Map<String, Integer> ports, Map<String, String> labels, Map<String, String> annotations, long revision,
@@ -35,13 +38,16 @@ public record ServiceEntry(String namespace, String name, String uid, String typ
     }
 
     private static final Comparator<Endpoint> ORDER = Comparator.comparing(Endpoint::address)
-            .thenComparing(endpoint -> new TreeMap<>(endpoint.ports()).toString());
+        .thenComparing(endpoint -> new TreeMap<>(endpoint.ports()).toString());
 
     public String key() {
         return namespace + "/" + name;
     }
 
-    /** Reads the JSON of a service event (or of {@code GET /api/v1/namespaces/{ns}/services/{name}}). */
+    /**
+     * Reads the JSON of a service event (or of {@code GET
+     * /api/v1/namespaces/{ns}/services/{name}}).
+     */
     public static ServiceEntry parse(JsonNode json) {
         List<Endpoint> endpoints = new ArrayList<>();
         for (JsonNode endpoint : json.path("endpoints")) {
@@ -54,10 +60,11 @@ public record ServiceEntry(String namespace, String name, String uid, String typ
     }
 
     /**
-     * This service after a {@code PATCHED} event of the gateway (a change of its endpoints only), or null when the
-     * patch is for another revision than this one (the client should then resume, which sends it whole). Endpoints
-     * are known by their first address and their ports: a listed one replaces the one with its key or is added, a
-     * removed one goes.
+     * This service after a {@code PATCHED} event of the gateway (a change of its
+     * endpoints only), or null when the patch is for another revision than this one (the
+     * client should then resume, which sends it whole). Endpoints are known by their
+     * first address and their ports: a listed one replaces the one with its key or is
+     * added, a removed one goes.
      */
     ServiceEntry patched(JsonNode patch) {
         if (patch.path("baseRevision").asLong(-1) != revision) {

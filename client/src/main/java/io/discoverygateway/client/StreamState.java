@@ -9,17 +9,20 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The gateway's stream protocol on the client side, as a pure state machine fed with events; no I/O, no threads
- * (its {@link DiscoveryStream} calls it from its one reader thread).
+ * The gateway's stream protocol on the client side, as a pure state machine fed with
+ * events; no I/O, no threads (its {@link DiscoveryStream} calls it from its one reader
+ * thread).
  * <ul>
- * <li>Every connection opens with a resume (changes since the id sent) or a full snapshot (after {@code RESET}),
- * ended by {@code SYNCED}. The opening is applied to a staging copy and published whole at {@code SYNCED}: the
- * published view never goes empty or half-updated because of a reconnect, a restart of the gateway or a
- * {@code RESET}, and a connection lost during its opening leaves the view as it was.</li>
- * <li>After {@code SYNCED}, each live event is published at once; a {@code PATCHED} event (the endpoints that
- * changed) is applied to the service held at its base revision, and refused as malformed otherwise.</li>
- * <li>Only events with an id ({@code SYNCED} and live events) move the id sent on the next connection, as the
- * protocol requires.</li>
+ * <li>Every connection opens with a resume (changes since the id sent) or a full snapshot
+ * (after {@code RESET}), ended by {@code SYNCED}. The opening is applied to a staging
+ * copy and published whole at {@code SYNCED}: the published view never goes empty or
+ * half-updated because of a reconnect, a restart of the gateway or a {@code RESET}, and a
+ * connection lost during its opening leaves the view as it was.</li>
+ * <li>After {@code SYNCED}, each live event is published at once; a {@code PATCHED} event
+ * (the endpoints that changed) is applied to the service held at its base revision, and
+ * refused as malformed otherwise.</li>
+ * <li>Only events with an id ({@code SYNCED} and live events) move the id sent on the
+ * next connection, as the protocol requires.</li>
  * </ul>
  */
 final class StreamState {
@@ -28,6 +31,7 @@ final class StreamState {
 
     /** What an event did. */
     enum Outcome {
+
         /** Nothing visible yet (an event of an opening, a heartbeat). */
         PENDING,
         /** A new view is published. */
@@ -36,19 +40,26 @@ final class StreamState {
         REAUTHENTICATE,
         /** The data could not be read: reconnect (the view stays as it was). */
         MALFORMED
+
     }
 
     private final Clock clock;
+
     private DiscoveryView view = DiscoveryView.EMPTY;
+
     /** The view being built by a connection's opening; null once live. */
     private Map<String, ServiceEntry> staging;
+
     private long resets;
 
     StreamState(Clock clock) {
         this.clock = clock;
     }
 
-    /** A new connection: its opening (a resume or, after RESET, a snapshot) builds on a copy of the view. */
+    /**
+     * A new connection: its opening (a resume or, after RESET, a snapshot) builds on a
+     * copy of the view.
+     */
     void connected() {
         staging = new HashMap<>(view.services());
     }
@@ -56,7 +67,8 @@ final class StreamState {
     Outcome apply(ServerSentEvents.Event event) {
         EventType type = EventType.parse(event.type()).orElse(null);
         if (type == null) {
-            // A type of a later version of the protocol: skipped, as EventSource skips what it has no listener for.
+            // A type of a later version of the protocol: skipped, as EventSource skips
+            // what it has no listener for.
             return Outcome.PENDING;
         }
         switch (type) {
@@ -101,8 +113,9 @@ final class StreamState {
     }
 
     /**
-     * A live change of one service's endpoints. A patch for another revision than the one held would be a protocol
-     * error: the event is refused (MALFORMED: reconnect, and the resume sends the service whole).
+     * A live change of one service's endpoints. A patch for another revision than the one
+     * held would be a protocol error: the event is refused (MALFORMED: reconnect, and the
+     * resume sends the service whole).
      */
     private Outcome patch(ServerSentEvents.Event event) {
         Map<String, ServiceEntry> services = staging != null ? staging : view.services();
@@ -146,4 +159,5 @@ final class StreamState {
     long resets() {
         return resets;
     }
+
 }

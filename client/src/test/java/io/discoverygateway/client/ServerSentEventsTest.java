@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServerSentEventsTest {
 
     private final List<ServerSentEvents.Event> events = new ArrayList<>();
+
     private final ServerSentEvents parser = new ServerSentEvents(events::add);
 
     @Test
@@ -38,4 +39,5 @@ class ServerSentEventsTest {
             parser.line(line);
         }
     }
+
 }

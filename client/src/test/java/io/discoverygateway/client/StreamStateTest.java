@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** The client's side of the stream protocol: what is published when, and which id is kept. */
+/**
+ * The client's side of the stream protocol: what is published when, and which id is kept.
+ */
 class StreamStateTest {
 
     private final StreamState state = new StreamState(Clock.systemUTC());
@@ -16,7 +18,7 @@ class StreamStateTest {
     void theFirstSnapshotIsPublishedWholeAtSynced() {
         state.connected();
         assertThat(state.apply(event("RESET", "{\"reason\":\"no-event-id\"}", null)))
-                .isEqualTo(StreamState.Outcome.PENDING);
+            .isEqualTo(StreamState.Outcome.PENDING);
         assertThat(state.apply(service("ADDED", "web", 1, null))).isEqualTo(StreamState.Outcome.PENDING);
         assertThat(state.view().services()).isEmpty();
 
@@ -65,7 +67,7 @@ class StreamStateTest {
         synced("web");
 
         assertThat(state.apply(event("REAUTHENTICATE", "{\"reason\":\"token-expired\"}", null)))
-                .isEqualTo(StreamState.Outcome.REAUTHENTICATE);
+            .isEqualTo(StreamState.Outcome.REAUTHENTICATE);
         assertThat(state.apply(event("MODIFIED", "{not json", "e-9"))).isEqualTo(StreamState.Outcome.MALFORMED);
         assertThat(state.view().lastEventId()).isEqualTo("e-1");
     }
@@ -74,15 +76,18 @@ class StreamStateTest {
     void aPatchChangesTheEndpointsOfTheServiceHeldAtItsBaseRevision() {
         synced("web");
 
-        assertThat(state.apply(event("PATCHED", "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":5,"
-                + "\"baseRevision\":1,\"endpoints\":[{\"addresses\":[\"10.0.0.1\"],\"ready\":false,\"ports\":"
-                + "[{\"name\":\"http\",\"port\":8080}]},{\"addresses\":[\"10.0.0.3\"],\"ports\":[{\"name\":"
-                + "\"http\",\"port\":8080}]}],\"removed\":[]}", "e-5"))).isEqualTo(StreamState.Outcome.PUBLISHED);
+        assertThat(state.apply(event("PATCHED",
+                "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":5,"
+                        + "\"baseRevision\":1,\"endpoints\":[{\"addresses\":[\"10.0.0.1\"],\"ready\":false,\"ports\":"
+                        + "[{\"name\":\"http\",\"port\":8080}]},{\"addresses\":[\"10.0.0.3\"],\"ports\":[{\"name\":"
+                        + "\"http\",\"port\":8080}]}],\"removed\":[]}",
+                "e-5")))
+            .isEqualTo(StreamState.Outcome.PUBLISHED);
 
         ServiceEntry web = state.view().services().get("shop/web");
         assertThat(web.revision()).isEqualTo(5);
         assertThat(web.endpoints()).extracting(Endpoint::address, Endpoint::ready)
-                .containsExactly(tuple("10.0.0.1", false), tuple("10.0.0.3", true));
+            .containsExactly(tuple("10.0.0.1", false), tuple("10.0.0.3", true));
         assertThat(state.view().lastEventId()).isEqualTo("e-5");
     }
 
@@ -90,9 +95,11 @@ class StreamStateTest {
     void aPatchRemovesTheEndpointsItLists() {
         synced("web");
 
-        state.apply(event("PATCHED", "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":2,"
-                + "\"baseRevision\":1,\"endpoints\":[],\"removed\":[{\"addresses\":[\"10.0.0.1\"],\"ports\":"
-                + "[{\"name\":\"http\",\"port\":8080}]}]}", "e-2"));
+        state.apply(event("PATCHED",
+                "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":2,"
+                        + "\"baseRevision\":1,\"endpoints\":[],\"removed\":[{\"addresses\":[\"10.0.0.1\"],\"ports\":"
+                        + "[{\"name\":\"http\",\"port\":8080}]}]}",
+                "e-2"));
 
         assertThat(state.view().services().get("shop/web").endpoints()).isEmpty();
     }
@@ -101,9 +108,11 @@ class StreamStateTest {
     void aPatchForARevisionTheClientDoesNotHoldIsRefusedAndChangesNothing() {
         synced("web");
 
-        assertThat(state.apply(event("PATCHED", "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":9,"
-                + "\"baseRevision\":8,\"endpoints\":[],\"removed\":[]}", "e-9")))
-                .isEqualTo(StreamState.Outcome.MALFORMED);
+        assertThat(state.apply(event("PATCHED",
+                "{\"namespace\":\"shop\",\"name\":\"web\",\"revision\":9,"
+                        + "\"baseRevision\":8,\"endpoints\":[],\"removed\":[]}",
+                "e-9")))
+            .isEqualTo(StreamState.Outcome.MALFORMED);
         assertThat(state.view().services().get("shop/web").revision()).isEqualTo(1);
         assertThat(state.view().lastEventId()).as("the resume starts before the refused patch").isEqualTo("e-1");
     }
@@ -118,12 +127,15 @@ class StreamStateTest {
     }
 
     private static ServerSentEvents.Event service(String type, String name, long revision, String id) {
-        return event(type, "{\"namespace\":\"shop\",\"name\":\"" + name + "\",\"revision\":" + revision
-                + ",\"endpoints\":[{\"addresses\":[\"10.0.0.1\"],\"ready\":true,\"ports\":[{\"name\":\"http\","
-                + "\"port\":8080}]}]}", id);
+        return event(type,
+                "{\"namespace\":\"shop\",\"name\":\"" + name + "\",\"revision\":" + revision
+                        + ",\"endpoints\":[{\"addresses\":[\"10.0.0.1\"],\"ready\":true,\"ports\":[{\"name\":\"http\","
+                        + "\"port\":8080}]}]}",
+                id);
     }
 
     private static ServerSentEvents.Event event(String type, String data, String id) {
         return new ServerSentEvents.Event(type, data, id);
     }
+
 }

@@ -18,25 +18,29 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires the discovery gateway client when {@code discovery-gateway.client.urls} is set: the stream, a
- * {@link DiscoveryClient} (and a {@link ReactiveDiscoveryClient} with Reactor), the LoadBalancer's instance lists
- * (with Spring Cloud LoadBalancer), a health indicator (with Actuator) and metrics (with Micrometer).
+ * Wires the discovery gateway client when {@code discovery-gateway.client.urls} is set:
+ * the stream, a {@link DiscoveryClient} (and a {@link ReactiveDiscoveryClient} with
+ * Reactor), the LoadBalancer's instance lists (with Spring Cloud LoadBalancer), a health
+ * indicator (with Actuator) and metrics (with Micrometer).
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "discovery-gateway.client", name = "urls")
 @EnableConfigurationProperties(GatewayClientProperties.class)
 public class GatewayClientAutoConfiguration {
 
-    /** Started here, and waited for up to {@code startup-wait}, so that the first calls find instances. */
+    /**
+     * Started here, and waited for up to {@code startup-wait}, so that the first calls
+     * find instances.
+     */
     @Bean(destroyMethod = "close")
     DiscoveryStream discoveryGatewayStream(GatewayClientProperties properties) {
         DiscoveryStreamOptions options = DiscoveryStreamOptions.of(properties.urls())
-                .withNamespaces(properties.namespaces())
-                .withLabelSelector(properties.labelSelector())
-                .withTokenFile(properties.tokenFile())
-                .withBackoff(properties.initialBackoff(), properties.maxBackoff())
-                .withStallTimeout(properties.stallTimeout())
-                .withCaFile(properties.caFile());
+            .withNamespaces(properties.namespaces())
+            .withLabelSelector(properties.labelSelector())
+            .withTokenFile(properties.tokenFile())
+            .withBackoff(properties.initialBackoff(), properties.maxBackoff())
+            .withStallTimeout(properties.stallTimeout())
+            .withCaFile(properties.caFile());
         DiscoveryStream stream = new DiscoveryStream(options).start();
         long deadline = System.nanoTime() + properties.startupWait().toNanos();
         while (!stream.ready() && System.nanoTime() < deadline) {
@@ -70,9 +74,13 @@ public class GatewayClientAutoConfiguration {
                 ServiceInstances instances) {
             return new GatewayReactiveDiscoveryClient(stream, instances);
         }
+
     }
 
-    /** Every LoadBalancer client gets its instances from the stream (see {@link GatewayLoadBalancerConfiguration}). */
+    /**
+     * Every LoadBalancer client gets its instances from the stream (see
+     * {@link GatewayLoadBalancerConfiguration}).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ServiceInstanceListSupplier.class)
     @LoadBalancerClients(defaultConfiguration = GatewayLoadBalancerConfiguration.class)
@@ -82,6 +90,7 @@ public class GatewayClientAutoConfiguration {
         InstanceLists discoveryGatewayInstanceLists(DiscoveryStream stream, ServiceInstances instances) {
             return new InstanceLists(stream, instances);
         }
+
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -92,6 +101,7 @@ public class GatewayClientAutoConfiguration {
         HealthIndicator discoveryGatewayHealthIndicator(DiscoveryStream stream) {
             return new GatewayClientHealthIndicator(stream, Clock.systemUTC());
         }
+
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -102,5 +112,7 @@ public class GatewayClientAutoConfiguration {
         GatewayClientMetrics discoveryGatewayClientMetrics(DiscoveryStream stream) {
             return new GatewayClientMetrics(stream);
         }
+
     }
+
 }

@@ -9,13 +9,14 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * {@code discoveryGateway}: UP once the view was complete (it keeps serving the last view while no gateway answers,
- * with {@code stale: true}), UNKNOWN before; details: the gateway it follows, the age of the last event, services,
- * reconnects and resets.
+ * {@code discoveryGateway}: UP once the view was complete (it keeps serving the last view
+ * while no gateway answers, with {@code stale: true}), UNKNOWN before; details: the
+ * gateway it follows, the age of the last event, services, reconnects and resets.
  */
 final class GatewayClientHealthIndicator extends AbstractHealthIndicator {
 
     private final DiscoveryStream stream;
+
     private final Clock clock;
 
     GatewayClientHealthIndicator(DiscoveryStream stream, Clock clock) {
@@ -34,12 +35,13 @@ final class GatewayClientHealthIndicator extends AbstractHealthIndicator {
             builder.up().withDetail("synced", true);
         }
         builder.withDetail("stale", status.connected() == null)
-                .withDetail("gateway", status.connected() == null ? "none" : status.connected().toString())
-                .withDetail("services", stream.view().services().size())
-                .withDetail("reconnects", status.reconnects())
-                .withDetail("resets", status.resets());
+            .withDetail("gateway", status.connected() == null ? "none" : status.connected().toString())
+            .withDetail("services", stream.view().services().size())
+            .withDetail("reconnects", status.reconnects())
+            .withDetail("resets", status.resets());
         if (status.lastEventAt() != null) {
             builder.withDetail("lastEventAge", Duration.between(status.lastEventAt(), clock.instant()).toString());
         }
     }
+
 }

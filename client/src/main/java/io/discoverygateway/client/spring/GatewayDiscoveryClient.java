@@ -7,10 +7,14 @@ import io.discoverygateway.client.DiscoveryStream;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 
-/** A {@link DiscoveryClient} that answers from the stream's local view: no HTTP request per call. */
+/**
+ * A {@link DiscoveryClient} that answers from the stream's local view: no HTTP request
+ * per call.
+ */
 public final class GatewayDiscoveryClient implements DiscoveryClient {
 
     private final DiscoveryStream stream;
+
     private final ServiceInstances instances;
 
     GatewayDiscoveryClient(DiscoveryStream stream, ServiceInstances instances) {
@@ -32,4 +36,5 @@ public final class GatewayDiscoveryClient implements DiscoveryClient {
     public List<String> getServices() {
         return instances.serviceIds(stream.view());
     }
+
 }

@@ -10,9 +10,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * The configuration of every LoadBalancer client's own context (registered as the default one): instances from the
- * stream, not the caching discovery-client supplier; with {@code spring.cloud.loadbalancer.configurations=
- * zone-preference}, those of the caller's zone first, as Spring Cloud LoadBalancer's own zone preference does.
+ * The configuration of every LoadBalancer client's own context (registered as the default
+ * one): instances from the stream, not the caching discovery-client supplier; with
+ * {@code spring.cloud.loadbalancer.configurations=
+ * zone-preference}, those of the caller's zone first, as Spring Cloud LoadBalancer's own
+ * zone preference does.
  */
 @Configuration(proxyBeanMethods = false)
 public class GatewayLoadBalancerConfiguration {
@@ -27,4 +29,5 @@ public class GatewayLoadBalancerConfiguration {
         return configurations.contains("zone-preference") && zone != null
                 ? new ZonePreferenceServiceInstanceListSupplier(supplier, zone) : supplier;
     }
+
 }

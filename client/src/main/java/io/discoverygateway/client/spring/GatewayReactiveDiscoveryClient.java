@@ -10,6 +10,7 @@ import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 public final class GatewayReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
     private final DiscoveryStream stream;
+
     private final ServiceInstances instances;
 
     GatewayReactiveDiscoveryClient(DiscoveryStream stream, ServiceInstances instances) {
@@ -31,4 +32,5 @@ public final class GatewayReactiveDiscoveryClient implements ReactiveDiscoveryCl
     public Flux<String> getServices() {
         return Flux.defer(() -> Flux.fromIterable(instances.serviceIds(stream.view())));
     }
+
 }

@@ -8,13 +8,14 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 
 /**
- * Spring Cloud LoadBalancer's instances of one service, straight from the stream: a new list on every change, no
- * cache in between, so a {@code @LoadBalanced} client stops choosing a removed or not-ready endpoint as soon as the
- * event arrives.
+ * Spring Cloud LoadBalancer's instances of one service, straight from the stream: a new
+ * list on every change, no cache in between, so a {@code @LoadBalanced} client stops
+ * choosing a removed or not-ready endpoint as soon as the event arrives.
  */
 public final class GatewayServiceInstanceListSupplier implements ServiceInstanceListSupplier {
 
     private final String serviceId;
+
     private final InstanceLists lists;
 
     GatewayServiceInstanceListSupplier(String serviceId, InstanceLists lists) {
@@ -31,4 +32,5 @@ public final class GatewayServiceInstanceListSupplier implements ServiceInstance
     public Flux<List<ServiceInstance>> get() {
         return lists.of(serviceId);
     }
+
 }

@@ -12,18 +12,23 @@ import reactor.core.publisher.Sinks;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * One live list of instances per service id that someone follows (a LoadBalancer): its current list at once on
- * subscription (once the view was complete), then a new list whenever the view changes it. Lists come only from
- * complete views, so a disconnect or a gateway restart never empties them.
+ * One live list of instances per service id that someone follows (a LoadBalancer): its
+ * current list at once on subscription (once the view was complete), then a new list
+ * whenever the view changes it. Lists come only from complete views, so a disconnect or a
+ * gateway restart never empties them.
  *
- * <p>Threads: the stream's reader thread emits (its listener); subscribers come from any thread; the map is
- * concurrent and each sink is serialized by Reactor.
+ * <p>
+ * Threads: the stream's reader thread emits (its listener); subscribers come from any
+ * thread; the map is concurrent and each sink is serialized by Reactor.
  */
 final class InstanceLists {
 
     private final DiscoveryStream stream;
+
     private final ServiceInstances instances;
+
     private final Map<String, Sinks.Many<List<ServiceInstance>>> lists = new ConcurrentHashMap<>();
+
     private final Map<String, List<ServiceInstance>> last = new ConcurrentHashMap<>();
 
     InstanceLists(DiscoveryStream stream, ServiceInstances instances) {
@@ -53,4 +58,5 @@ final class InstanceLists {
             }
         });
     }
+
 }

@@ -16,22 +16,27 @@ import io.discoverygateway.protocol.InstanceIds;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * Turns the view's services into Spring Cloud service instances that equal the gateway's {@code /apps} instances,
- * which Spring Cloud Kubernetes' own code shapes there ({@code DiscoveryClientUtils} with its default discovery
- * properties); the client library does not depend on that project, so its rules are followed here, and a test of the
- * client library reads both for every endpoint ({@code AppsParityTest}). Services of the same name in several
- * namespaces are merged. Endpoints of the Service's primary IP family only, ready ones only unless asked. The port:
- * the only one; else the one the {@code primary-port-name} label names, else {@code https}, else {@code http}, else
- * the first; none gives port 0. An unnamed port is {@code <unset>}. {@code secure} from a {@code secured} label or
- * annotation of {@code true}, {@code on}, {@code yes} or {@code 1}, port 443 or 8443, or a port named {@code https}.
- * Metadata: the service's labels and annotations, {@code port.<name>}, {@code k8s_namespace}, {@code type}, and the
- * endpoint's {@code zone} (the pod's {@code zone} label wins). A pure function.
+ * Turns the view's services into Spring Cloud service instances that equal the gateway's
+ * {@code /apps} instances, which Spring Cloud Kubernetes' own code shapes there
+ * ({@code DiscoveryClientUtils} with its default discovery properties); the client
+ * library does not depend on that project, so its rules are followed here, and a test of
+ * the client library reads both for every endpoint ({@code AppsParityTest}). Services of
+ * the same name in several namespaces are merged. Endpoints of the Service's primary IP
+ * family only, ready ones only unless asked. The port: the only one; else the one the
+ * {@code primary-port-name} label names, else {@code https}, else {@code http}, else the
+ * first; none gives port 0. An unnamed port is {@code <unset>}. {@code secure} from a
+ * {@code secured} label or annotation of {@code true}, {@code on}, {@code yes} or
+ * {@code 1}, port 443 or 8443, or a port named {@code https}. Metadata: the service's
+ * labels and annotations, {@code port.<name>}, {@code k8s_namespace}, {@code type}, and
+ * the endpoint's {@code zone} (the pod's {@code zone} label wins). A pure function.
  */
 final class ServiceInstances {
 
     /** Spring Cloud Kubernetes' name of a port without one. */
     static final String UNSET_PORT_NAME = "<unset>";
+
     private static final Set<String> TRUTHY = Set.of("true", "on", "yes", "1");
+
     private static final Set<Integer> KNOWN_SECURE_PORTS = Set.of(443, 8443);
 
     private final boolean readyOnly;
@@ -42,8 +47,10 @@ final class ServiceInstances {
 
     List<ServiceInstance> of(DiscoveryView view, String serviceId) {
         List<ServiceInstance> instances = new ArrayList<>();
-        view.named(serviceId).stream().sorted(Comparator.comparing(ServiceEntry::namespace))
-                .forEach(service -> instances.addAll(of(service)));
+        view.named(serviceId)
+            .stream()
+            .sorted(Comparator.comparing(ServiceEntry::namespace))
+            .forEach(service -> instances.addAll(of(service)));
         return instances;
     }
 
@@ -111,4 +118,5 @@ final class ServiceInstances {
                 || TRUTHY.contains(service.annotations().getOrDefault("secured", ""))
                 || KNOWN_SECURE_PORTS.contains(port.getValue()) || "https".equalsIgnoreCase(port.getKey());
     }
+
 }

@@ -33,22 +33,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The client library's instances equal the gateway's {@code /apps} instances (which Spring Cloud Kubernetes' own code
- * shapes) for every endpoint: one gateway, one consumer, and services that walk each rule where the two could differ
- * (the first of several ports, an unnamed port, no port, endpoints without a Pod, the primary IP family, the
- * {@code primary-port-name} label, {@code secured} values, pod metadata with a {@code zone} label, one name in two
- * namespaces, not-ready endpoints).
+ * The client library's instances equal the gateway's {@code /apps} instances (which
+ * Spring Cloud Kubernetes' own code shapes) for every endpoint: one gateway, one
+ * consumer, and services that walk each rule where the two could differ (the first of
+ * several ports, an unnamed port, no port, endpoints without a Pod, the primary IP
+ * family, the {@code primary-port-name} label, {@code secured} values, pod metadata with
+ * a {@code zone} label, one name in two namespaces, not-ready endpoints).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AppsParityTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private static final List<String> SERVICES = List.of("metrics", "unnamed", "portless", "external", "dual",
             "labelled", "secured");
 
     private EmbeddedKubernetesApi api;
+
     private GatewayProcess gateway;
+
     private ConfigurableApplicationContext consumer;
 
     @BeforeAll
@@ -56,22 +61,24 @@ class AppsParityTest {
         api = EmbeddedKubernetesApi.start();
         for (String namespace : List.of("shop", "other")) {
             // Several ports, none named https or http: the first, in the slice's order.
-            create(namespace, "metrics", service -> { }, slice -> ports(slice, "metrics", 9100, "admin", 9000),
+            create(namespace, "metrics", service -> {
+            }, slice -> ports(slice, "metrics", 9100, "admin", 9000),
                     EndpointSpec.ready("10.1." + (namespace.equals("shop") ? 1 : 2) + ".1"),
                     EndpointSpec.notReady("10.1.9.9"));
         }
-        create("shop", "unnamed", service -> { }, slice -> ports(slice, "", 8080),
-                EndpointSpec.ready("10.2.0.1"));
-        create("shop", "portless", service -> { }, slice -> slice.putArray("ports"),
-                EndpointSpec.ready("10.3.0.1"));
+        create("shop", "unnamed", service -> {
+        }, slice -> ports(slice, "", 8080), EndpointSpec.ready("10.2.0.1"));
+        create("shop", "portless", service -> {
+        }, slice -> slice.putArray("ports"), EndpointSpec.ready("10.3.0.1"));
         // Addresses without a Pod behind them: the fallback instance id.
-        create("shop", "external", service -> { }, slice -> slice.withArray("endpoints").forEach(
-                endpoint -> ((ObjectNode) endpoint).remove("targetRef")),
+        create("shop", "external", service -> {
+        }, slice -> slice.withArray("endpoints").forEach(endpoint -> ((ObjectNode) endpoint).remove("targetRef")),
                 EndpointSpec.ready("192.0.2.10"), EndpointSpec.ready("192.0.2.11"));
-        create("shop", "dual", service -> service.withObjectProperty("spec").putArray("ipFamilies").add("IPv6")
-                .add("IPv4"), slice -> { }, EndpointSpec.ready("10.4.0.1"));
-        api.create(ApiResource.ENDPOINT_SLICES, "shop", KubeObjects.slice("shop", "dual-v6", "dual", "IPv6",
-                List.of(EndpointSpec.ready("fd00::4:1"))));
+        create("shop", "dual",
+                service -> service.withObjectProperty("spec").putArray("ipFamilies").add("IPv6").add("IPv4"), slice -> {
+                }, EndpointSpec.ready("10.4.0.1"));
+        api.create(ApiResource.ENDPOINT_SLICES, "shop",
+                KubeObjects.slice("shop", "dual-v6", "dual", "IPv6", List.of(EndpointSpec.ready("fd00::4:1"))));
         create("shop", "labelled", service -> labels(service).put("primary-port-name", "admin"),
                 slice -> ports(slice, "http", 8080, "admin", 9000, "https", 8443), EndpointSpec.ready("10.5.0.1"));
         create("shop", "secured", service -> {
@@ -103,20 +110,20 @@ class AppsParityTest {
                 assertThat(fromClient(client.getInstances(name))).as(name).isEqualTo(fromApps(name));
             }
         });
-        // Not equal by being empty: every rule above produced instances, with the values Spring Cloud Kubernetes
+        // Not equal by being empty: every rule above produced instances, with the values
+        // Spring Cloud Kubernetes
         // gives them.
         Map<String, Map<String, Object>> metrics = fromApps("metrics");
         assertThat(metrics).hasSize(2);
         assertThat(metrics.values()).extracting(instance -> instance.get("port")).containsOnly(9100);
         assertThat(metadata(metrics.get("uid-metrics-10.1.1.1"))).containsEntry("zone", "zone-from-pod");
         assertThat(fromApps("unnamed").values()).singleElement()
-                .satisfies(instance -> assertThat(metadata(instance)).containsEntry("port.<unset>", "8080"));
+            .satisfies(instance -> assertThat(metadata(instance)).containsEntry("port.<unset>", "8080"));
         assertThat(fromApps("portless").values()).extracting(instance -> instance.get("port")).containsExactly(0);
         assertThat(fromApps("external")).hasSize(2).doesNotContainKey("uid-external-192.0.2.10");
-        assertThat(fromApps("dual").values()).extracting(instance -> instance.get("host"))
-                .containsExactly("fd00::4:1");
+        assertThat(fromApps("dual").values()).extracting(instance -> instance.get("host")).containsExactly("fd00::4:1");
         assertThat(client.getInstances("dual")).extracting(ServiceInstance::getUri)
-                .containsExactly(URI.create("http://[fd00::4:1]:8080"));
+            .containsExactly(URI.create("http://[fd00::4:1]:8080"));
         assertThat(fromApps("labelled").values()).extracting(instance -> instance.get("port")).containsExactly(9000);
         assertThat(fromApps("secured").values()).extracting(instance -> instance.get("secure")).containsExactly(true);
     }
@@ -126,20 +133,25 @@ class AppsParityTest {
         return (Map<String, String>) instance.get("metadata");
     }
 
-    /** The gateway's /apps/{name}: each instance's fields that a ServiceInstance has, by instance id. */
+    /**
+     * The gateway's /apps/{name}: each instance's fields that a ServiceInstance has, by
+     * instance id.
+     */
     private Map<String, Map<String, Object>> fromApps(String name) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                    URI.create(gateway.url() + "/apps/" + name)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.url() + "/apps/" + name)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             Map<String, Map<String, Object>> instances = new TreeMap<>();
             for (JsonNode instance : JSON.readTree(response.body())) {
-                instances.put(instance.path("instanceId").asString(), comparable(instance.path("instanceId").asString(),
-                        instance.path("serviceId").asString(), instance.path("host").asString(),
-                        instance.path("port").asInt(), instance.path("secure").asBoolean(),
-                        instance.path("scheme").asString(), instance.path("namespace").asString(),
-                        JSON.convertValue(instance.path("metadata"), Map.class),
-                        JSON.convertValue(instance.path("podMetadata"), Map.class)));
+                instances.put(instance.path("instanceId").asString(),
+                        comparable(instance.path("instanceId").asString(), instance.path("serviceId").asString(),
+                                instance.path("host").asString(), instance.path("port").asInt(),
+                                instance.path("secure").asBoolean(), instance.path("scheme").asString(),
+                                instance.path("namespace").asString(),
+                                JSON.convertValue(instance.path("metadata"), Map.class),
+                                JSON.convertValue(instance.path("podMetadata"), Map.class)));
             }
             return instances;
         }
@@ -152,9 +164,10 @@ class AppsParityTest {
         Map<String, Map<String, Object>> byId = new TreeMap<>();
         for (ServiceInstance instance : instances) {
             GatewayServiceInstance gatewayInstance = (GatewayServiceInstance) instance;
-            byId.put(instance.getInstanceId(), comparable(instance.getInstanceId(), instance.getServiceId(),
-                    instance.getHost(), instance.getPort(), instance.isSecure(), instance.getScheme(),
-                    gatewayInstance.getNamespace(), instance.getMetadata(), gatewayInstance.podMetadata()));
+            byId.put(instance.getInstanceId(),
+                    comparable(instance.getInstanceId(), instance.getServiceId(), instance.getHost(),
+                            instance.getPort(), instance.isSecure(), instance.getScheme(),
+                            gatewayInstance.getNamespace(), instance.getMetadata(), gatewayInstance.podMetadata()));
         }
         return byId;
     }
@@ -167,7 +180,8 @@ class AppsParityTest {
         fields.put("host", host);
         fields.put("port", port);
         fields.put("secure", secure);
-        // Not the URI, which is made of these: Spring Cloud Kubernetes does not bracket an IPv6 address in it
+        // Not the URI, which is made of these: Spring Cloud Kubernetes does not bracket
+        // an IPv6 address in it
         // ("http://fd00::4:1:8080"), the client library does.
         fields.put("scheme", scheme);
         fields.put("namespace", namespace);
@@ -181,8 +195,8 @@ class AppsParityTest {
         ObjectNode serviceObject = (ObjectNode) JSON.readTree(KubeObjects.service(namespace, name));
         service.accept(serviceObject);
         api.create(ApiResource.SERVICES, namespace, serviceObject.toString());
-        ObjectNode sliceObject = (ObjectNode) JSON.readTree(KubeObjects.slice(namespace, name + "-1", name,
-                List.of(endpoints)));
+        ObjectNode sliceObject = (ObjectNode) JSON
+            .readTree(KubeObjects.slice(namespace, name + "-1", name, List.of(endpoints)));
         slice.accept(sliceObject);
         api.create(ApiResource.ENDPOINT_SLICES, namespace, sliceObject.toString());
     }
@@ -203,4 +217,5 @@ class AppsParityTest {
             port.put("protocol", "TCP");
         }
     }
+
 }

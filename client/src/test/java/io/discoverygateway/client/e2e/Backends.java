@@ -14,13 +14,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * Small HTTP backends, each on a loopback address of its own (127.0.0.11, .12, ...) and the same port, so that they
- * are distinct endpoints of one service as pods are. Each answers with its address and counts its requests.
+ * Small HTTP backends, each on a loopback address of its own (127.0.0.11, .12, ...) and
+ * the same port, so that they are distinct endpoints of one service as pods are. Each
+ * answers with its address and counts its requests.
  */
 final class Backends implements AutoCloseable {
 
     private final int port;
+
     private final List<HttpServer> servers = new ArrayList<>();
+
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
     Backends(int count) {
@@ -75,4 +78,5 @@ final class Backends implements AutoCloseable {
     public void close() {
         servers.forEach(server -> server.stop(0));
     }
+
 }

@@ -12,8 +12,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 
 /**
- * A Spring Boot application as a consumer writes one: the client starter on its class path, a few properties, and a
- * {@code @LoadBalanced} {@link RestClient} that calls services by name.
+ * A Spring Boot application as a consumer writes one: the client starter on its class
+ * path, a few properties, and a {@code @LoadBalanced} {@link RestClient} that calls
+ * services by name.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -27,7 +28,9 @@ class ConsumerApplication {
 
     static ConfigurableApplicationContext run(Map<String, Object> properties) {
         return new SpringApplicationBuilder(ConsumerApplication.class).web(WebApplicationType.NONE)
-                .properties(Map.of("spring.main.banner-mode", "off", "spring.application.name", "consumer"))
-                .properties(properties).run();
+            .properties(Map.of("spring.main.banner-mode", "off", "spring.application.name", "consumer"))
+            .properties(properties)
+            .run();
     }
+
 }

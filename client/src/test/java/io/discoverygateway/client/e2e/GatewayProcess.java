@@ -19,17 +19,22 @@ import java.util.regex.Pattern;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The real gateway, from the gateway build's outputs ({@code target/classes} and its runtime class path), in a JVM
- * of its own on the embedded Kubernetes API: started, stopped with SIGTERM, started again on the same port.
+ * The real gateway, from the gateway build's outputs ({@code target/classes} and its
+ * runtime class path), in a JVM of its own on the embedded Kubernetes API: started,
+ * stopped with SIGTERM, started again on the same port.
  */
 final class GatewayProcess implements AutoCloseable {
 
     private static final Path ROOT = Path.of(System.getProperty("gateway.root", ".."));
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final int port;
+
     private final int managementPort;
+
     private final List<String> arguments;
+
     private Process process;
 
     private GatewayProcess(int port, int managementPort, List<String> arguments) {
@@ -38,16 +43,22 @@ final class GatewayProcess implements AutoCloseable {
         this.arguments = arguments;
     }
 
-    /** Starts a gateway watching {@code shop} on the API, with extra arguments, and waits until it is ready. */
+    /**
+     * Starts a gateway watching {@code shop} on the API, with extra arguments, and waits
+     * until it is ready.
+     */
     static GatewayProcess start(URI api, String... extra) {
         return watching(api, "shop", extra);
     }
 
-    /** Starts a gateway watching one namespace on the API, with extra arguments, and waits until it is ready. */
+    /**
+     * Starts a gateway watching one namespace on the API, with extra arguments, and waits
+     * until it is ready.
+     */
     static GatewayProcess watching(URI api, String namespace, String... extra) {
-        List<String> arguments = new ArrayList<>(List.of("--gateway.kubernetes.api-url=" + api,
-                "--gateway.namespaces=" + namespace, "--spring.main.banner-mode=off", "--logging.level.root=warn",
-                "--gateway.stream.heartbeat=1s"));
+        List<String> arguments = new ArrayList<>(
+                List.of("--gateway.kubernetes.api-url=" + api, "--gateway.namespaces=" + namespace,
+                        "--spring.main.banner-mode=off", "--logging.level.root=warn", "--gateway.stream.heartbeat=1s"));
         arguments.addAll(List.of(extra));
         GatewayProcess gateway = new GatewayProcess(freePort(), freePort(), arguments);
         gateway.start();
@@ -76,31 +87,36 @@ final class GatewayProcess implements AutoCloseable {
         try {
             String classpath = ROOT.resolve("target/classes").toAbsolutePath() + java.io.File.pathSeparator
                     + Files.readString(ROOT.resolve("target/runtime-classpath.txt")).strip();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-                    "io.discoverygateway.DiscoveryGatewayApplication", "--server.port=" + port,
-                    "--management.server.port=" + managementPort));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    "-XX:TieredStopAtLevel=1", "-cp", classpath, "io.discoverygateway.DiscoveryGatewayApplication",
+                    "--server.port=" + port, "--management.server.port=" + managementPort));
             command.addAll(arguments);
             Path log = Path.of("target", "gateway-" + port + ".log");
             Files.createDirectories(log.getParent());
             process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         }
         catch (IOException ex) {
             throw new IllegalStateException("Could not start the gateway (has the gateway's build run? it writes "
                     + ROOT.resolve("target/runtime-classpath.txt") + ")", ex);
         }
         URI readiness = managementUrl().resolve("/actuator/health/readiness");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .until(() -> HTTP.send(HttpRequest.newBuilder(readiness).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .ignoreExceptions()
+            .until(() -> HTTP.send(HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200);
     }
 
     /** The value of one of the gateway's counters, from its actuator. */
     double counter(String name) {
         try {
-            String body = HTTP.send(HttpRequest.newBuilder(managementUrl().resolve("/actuator/metrics/" + name)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = HTTP
+                .send(HttpRequest.newBuilder(managementUrl().resolve("/actuator/metrics/" + name)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
             Matcher value = Pattern.compile("\"value\":([0-9.E]+)").matcher(body);
             if (!value.find()) {
                 throw new IllegalStateException("no value in " + body);
@@ -146,4 +162,5 @@ final class GatewayProcess implements AutoCloseable {
             throw new IllegalStateException(ex);
         }
     }
+
 }

@@ -40,16 +40,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * End to end: a Spring Boot consumer with the client starter and a {@code @LoadBalanced} RestClient calls backends
- * registered as the endpoints of service {@code backend} in the embedded Kubernetes API, through the real gateway
- * running as a process of its own; gateways are stopped, restarted, cut off and stalled under it.
+ * End to end: a Spring Boot consumer with the client starter and a {@code @LoadBalanced}
+ * RestClient calls backends registered as the endpoints of service {@code backend} in the
+ * embedded Kubernetes API, through the real gateway running as a process of its own;
+ * gateways are stopped, restarted, cut off and stalled under it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoadBalancedConsumerTest {
 
     private EmbeddedKubernetesApi api;
+
     private Backends backends;
+
     private GatewayProcess gateway;
+
     private ConfigurableApplicationContext consumer;
 
     @TempDir
@@ -99,8 +103,9 @@ class LoadBalancedConsumerTest {
         double patchedBefore = gateway.counter("gateway.stream.events.patched");
         long written = System.nanoTime();
         api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(leaving)));
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
-                .until(() -> instances().stream().noneMatch(i -> i.getHost().equals(leaving)));
+        await().atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(1))
+            .until(() -> instances().stream().noneMatch(i -> i.getHost().equals(leaving)));
         long propagatedMillis = (System.nanoTime() - written) / 1_000_000;
         int before = backends.requests(leaving);
         Map<String, Integer> answers = call(30);
@@ -110,7 +115,7 @@ class LoadBalancedConsumerTest {
         assertThat(backends.requests(leaving)).isEqualTo(before);
         assertThat(answers).doesNotContainKey(leaving).hasSize(2);
         assertThat(gateway.counter("gateway.stream.events.patched")).as("the change came as a PATCHED event")
-                .isGreaterThan(patchedBefore);
+            .isGreaterThan(patchedBefore);
     }
 
     @Test
@@ -130,7 +135,7 @@ class LoadBalancedConsumerTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> instances().size() == 2);
             assertThat(stream().status().resets()).as("a new gateway epoch: a full snapshot")
-                    .isGreaterThan(resetsBefore);
+                .isGreaterThan(resetsBefore);
             assertThat(sizes).isNotEmpty().doesNotContain(0).endsWith(2);
             assertThat(call(12)).doesNotContainKey(gone);
         }
@@ -163,8 +168,8 @@ class LoadBalancedConsumerTest {
             long reconnects = stream().status().reconnects();
 
             proxy.cut();
-            await().atMost(Duration.ofSeconds(15)).until(() -> stream().status().reconnects() > reconnects
-                    && stream().status().connected() != null);
+            await().atMost(Duration.ofSeconds(15))
+                .until(() -> stream().status().reconnects() > reconnects && stream().status().connected() != null);
             assertThat(stream().status().resets()).as("a resume, not a snapshot").isEqualTo(resets);
 
             proxy.stall(true);
@@ -182,23 +187,24 @@ class LoadBalancedConsumerTest {
     @Test
     void aRotatedTokenIsReadAgainWhenTheGatewayAsksForAFreshOne() throws IOException {
         api.create(ApiResource.SERVICE_ACCOUNTS, "shop", KubeObjects.serviceAccount("shop", "consumer"));
-        api.create(ApiResource.ROLES, "shop", KubeObjects.role("shop", "reader",
-                List.of(KubeObjects.Rule.listEndpointSlices())));
-        api.create(ApiResource.ROLE_BINDINGS, "shop", KubeObjects.binding("shop", "consumer", "Role", "reader",
-                "shop", "consumer"));
+        api.create(ApiResource.ROLES, "shop",
+                KubeObjects.role("shop", "reader", List.of(KubeObjects.Rule.listEndpointSlices())));
+        api.create(ApiResource.ROLE_BINDINGS, "shop",
+                KubeObjects.binding("shop", "consumer", "Role", "reader", "shop", "consumer"));
         Path tokenFile = temp.resolve("token");
         try (GatewayProcess secured = GatewayProcess.start(api.url(), "--gateway.auth.mode=kubernetes")) {
-            // Long enough for the consumer to start and connect with it on a busy machine (about 3 s seen in CI).
-            Files.writeString(tokenFile, api.issueToken("shop", "consumer", List.of("discovery-gateway"),
-                    Duration.ofSeconds(8)));
+            // Long enough for the consumer to start and connect with it on a busy machine
+            // (about 3 s seen in CI).
+            Files.writeString(tokenFile,
+                    api.issueToken("shop", "consumer", List.of("discovery-gateway"), Duration.ofSeconds(8)));
             consumer = consumer(secured.url().toString(), "discovery-gateway.client.token-file", tokenFile.toString());
             long reconnects = stream().status().reconnects();
             // As the kubelet does before a projected token expires.
-            Files.writeString(tokenFile, api.issueToken("shop", "consumer", List.of("discovery-gateway"),
-                    Duration.ofMinutes(10)));
+            Files.writeString(tokenFile,
+                    api.issueToken("shop", "consumer", List.of("discovery-gateway"), Duration.ofMinutes(10)));
 
-            await().atMost(Duration.ofSeconds(15)).until(() -> stream().status().reconnects() > reconnects
-                    && stream().status().connected() != null);
+            await().atMost(Duration.ofSeconds(15))
+                .until(() -> stream().status().reconnects() > reconnects && stream().status().connected() != null);
             String leaving = backends.addresses().get(1);
             api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(leaving)));
             await().atMost(Duration.ofSeconds(5)).until(() -> instances().size() == 2);
@@ -211,8 +217,7 @@ class LoadBalancedConsumerTest {
         consumer = consumer(gateway.url().toString());
 
         assertThat(instances()).hasSize(3);
-        assertThat(consumer.getEnvironment().getProperty("spring.cloud.loadbalancer.cache.enabled"))
-                .isEqualTo("false");
+        assertThat(consumer.getEnvironment().getProperty("spring.cloud.loadbalancer.cache.enabled")).isEqualTo("false");
         assertThat(output.getAll()).doesNotContain("working with the default cache");
     }
 
@@ -241,11 +246,13 @@ class LoadBalancedConsumerTest {
     }
 
     private ServiceInstanceListSupplier supplier() {
-        return consumer.getBean(LoadBalancerClientFactory.class).getInstance("backend",
-                ServiceInstanceListSupplier.class);
+        return consumer.getBean(LoadBalancerClientFactory.class)
+            .getInstance("backend", ServiceInstanceListSupplier.class);
     }
 
-    /** Calls the service by name through the load balancer; answers by backend address. */
+    /**
+     * Calls the service by name through the load balancer; answers by backend address.
+     */
     private Map<String, Integer> call(int times) {
         RestClient client = consumer.getBean(RestClient.Builder.class).build();
         Map<String, Integer> answers = new HashMap<>();
@@ -255,11 +262,17 @@ class LoadBalancedConsumerTest {
         return answers;
     }
 
-    /** The backends as the service's endpoints, the given ones not ready, on the backends' port. */
+    /**
+     * The backends as the service's endpoints, the given ones not ready, on the backends'
+     * port.
+     */
     private String slice(List<String> addresses, List<String> notReady) {
-        List<EndpointSpec> endpoints = addresses.stream().sorted()
-                .map(a -> notReady.contains(a) ? EndpointSpec.notReady(a) : EndpointSpec.ready(a)).toList();
-        return KubeObjects.slice("shop", "backend-1", "backend", endpoints).replace("\"port\":8080",
-                "\"port\":" + backends.port());
+        List<EndpointSpec> endpoints = addresses.stream()
+            .sorted()
+            .map(a -> notReady.contains(a) ? EndpointSpec.notReady(a) : EndpointSpec.ready(a))
+            .toList();
+        return KubeObjects.slice("shop", "backend-1", "backend", endpoints)
+            .replace("\"port\":8080", "\"port\":" + backends.port());
     }
+
 }

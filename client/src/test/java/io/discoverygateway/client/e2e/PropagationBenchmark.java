@@ -39,21 +39,26 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Change written to the Kubernetes API → a consumer's LoadBalancer list updated: with the client starter (1
- * consumer, its Spring Cloud LoadBalancer list; 100 consumers, their views), and with the stock pattern of polling
- * {@code /apps/{name}} behind Spring Cloud LoadBalancer's default cached instance list (35 s), as Spring Cloud
- * Kubernetes' HTTP discovery client does (its starter is not published for Spring Cloud 2025, so the baseline is a
- * discovery client making the same request). {@code bench/run.sh client}; the report goes to
- * {@code client/target/bench/propagation.md}.
+ * Change written to the Kubernetes API → a consumer's LoadBalancer list updated: with the
+ * client starter (1 consumer, its Spring Cloud LoadBalancer list; 100 consumers, their
+ * views), and with the stock pattern of polling {@code /apps/{name}} behind Spring Cloud
+ * LoadBalancer's default cached instance list (35 s), as Spring Cloud Kubernetes' HTTP
+ * discovery client does (its starter is not published for Spring Cloud 2025, so the
+ * baseline is a discovery client making the same request). {@code bench/run.sh client};
+ * the report goes to {@code client/target/bench/propagation.md}.
  */
 public final class PropagationBenchmark {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static final List<String> ADDRESSES = List.of("10.1.0.1", "10.1.0.2", "10.1.0.3");
+
     private static final String TOGGLED = "10.1.0.3";
 
     private final EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
+
     private final StringBuilder report = new StringBuilder();
+
     private boolean toggledReady = true;
 
     private PropagationBenchmark() {
@@ -97,13 +102,15 @@ public final class PropagationBenchmark {
         System.out.println("Report written to " + file.toAbsolutePath());
     }
 
-    /** One consumer application: its Spring Cloud LoadBalancer list, as a {@code @LoadBalanced} client gets it. */
+    /**
+     * One consumer application: its Spring Cloud LoadBalancer list, as a
+     * {@code @LoadBalanced} client gets it.
+     */
     private void loadBalancerList(GatewayProcess gateway, int changes) throws Exception {
-        try (ConfigurableApplicationContext consumer = ConsumerApplication.run(Map.of(
-                "discovery-gateway.client.urls", gateway.url().toString(),
-                "discovery-gateway.client.namespaces", "shop"))) {
+        try (ConfigurableApplicationContext consumer = ConsumerApplication.run(Map.of("discovery-gateway.client.urls",
+                gateway.url().toString(), "discovery-gateway.client.namespaces", "shop"))) {
             ServiceInstanceListSupplier supplier = consumer.getBean(LoadBalancerClientFactory.class)
-                    .getInstance("target", ServiceInstanceListSupplier.class);
+                .getInstance("target", ServiceInstanceListSupplier.class);
             Map<Integer, Long> seen = new ConcurrentHashMap<>();
             int[] expected = new int[1];
             Disposable subscription = supplier.get().subscribe(list -> {
@@ -126,7 +133,10 @@ public final class PropagationBenchmark {
         }
     }
 
-    /** Many consumers: each a stream core in this JVM (the LoadBalancer list is computed in the same listener). */
+    /**
+     * Many consumers: each a stream core in this JVM (the LoadBalancer list is computed
+     * in the same listener).
+     */
     private void views(GatewayProcess gateway, int changes, int consumers) throws Exception {
         List<DiscoveryStream> streams = new ArrayList<>();
         List<double[]> all = new ArrayList<>();
@@ -134,8 +144,8 @@ public final class PropagationBenchmark {
         Map<DiscoveryStream, Long> seen = new ConcurrentHashMap<>();
         boolean[] wantReady = new boolean[1];
         for (int i = 0; i < consumers; i++) {
-            DiscoveryStream stream = new DiscoveryStream(DiscoveryStreamOptions.of(List.of(gateway.url()))
-                    .withNamespaces(List.of("shop")));
+            DiscoveryStream stream = new DiscoveryStream(
+                    DiscoveryStreamOptions.of(List.of(gateway.url())).withNamespaces(List.of("shop")));
             stream.addListener(view -> {
                 if (toggledReadyIn(view) == wantReady[0]) {
                     seen.putIfAbsent(stream, System.nanoTime());
@@ -159,9 +169,10 @@ public final class PropagationBenchmark {
     }
 
     /**
-     * The stock pattern: a discovery client that asks {@code /apps/{name}} on every call, behind Spring Cloud
-     * LoadBalancer's default configuration (cached instance lists, 35 s). Consumers start spread over one cache
-     * period, as real ones are; each polls its LoadBalancer list every 100 ms after the change.
+     * The stock pattern: a discovery client that asks {@code /apps/{name}} on every call,
+     * behind Spring Cloud LoadBalancer's default configuration (cached instance lists, 35
+     * s). Consumers start spread over one cache period, as real ones are; each polls its
+     * LoadBalancer list every 100 ms after the change.
      */
     private void stockBaseline(GatewayProcess gateway, int consumers) throws Exception {
         List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -169,10 +180,10 @@ public final class PropagationBenchmark {
         try {
             for (int i = 0; i < consumers; i++) {
                 ConfigurableApplicationContext context = new SpringApplicationBuilder(StockConsumer.class)
-                        .web(WebApplicationType.NONE)
-                        .properties(Map.of("spring.main.banner-mode", "off", "discovery-server-url",
-                                gateway.url().toString(), "spring.cloud.discovery.reactive.enabled", "false"))
-                        .run();
+                    .web(WebApplicationType.NONE)
+                    .properties(Map.of("spring.main.banner-mode", "off", "discovery-server-url",
+                            gateway.url().toString(), "spring.cloud.discovery.reactive.enabled", "false"))
+                    .run();
                 contexts.add(context);
                 // Fill its cache now, as a consumer making calls does.
                 supplierOf(context).get().blockFirst();
@@ -206,11 +217,14 @@ public final class PropagationBenchmark {
     }
 
     private static ServiceInstanceListSupplier supplierOf(ConfigurableApplicationContext context) {
-        return context.getBean(LoadBalancerClientFactory.class).getInstance("target",
-                ServiceInstanceListSupplier.class);
+        return context.getBean(LoadBalancerClientFactory.class)
+            .getInstance("target", ServiceInstanceListSupplier.class);
     }
 
-    /** A consumer of the stock pattern: its discovery client reads {@code /apps/{name}} on every call. */
+    /**
+     * A consumer of the stock pattern: its discovery client reads {@code /apps/{name}} on
+     * every call.
+     */
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class StockConsumer {
@@ -229,13 +243,14 @@ public final class PropagationBenchmark {
                 @Override
                 public List<ServiceInstance> getInstances(String serviceId) {
                     try {
-                        JsonNode apps = JSON.readTree(http.send(HttpRequest.newBuilder(server.resolve(
-                                "/apps/" + serviceId)).build(), HttpResponse.BodyHandlers.ofString()).body());
+                        JsonNode apps = JSON
+                            .readTree(http.send(HttpRequest.newBuilder(server.resolve("/apps/" + serviceId)).build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                                .body());
                         List<ServiceInstance> instances = new ArrayList<>();
                         for (JsonNode instance : apps) {
-                            instances.add(new DefaultServiceInstance(instance.path("instanceId").asString(),
-                                    serviceId, instance.path("host").asString(), instance.path("port").asInt(),
-                                    false));
+                            instances.add(new DefaultServiceInstance(instance.path("instanceId").asString(), serviceId,
+                                    instance.path("host").asString(), instance.path("port").asInt(), false));
                         }
                         return instances;
                     }
@@ -250,6 +265,7 @@ public final class PropagationBenchmark {
                 }
             };
         }
+
     }
 
     private boolean matches(List<ServiceInstance> list, int changeNumber) {
@@ -258,8 +274,9 @@ public final class PropagationBenchmark {
     }
 
     private static boolean toggledReadyIn(DiscoveryView view) {
-        return view.service("shop", "target").map(service -> service.endpoints().stream()
-                .anyMatch(e -> e.address().equals(TOGGLED) && e.ready())).orElse(false);
+        return view.service("shop", "target")
+            .map(service -> service.endpoints().stream().anyMatch(e -> e.address().equals(TOGGLED) && e.ready()))
+            .orElse(false);
     }
 
     private void flip() {
@@ -268,8 +285,9 @@ public final class PropagationBenchmark {
     }
 
     private void writeSlice() {
-        List<EndpointSpec> endpoints = ADDRESSES.stream().map(a -> a.equals(TOGGLED) && !toggledReady
-                ? EndpointSpec.notReady(a) : EndpointSpec.ready(a)).toList();
+        List<EndpointSpec> endpoints = ADDRESSES.stream()
+            .map(a -> a.equals(TOGGLED) && !toggledReady ? EndpointSpec.notReady(a) : EndpointSpec.ready(a))
+            .toList();
         api.replace(ApiResource.ENDPOINT_SLICES, "shop", KubeObjects.slice("shop", "target-1", "target", endpoints));
     }
 
@@ -303,4 +321,5 @@ public final class PropagationBenchmark {
     private void line(String format, Object... args) {
         report.append(String.format(Locale.ROOT, format, args)).append('\n');
     }
+
 }

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The client library following a gateway that serves TLS (gateway.tls.*), trusting the CA of its Secret. */
+/**
+ * The client library following a gateway that serves TLS (gateway.tls.*), trusting the CA
+ * of its Secret.
+ */
 class TlsStreamTest {
 
     @TempDir
@@ -31,17 +34,17 @@ class TlsStreamTest {
             api.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "web"));
             try (GatewayProcess gateway = GatewayProcess.start(api.url(), "--gateway.tls.enabled=true",
                     "--gateway.tls.directory=" + volume);
-                    DiscoveryStream trusting = new DiscoveryStream(DiscoveryStreamOptions.of(List.of(
-                            gateway.httpsUrl())).withCaFile(pki.caCertificate())).start();
-                    DiscoveryStream untrusting = new DiscoveryStream(DiscoveryStreamOptions.of(List.of(
-                            gateway.httpsUrl())).withBackoff(Duration.ofMillis(100), Duration.ofMillis(200)))
-                            .start()) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> trusting.view().service("shop", "web")
-                        .isPresent());
+                    DiscoveryStream trusting = new DiscoveryStream(
+                            DiscoveryStreamOptions.of(List.of(gateway.httpsUrl())).withCaFile(pki.caCertificate()))
+                        .start();
+                    DiscoveryStream untrusting = new DiscoveryStream(
+                            DiscoveryStreamOptions.of(List.of(gateway.httpsUrl()))
+                                .withBackoff(Duration.ofMillis(100), Duration.ofMillis(200)))
+                        .start()) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> trusting.view().service("shop", "web").isPresent());
 
                 api.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "cart"));
-                await().atMost(Duration.ofSeconds(10)).until(() -> trusting.view().service("shop", "cart")
-                        .isPresent());
+                await().atMost(Duration.ofSeconds(10)).until(() -> trusting.view().service("shop", "cart").isPresent());
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> untrusting.status().reconnects() >= 2);
                 assertThat(untrusting.ready()).as("a client that does not trust the CA").isFalse();
@@ -49,4 +52,5 @@ class TlsStreamTest {
             }
         }
     }
+
 }

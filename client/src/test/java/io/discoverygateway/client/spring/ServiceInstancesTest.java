@@ -13,7 +13,10 @@ import org.springframework.cloud.client.ServiceInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The instances of Spring Cloud Kubernetes' shape, by its rules, from the view's services. */
+/**
+ * The instances of Spring Cloud Kubernetes' shape, by its rules, from the view's
+ * services.
+ */
 class ServiceInstancesTest {
 
     @Test
@@ -29,8 +32,10 @@ class ServiceInstancesTest {
             assertThat(instance.isSecure()).isTrue();
             assertThat(instance.getUri()).hasToString("https://10.0.0.1:8443");
             assertThat(instance.getInstanceId()).isEqualTo("uid-10.0.0.1");
-            assertThat(instance.getMetadata()).containsEntry("zone", "zone-a").containsEntry("k8s_namespace", "shop")
-                    .containsEntry("port.http", "8080").containsEntry("team", "payments");
+            assertThat(instance.getMetadata()).containsEntry("zone", "zone-a")
+                .containsEntry("k8s_namespace", "shop")
+                .containsEntry("port.http", "8080")
+                .containsEntry("team", "payments");
         });
         assertThat(new ServiceInstances(false).of(view, "pay")).hasSize(2);
     }
@@ -66,9 +71,11 @@ class ServiceInstancesTest {
 
     private static ServiceEntry service(String namespace, String name, Map<String, String> labels,
             Map<String, Integer> ports, Endpoint... endpoints) {
-        List<Endpoint> withPorts = List.of(endpoints).stream().map(e -> new Endpoint(e.addresses(), e.addressType(),
-                e.ready(), e.serving(), e.terminating(), e.zone(), e.nodeName(), e.targetName(), e.targetNamespace(),
-                e.targetUid(), ports, Map.of(), Map.of())).toList();
+        List<Endpoint> withPorts = List.of(endpoints)
+            .stream()
+            .map(e -> new Endpoint(e.addresses(), e.addressType(), e.ready(), e.serving(), e.terminating(), e.zone(),
+                    e.nodeName(), e.targetName(), e.targetNamespace(), e.targetUid(), ports, Map.of(), Map.of()))
+            .toList();
         return new ServiceEntry(namespace, name, "uid-" + name, "ClusterIP", List.of("IPv4"), ports, labels,
                 Map.of("team", "payments"), 1, withPorts);
     }
@@ -77,4 +84,5 @@ class ServiceInstancesTest {
         return new Endpoint(List.of(address), "IPv4", ready, ready, false, zone, "node-1", "pod-" + address, "shop",
                 "uid-" + address, Map.of(), Map.of(), Map.of());
     }
+
 }
