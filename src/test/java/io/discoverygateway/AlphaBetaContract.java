@@ -32,7 +32,7 @@ public abstract class AlphaBetaContract {
     protected String beta;
 
     @BeforeEach
-    void openTheNamespaces() {
+    public void openTheNamespaces() {
         gateway = new GatewayClient(port, managementPort);
         alpha = cluster.namespace("alpha");
         beta = cluster.namespace("beta");

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * flags this machine needs: no sandbox as root, no background networking (the network is
  * closed).
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
@@ -42,7 +42,7 @@ final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    static Browser start(int width, int height) {
+    public static Browser start(int width, int height) {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "chromium and chromedriver are not installed here (apt-get install chromium chromium-driver; .ci/run"
                         + " does): the live view's browser tests are skipped");
@@ -63,34 +63,34 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    WebDriver driver() {
+    public WebDriver driver() {
         return driver;
     }
 
-    void open(String url) {
+    public void open(String url) {
         driver.get(url);
     }
 
-    String url() {
+    public String url() {
         return driver.getCurrentUrl();
     }
 
-    WebElement find(String css) {
+    public WebElement find(String css) {
         return driver.findElement(By.cssSelector(css));
     }
 
-    int count(String css) {
+    public int count(String css) {
         return driver.findElements(By.cssSelector(css)).size();
     }
 
     /** Waits until the condition holds, polling every 20 ms. */
-    <T> T await(Duration timeout, Function<WebDriver, T> condition) {
+    public <T> T await(Duration timeout, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, timeout, Duration.ofMillis(20)).ignoring(RuntimeException.class)
             .until(condition::apply);
     }
 
     /** Saves a screenshot under target/screenshots; returns its path. */
-    Path screenshot(String name) {
+    public Path screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");

@@ -15,7 +15,7 @@ import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
  * Every few seconds it scales {@code checkout} between two and three endpoints and flips
  * the readiness of a {@code payments} endpoint.
  */
-final class DemoActivity {
+public final class DemoActivity {
 
     private final EmbeddedKubernetesApi api;
 
@@ -27,15 +27,15 @@ final class DemoActivity {
 
     private int step;
 
-    DemoActivity(EmbeddedKubernetesApi api) {
+    public DemoActivity(EmbeddedKubernetesApi api) {
         this.api = api;
     }
 
-    void start() {
+    public void start() {
         timer.scheduleWithFixedDelay(this::step, 3, 3, TimeUnit.SECONDS);
     }
 
-    void stop() {
+    public void stop() {
         timer.shutdownNow();
     }
 

@@ -44,7 +44,7 @@ public @interface GatewayTest {
      * Waits, before each test, until the gateway's readiness probe (on the management
      * port) answers 200.
      */
-    final class AwaitReadiness implements BeforeEachCallback {
+    public final class AwaitReadiness implements BeforeEachCallback {
 
         private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -1,12 +1,13 @@
 package io.discoverygateway;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import io.discoverygateway.process.Commands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,37 +44,26 @@ public final class GoBuild {
         if (!Files.isExecutable(absolute)) {
             return new Located(Optional.empty(), absolute + " is missing");
         }
-        try {
-            Path output = Files.createTempFile("go-build", ".log");
-            Process process = new ProcessBuilder(List.of(absolute.toString())).redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-            int exit = process.waitFor();
-            List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
-            Files.deleteIfExists(output);
-            if (exit == 0 && !lines.isEmpty()) {
-                return new Located(Optional.of(Path.of(lines.get(lines.size() - 1).strip())), "");
-            }
-            String problem = exit == 3 ? "Go is not installed, so " + what + " cannot be built (" + script + ")"
-                    : script + " failed (" + exit + "): " + String.join("\n", lines);
-            if (!inCi()) {
-                log.warn("""
+        // A cold build of the Kubernetes components takes about ten minutes on two cores.
+        Commands.Result result = Commands.run(List.of(absolute.toString()), null, Map.of(), List.of(),
+                Duration.ofMinutes(30));
+        List<String> lines = result.output().lines().toList();
+        int exit = result.exitCode();
+        if (exit == 0 && !lines.isEmpty()) {
+            return new Located(Optional.of(Path.of(lines.get(lines.size() - 1).strip())), "");
+        }
+        String problem = exit == 3 ? "Go is not installed, so " + what + " cannot be built (" + script + ")"
+                : script + " failed (" + exit + "): " + String.join("\n", lines);
+        if (!inCi()) {
+            log.warn("""
 
-                        ************************************************************************************
-                         {} IS SKIPPED: {}
-                         CI never skips it.
-                        ************************************************************************************""",
-                        suite.toUpperCase(java.util.Locale.ROOT), problem);
-            }
-            return new Located(Optional.empty(), problem);
+                    ************************************************************************************
+                     {} IS SKIPPED: {}
+                     CI never skips it.
+                    ************************************************************************************""",
+                    suite.toUpperCase(java.util.Locale.ROOT), problem);
         }
-        catch (IOException ex) {
-            return new Located(Optional.empty(), "could not run " + absolute + ": " + ex.getMessage());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return new Located(Optional.empty(), "interrupted");
-        }
+        return new Located(Optional.empty(), problem);
     }
 
 }

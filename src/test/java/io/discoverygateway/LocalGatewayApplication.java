@@ -85,7 +85,7 @@ public final class LocalGatewayApplication {
      * arguments above).
      */
     @TestConfiguration(proxyBeanMethods = false)
-    static class LocalConfiguration {
+    public static class LocalConfiguration {
 
     }
 

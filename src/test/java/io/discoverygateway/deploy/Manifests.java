@@ -2,17 +2,16 @@ package io.discoverygateway.deploy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -64,18 +63,7 @@ final class Manifests {
      * installed).
      */
     static boolean available(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        }
-        catch (IOException ex) {
-            return false;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Commands.run(List.of(command)).succeeded();
     }
 
     /**
@@ -119,23 +107,8 @@ final class Manifests {
     }
 
     private static Manifests render(Path folder) {
-        try {
-            Process process = new ProcessBuilder(Kubectl.executable(), "kustomize", folder.toString())
-                .redirectErrorStream(true)
-                .start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("kubectl kustomize " + folder + " failed: " + output);
-            }
-            return new Manifests(parse(output));
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        List<String> command = List.of(Kubectl.executable(), "kustomize", folder.toString());
+        return new Manifests(parse(Kubectl.run(command, null).orThrow(command)));
     }
 
     @SuppressWarnings("unchecked")

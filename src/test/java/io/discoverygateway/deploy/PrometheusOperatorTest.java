@@ -1,14 +1,14 @@
 package io.discoverygateway.deploy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -73,12 +73,10 @@ class PrometheusOperatorTest {
         return (Map<String, Object>) object;
     }
 
-    private static String run(Path directory, String... command) throws Exception {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + output).isZero();
-        return output;
+    private static String run(Path directory, String... command) {
+        Commands.Result result = Commands.run(List.of(command), directory, Map.of(), List.of(), Duration.ofSeconds(60));
+        assertThat(result.exitCode()).as(String.join(" ", command) + ":\n" + result.output()).isZero();
+        return result.output();
     }
 
 }

@@ -1,11 +1,11 @@
 package io.discoverygateway.kubeapi;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
+import io.discoverygateway.process.Commands;
 import io.discoverygateway.realkube.RealKubeBinaries;
 
 /**
@@ -26,44 +26,18 @@ public final class Kubectl {
         return RealKubeBinaries.folder().map(folder -> folder.resolve("kubectl").toString()).orElse("kubectl");
     }
 
-    /**
-     * What kubectl printed (standard output and error) and how it exited (-1 when it
-     * could not run).
-     */
-    public record Result(int exitCode, String output) {
-    }
-
     /** Whether kubectl is installed here. */
     public static boolean installed() {
         return run(List.of(executable(), "version", "--client"), null).exitCode() == 0;
     }
 
     /**
-     * Runs a command; with {@code home}, in a private home: kubectl caches discovery
-     * documents there, and must not see a real kubeconfig.
+     * Runs a kubectl command; with {@code home}, in a private home: kubectl caches
+     * discovery documents there, and must not see a real kubeconfig.
      */
-    public static Result run(List<String> command, Path home) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            if (home != null) {
-                builder.environment().put("HOME", home.toString());
-                builder.environment().remove("KUBECONFIG");
-            }
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new Result(-1, output);
-            }
-            return new Result(process.exitValue(), output);
-        }
-        catch (IOException ex) {
-            return new Result(-1, ex.getMessage());
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return new Result(-1, ex.getMessage());
-        }
+    public static Commands.Result run(List<String> command, Path home) {
+        return home == null ? Commands.run(command) : Commands.run(command, null, Map.of("HOME", home.toString()),
+                List.of("KUBECONFIG"), Duration.ofSeconds(60));
     }
 
 }

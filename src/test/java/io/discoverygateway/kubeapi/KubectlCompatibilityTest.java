@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.discoverygateway.process.Commands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,16 +49,16 @@ class KubectlCompatibilityTest {
                   - {name: http, port: 80, targetPort: 8080}
                 """);
 
-        Kubectl.Result created = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Commands.Result created = kubectl("apply", "--validate=false", "-f", manifest.toString());
         Files.writeString(manifest, Files.readString(manifest).replace("v1}", "v2}"));
-        Kubectl.Result configured = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Commands.Result configured = kubectl("apply", "--validate=false", "-f", manifest.toString());
         String labels = api.get(ApiResource.SERVICES, "demo", "web")
             .orElseThrow()
             .path("metadata")
             .path("labels")
             .toString();
-        Kubectl.Result listed = kubectl("get", "services");
-        Kubectl.Result deleted = kubectl("delete", "service", "web");
+        Commands.Result listed = kubectl("get", "services");
+        Commands.Result deleted = kubectl("delete", "service", "web");
 
         assertThat(created.output()).contains("service/web created");
         assertThat(configured.output()).contains("service/web configured");
@@ -73,8 +74,8 @@ class KubectlCompatibilityTest {
         Files.writeString(manifest,
                 KubeObjects.slice("demo", "web-1", "web", List.of(KubeObjects.EndpointSpec.ready("10.0.0.1"))));
 
-        Kubectl.Result created = kubectl("create", "--validate=false", "-f", manifest.toString());
-        Kubectl.Result listed = kubectl("get", "endpointslices");
+        Commands.Result created = kubectl("create", "--validate=false", "-f", manifest.toString());
+        Commands.Result listed = kubectl("get", "endpointslices");
 
         assertThat(created.exitCode()).as(created.output()).isZero();
         assertThat(listed.output()).contains("web-1");
@@ -86,10 +87,10 @@ class KubectlCompatibilityTest {
         // read; apply sends JSON.
         Path manifest = home.resolve("account.json");
         Files.writeString(manifest, KubeObjects.serviceAccount("demo", "app"));
-        Kubectl.Result account = kubectl("apply", "--validate=false", "-f", manifest.toString());
-        Kubectl.Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration",
+        Commands.Result account = kubectl("apply", "--validate=false", "-f", manifest.toString());
+        Commands.Result token = kubectl("create", "token", "app", "--audience", "discovery-gateway", "--duration",
                 "15m");
-        Kubectl.Result tooShort = kubectl("create", "token", "app", "--duration", "1m");
+        Commands.Result tooShort = kubectl("create", "token", "app", "--duration", "1m");
 
         assertThat(account.exitCode()).as(account.output()).isZero();
         assertThat(token.exitCode()).as(token.output()).isZero();
@@ -99,7 +100,7 @@ class KubectlCompatibilityTest {
         assertThat(tooShort.output()).contains("may not specify a duration less than 10 minutes");
     }
 
-    private Kubectl.Result kubectl(String... args) {
+    private Commands.Result kubectl(String... args) {
         List<String> command = new ArrayList<>(
                 List.of(Kubectl.executable(), "--server", api.url().toString(), "-n", "demo"));
         command.addAll(List.of(args));

@@ -26,7 +26,7 @@ final class WatchStream implements Consumer<ObjectStore.WatchEvent> {
 
     private final OutputStream out;
 
-    private final EmbeddedKubernetesApi.ResourcePath target;
+    private final ResourcePath target;
 
     private final Predicate<ObjectNode> filter;
 
@@ -40,8 +40,8 @@ final class WatchStream implements Consumer<ObjectStore.WatchEvent> {
 
     private final BlockingQueue<ObjectStore.WatchEvent> queue = new LinkedBlockingQueue<>();
 
-    WatchStream(OutputStream out, EmbeddedKubernetesApi.ResourcePath target, Predicate<ObjectNode> filter,
-            boolean bookmarks, Duration bookmarkInterval, Duration timeout, ObjectStore store) {
+    WatchStream(OutputStream out, ResourcePath target, Predicate<ObjectNode> filter, boolean bookmarks,
+            Duration bookmarkInterval, Duration timeout, ObjectStore store) {
         this.out = out;
         this.target = target;
         this.filter = filter;

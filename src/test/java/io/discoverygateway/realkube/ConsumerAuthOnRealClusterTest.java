@@ -1,6 +1,6 @@
 package io.discoverygateway.realkube;
 
-import io.discoverygateway.ConsumerAuthContract;
+import io.discoverygateway.access.ConsumerAuthContract;
 
 /**
  * Consumer authentication's contract on a real kube-apiserver: real TokenRequest,

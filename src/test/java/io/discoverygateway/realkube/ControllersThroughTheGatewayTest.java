@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.SseClient;
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -100,7 +101,7 @@ class ControllersThroughTheGatewayTest {
         try (SseClient stream = SseClient.connect(port, "/api/v1/stream?namespace=" + namespace)) {
             stream.awaitNamed("SYNCED", Duration.ofSeconds(10));
             assertThat(kubectl("rollout", "restart", "deployment/api", "-n", namespace).exitCode()).isZero();
-            Kubectl.Result status = kubectl("rollout", "status", "deployment/api", "-n", namespace, "--timeout=90s");
+            Commands.Result status = kubectl("rollout", "status", "deployment/api", "-n", namespace, "--timeout=90s");
             assertThat(status.exitCode()).as(status.output()).isZero();
             List<SseClient.Event> events = stream.awaitEvent(event -> {
                 JsonNode service = serviceOf(event, "api");
@@ -190,7 +191,7 @@ class ControllersThroughTheGatewayTest {
         await().atMost(CONTROLLER_TIME).until(() -> gateway.get(servicePath(namespace, "old")).statusCode() == 404);
     }
 
-    private Kubectl.Result kubectl(String... arguments) {
+    private Commands.Result kubectl(String... arguments) {
         return cluster.cluster().kubectl(arguments);
     }
 

@@ -1,6 +1,6 @@
 package io.discoverygateway.realkube;
 
-import io.discoverygateway.LongPollContract;
+import io.discoverygateway.longpoll.LongPollContract;
 
 /** The long-poll contract on a real kube-apiserver. */
 @RealClusterGatewayTest(properties = { "gateway.namespaces=alpha,beta", "gateway.long-poll.max-wait=3s",

@@ -1,10 +1,10 @@
 package io.discoverygateway.realkube;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import io.discoverygateway.process.Commands;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,18 +57,8 @@ public final class LoopbackAliases implements AutoCloseable {
     private static String ip(String... arguments) {
         List<String> command = new ArrayList<>(List.of("ip"));
         command.addAll(List.of(arguments));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return process.waitFor() == 0 ? null : output;
-        }
-        catch (IOException ex) {
-            return ex.getMessage();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        Commands.Result result = Commands.run(command);
+        return result.succeeded() ? null : result.output().strip();
     }
 
 }

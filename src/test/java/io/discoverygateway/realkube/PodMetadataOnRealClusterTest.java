@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -48,7 +49,7 @@ class PodMetadataOnRealClusterTest {
         }
         String pod = service.path("endpoints").get(0).path("pod").path("name").asString();
         long revision = service.path("revision").asLong();
-        Kubectl.Result labelled = cluster.cluster().kubectl("label", "pod", pod, "track=canary", "-n", namespace);
+        Commands.Result labelled = cluster.cluster().kubectl("label", "pod", pod, "track=canary", "-n", namespace);
         assertThat(labelled.exitCode()).as(labelled.output()).isZero();
 
         JsonNode changed = awaitService(gateway, path, s -> {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -221,7 +222,7 @@ public final class RealCluster implements AutoCloseable {
     }
 
     /** Runs the built kubectl as the administrator. */
-    public Kubectl.Result kubectl(String... arguments) {
+    public Commands.Result kubectl(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(RealKubeBinaries.binary("kubectl").toString());
         command.add("--kubeconfig=" + kubeconfig);

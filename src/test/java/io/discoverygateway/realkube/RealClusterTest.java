@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -28,7 +29,7 @@ class RealClusterTest {
 
     @Test
     void theNodesAreReadyInTheirZones() {
-        Kubectl.Result nodes = cluster.kubectl("get", "nodes", "-L", "topology.kubernetes.io/zone");
+        Commands.Result nodes = cluster.kubectl("get", "nodes", "-L", "topology.kubernetes.io/zone");
 
         assertThat(nodes.exitCode()).as(nodes.output()).isZero();
         assertThat(nodes.output()).contains("realkube-node-a", "realkube-node-b", "realkube-node-c", "zone-a", "zone-c")
@@ -110,7 +111,7 @@ class RealClusterTest {
             List<String> arguments = new ArrayList<>(command);
             arguments.add("-n");
             arguments.add(namespace);
-            Kubectl.Result result = cluster.kubectl(arguments.toArray(String[]::new));
+            Commands.Result result = cluster.kubectl(arguments.toArray(String[]::new));
             assertThat(result.exitCode()).as(String.join(" ", command) + ": " + result.output()).isZero();
         }
         ObjectNode deployment = admin.get("/apis/apps/v1/namespaces/" + namespace + "/deployments/shop");

@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.discoverygateway.kubeapi.Kubectl;
+import io.discoverygateway.process.Commands;
 import io.discoverygateway.realkube.LoopbackAliases;
 import io.discoverygateway.realkube.RealClusterGatewayTest;
 import io.discoverygateway.realkube.RealTestCluster;
@@ -65,7 +66,8 @@ class XdsOnRealClusterTest {
             Set<String> before = new HashSet<>(healthy(ready));
             seen.clear();
 
-            Kubectl.Result restart = cluster.cluster().kubectl("rollout", "restart", "deployment/api", "-n", namespace);
+            Commands.Result restart = cluster.cluster()
+                .kubectl("rollout", "restart", "deployment/api", "-n", namespace);
             assertThat(restart.exitCode()).as(restart.output()).isZero();
             readUntil(ads, name, seen, assignment -> healthy(assignment).size() == 3
                     && healthy(assignment).stream().noneMatch(before::contains) && draining(assignment).isEmpty(),

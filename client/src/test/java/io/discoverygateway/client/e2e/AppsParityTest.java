@@ -14,8 +14,9 @@ import io.discoverygateway.client.DiscoveryStream;
 import io.discoverygateway.client.spring.GatewayServiceInstance;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.process.GatewayProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class AppsParityTest {
         }, slice -> ports(slice, "web", 8080), EndpointSpec.ready("10.6.0.1"));
         api.create(ApiResource.PODS, "shop", KubeObjects.pod("shop", KubeObjects.podName("metrics", "10.1.1.1"),
                 Map.of("app", "metrics", "zone", "zone-from-pod"), Map.of("team", "observability"), 0));
-        gateway = GatewayProcess.watching(api.url(), "shop,other", "--gateway.pod-metadata.enabled=true");
+        gateway = Gateways.watching(api.url(), "shop,other", "--gateway.pod-metadata.enabled=true");
         consumer = ConsumerApplication.run(Map.of("discovery-gateway.client.urls", gateway.url().toString(),
                 "discovery-gateway.client.namespaces", "shop,other"));
         await().atMost(Duration.ofSeconds(10)).until(() -> consumer.getBean(DiscoveryStream.class).ready());

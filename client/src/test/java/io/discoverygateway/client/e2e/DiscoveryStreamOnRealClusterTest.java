@@ -10,6 +10,7 @@ import io.discoverygateway.client.DiscoveryStreamOptions;
 import io.discoverygateway.client.Endpoint;
 import io.discoverygateway.client.ServiceEntry;
 import io.discoverygateway.deploy.GatewayRbac;
+import io.discoverygateway.process.GatewayProcess;
 import io.discoverygateway.realkube.RealCluster;
 import io.discoverygateway.realkube.Workloads;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class DiscoveryStreamOnRealClusterTest {
         Files.writeString(token, cluster.token(own, "discovery-gateway", List.of(), Duration.ofHours(1)));
         Workloads.deployed(cluster.admin(), shop, "backend", 2);
 
-        try (GatewayProcess gateway = GatewayProcess.watching(cluster.url(), shop,
+        try (GatewayProcess gateway = Gateways.watching(cluster.url(), shop,
                 "--gateway.kubernetes.ca-file=" + cluster.caCertificate(), "--gateway.kubernetes.token-file=" + token);
                 DiscoveryStream stream = new DiscoveryStream(
                         DiscoveryStreamOptions.of(List.of(gateway.url())).withNamespaces(List.of(shop)))

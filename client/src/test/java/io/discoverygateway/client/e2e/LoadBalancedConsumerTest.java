@@ -12,8 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.discoverygateway.client.DiscoveryStream;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.process.GatewayProcess;
 import io.discoverygateway.wire.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +66,7 @@ class LoadBalancedConsumerTest {
         backends = new Backends(3);
         api.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "backend"));
         api.create(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of()));
-        gateway = GatewayProcess.start(api.url());
+        gateway = Gateways.start(api.url());
     }
 
     @AfterEach
@@ -100,7 +101,7 @@ class LoadBalancedConsumerTest {
         String leaving = backends.addresses().get(1);
         call(6);
 
-        double patchedBefore = gateway.counter("gateway.stream.events.patched");
+        double patchedBefore = gateway.metric("gateway.stream.events.patched");
         long written = System.nanoTime();
         api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(leaving)));
         await().atMost(Duration.ofSeconds(5))
@@ -114,7 +115,7 @@ class LoadBalancedConsumerTest {
                 propagatedMillis);
         assertThat(backends.requests(leaving)).isEqualTo(before);
         assertThat(answers).doesNotContainKey(leaving).hasSize(2);
-        assertThat(gateway.counter("gateway.stream.events.patched")).as("the change came as a PATCHED event")
+        assertThat(gateway.metric("gateway.stream.events.patched")).as("the change came as a PATCHED event")
             .isGreaterThan(patchedBefore);
     }
 
@@ -132,6 +133,7 @@ class LoadBalancedConsumerTest {
             String gone = backends.addresses().get(2);
             api.replace(ApiResource.ENDPOINT_SLICES, "shop", slice(backends.addresses(), List.of(gone)));
             gateway.start();
+            gateway.awaitReady(Duration.ofSeconds(60));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> instances().size() == 2);
             assertThat(stream().status().resets()).as("a new gateway epoch: a full snapshot")
@@ -146,7 +148,7 @@ class LoadBalancedConsumerTest {
 
     @Test
     void withTwoGatewaysTheClientFailsOverWhenOneStops() {
-        try (GatewayProcess second = GatewayProcess.start(api.url())) {
+        try (GatewayProcess second = Gateways.start(api.url())) {
             consumer = consumer(second.url() + "," + gateway.url());
             await().atMost(Duration.ofSeconds(5)).until(() -> second.url().equals(stream().status().connected()));
 
@@ -192,7 +194,7 @@ class LoadBalancedConsumerTest {
         api.create(ApiResource.ROLE_BINDINGS, "shop",
                 KubeObjects.binding("shop", "consumer", "Role", "reader", "shop", "consumer"));
         Path tokenFile = temp.resolve("token");
-        try (GatewayProcess secured = GatewayProcess.start(api.url(), "--gateway.auth.mode=kubernetes")) {
+        try (GatewayProcess secured = Gateways.start(api.url(), "--gateway.auth.mode=kubernetes")) {
             // Long enough for the consumer to start and connect with it on a busy machine
             // (about 3 s seen in CI).
             Files.writeString(tokenFile,

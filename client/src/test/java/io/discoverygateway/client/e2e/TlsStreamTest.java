@@ -9,6 +9,7 @@ import io.discoverygateway.client.DiscoveryStreamOptions;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.process.GatewayProcess;
 import io.discoverygateway.tls.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class TlsStreamTest {
         TestPki.mount(volume, pki.issue("gateway", true), pki.caCertificate());
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
             api.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "web"));
-            try (GatewayProcess gateway = GatewayProcess.start(api.url(), "--gateway.tls.enabled=true",
+            try (GatewayProcess gateway = Gateways.start(api.url(), "--gateway.tls.enabled=true",
                     "--gateway.tls.directory=" + volume);
                     DiscoveryStream trusting = new DiscoveryStream(
                             DiscoveryStreamOptions.of(List.of(gateway.httpsUrl())).withCaFile(pki.caCertificate()))

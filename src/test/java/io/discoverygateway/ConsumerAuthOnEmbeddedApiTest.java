@@ -1,9 +1,0 @@
-package io.discoverygateway;
-
-/** Consumer authentication's contract on the embedded Kubernetes API. */
-@GatewayTest(
-        properties = { "gateway.namespaces=team-a,team-b", "gateway.auth.mode=kubernetes", "gateway.auth.allow-ttl=1s",
-                "gateway.auth.deny-ttl=1s", "gateway.auth.token-ttl=1s", "gateway.auth.recheck-interval=1s" })
-class ConsumerAuthOnEmbeddedApiTest extends ConsumerAuthContract {
-
-}

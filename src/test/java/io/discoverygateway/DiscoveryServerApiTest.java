@@ -1,7 +1,0 @@
-package io.discoverygateway;
-
-/** The Discovery Server API contract on the embedded Kubernetes API. */
-@GatewayTest(properties = "gateway.namespaces=alpha,beta")
-class DiscoveryServerApiTest extends DiscoveryServerApiContract {
-
-}
