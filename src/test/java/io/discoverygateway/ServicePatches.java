@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import io.discoverygateway.protocol.EndpointKey;
+import io.discoverygateway.protocol.EventType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -51,18 +52,20 @@ public final class ServicePatches {
             if (event.type() == null || event.data() == null) {
                 continue;
             }
-            if (event.type().equals("RESET")) {
+            EventType type = EventType.parse(event.type()).orElse(null);
+            if (type == EventType.RESET) {
                 view.clear();
                 continue;
             }
-            if (!List.of("ADDED", "MODIFIED", "DELETED", "PATCHED").contains(event.type())) {
+            if (type != EventType.ADDED && type != EventType.MODIFIED && type != EventType.DELETED
+                    && type != EventType.PATCHED) {
                 continue;
             }
             JsonNode data = GatewayClient.parse(event.data());
             String key = data.path("namespace").asString() + "/" + data.path("name").asString();
-            switch (event.type()) {
-                case "DELETED" -> view.remove(key);
-                case "PATCHED" -> view.put(key,
+            switch (type) {
+                case DELETED -> view.remove(key);
+                case PATCHED -> view.put(key,
                         apply(view.get(key), data).orElseThrow(() -> new AssertionError(
                                 "PATCHED " + key + " from " + data.path("baseRevision") + " but the client holds "
                                         + (view.containsKey(key) ? view.get(key).path("revision") : "nothing"))));

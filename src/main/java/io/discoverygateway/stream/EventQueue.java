@@ -23,11 +23,12 @@ import io.discoverygateway.catalog.ServiceSnapshot;
  * <li><b>Live</b> changes after the last sealed item are kept at most one per service,
  * ordered by the revision of their latest change: a newer change replaces an undelivered
  * older one, so a client that falls behind skips intermediate states but always gets the
- * latest, even when its state is the one the client holds (a change undone before
- * delivery moves the revision the client holds, which later patches build on). Each live
- * event carries its revision as id: when the client has it, it has every earlier change
- * that concerns it (the others are later in the queue because they changed again
- * later).</li>
+ * latest. A change undone before delivery (the latest state is the one the client holds)
+ * is sent only to a client that builds on the revisions it holds ({@code PATCHED}
+ * events): it moves that revision, which the next patch names as its base; a plain client
+ * gets nothing for it. Each live event carries its revision as id: when the client has
+ * it, it has every earlier change that concerns it (the others are later in the queue
+ * because they changed again later).</li>
  * </ul>
  */
 final class EventQueue {
@@ -62,6 +63,12 @@ final class EventQueue {
         }
     }
 
+    /**
+     * Whether the subscriber builds on the revisions it holds ({@code PATCHED} events),
+     * so that a change undone before delivery must still move its revision.
+     */
+    private final boolean revisionsMatter;
+
     private final Deque<Item> sealed = new ArrayDeque<>();
 
     private final LinkedHashMap<ServiceKey, Item> live = new LinkedHashMap<>();
@@ -71,6 +78,18 @@ final class EventQueue {
      * registration.
      */
     private long liveAfter = Long.MAX_VALUE;
+
+    /** A queue for a subscriber without {@code PATCHED} events. */
+    EventQueue() {
+        this(false);
+    }
+
+    /**
+     * @param revisionsMatter whether the subscriber gets {@code PATCHED} events
+     */
+    EventQueue(boolean revisionsMatter) {
+        this.revisionsMatter = revisionsMatter;
+    }
 
     /** A frame written as it is, after everything queued before it. */
     void addFrame(byte[] frame) {
@@ -137,10 +156,12 @@ final class EventQueue {
             }
             appliedAtNanos = previous.appliedAtNanos();
             held = previous.held();
-            // Changed and changed back before delivery still goes out: the client holds
-            // the same state at an older
-            // revision, and a later PATCHED event builds on the current one (with
-            // patches, this one is empty).
+            if (!revisionsMatter && merged == ChangeType.MODIFIED && held != null
+                    && held.state().equals(snapshot.state())) {
+                // Changed and changed back before delivery: the client holds this very
+                // state already.
+                return;
+            }
         }
         live.put(snapshot.key(),
                 new Item(merged, snapshot, merged == ChangeType.ADDED ? null : held, true, null, appliedAtNanos, null));

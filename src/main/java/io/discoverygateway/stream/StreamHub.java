@@ -132,8 +132,8 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
         try {
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
-            subscriber = new Subscriber(id, filter, access, frames.encoderFor(filter, patches), async, out, writers,
-                    metrics, release);
+            subscriber = new Subscriber(id, filter, patches, access, frames.encoderFor(filter, patches), async, out,
+                    writers, metrics, release);
             async.addListener(subscriber);
             subscriber.enqueueFrame(SseFrames.retry(properties.retry().toMillis()));
             out.setWriteListener(subscriber);

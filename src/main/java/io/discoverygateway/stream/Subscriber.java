@@ -61,7 +61,7 @@ final class Subscriber implements WriteListener, AsyncListener {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     // Guarded by this.
-    private final EventQueue queue = new EventQueue();
+    private final EventQueue queue;
 
     private StreamFilter filter;
 
@@ -83,9 +83,13 @@ final class Subscriber implements WriteListener, AsyncListener {
 
     private long lastProgressNanos = System.nanoTime();
 
-    Subscriber(long id, StreamFilter filter, ReadAccess access, FrameEncoder frames, AsyncContext async,
-            ServletOutputStream out, Executor executor, StreamMetrics metrics, Runnable onClose) {
+    /**
+     * @param patches whether the subscriber asked for {@code PATCHED} events
+     */
+    Subscriber(long id, StreamFilter filter, boolean patches, ReadAccess access, FrameEncoder frames,
+            AsyncContext async, ServletOutputStream out, Executor executor, StreamMetrics metrics, Runnable onClose) {
         this.id = id;
+        this.queue = new EventQueue(patches);
         this.filter = filter;
         this.access = access;
         this.scopeTag = tagOf(filter);

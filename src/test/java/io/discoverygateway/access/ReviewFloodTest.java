@@ -77,14 +77,15 @@ class ReviewFloodTest {
         long reviewsBefore = tokenReviews();
         List<Integer> knownStatuses = new ArrayList<>();
         long started = System.nanoTime();
-        List<HttpResponse<String>> answers = flood(FORGED, () -> knownStatuses.add(get(known).statusCode()));
+        List<Timed> answers = flood(FORGED, () -> knownStatuses.add(get(known).statusCode()));
         double seconds = (System.nanoTime() - started) / 1e9;
 
         long reviews = tokenReviews() - reviewsBefore;
         assertThat(reviews).as("TokenReviews for %s forged tokens in %.1f s", FORGED, seconds)
             .isLessThanOrEqualTo(20 + (long) Math.ceil(20 * seconds) + 1);
-        assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(401, 503).contains(503);
+        assertThat(answers).extracting(Timed::statusCode).containsOnly(401, 503).contains(503);
         assertThat(answers).filteredOn(answer -> answer.statusCode() == 503)
+            .extracting(Timed::answer)
             .allSatisfy(refused -> assertThat(refused.headers().firstValue("Retry-After")).hasValue("1"))
             .anySatisfy(refused -> assertThat(refused.body()).contains("new tokens per second"));
         assertThat(knownStatuses).isNotEmpty().containsOnly(200);
@@ -97,7 +98,7 @@ class ReviewFloodTest {
         try {
             List<Integer> knownStatuses = new ArrayList<>();
             long started = System.nanoTime();
-            List<HttpResponse<String>> answers = flood(16, () -> knownStatuses.add(get(known).statusCode()));
+            List<Timed> answers = flood(16, () -> knownStatuses.add(get(known).statusCode()));
             double seconds = (System.nanoTime() - started) / 1e9;
 
             // Each review takes 2 s, and 4 may be waited for at once: no more can have
@@ -106,9 +107,11 @@ class ReviewFloodTest {
             assertThat(waited).as("requests that waited for a review in %.1f s", seconds)
                 .isPositive()
                 .isLessThanOrEqualTo(4 * (long) Math.ceil(seconds / 2));
+            // Refused at once: not after waiting for a review (2 s) themselves.
             assertThat(answers).filteredOn(answer -> answer.statusCode() == 503)
                 .isNotEmpty()
-                .allSatisfy(answer -> assertThat(answer.body()).contains("at once"));
+                .allSatisfy(refused -> assertThat(refused.answer().body()).contains("at once"))
+                .allSatisfy(refused -> assertThat(refused.took()).isLessThan(Duration.ofSeconds(1)));
             assertThat(knownStatuses).isNotEmpty().containsOnly(200);
             assertThat(refusals("reviews-in-flight")).isPositive();
         }
@@ -117,23 +120,35 @@ class ReviewFloodTest {
         }
     }
 
+    /** An answer and how long it took. */
+    private record Timed(HttpResponse<String> answer, Duration took) {
+
+        int statusCode() {
+            return answer.statusCode();
+        }
+    }
+
     /**
      * Sends n requests with new forged tokens at once, and the known consumer's
-     * meanwhile; their answers.
+     * meanwhile; their answers, each with its time.
      */
-    private List<HttpResponse<String>> flood(int n, Runnable meanwhile) throws Exception {
+    private List<Timed> flood(int n, Runnable meanwhile) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
-            List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+            List<Future<Timed>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String forged = forged(FORGERIES.incrementAndGet());
-                futures.add(pool.submit(() -> get(forged)));
+                futures.add(pool.submit(() -> {
+                    long started = System.nanoTime();
+                    HttpResponse<String> answer = get(forged);
+                    return new Timed(answer, Duration.ofNanos(System.nanoTime() - started));
+                }));
             }
             while (futures.stream().anyMatch(f -> !f.isDone())) {
                 meanwhile.run();
             }
-            List<HttpResponse<String>> answers = new ArrayList<>();
-            for (Future<HttpResponse<String>> future : futures) {
+            List<Timed> answers = new ArrayList<>();
+            for (Future<Timed> future : futures) {
                 answers.add(future.get());
             }
             return answers;

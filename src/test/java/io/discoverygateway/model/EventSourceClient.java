@@ -16,6 +16,7 @@ import java.util.TreeMap;
 
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.ServicePatches;
+import io.discoverygateway.protocol.EventType;
 import io.discoverygateway.wire.HttpWire;
 import tools.jackson.databind.JsonNode;
 
@@ -197,31 +198,33 @@ final class EventSourceClient implements AutoCloseable {
         throw new IOException("stream ended");
     }
 
-    private synchronized void dispatch(String type, String data, String id) {
-        if (type.equals("PATCHED") && !patch(GatewayClient.parse(data))) {
+    private synchronized void dispatch(String wireType, String data, String id) {
+        EventType type = EventType.parse(wireType)
+            .orElseThrow(() -> new IllegalStateException("unknown event " + wireType));
+        if (type == EventType.PATCHED && !patch(GatewayClient.parse(data))) {
             // As a careful consumer would: keep the last id and start over from it (a
             // resume sends whole services).
             throw new IllegalStateException("a patch for a revision this client does not hold");
         }
         lastEventId = id;
         switch (type) {
-            case "RESET" -> {
+            case RESET -> {
                 view.clear();
                 synced = false;
             }
-            case "ADDED", "MODIFIED" -> {
+            case ADDED, MODIFIED -> {
                 JsonNode service = GatewayClient.parse(data);
                 view.put(service.path("name").asString(), service);
             }
-            case "DELETED" -> view.remove(GatewayClient.parse(data).path("name").asString());
-            case "SYNCED" -> {
+            case DELETED -> view.remove(GatewayClient.parse(data).path("name").asString());
+            case SYNCED -> {
                 synced = true;
                 everSynced = true;
             }
-            case "PATCHED" -> {
+            case PATCHED -> {
                 // Applied above.
             }
-            default -> throw new IllegalStateException("unknown event " + type);
+            case REAUTHENTICATE -> throw new IllegalStateException("no consumer authentication here: " + data);
         }
     }
 

@@ -134,6 +134,7 @@ class TlsTest {
         reader.setDaemon(true);
         reader.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: SYNCED"));
+        String first = serial(open);
 
         TestPki.Issued second = PKI.issue("gateway-second", true);
         TestPki.mount(FOLDER.resolve("volume"), second, PKI.caCertificate());
@@ -143,9 +144,13 @@ class TlsTest {
             .until(() -> serial(client(null).send(request("/api/v1/services"), HttpResponse.BodyHandlers.discarding()))
                 .equals(second.x509().getSerialNumber().toString(16)));
         api.create(ApiResource.SERVICES, "tls", KubeObjects.service("tls", "after-rotation"));
-        // The stream opened under the first certificate goes on over its connection.
+        // The stream opened under the first certificate goes on over its connection: the
+        // change arrives on it, with no second snapshot (it was not cut and resumed).
         await().atMost(Duration.ofSeconds(10))
             .until(() -> lines.stream().anyMatch(line -> line.contains("after-rotation")));
+        assertThat(first).isNotEqualTo(second.x509().getSerialNumber().toString(16));
+        assertThat(serial(open)).as("the open stream's certificate").isEqualTo(first);
+        assertThat(lines.stream().filter("event: SYNCED"::equals)).as("snapshots on the open stream").hasSize(1);
     }
 
     @Test
