@@ -8,8 +8,9 @@ import java.util.List;
 import io.discoverygateway.process.GatewayProcess;
 
 /**
- * The gateway these tests run: the gateway build's own classes (under {@code gateway.root}), in a JVM of its own,
- * through the gateway's test launcher ({@link GatewayProcess}, from its test fixtures).
+ * The gateway these tests run: the gateway build's own classes (under
+ * {@code gateway.root}), in a JVM of its own, through the gateway's test launcher
+ * ({@link GatewayProcess}, from its test fixtures).
  */
 final class Gateways {
 
@@ -18,12 +19,17 @@ final class Gateways {
     private Gateways() {
     }
 
-    /** A gateway watching {@code shop} on the API, with extra arguments, once it is ready. */
+    /**
+     * A gateway watching {@code shop} on the API, with extra arguments, once it is ready.
+     */
     static GatewayProcess start(URI api, String... extra) {
         return watching(api, "shop", extra);
     }
 
-    /** A gateway watching these namespaces (comma-separated) on the API, with extra arguments, once it is ready. */
+    /**
+     * A gateway watching these namespaces (comma-separated) on the API, with extra
+     * arguments, once it is ready.
+     */
     static GatewayProcess watching(URI api, String namespaces, String... extra) {
         GatewayProcess.Launch launch = GatewayProcess.Launch
             .ofBuild(ROOT, Path.of("target", "gateway-" + System.nanoTime() + ".log"))
@@ -33,4 +39,5 @@ final class Gateways {
             .withArguments(extra);
         return GatewayProcess.startReady(launch, Duration.ofSeconds(60));
     }
+
 }
