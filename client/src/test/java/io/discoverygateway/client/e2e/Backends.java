@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
+import io.discoverygateway.process.GatewayProcess;
 
 /**
  * Small HTTP backends, each on a loopback address of its own (127.0.0.11, .12, ...) and
