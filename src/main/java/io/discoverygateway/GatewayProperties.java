@@ -202,6 +202,9 @@ public record GatewayProperties(
      * 503 with Retry-After while known consumers go on
      * @param newTokenReviewBurst how many such reviews may be made at once before the
      * rate applies
+     * @param newTokenReviewsPerSource of those, per second from one client address
+     * (bursts of twice as many), so that one client cannot spend the budget of all; 0: no
+     * such bound
      * @param maxReviewsInFlight requests that may wait for reviews at once (each holds a
      * request thread on Java 17 for up to review-timeout while the API is slow); beyond
      * it 503 with Retry-After
@@ -222,8 +225,9 @@ public record GatewayProperties(
             @Min(1) @DefaultValue("100") int maxStreamsPerConsumer,
             @Min(1) @DefaultValue("100") int maxLongPollsPerConsumer,
             @Min(1) @DefaultValue("50") int newTokenReviewsPerSecond,
-            @Min(1) @DefaultValue("100") int newTokenReviewBurst, @Min(1) @DefaultValue("32") int maxReviewsInFlight,
-            @Min(1) @DefaultValue("16") int reviewConcurrency) {
+            @Min(1) @DefaultValue("100") int newTokenReviewBurst,
+            @Min(0) @DefaultValue("10") int newTokenReviewsPerSource,
+            @Min(1) @DefaultValue("32") int maxReviewsInFlight, @Min(1) @DefaultValue("16") int reviewConcurrency) {
 
         public boolean enabled() {
             return mode == AuthMode.KUBERNETES;

@@ -44,7 +44,7 @@ public final class AccessPathBenchmark {
         GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
                 "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
                 Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                100, 100, 50, 100, 32, 16);
+                100, 100, 50, 100, 0, 32, 16);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ReviewBudget budget = new ReviewBudget(50, 100, 32, System::nanoTime);
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),

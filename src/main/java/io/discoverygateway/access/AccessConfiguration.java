@@ -68,7 +68,7 @@ class AccessConfiguration implements WebMvcConfigurer {
         ReviewBudget reviewBudget(GatewayProperties properties) {
             GatewayProperties.Auth auth = properties.auth();
             return new ReviewBudget(auth.newTokenReviewsPerSecond(), auth.newTokenReviewBurst(),
-                    auth.maxReviewsInFlight(), System::nanoTime);
+                    auth.newTokenReviewsPerSource(), auth.maxReviewsInFlight(), System::nanoTime);
         }
 
         @Bean

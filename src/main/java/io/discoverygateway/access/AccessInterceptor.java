@@ -56,7 +56,7 @@ final class AccessInterceptor implements HandlerInterceptor {
                     REALM + ", error=\"invalid_request\""));
         TokenVerdict verdict;
         try {
-            verdict = authenticator.authenticate(token);
+            verdict = authenticator.authenticate(token, request.getRemoteAddr());
         }
         catch (ReviewBudget.BusyException ex) {
             authenticator.busy(ex);

@@ -21,13 +21,13 @@ public final class ConsumerAccess {
     }
 
     /**
-     * The verdict on a token (cached).
+     * The verdict on a token (cached), sent from this client address (null when unknown).
      * @throws Reviews.ReviewUnavailableException when the Kubernetes API cannot review it
      * now
      */
-    public TokenVerdict authenticate(String token) {
+    public TokenVerdict authenticate(String token, String source) {
         try {
-            return authenticator.authenticate(token);
+            return authenticator.authenticate(token, source);
         }
         catch (ReviewBudget.BusyException ex) {
             authenticator.busy(ex);

@@ -48,6 +48,8 @@ public final class ConsumerAuthenticator {
 
     private final Counter newTokenRate;
 
+    private final Counter newTokenSourceRate;
+
     private final Counter reviewsInFlight;
 
     ConsumerAuthenticator(Reviews reviews, GatewayProperties.Auth properties, Clock clock, MeterRegistry registry,
@@ -56,6 +58,8 @@ public final class ConsumerAuthenticator {
         this.budget = budget;
         this.newTokenRate = refusals(registry, "new-token-rate",
                 "Requests with a token not seen before refused" + " with 503: new-token-reviews-per-second reached");
+        this.newTokenSourceRate = refusals(registry, "new-token-source-rate", "Requests with a token not seen before"
+                + " refused with 503: new-token-reviews-per-source reached for their client address");
         this.reviewsInFlight = refusals(registry, "reviews-in-flight",
                 "Requests refused with 503: as many" + " requests as max-reviews-in-flight were waiting for reviews");
         this.properties = properties;
@@ -72,12 +76,19 @@ public final class ConsumerAuthenticator {
             .build();
     }
 
+    /** {@link #authenticate(String, String)} from an unknown address. */
+    TokenVerdict authenticate(String token) {
+        return authenticate(token, null);
+    }
+
     /**
      * The consumer the token stands for, or a refusal. Throws
      * {@link Reviews.ReviewUnavailableException} when the token is not known and the API
      * cannot review it.
+     * @param source the client's address (a new token's review counts against it), or
+     * null
      */
-    TokenVerdict authenticate(String token) {
+    TokenVerdict authenticate(String token, String source) {
         String implausible = TokenShape.problem(token);
         if (implausible != null) {
             // Refused without a review or a cache entry: garbage costs the API nothing
@@ -88,7 +99,7 @@ public final class ConsumerAuthenticator {
         boolean[] reviewed = new boolean[1];
         TokenVerdict verdict = verdicts.get(digest(token), key -> {
             reviewed[0] = true;
-            budget.newToken();
+            budget.newToken(source);
             return budget.inFlight(() -> metrics.review(() -> review(token)));
         });
         metrics.lookup(!reviewed[0]);
@@ -109,7 +120,11 @@ public final class ConsumerAuthenticator {
 
     /** Counts a request refused because the review budget was spent. */
     void busy(ReviewBudget.BusyException busy) {
-        ("new-token-rate".equals(busy.reason()) ? newTokenRate : reviewsInFlight).increment();
+        switch (busy.reason()) {
+            case "new-token-rate" -> newTokenRate.increment();
+            case "new-token-source-rate" -> newTokenSourceRate.increment();
+            default -> reviewsInFlight.increment();
+        }
     }
 
     private static Counter refusals(MeterRegistry registry, String reason, String description) {

@@ -1,8 +1,12 @@
 package io.discoverygateway.access;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * What the gateway may ask of the Kubernetes API on its consumers' behalf, so that
@@ -13,6 +17,10 @@ import java.util.function.Supplier;
  * {@code Retry-After}, while known consumers go on. The API server's priority and
  * fairness would otherwise throttle the gateway's own ServiceAccount, and then every
  * consumer without a cached decision.</li>
+ * <li>Of those, at most {@code perSourceRate} per second (bursts of twice that) from one
+ * client address, so that one client sending new tokens cannot spend the whole budget and
+ * keep other clients' new consumers out. The addresses seen lately are kept, at most
+ * {@value #SOURCES} of them.</li>
  * <li>At most {@code inFlight} requests waiting for reviews at once: on Java 17 each is a
  * blocked request thread (for up to the review timeout while the API is slow), so without
  * this bound they could take the whole request pool.</li>
@@ -32,14 +40,16 @@ final class ReviewBudget {
         }
 
         /**
-         * {@code new-token-rate} or {@code reviews-in-flight}, as counted in the refusals
-         * metric.
+         * {@code new-token-rate}, {@code new-token-source-rate} or
+         * {@code reviews-in-flight}, as counted in the refusals metric.
          */
         String reason() {
             return reason;
         }
 
     }
+
+    static final int SOURCES = 10_000;
 
     private final double ratePerNano;
 
@@ -49,32 +59,82 @@ final class ReviewBudget {
 
     private final Semaphore inFlight;
 
-    private double tokens;
+    /** Per second, for one address; 0: no per-address bound. */
+    private final int perSourceRate;
 
-    private long refilledAt;
+    /** Guarded by this, as the buckets in it. */
+    private final Cache<String, Bucket> sources = Caffeine.newBuilder()
+        .maximumSize(SOURCES)
+        .expireAfterAccess(Duration.ofMinutes(1))
+        .build();
 
+    private final Bucket global;
+
+    /** A budget without a bound per client address. */
     ReviewBudget(double ratePerSecond, int burst, int inFlight, LongSupplier nanoClock) {
+        this(ratePerSecond, burst, 0, inFlight, nanoClock);
+    }
+
+    ReviewBudget(double ratePerSecond, int burst, int perSourceRate, int inFlight, LongSupplier nanoClock) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.burst = burst;
+        this.perSourceRate = perSourceRate;
         this.nanoClock = nanoClock;
         this.inFlight = new Semaphore(inFlight);
-        this.tokens = burst;
-        this.refilledAt = nanoClock.getAsLong();
+        this.global = new Bucket(burst, nanoClock.getAsLong());
+    }
+
+    /** {@link #newToken(String)} of a request whose client address is unknown. */
+    void newToken() {
+        newToken(null);
     }
 
     /**
-     * Takes one new-token review from the bucket, or throws {@link BusyException} when it
-     * is empty.
+     * Takes one new-token review from the client address's bucket and from the gateway's,
+     * or throws {@link BusyException} when either is empty (then neither is taken from).
+     * @param source the client's address, or null when unknown
      */
-    synchronized void newToken() {
+    synchronized void newToken(String source) {
         long now = nanoClock.getAsLong();
-        tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerNano);
-        refilledAt = now;
-        if (tokens < 1) {
+        global.refill(now, ratePerNano, burst);
+        Bucket own = null;
+        if (source != null && perSourceRate > 0) {
+            own = sources.get(source, address -> new Bucket(2.0 * perSourceRate, now));
+            own.refill(now, perSourceRate / 1e9, 2.0 * perSourceRate);
+            if (own.tokens < 1) {
+                throw new BusyException("new-token-source-rate",
+                        "The gateway reviews at most " + perSourceRate
+                                + " new tokens per second from one client address, and " + source
+                                + " has sent that many; retry in a second");
+            }
+        }
+        if (global.tokens < 1) {
             throw new BusyException("new-token-rate", "The gateway is reviewing as many new tokens per second as it"
                     + " may ask the Kubernetes API to; retry in a second");
         }
-        tokens--;
+        global.tokens--;
+        if (own != null) {
+            own.tokens--;
+        }
+    }
+
+    /** A token bucket's state; guarded by the budget's monitor. */
+    private static final class Bucket {
+
+        double tokens;
+
+        long refilledAt;
+
+        Bucket(double tokens, long now) {
+            this.tokens = tokens;
+            this.refilledAt = now;
+        }
+
+        void refill(long now, double perNano, double capacity) {
+            tokens = Math.min(capacity, tokens + (now - refilledAt) * perNano);
+            refilledAt = now;
+        }
+
     }
 
     /**

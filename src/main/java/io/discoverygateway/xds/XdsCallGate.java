@@ -1,5 +1,6 @@
 package io.discoverygateway.xds;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.BooleanSupplier;
 
@@ -111,7 +112,9 @@ final class XdsCallGate implements ServerInterceptor {
                             + " <token>)"),
                     "unauthenticated"));
         try {
-            Reviews.TokenVerdict verdict = access.authenticate(token);
+            SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            Reviews.TokenVerdict verdict = access.authenticate(token,
+                    peer instanceof InetSocketAddress address ? address.getAddress().getHostAddress() : null);
             if (!verdict.isAuthenticated()) {
                 throw new Refusal(
                         Status.UNAUTHENTICATED.withDescription("the token was not accepted: " + verdict.refusal()),

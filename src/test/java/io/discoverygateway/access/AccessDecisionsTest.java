@@ -39,7 +39,7 @@ class AccessDecisionsTest {
     private final GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
             "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
             Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5), 100, 100,
-            50, 100, 32, 4);
+            50, 100, 0, 32, 4);
 
     private final ReviewBudget budget = new ReviewBudget(50, 100, 32, System::nanoTime);
 
@@ -131,7 +131,7 @@ class AccessDecisionsTest {
             GatewayProperties.Auth roomy = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
                     "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
                     Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                    100, 100, 50, 100, 32, 4);
+                    100, 100, 50, 100, 0, 32, 4);
             NamespaceAccess access = new NamespaceAccess(reviews, roomy, new WatchScope(true, List.of()),
                     new SimpleMeterRegistry(), budget);
             reviews.allowed.add("ns-7");

@@ -79,4 +79,31 @@ class ReviewBudgetTest {
         assertThat(budget.inFlight(() -> "reviewed")).isEqualTo("reviewed");
     }
 
+    @Test
+    void oneAddressSpendsAtMostItsOwnShareAndOthersStillGetNewTokensReviewed() {
+        ReviewBudget budget = new ReviewBudget(100, 100, 2, 4, now::get);
+        for (int i = 0; i < 4; i++) {
+            budget.newToken("10.0.0.1");
+        }
+        assertThatThrownBy(() -> budget.newToken("10.0.0.1")).isInstanceOfSatisfying(ReviewBudget.BusyException.class,
+                busy -> assertThat(busy.reason()).isEqualTo("new-token-source-rate"));
+
+        budget.newToken("10.0.0.2");
+        budget.newToken(null);
+        now.addAndGet(500_000_000L);
+        budget.newToken("10.0.0.1");
+        assertThatThrownBy(() -> budget.newToken("10.0.0.1")).isInstanceOf(ReviewBudget.BusyException.class);
+    }
+
+    @Test
+    void aRefusalByTheGatewaysBudgetSpendsNothingOfTheAddresss() {
+        ReviewBudget budget = new ReviewBudget(10, 1, 5, 4, now::get);
+        budget.newToken("10.0.0.1");
+        assertThatThrownBy(() -> budget.newToken("10.0.0.2")).isInstanceOfSatisfying(ReviewBudget.BusyException.class,
+                busy -> assertThat(busy.reason()).isEqualTo("new-token-rate"));
+
+        now.addAndGet(100_000_000L);
+        budget.newToken("10.0.0.2");
+    }
+
 }

@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  */
 @GatewayTest(properties = { "gateway.namespaces=team-a", "gateway.auth.mode=kubernetes",
         "gateway.auth.new-token-reviews-per-second=20", "gateway.auth.new-token-review-burst=20",
-        "gateway.auth.max-reviews-in-flight=4" })
+        "gateway.auth.new-token-reviews-per-source=0", "gateway.auth.max-reviews-in-flight=4" })
 class ReviewFloodTest {
 
     private static final int FORGED = 300;
