@@ -1,12 +1,14 @@
 package io.discoverygateway;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
-import io.discoverygateway.kubeapi.KubeObjects;
 import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.realkube.RealClusterGatewayApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +21,26 @@ import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Runs the gateway locally on the embedded Kubernetes API with demo data:
- * {@code ./mvnw spring-boot:test-run}.
+ * {@code ./mvnw spring-boot:test-run}; with {@code --real-cluster}
+ * ({@code -Dspring-boot.run.arguments=--real-cluster}), on a real control plane built
+ * from source ({@link RealClusterGatewayApplication}).
  */
 public final class LocalGatewayApplication {
 
     private static final Logger log = LoggerFactory.getLogger(LocalGatewayApplication.class);
 
+    /** The argument that runs the gateway on a real control plane instead. */
+    static final String REAL_CLUSTER = "--real-cluster";
+
     private LocalGatewayApplication() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
+        if (Arrays.asList(args).contains(REAL_CLUSTER)) {
+            RealClusterGatewayApplication
+                .run(Arrays.stream(args).filter(arg -> !arg.equals(REAL_CLUSTER)).toArray(String[]::new));
+            return;
+        }
         EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start(Integer.getInteger("kubernetes-api.port", 0), 1000);
         seed(api);
         String[] all = Arrays.copyOf(args, args.length + 2);

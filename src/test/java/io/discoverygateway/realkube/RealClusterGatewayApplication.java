@@ -30,7 +30,12 @@ public final class RealClusterGatewayApplication {
     private RealClusterGatewayApplication() {
     }
 
-    public static void main(String[] args) throws IOException {
+    /**
+     * Starts the cluster and the gateway on it; {@code ./mvnw spring-boot:test-run
+     * -Dspring-boot.run.arguments=--real-cluster} runs it (through
+     * {@code LocalGatewayApplication}, the one main class of the tests).
+     */
+    public static void run(String[] args) throws IOException {
         RealCluster cluster = RealCluster.start(new RealCluster.Options("local", true, Duration.ofMinutes(5)));
         KubeRest admin = cluster.admin();
         String demo = cluster.createNamespaceNamed("demo");
