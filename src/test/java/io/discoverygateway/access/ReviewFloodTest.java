@@ -1,10 +1,8 @@
 package io.discoverygateway.access;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,12 +36,6 @@ import static org.awaitility.Awaitility.await;
 class ReviewFloodTest {
 
     private static final int FORGED = 300;
-
-    /**
-     * Every forged token is new: a refused one is remembered for deny-ttl and would cost
-     * no review.
-     */
-    private static final java.util.concurrent.atomic.AtomicInteger FORGERIES = new java.util.concurrent.atomic.AtomicInteger();
 
     @Autowired
     private EmbeddedKubernetesApi api;
@@ -137,7 +129,7 @@ class ReviewFloodTest {
         try {
             List<Future<Timed>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                String forged = forged(FORGERIES.incrementAndGet());
+                String forged = ForgedTokens.next("team-a");
                 futures.add(pool.submit(() -> {
                     long started = System.nanoTime();
                     HttpResponse<String> answer = get(forged);
@@ -160,20 +152,6 @@ class ReviewFloodTest {
 
     private HttpResponse<String> get(String token) {
         return client.get("/api/v1/namespaces/team-a/services/web", "Authorization", "Bearer " + token);
-    }
-
-    /**
-     * A token shaped like a ServiceAccount token (a signed JWT of about a kilobyte) that
-     * no API issued.
-     */
-    private static String forged(int i) {
-        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
-        String header = encoder
-            .encodeToString("{\"alg\":\"RS256\",\"kid\":\"forged\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = encoder
-            .encodeToString(("{\"sub\":\"system:serviceaccount:team-a:forged-" + i + "\",\"exp\":4102444800}")
-                .getBytes(StandardCharsets.UTF_8));
-        return header + "." + claims + "." + encoder.encodeToString(new byte[256]);
     }
 
     private long tokenReviews() {

@@ -9,9 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.GatewayTest;
@@ -37,8 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
         "gateway.auth.new-token-reviews-per-source=2" })
 class SourceFloodTest {
 
-    private static final AtomicInteger FORGERIES = new AtomicInteger();
-
     @Autowired
     private EmbeddedKubernetesApi api;
 
@@ -58,7 +54,7 @@ class SourceFloodTest {
         List<Integer> flood = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            String answer = get("127.0.0.1", forged(FORGERIES.incrementAndGet()));
+            String answer = get("127.0.0.1", ForgedTokens.next("team-s"));
             flood.add(status(answer));
             if (status(answer) == 503) {
                 refusals.add(answer);
@@ -99,15 +95,6 @@ class SourceFloodTest {
 
     private static int status(String answer) {
         return Integer.parseInt(answer.substring(9, 12));
-    }
-
-    /** A token shaped like a ServiceAccount token that no API issued. */
-    private static String forged(int i) {
-        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
-        return encoder.encodeToString("{\"alg\":\"RS256\",\"kid\":\"forged\"}".getBytes(StandardCharsets.UTF_8)) + "."
-                + encoder.encodeToString(("{\"sub\":\"system:serviceaccount:team-s:forged-" + i + "\"}")
-                    .getBytes(StandardCharsets.UTF_8))
-                + "." + encoder.encodeToString(new byte[256]);
     }
 
 }
