@@ -44,13 +44,13 @@ public final class AccessPathBenchmark {
         GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
                 "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
                 Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                100, 100, 50, 100, 0, 32, 16);
+                100, 100, 50, 100, 0, 32, 16, false);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ReviewBudget budget = new ReviewBudget(50, 100, 32, System::nanoTime);
         ConsumerAuthenticator authenticator = new ConsumerAuthenticator(reviews, properties, Clock.systemUTC(),
                 registry, budget);
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("bench")),
-                registry, budget);
+                registry, budget, null);
         AccessInterceptor interceptor = new AccessInterceptor(authenticator, access);
         // A token shaped and sized as kube-apiserver issues them (a signed JWT of about
         // 900

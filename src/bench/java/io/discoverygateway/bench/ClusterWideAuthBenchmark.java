@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Consumer authentication with every namespace watched, on a real kube-apiserver: how
  * long a consumer's requests take, and how many SubjectAccessReviews they cost, at many
  * namespaces (issue 25 §9). A consumer bound in one namespace only, and one with no RBAC
- * at all. Run with {@code bench/run.sh clusterauth [namespaces]}.
+ * at all; each without and with {@code gateway.auth.role-binding-prefilter}. Run with
+ * {@code bench/run.sh clusterauth [namespaces]}.
  */
 public final class ClusterWideAuthBenchmark {
 
@@ -72,28 +73,38 @@ public final class ClusterWideAuthBenchmark {
             report.add("# Consumer authentication, every namespace watched, %,d namespaces with a Service each"
                 .formatted(namespaces));
             report.add("\nkube-apiserver v1.37.2 on loopback, 2 cores; seeded in %.1f s.\n".formatted(seeded));
-            report.add("| consumer | request | status | time | SubjectAccessReviews |");
-            report.add("|---|---|---|---|---|");
-            try (GatewayProcess gateway = BenchGateways.start(javaHome, "1g", cluster.url(), List.of(),
-                    List.of("--gateway.kubernetes.ca-file=" + cluster.caCertificate(),
-                            "--gateway.kubernetes.token-file=" + token, "--gateway.all-namespaces=true",
-                            "--gateway.auth.mode=kubernetes"),
-                    out.resolve("authbench-gateway.log"))) {
-                gateway.awaitReady(Duration.ofMinutes(2));
-                HttpClient http = HttpClient.newHttpClient();
-                for (String[] consumer : new String[][] { { "bound in one namespace", reader },
-                        { "no RBAC", nobody } }) {
-                    for (String request : List.of("first", "second", "third")) {
-                        int before = reviews(cluster, user);
-                        long started = System.nanoTime();
-                        HttpResponse<String> answer = http.send(HttpRequest
-                            .newBuilder(URI.create("http://localhost:" + gateway.port() + "/api/v1/services"))
-                            .header("Authorization", "Bearer " + consumer[1])
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                        double millis = (System.nanoTime() - started) / 1e6;
-                        Thread.sleep(1500);
-                        report.add("| %s | %s | %d | %.0f ms | %d |".formatted(consumer[0], request,
-                                answer.statusCode(), millis, reviews(cluster, user) - before));
+            report.add("| RoleBinding prefilter | consumer | request | status | time | SubjectAccessReviews |");
+            report.add("|---|---|---|---|---|---|");
+            for (boolean prefilter : new boolean[] { false, true }) {
+                try (GatewayProcess gateway = BenchGateways.start(javaHome, "1g", cluster.url(), List.of(),
+                        List.of("--gateway.kubernetes.ca-file=" + cluster.caCertificate(),
+                                "--gateway.kubernetes.token-file=" + token, "--gateway.all-namespaces=true",
+                                "--gateway.auth.mode=kubernetes", "--gateway.auth.role-binding-prefilter=" + prefilter),
+                        out.resolve("authbench-gateway-prefilter-" + prefilter + ".log"))) {
+                    gateway.awaitReady(Duration.ofMinutes(2));
+                    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                    while (prefilter && gateway.metric("gateway.auth.prefilter.active") < 1) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("The RoleBindings were not listed within a minute");
+                        }
+                        Thread.sleep(100);
+                    }
+                    HttpClient http = HttpClient.newHttpClient();
+                    for (String[] consumer : new String[][] { { "bound in one namespace", reader },
+                            { "no RBAC", nobody } }) {
+                        for (String request : List.of("first", "second", "third")) {
+                            int before = reviews(cluster, user);
+                            long started = System.nanoTime();
+                            HttpResponse<String> answer = http.send(HttpRequest
+                                .newBuilder(URI.create("http://localhost:" + gateway.port() + "/api/v1/services"))
+                                .header("Authorization", "Bearer " + consumer[1])
+                                .build(), HttpResponse.BodyHandlers.ofString());
+                            double millis = (System.nanoTime() - started) / 1e6;
+                            Thread.sleep(1500);
+                            report.add("| %s | %s | %s | %d | %.0f ms | %d |".formatted(prefilter ? "on" : "off",
+                                    consumer[0], request, answer.statusCode(), millis,
+                                    reviews(cluster, user) - before));
+                        }
                     }
                 }
             }

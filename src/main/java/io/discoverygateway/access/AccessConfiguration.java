@@ -80,9 +80,9 @@ class AccessConfiguration implements WebMvcConfigurer {
 
         @Bean
         @Nullable NamespaceAccess namespaceAccess(@Nullable Reviews reviews, GatewayProperties properties, WatchScope watchScope,
-                MeterRegistry registry, ReviewBudget budget) {
-            return reviews == null ? null
-                    : new NamespaceAccess(reviews, properties.auth(), watchScope, registry, budget);
+                MeterRegistry registry, ReviewBudget budget, ObjectProvider<BoundNamespaces> bound) {
+            return reviews == null ? null : new NamespaceAccess(reviews, properties.auth(), watchScope, registry,
+                    budget, bound.getIfAvailable());
         }
 
         @Bean

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +19,7 @@ import io.discoverygateway.WatchScope;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.runtime.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which namespaces a consumer may read: those where a SubjectAccessReview for the
@@ -47,6 +49,12 @@ public final class NamespaceAccess implements AutoCloseable {
     private final ReviewBudget budget;
 
     /**
+     * Present with {@code gateway.auth.role-binding-prefilter}: the namespaces worth
+     * reviewing for a consumer not allowed cluster-wide.
+     */
+    private final @Nullable BoundNamespaces bound;
+
+    /**
      * Sends the reviews of one scope at once (at most review-concurrency); their request
      * thread waits.
      */
@@ -65,9 +73,10 @@ public final class NamespaceAccess implements AutoCloseable {
     }
 
     NamespaceAccess(Reviews reviews, GatewayProperties.Auth properties, WatchScope watchScope, MeterRegistry registry,
-            ReviewBudget budget) {
+            ReviewBudget budget, @Nullable BoundNamespaces bound) {
         this.reviews = reviews;
         this.budget = budget;
+        this.bound = bound;
         this.concurrent = Executors.newFixedThreadPool(properties.reviewConcurrency(),
                 DaemonThreads.named("auth-reviews"));
         this.scopes = Caffeine.newBuilder()
@@ -112,15 +121,18 @@ public final class NamespaceAccess implements AutoCloseable {
      * namespace that has services, sent at once, and the scope they make remembered for
      * {@code allow-ttl} per identity: a later request reviews only namespaces that have
      * appeared since, so a consumer's request costs no review at steady state however
-     * many namespaces there are. With the namespaces listed, one decision per watched
-     * namespace (each cached), also sent at once.
+     * many namespaces there are. With {@link BoundNamespaces}, only the namespaces where
+     * a RoleBinding names the consumer are reviewed (RBAC grants nothing namespaced
+     * elsewhere, once the cluster-wide review has said no), so the first request costs a
+     * few reviews too. With the namespaces listed, one decision per watched namespace
+     * (each cached), also sent at once.
      */
     NamespaceScope scope(Consumer consumer, CatalogView view) {
         if (watchScope.allNamespaces()) {
             if (mayRead(consumer, "")) {
                 return NamespaceScope.EVERYTHING;
             }
-            Set<String> candidates = Set.copyOf(view.namespaces());
+            Set<String> candidates = candidates(consumer, view);
             DecidedScope decided = scopes.getIfPresent(consumer.identity());
             if (decided == null || !decided.candidates().containsAll(candidates)) {
                 Set<String> known = decided == null ? Set.of() : decided.candidates();
@@ -140,6 +152,21 @@ public final class NamespaceAccess implements AutoCloseable {
             return NamespaceScope.of(readable);
         }
         return NamespaceScope.of(decideAll(consumer, List.copyOf(watchScope.namespaces())));
+    }
+
+    /**
+     * The namespaces of the view that RBAC could open to a consumer not allowed
+     * cluster-wide: all, or with the prefilter those where a RoleBinding names it.
+     */
+    private Set<String> candidates(Consumer consumer, CatalogView view) {
+        Set<String> namespaces = Set.copyOf(view.namespaces());
+        Optional<Set<String>> named = bound == null ? Optional.empty() : bound.of(consumer);
+        if (named.isEmpty()) {
+            return namespaces;
+        }
+        Set<String> candidates = new HashSet<>(named.get());
+        candidates.retainAll(namespaces);
+        return candidates;
     }
 
     /**

@@ -136,7 +136,7 @@ class KubernetesConfiguration {
     @Bean
     KubernetesWatchers kubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             GatewayProperties properties, Catalog catalog, InformerHealth health, ObjectProvider<PodMapper> podMapper,
-            MeterRegistry registry) {
+            ObjectProvider<RoleBindingIndex> roleBindings, MeterRegistry registry) {
         LenientModelJson.install();
         // Watches are long-lived streams: a read timeout would cut them after a quiet
         // spell (the watchdog abandons
@@ -150,7 +150,7 @@ class KubernetesConfiguration {
                         new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())),
                 health, new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, () -> ThreadLocalRandom.current().nextDouble()),
                 watchHealth, properties.kubernetes().syncCheckInterval(),
-                Optional.ofNullable(podMapper.getIfAvailable()));
+                Optional.ofNullable(podMapper.getIfAvailable()), Optional.ofNullable(roleBindings.getIfAvailable()));
         Gauge.builder("gateway.catalog.synced", watchers, w -> w.synced() ? 1 : 0)
             .description("1 once every informer has listed its resources and the catalog holds them, else 0")
             .register(registry);
@@ -164,6 +164,25 @@ class KubernetesConfiguration {
     @Bean
     @Nullable Reviews kubernetesReviews(ApiClient apiClient, GatewayProperties properties) {
         return properties.auth().enabled() ? new KubernetesReviews(apiClient, properties.auth().reviewTimeout()) : null;
+    }
+
+    /**
+     * The RoleBindings that narrow consumers' reviews, with consumer authentication,
+     * every namespace watched and {@code gateway.auth.role-binding-prefilter} (null, no
+     * bean, otherwise: with the namespaces listed, a consumer's reviews are few already).
+     */
+    @Bean
+    @Nullable RoleBindingIndex roleBindingIndex(GatewayProperties properties, MeterRegistry registry) {
+        GatewayProperties.Auth auth = properties.auth();
+        if (!auth.enabled() || !auth.roleBindingPrefilter() || !properties.allNamespaces()) {
+            return null;
+        }
+        RoleBindingIndex index = new RoleBindingIndex();
+        Gauge.builder("gateway.auth.prefilter.active", index, i -> i.inUse() ? 1 : 0)
+            .description("1 while RoleBindings narrow consumers' SubjectAccessReviews, 0 while they cannot be "
+                    + "watched and every namespace is reviewed")
+            .register(registry);
+        return index;
     }
 
     private static ApiClient explicitClient(GatewayProperties.Kubernetes kubernetes) {

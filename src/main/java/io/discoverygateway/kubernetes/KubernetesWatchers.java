@@ -29,6 +29,8 @@ import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
+import io.kubernetes.client.openapi.models.V1RoleBindingList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.kubernetes.client.util.Watch;
@@ -86,6 +88,8 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
 
     private final Optional<PodMapper> podMapper;
 
+    private final Optional<RoleBindingIndex> roleBindings;
+
     private final List<SharedInformerFactory> factories = new ArrayList<>();
 
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
@@ -104,10 +108,14 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
 
     /**
      * @param podMapper present to watch Pods too ({@code gateway.pod-metadata.enabled})
+     * @param roleBindings present to watch RoleBindings too, for consumer authorization
+     * ({@code gateway.auth.role-binding-prefilter}); they are no part of the catalog, its
+     * sync or its staleness
      */
     KubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             String serviceLabelSelector, Catalog catalog, CatalogFeeder feeder, InformerHealth health, Backoff backoff,
-            WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper) {
+            WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper,
+            Optional<RoleBindingIndex> roleBindings) {
         this.apiClient = apiClient;
         this.connection = connection;
         this.scope = scope;
@@ -119,6 +127,7 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         this.watchHealth = watchHealth;
         this.syncCheckInterval = syncCheckInterval;
         this.podMapper = podMapper;
+        this.roleBindings = roleBindings;
     }
 
     @Override
@@ -129,14 +138,14 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         for (String namespace : namespaces) {
             SharedInformerFactory factory = new SharedInformerFactory(apiClient);
             String where = namespace.isEmpty() ? "all namespaces" : namespace;
-            informer(factory, "Services in " + where,
+            catalogInformer(factory, "Services in " + where,
                     ListCall.of(apiClient, "/api/v1", "services", namespace, selector), V1Service.class,
                     V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {
                     }.getType())
                 .addEventHandler(feeder.services());
             // Only slices that belong to a Service carry this label; the others are of no
             // use to us.
-            informer(factory, "EndpointSlices in " + where,
+            catalogInformer(factory, "EndpointSlices in " + where,
                     ListCall.of(apiClient, "/apis/discovery.k8s.io/v1", "endpointslices", namespace,
                             ResourceMapper.SERVICE_NAME_LABEL),
                     V1EndpointSlice.class, V1EndpointSliceList.class, new TypeToken<Watch.Response<V1EndpointSlice>>() {
@@ -144,7 +153,7 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
                 .addEventHandler(feeder.endpointSlices());
             if (podMapper.isPresent()) {
                 PodMapper mapper = podMapper.get();
-                SharedIndexInformer<V1Pod> pods = informer(factory, "Pods in " + where,
+                SharedIndexInformer<V1Pod> pods = catalogInformer(factory, "Pods in " + where,
                         ListCall.of(apiClient, "/api/v1", "pods", namespace, null), V1Pod.class, V1PodList.class,
                         new TypeToken<Watch.Response<V1Pod>>() {
                         }.getType());
@@ -153,6 +162,14 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
             }
             factories.add(factory);
         }
+        roleBindings.ifPresent(index -> {
+            SharedInformerFactory factory = new SharedInformerFactory(apiClient);
+            index.attach(informer(factory, RoleBindingIndex.INFORMER,
+                    ListCall.of(apiClient, "/apis/rbac.authorization.k8s.io/v1", "rolebindings", "", null),
+                    V1RoleBinding.class, V1RoleBindingList.class, new TypeToken<Watch.Response<V1RoleBinding>>() {
+                    }.getType(), index));
+            factories.add(factory);
+        });
         log.info("Watching Services, EndpointSlices{} in {} at {} (found through {}) as {}",
                 podMapper.isPresent() ? " and Pods" : "", scope, apiClient.getBasePath(), connection.source(),
                 connection.identity());
@@ -163,16 +180,27 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         running = true;
     }
 
-    private <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> informer(
+    /**
+     * An informer whose objects feed the catalog: its sync makes the catalog's, its
+     * failures its staleness.
+     */
+    private <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> catalogInformer(
             SharedInformerFactory factory, String name, ListCall call, Class<T> type, Class<L> listType,
             Type watchType) {
-        BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(name, health, apiClient, call, listType,
-                watchType, backoff, watchHealth, watchdog);
-        SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(listerWatcher, type, 0, (failedType,
-                error) -> health.failed(name, error.getClass().getSimpleName() + ": " + error.getMessage()));
-        informer.setTransform(ResourceTrimmer::trim);
+        SharedIndexInformer<T> informer = informer(factory, name, call, type, listType, watchType, health);
         informers.put(name, informer);
         health.track(name);
+        return informer;
+    }
+
+    private <T extends KubernetesObject, L extends KubernetesListObject> SharedIndexInformer<T> informer(
+            SharedInformerFactory factory, String name, ListCall call, Class<T> type, Class<L> listType, Type watchType,
+            ListWatchMonitor monitor) {
+        BackoffListerWatcher<T, L> listerWatcher = new BackoffListerWatcher<>(name, monitor, apiClient, call, listType,
+                watchType, backoff, watchHealth, watchdog);
+        SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(listerWatcher, type, 0, (failedType,
+                error) -> monitor.failed(name, error.getClass().getSimpleName() + ": " + error.getMessage()));
+        informer.setTransform(ResourceTrimmer::trim);
         return informer;
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,7 +40,7 @@ class AccessDecisionsTest {
     private final GatewayProperties.Auth properties = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
             "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
             Duration.ofMinutes(1), Duration.ofSeconds(10), 100, Duration.ofMinutes(1), Duration.ofSeconds(5), 100, 100,
-            50, 100, 0, 32, 4);
+            50, 100, 0, 32, 4, false);
 
     private final ReviewBudget budget = new ReviewBudget(50, 100, 32, System::nanoTime);
 
@@ -99,7 +100,7 @@ class AccessDecisionsTest {
     @Test
     void withEveryNamespaceWatchedOneClusterWideAllowMeansEverything() {
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(true, List.of()),
-                new SimpleMeterRegistry(), budget);
+                new SimpleMeterRegistry(), budget, null);
         reviews.allowed.add("");
 
         assertThat(access.scope(APP, null)).isEqualTo(NamespaceScope.EVERYTHING);
@@ -109,7 +110,7 @@ class AccessDecisionsTest {
     @Test
     void withWatchedNamespacesEachIsDecidedOnceAndRemembered() {
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("a", "b")),
-                new SimpleMeterRegistry(), budget);
+                new SimpleMeterRegistry(), budget, null);
         reviews.allowed.add("a");
 
         NamespaceScope first = access.scope(APP, null);
@@ -131,9 +132,9 @@ class AccessDecisionsTest {
             GatewayProperties.Auth roomy = new GatewayProperties.Auth(GatewayProperties.AuthMode.KUBERNETES,
                     "discovery-gateway", "list", "discovery.k8s.io", "endpointslices", Duration.ofMinutes(2),
                     Duration.ofMinutes(1), Duration.ofSeconds(10), 10_000, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                    100, 100, 50, 100, 0, 32, 4);
+                    100, 100, 50, 100, 0, 32, 4, false);
             NamespaceAccess access = new NamespaceAccess(reviews, roomy, new WatchScope(true, List.of()),
-                    new SimpleMeterRegistry(), budget);
+                    new SimpleMeterRegistry(), budget, null);
             reviews.allowed.add("ns-7");
 
             NamespaceScope first = access.scope(APP, catalog.view());
@@ -158,6 +159,75 @@ class AccessDecisionsTest {
         }
     }
 
+    @Test
+    void withRoleBindingsKnownOnlyTheNamespacesWhereOneNamesTheConsumerAreReviewed() {
+        Catalog catalog = catalogOf(1000);
+        try (NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(true, List.of()),
+                new SimpleMeterRegistry(), budget, consumer -> Optional.of(Set.of("ns-7", "ns-8", "gone")))) {
+            reviews.allowed.add("ns-7");
+
+            NamespaceScope scope = access.scope(APP, catalog.view());
+
+            assertThat(scope).isEqualTo(NamespaceScope.of(Set.of("ns-7")));
+            assertThat(reviews.accessReviews).as("cluster-wide, then the bound namespaces that exist")
+                .containsExactlyInAnyOrder("", "ns-7", "ns-8");
+        }
+        finally {
+            catalog.close();
+        }
+    }
+
+    @Test
+    void aNamespaceWhoseRoleBindingIsGoneIsHiddenAtOnceAndANewBindingIsReviewedAtOnce() {
+        Catalog catalog = catalogOf(10);
+        Set<String> bound = new java.util.concurrent.CopyOnWriteArraySet<>(Set.of("ns-1"));
+        try (NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(true, List.of()),
+                new SimpleMeterRegistry(), budget, consumer -> Optional.of(Set.copyOf(bound)))) {
+            reviews.allowed.addAll(List.of("ns-1", "ns-2"));
+            access.scope(APP, catalog.view());
+
+            bound.remove("ns-1");
+            NamespaceScope unbound = access.scope(APP, catalog.view());
+            bound.add("ns-2");
+            NamespaceScope rebound = access.scope(APP, catalog.view());
+
+            assertThat(unbound).isEqualTo(NamespaceScope.of(Set.of()));
+            assertThat(rebound).isEqualTo(NamespaceScope.of(Set.of("ns-2")));
+            assertThat(reviews.accessReviews).containsExactlyInAnyOrder("", "ns-1", "ns-2");
+        }
+        finally {
+            catalog.close();
+        }
+    }
+
+    @Test
+    void whileTheRoleBindingsAreUnknownEveryNamespaceIsReviewed() {
+        Catalog catalog = catalogOf(20);
+        try (NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(true, List.of()),
+                new SimpleMeterRegistry(), budget, consumer -> Optional.empty())) {
+            reviews.allowed.add("ns-3");
+
+            NamespaceScope scope = access.scope(APP, catalog.view());
+
+            assertThat(scope).isEqualTo(NamespaceScope.of(Set.of("ns-3")));
+            assertThat(reviews.accessReviews).hasSize(21);
+        }
+        finally {
+            catalog.close();
+        }
+    }
+
+    /** A catalog with a service in each of ns-0 to ns-(count - 1). */
+    private static Catalog catalogOf(int count) {
+        Catalog catalog = new Catalog("e1", new SnapshotEncoder(JsonMapper.builder().build()), Clock.systemUTC());
+        for (int i = 0; i < count; i++) {
+            service(catalog, "ns-" + i);
+        }
+        catalog.afterPending(() -> {
+        }).join();
+        return catalog;
+    }
+
     private static void service(Catalog catalog, String namespace) {
         catalog.upsertService(new ServiceResource(new ServiceKey(namespace, "web"), "uid-" + namespace, "ClusterIP",
                 List.of(), List.of(), null, List.of(), Map.of(), Map.of()));
@@ -166,7 +236,7 @@ class AccessDecisionsTest {
     @Test
     void anotherUserIsDecidedOnItsOwn() {
         NamespaceAccess access = new NamespaceAccess(reviews, properties, new WatchScope(false, List.of("a")),
-                new SimpleMeterRegistry(), budget);
+                new SimpleMeterRegistry(), budget, null);
         reviews.allowed.add("a");
         Consumer other = new Consumer("system:serviceaccount:shop:other", "uid-2", APP.groups(), Map.of(), null);
 

@@ -192,6 +192,27 @@ public final class KubeObjects {
      */
     public static String binding(String namespace, String name, String roleKind, String roleName,
             String accountNamespace, String accountName) {
+        ObjectNode binding = binding(namespace, name, roleKind, roleName);
+        binding.putArray("subjects")
+            .addObject()
+            .put("kind", "ServiceAccount")
+            .put("name", accountName)
+            .put("namespace", accountNamespace);
+        return binding.toString();
+    }
+
+    /** A RoleBinding (or, with no namespace, a ClusterRoleBinding) of a group. */
+    public static String groupBinding(String namespace, String name, String roleKind, String roleName, String group) {
+        ObjectNode binding = binding(namespace, name, roleKind, roleName);
+        binding.putArray("subjects")
+            .addObject()
+            .put("kind", "Group")
+            .put("apiGroup", "rbac.authorization.k8s.io")
+            .put("name", group);
+        return binding.toString();
+    }
+
+    private static ObjectNode binding(String namespace, String name, String roleKind, String roleName) {
         ObjectNode binding = object("rbac.authorization.k8s.io/v1",
                 namespace.isEmpty() ? "ClusterRoleBinding" : "RoleBinding", namespace, name, Map.of());
         if (namespace.isEmpty()) {
@@ -201,12 +222,7 @@ public final class KubeObjects {
             .put("apiGroup", "rbac.authorization.k8s.io")
             .put("kind", roleKind)
             .put("name", roleName);
-        binding.putArray("subjects")
-            .addObject()
-            .put("kind", "ServiceAccount")
-            .put("name", accountName)
-            .put("namespace", accountNamespace);
-        return binding.toString();
+        return binding;
     }
 
     private static ObjectNode object(String apiVersion, String kind, String namespace, String name,
