@@ -46,6 +46,7 @@ import org.springframework.validation.annotation.Validated;
  * enabled)
  * @param http limits of the HTTP connections (API and management ports)
  * @param tls TLS on the API and xDS ports (off unless enabled)
+ * @param clusterset the services a set of clusters exports, merged (off unless enabled)
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -57,7 +58,7 @@ public record GatewayProperties(
         @Valid @DefaultValue LongPoll longPoll, @Valid @DefaultValue PodMetadata podMetadata,
         @Valid @DefaultValue DiscoveryServer discoveryServer, @Valid @DefaultValue Auth auth,
         @Valid @DefaultValue Annotations annotations, @Valid @DefaultValue Cors cors, @Valid @DefaultValue Xds xds,
-        @Valid @DefaultValue Http http, @Valid @DefaultValue Tls tls) {
+        @Valid @DefaultValue Http http, @Valid @DefaultValue Tls tls, @Valid @DefaultValue ClusterSet clusterset) {
 
     public static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
@@ -322,4 +323,50 @@ public record GatewayProperties(
 
         }
     }
+
+    /**
+     * A cluster set, after the Kubernetes Multi-Cluster Services API (KEP-1645): this
+     * cluster and remote ones, each read by its own watches; a Service is exported when a
+     * {@code ServiceExport} of its name exists in its namespace, or when it carries the
+     * export annotation; exported Services of one namespace and name are one cluster-set
+     * service (namespace sameness).
+     *
+     * @param enabled watch ServiceExports (and the remote clusters) and serve the
+     * cluster-set views
+     * @param name this cluster's name in the set
+     * @param exportAnnotation a Service with this annotation set to "true" is exported as
+     * if a ServiceExport named it (the annotation must be served: see
+     * gateway.annotations)
+     * @param remotes the other clusters of the set
+     * @param withdrawAfter the endpoints of a remote cluster that cannot be watched are
+     * served, marked stale, for this long, then withdrawn (zero: kept until it answers
+     * again)
+     */
+    public record ClusterSet(@DefaultValue("false") boolean enabled,
+            @NotBlank @Pattern(regexp = DNS_LABEL, message = "must be a DNS label") @DefaultValue("local") String name,
+            @NotBlank @DefaultValue("discovery-gateway.io/export") String exportAnnotation,
+            @DefaultValue List<@Valid Remote> remotes,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("5m") Duration withdrawAfter) {
+
+        public ClusterSet {
+            java.util.Set<String> names = new java.util.HashSet<>(java.util.List.of(name));
+            for (Remote remote : remotes) {
+                if (!names.add(remote.name())) {
+                    throw new IllegalArgumentException("gateway.clusterset: the cluster name '" + remote.name()
+                            + "' is given twice; every cluster of the set needs its own");
+                }
+            }
+        }
+
+        /**
+         * @param name the cluster's name in the set (a DNS label), shown on its endpoints
+         * @param kubeconfig the kubeconfig file that reaches its API (mounted from a
+         * Secret), with credentials that may list and watch Services, EndpointSlices and
+         * ServiceExports there
+         */
+        public record Remote(@NotBlank @Pattern(regexp = DNS_LABEL, message = "must be a DNS label") String name,
+                @NotBlank String kubeconfig) {
+        }
+    }
+
 }

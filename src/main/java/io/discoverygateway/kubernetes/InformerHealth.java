@@ -38,6 +38,9 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
      */
     private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
+    /** The reason of the latest failure (read only while some informer is failing). */
+    private volatile String lastReason;
+
     InformerHealth(Clock clock, MeterRegistry registry) {
         this.clock = clock;
         this.registry = registry;
@@ -71,6 +74,7 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
     @Override
     public void failed(String informer, String reason) {
         failures(informer).increment();
+        lastReason = informer + ": " + reason;
         if (failingSince.putIfAbsent(informer, clock.instant()) == null) {
             log.warn("List/watch of {} failed ({}); retrying with back-off, data marked stale until it works again",
                     informer, reason);
@@ -83,10 +87,17 @@ final class InformerHealth implements ListWatchMonitor, DataFreshness {
     /** Stale while any informer cannot list or watch, counted from its first failure. */
     @Override
     public Optional<Duration> staleFor() {
-        return failingSince.values()
-            .stream()
-            .min(Instant::compareTo)
-            .map(since -> Duration.between(since, clock.instant()));
+        return staleSince().map(since -> Duration.between(since, clock.instant()));
+    }
+
+    /** The first failure of the informers that cannot list or watch now. */
+    Optional<Instant> staleSince() {
+        return failingSince.values().stream().min(Instant::compareTo);
+    }
+
+    /** Why the data is stale (the latest failure), or null when it is not. */
+    String staleReason() {
+        return failingSince.isEmpty() ? null : lastReason;
     }
 
 }

@@ -13,6 +13,9 @@ import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.WatchScope;
 import io.discoverygateway.access.Reviews;
 import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.SnapshotEncoder;
+import io.discoverygateway.clusterset.ClusterSetPublisher;
+import io.discoverygateway.clusterset.ExportIndex;
 import io.discoverygateway.protocol.Backoff;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
@@ -136,21 +139,20 @@ class KubernetesConfiguration {
     @Bean
     KubernetesWatchers kubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             GatewayProperties properties, Catalog catalog, InformerHealth health, ObjectProvider<PodMapper> podMapper,
-            ObjectProvider<RoleBindingIndex> roleBindings, MeterRegistry registry) {
+            ObjectProvider<RoleBindingIndex> roleBindings, ObjectProvider<ExportIndex> exports,
+            MeterRegistry registry) {
         LenientModelJson.install();
         // Watches are long-lived streams: a read timeout would cut them after a quiet
         // spell (the watchdog abandons
         // silent ones instead). List calls get a call timeout of their own.
         apiClient.setHttpClient(apiClient.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
-        WatchHealth watchHealth = new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL,
-                properties.kubernetes().watchIdleTimeout(), WATCH_TIMEOUT_MARGIN);
         KubernetesWatchers watchers = new KubernetesWatchers(apiClient, connection, scope,
                 properties.serviceLabelSelector(), catalog,
                 new CatalogFeeder(catalog, registry,
                         new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())),
-                health, new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, () -> ThreadLocalRandom.current().nextDouble()),
-                watchHealth, properties.kubernetes().syncCheckInterval(),
-                Optional.ofNullable(podMapper.getIfAvailable()), Optional.ofNullable(roleBindings.getIfAvailable()));
+                health, backoff(), watchHealth(properties), properties.kubernetes().syncCheckInterval(),
+                Optional.ofNullable(podMapper.getIfAvailable()), Optional.ofNullable(roleBindings.getIfAvailable()),
+                Optional.ofNullable(exports.getIfAvailable()), "");
         Gauge.builder("gateway.catalog.synced", watchers, w -> w.synced() ? 1 : 0)
             .description("1 once every informer has listed its resources and the catalog holds them, else 0")
             .register(registry);
@@ -164,6 +166,53 @@ class KubernetesConfiguration {
     @Bean
     @Nullable Reviews kubernetesReviews(ApiClient apiClient, GatewayProperties properties) {
         return properties.auth().enabled() ? new KubernetesReviews(apiClient, properties.auth().reviewTimeout()) : null;
+    }
+
+    private static Backoff backoff() {
+        return new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    private static WatchHealth watchHealth(GatewayProperties properties) {
+        return new WatchHealth(SHORT_WATCH, MIN_WATCH_INTERVAL, properties.kubernetes().watchIdleTimeout(),
+                WATCH_TIMEOUT_MARGIN);
+    }
+
+    /**
+     * This cluster's ServiceExports, with the cluster set on (null, no bean, otherwise):
+     * its presence makes the watchers watch them.
+     */
+    @Bean
+    @Nullable ExportIndex localExports(GatewayProperties properties) {
+        return properties.clusterset().enabled() ? new ExportIndex() : null;
+    }
+
+    /** The clusters of the set, with the cluster set on. */
+    @Bean
+    @Nullable ClusterSetMembers clusterSetMembers(GatewayProperties properties, Catalog catalog, KubernetesWatchers watchers,
+            InformerHealth health, ObjectProvider<ExportIndex> exports, WatchScope scope, SnapshotEncoder encoder,
+            MeterRegistry registry) {
+        ExportIndex localExports = exports.getIfAvailable();
+        return localExports == null ? null : ClusterSetMembers.of(properties, catalog, watchers, health, localExports,
+                scope, encoder, backoff(), () -> watchHealth(properties), registry);
+    }
+
+    /** The cluster-set view, with the cluster set on. */
+    @Bean
+    @Nullable ClusterSetPublisher clusterSetPublisher(ObjectProvider<ClusterSetMembers> members, GatewayProperties properties,
+            MeterRegistry registry) {
+        ClusterSetMembers set = members.getIfAvailable();
+        if (set == null) {
+            return null;
+        }
+        ClusterSetPublisher publisher = new ClusterSetPublisher(set.members(),
+                properties.clusterset().exportAnnotation(), properties.clusterset().withdrawAfter(), Clock.systemUTC());
+        Gauge.builder("gateway.clusterset.services", publisher, p -> p.view().services().size())
+            .description("Cluster-set services: exported by at least one cluster of the set")
+            .register(registry);
+        Gauge.builder("gateway.clusterset.conflicts", publisher, p -> p.view().conflicted())
+            .description("Cluster-set services whose clusters' Services disagree (type or ports)")
+            .register(registry);
+        return publisher;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.google.gson.reflect.TypeToken;
 import io.discoverygateway.WatchScope;
 import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.clusterset.ExportIndex;
 import io.discoverygateway.protocol.Backoff;
 import io.discoverygateway.runtime.DaemonThreads;
 import io.discoverygateway.runtime.GatewayLifecycle;
@@ -90,6 +91,11 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
 
     private final Optional<RoleBindingIndex> roleBindings;
 
+    private final Optional<ExportIndex> exports;
+
+    /** Empty for the cluster the gateway runs in; a remote cluster's name otherwise. */
+    private final String cluster;
+
     private final List<SharedInformerFactory> factories = new ArrayList<>();
 
     private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
@@ -111,11 +117,15 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
      * @param roleBindings present to watch RoleBindings too, for consumer authorization
      * ({@code gateway.auth.role-binding-prefilter}); they are no part of the catalog, its
      * sync or its staleness
+     * @param exports present to watch ServiceExports too, for the cluster set
+     * ({@code gateway.clusterset.enabled}); no part of the catalog's sync either
+     * @param cluster the remote cluster these watch, named in their names and logs; empty
+     * for the cluster the gateway runs in
      */
     KubernetesWatchers(ApiClient apiClient, KubernetesConnection connection, WatchScope scope,
             String serviceLabelSelector, Catalog catalog, CatalogFeeder feeder, InformerHealth health, Backoff backoff,
             WatchHealth watchHealth, Duration syncCheckInterval, Optional<PodMapper> podMapper,
-            Optional<RoleBindingIndex> roleBindings) {
+            Optional<RoleBindingIndex> roleBindings, Optional<ExportIndex> exports, String cluster) {
         this.apiClient = apiClient;
         this.connection = connection;
         this.scope = scope;
@@ -128,6 +138,8 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         this.syncCheckInterval = syncCheckInterval;
         this.podMapper = podMapper;
         this.roleBindings = roleBindings;
+        this.exports = exports;
+        this.cluster = cluster;
     }
 
     @Override
@@ -137,7 +149,8 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         List<String> namespaces = scope.allNamespaces() ? List.of("") : scope.namespaces();
         for (String namespace : namespaces) {
             SharedInformerFactory factory = new SharedInformerFactory(apiClient);
-            String where = namespace.isEmpty() ? "all namespaces" : namespace;
+            String where = (namespace.isEmpty() ? "all namespaces" : namespace)
+                    + (cluster.isEmpty() ? "" : " of cluster " + cluster);
             catalogInformer(factory, "Services in " + where,
                     ListCall.of(apiClient, "/api/v1", "services", namespace, selector), V1Service.class,
                     V1ServiceList.class, new TypeToken<Watch.Response<V1Service>>() {
@@ -160,6 +173,17 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
                 pods.setTransform(object -> mapper.trim((V1Pod) object));
                 pods.addEventHandler(feeder.pods(mapper));
             }
+            if (exports.isPresent()) {
+                ExportIndex index = exports.get();
+                String name = "ServiceExports in " + where;
+                informer(factory, name,
+                        ListCall.of(apiClient, "/apis/" + ServiceExportResource.GROUP_VERSION, "serviceexports",
+                                namespace, null),
+                        ServiceExportResource.class, ServiceExportResource.List.class,
+                        new TypeToken<Watch.Response<ServiceExportResource>>() {
+                        }.getType(), ServiceExportResource.monitor(name))
+                    .addEventHandler(ServiceExportResource.handler(index));
+            }
             factories.add(factory);
         }
         roleBindings.ifPresent(index -> {
@@ -170,8 +194,9 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
                     }.getType(), index));
             factories.add(factory);
         });
-        log.info("Watching Services, EndpointSlices{} in {} at {} (found through {}) as {}",
-                podMapper.isPresent() ? " and Pods" : "", scope, apiClient.getBasePath(), connection.source(),
+        log.info("Watching Services, EndpointSlices{}{} in {}{} at {} (found through {}) as {}",
+                podMapper.isPresent() ? ", Pods" : "", exports.isPresent() ? ", ServiceExports" : "", scope,
+                cluster.isEmpty() ? "" : " of cluster " + cluster, apiClient.getBasePath(), connection.source(),
                 connection.identity());
         factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
         syncMonitor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("informer-sync-check"));
@@ -218,8 +243,8 @@ public final class KubernetesWatchers implements GatewayLifecycle, InformerSync 
         }
         catalog.afterPending(() -> {
             syncedAt = Instant.now();
-            log.info("Cache in sync: {} services, {} endpoints", catalog.view().serviceCount(),
-                    catalog.view().endpointCount());
+            log.info("Cache{} in sync: {} services, {} endpoints", cluster.isEmpty() ? "" : " of cluster " + cluster,
+                    catalog.view().serviceCount(), catalog.view().endpointCount());
         });
     }
 

@@ -60,19 +60,23 @@ class ArchitectureTest {
             .definedBy("io.discoverygateway.web..")
             .layer("Access")
             .definedBy("io.discoverygateway.access..")
+            .layer("ClusterSet")
+            .definedBy("io.discoverygateway.clusterset..")
             .layer("Surfaces")
             .definedBy("io.discoverygateway.api..", "io.discoverygateway.compat..", "io.discoverygateway.stream..",
                     "io.discoverygateway.longpoll..", "io.discoverygateway.health..", "io.discoverygateway.xds..")
             .whereLayer("Surfaces")
             .mayNotBeAccessedByAnyLayer()
+            .whereLayer("ClusterSet")
+            .mayOnlyBeAccessedByLayers("Kubernetes")
             .whereLayer("Access")
-            .mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes")
+            .mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes", "ClusterSet")
             .whereLayer("Web")
-            .mayOnlyBeAccessedByLayers("Surfaces", "Access")
+            .mayOnlyBeAccessedByLayers("Surfaces", "Access", "ClusterSet")
             .whereLayer("Kubernetes")
             .mayOnlyBeAccessedByLayers("Surfaces")
             .whereLayer("Catalog")
-            .mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Access", "Surfaces")
+            .mayOnlyBeAccessedByLayers("Configuration", "Kubernetes", "Web", "Access", "ClusterSet", "Surfaces")
             .check(GATEWAY);
     }
 

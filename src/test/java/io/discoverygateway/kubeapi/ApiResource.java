@@ -46,8 +46,16 @@ public record ApiResource(String group, String version, String plural, String ki
     public static final ApiResource SUBJECT_ACCESS_REVIEWS = new ApiResource("authorization.k8s.io", "v1",
             "subjectaccessreviews", "SubjectAccessReview", List.of(), false, List.of("create"), List.of());
 
+    /**
+     * The Multi-Cluster Services API's ServiceExport, as its CRD
+     * (k8s/components/clusterset) serves it.
+     */
+    public static final ApiResource SERVICE_EXPORTS = new ApiResource("multicluster.x-k8s.io", "v1alpha1",
+            "serviceexports", "ServiceExport", List.of(), true, ALL_VERBS, List.of());
+
     public static final List<ApiResource> ALL = List.of(SERVICES, ENDPOINT_SLICES, PODS, SERVICE_ACCOUNTS, ROLES,
-            ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, TOKEN_REVIEWS, SUBJECT_ACCESS_REVIEWS);
+            ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, TOKEN_REVIEWS, SUBJECT_ACCESS_REVIEWS,
+            SERVICE_EXPORTS);
 
     private static ApiResource stored(String group, String plural, String kind, List<String> shortNames,
             boolean namespaced) {

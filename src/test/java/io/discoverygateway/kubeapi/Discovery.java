@@ -92,8 +92,13 @@ final class Discovery {
         ObjectNode node = JSON.createObjectNode();
         node.put("name", group);
         ObjectNode version = JSON.createObjectNode();
-        version.put("groupVersion", group + "/v1");
-        version.put("version", "v1");
+        String preferred = ApiResource.ALL.stream()
+            .filter(resource -> resource.group().equals(group))
+            .map(ApiResource::version)
+            .findFirst()
+            .orElse("v1");
+        version.put("groupVersion", group + "/" + preferred);
+        version.put("version", preferred);
         node.putArray("versions").add(version);
         node.set("preferredVersion", version.deepCopy());
         return node;

@@ -146,6 +146,13 @@ public final class KubeObjects {
         return slice.toString();
     }
 
+    /**
+     * A ServiceExport of the Multi-Cluster Services API: exports the Service of its name.
+     */
+    public static String serviceExport(String namespace, String name) {
+        return object(ApiResource.SERVICE_EXPORTS.apiVersion(), "ServiceExport", namespace, name, Map.of()).toString();
+    }
+
     public static String serviceAccount(String namespace, String name) {
         return object("v1", "ServiceAccount", namespace, name, Map.of()).toString();
     }

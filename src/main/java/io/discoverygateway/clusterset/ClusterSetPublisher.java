@@ -1,0 +1,218 @@
+package io.discoverygateway.clusterset;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.clusterset.MemberState.Availability;
+import io.discoverygateway.clusterset.MemberState.Export;
+import io.discoverygateway.runtime.DaemonThreads;
+import io.discoverygateway.runtime.GatewayLifecycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps the cluster-set view: whenever a cluster's catalog or exports change, and every
+ * second for the clusters' staleness, merges again the cluster-set services whose inputs
+ * changed (their snapshots, exports, availability), encodes each of those once, and
+ * publishes an immutable {@link ClusterSetView}.
+ *
+ * <p>
+ * Threads: one daemon thread ({@code clusterset-publisher}) owns the merge state and the
+ * revision counter and publishes the view (volatile); the catalogs' writer threads and
+ * the export informers only ask for a publication (a flag, never blocking).
+ */
+public final class ClusterSetPublisher implements GatewayLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterSetPublisher.class);
+
+    private final List<ClusterMember> members;
+
+    private final String exportAnnotation;
+
+    private final Duration withdrawAfter;
+
+    private final Clock clock;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    private final AtomicBoolean requested = new AtomicBoolean();
+
+    private volatile ScheduledExecutorService thread;
+
+    private volatile ClusterSetView view = ClusterSetView.EMPTY;
+
+    /** Owned by the publisher thread: what the last publication was made from. */
+    private List<Object> lastInputs = List.of();
+
+    private long revision;
+
+    /**
+     * @param members the clusters of the set, this one first
+     */
+    public ClusterSetPublisher(List<ClusterMember> members, String exportAnnotation, Duration withdrawAfter,
+            Clock clock) {
+        this.members = List.copyOf(members);
+        this.exportAnnotation = exportAnnotation;
+        this.withdrawAfter = withdrawAfter;
+        this.clock = clock;
+    }
+
+    /** The latest published view; never null. */
+    public ClusterSetView view() {
+        return view;
+    }
+
+    public List<ClusterMember> members() {
+        return members;
+    }
+
+    @Override
+    public synchronized void start() {
+        thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("clusterset-publisher"));
+        for (ClusterMember member : members) {
+            member.catalog().addListener((catalogView, changes) -> request());
+            member.exports().onChange(this::request);
+        }
+        thread.scheduleWithFixedDelay(this::publishIfChanged, 0, 1, TimeUnit.SECONDS);
+    }
+
+    private void request() {
+        ScheduledExecutorService current = thread;
+        if (current != null && requested.compareAndSet(false, true)) {
+            current.execute(this::publishIfChanged);
+        }
+    }
+
+    private void publishIfChanged() {
+        requested.set(false);
+        try {
+            Instant now = clock.instant();
+            List<Object> inputs = new ArrayList<>();
+            for (ClusterMember member : members) {
+                inputs.add(member.catalog().view());
+                inputs.add(member.exports().changes());
+                inputs.add(availability(member, now));
+                inputs.add(member.staleSince());
+            }
+            if (!inputs.equals(lastInputs)) {
+                publish(now);
+                lastInputs = inputs;
+            }
+        }
+        catch (RuntimeException ex) {
+            // The thread must go on: the next change or tick tries again.
+            log.error("Could not publish the cluster set", ex);
+        }
+    }
+
+    private void publish(Instant now) {
+        List<MemberState> states = new ArrayList<>(members.size());
+        TreeSet<ServiceKey> keys = new TreeSet<>();
+        for (ClusterMember member : members) {
+            MemberState state = state(member, now);
+            states.add(state);
+            keys.addAll(state.exported().keySet());
+        }
+        ClusterSetView previous = view;
+        Map<ServiceKey, ClusterSetView.Entry> services = new HashMap<>();
+        boolean changed = false;
+        int conflicted = 0;
+        for (ServiceKey key : keys) {
+            List<Object> fingerprint = new ArrayList<>(states.size() * 4);
+            for (MemberState state : states) {
+                fingerprint.add(state.availability());
+                fingerprint.add(state.staleSince());
+                fingerprint.add(state.exported().get(key));
+            }
+            ClusterSetView.Entry entry = previous.find(key)
+                .filter(known -> known.fingerprint().equals(fingerprint))
+                .orElse(null);
+            if (entry == null) {
+                Optional<ClusterSetService> merged = ClusterSetMerge.merge(key, states);
+                if (merged.isEmpty()) {
+                    continue;
+                }
+                ClusterSetService service = merged.get().withRevision(++revision);
+                entry = new ClusterSetView.Entry(service, json.writeValueAsBytes(service),
+                        java.util.Collections.unmodifiableList(fingerprint));
+                changed = true;
+            }
+            services.put(key, entry);
+            if (!entry.service().conflicts().isEmpty()) {
+                conflicted++;
+            }
+        }
+        if (changed || services.size() != previous.services().size()) {
+            if (!changed) {
+                revision++;
+            }
+            view = new ClusterSetView(revision, services, conflicted);
+        }
+    }
+
+    /** The cluster as the merge sees it now. */
+    private MemberState state(ClusterMember member, Instant now) {
+        Map<ServiceKey, Export> exported = new HashMap<>();
+        CatalogView catalog = member.catalog().view();
+        for (ServiceSnapshot snapshot : catalog.services()) {
+            ServiceKey key = snapshot.key();
+            Instant exportedAt = member.exports().exportedAt(key);
+            if (exportedAt != null) {
+                exported.put(key, new Export(snapshot, exportedAt));
+            }
+            else if ("true".equals(snapshot.state().service().annotations().get(exportAnnotation))) {
+                exported.put(key, new Export(snapshot, null));
+            }
+        }
+        return new MemberState(member.name(), member.local(), availability(member, now),
+                member.staleSince().orElse(null), member.staleReason(), exported);
+    }
+
+    /**
+     * Syncing until listed; stale while its API cannot be watched; a remote cluster
+     * withdrawn once that has lasted withdraw-after (this cluster's data is always
+     * served: the gateway's own readiness speaks for it).
+     */
+    private Availability availability(ClusterMember member, Instant now) {
+        if (!member.synced()) {
+            return Availability.SYNCING;
+        }
+        Optional<Instant> staleSince = member.staleSince();
+        if (staleSince.isEmpty()) {
+            return Availability.CURRENT;
+        }
+        boolean withdrawn = !member.local() && !withdrawAfter.isZero()
+                && Duration.between(staleSince.get(), now).compareTo(withdrawAfter) >= 0;
+        return withdrawn ? Availability.WITHDRAWN : Availability.STALE;
+    }
+
+    @Override
+    public synchronized void stop() {
+        ScheduledExecutorService current = thread;
+        thread = null;
+        if (current != null) {
+            current.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread != null;
+    }
+
+}

@@ -1,0 +1,192 @@
+package io.discoverygateway.kubernetes;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.discoverygateway.GatewayProperties;
+import io.discoverygateway.WatchScope;
+import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
+import io.discoverygateway.catalog.SnapshotEncoder;
+import io.discoverygateway.clusterset.ClusterMember;
+import io.discoverygateway.clusterset.ExportIndex;
+import io.discoverygateway.protocol.Backoff;
+import io.discoverygateway.runtime.GatewayLifecycle;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The clusters of the set as the cluster-set view reads them: this one (the gateway's own
+ * catalog and watches) and the remote ones, each with its own API client (from its
+ * kubeconfig), watches, catalog, health and metrics. A remote cluster shares nothing with
+ * this one but the immutable settings, so one that is unreachable, slow or answers errors
+ * never delays this cluster's data, its readiness, or another remote's.
+ *
+ * <p>
+ * Threads: each remote cluster has the threads of its own informers, watchdog and catalog
+ * writer (as {@link KubernetesWatchers} and {@link Catalog} say); the lifecycle thread
+ * starts and stops them.
+ */
+final class ClusterSetMembers implements GatewayLifecycle {
+
+    private final List<ClusterMember> members;
+
+    private final List<Remote> remotes;
+
+    private volatile boolean running;
+
+    private ClusterSetMembers(List<ClusterMember> members, List<Remote> remotes) {
+        this.members = List.copyOf(members);
+        this.remotes = List.copyOf(remotes);
+    }
+
+    /**
+     * This cluster and every configured remote one (whose kubeconfig must be readable:
+     * start-up fails with the file's name otherwise).
+     */
+    static ClusterSetMembers of(GatewayProperties properties, Catalog localCatalog, KubernetesWatchers localWatchers,
+            InformerHealth localHealth, ExportIndex localExports, WatchScope scope, SnapshotEncoder encoder,
+            Backoff backoff, Supplier<WatchHealth> watchHealth, MeterRegistry registry) {
+        GatewayProperties.ClusterSet set = properties.clusterset();
+        List<ClusterMember> members = new ArrayList<>();
+        Member local = new Member(set.name(), true, localCatalog, localExports, localWatchers, localHealth);
+        members.add(local);
+        List<Remote> remotes = new ArrayList<>();
+        for (GatewayProperties.ClusterSet.Remote remote : set.remotes()) {
+            Catalog catalog = new Catalog("cluster-" + remote.name(), encoder, Clock.systemUTC());
+            // The remote's own meters stay private; the cluster's figures are published
+            // below under the gateway.clusterset names, tagged with the cluster.
+            MeterRegistry own = new SimpleMeterRegistry();
+            InformerHealth health = new InformerHealth(Clock.systemUTC(), own);
+            ExportIndex exports = new ExportIndex();
+            ApiClient client = client(remote);
+            KubernetesWatchers watchers = new KubernetesWatchers(client,
+                    new KubernetesConnection("kubeconfig " + remote.kubeconfig(), "its user", Optional.empty()), scope,
+                    properties.serviceLabelSelector(), catalog,
+                    new CatalogFeeder(catalog, own,
+                            new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())),
+                    health, backoff, watchHealth.get(), properties.kubernetes().syncCheckInterval(), Optional.empty(),
+                    Optional.empty(), Optional.of(exports), remote.name());
+            Member member = new Member(remote.name(), false, catalog, exports, watchers, health);
+            members.add(member);
+            remotes.add(new Remote(member, catalog, watchers));
+            FunctionCounter.builder("gateway.clusterset.cluster.failures", own,
+                    r -> r.find("gateway.kubernetes.failures").counters().stream().mapToDouble(c -> c.count()).sum())
+                .description("Lists and watches of the cluster's API that failed")
+                .tag("cluster", remote.name())
+                .register(registry);
+        }
+        for (ClusterMember member : members) {
+            Gauge.builder("gateway.clusterset.cluster.synced", member, m -> m.synced() ? 1 : 0)
+                .description("1 once the cluster's watches have listed everything, else 0")
+                .tag("cluster", member.name())
+                .register(registry);
+            Gauge
+                .builder("gateway.clusterset.cluster.stale", member,
+                        m -> m.staleSince()
+                            .map(since -> Duration.between(since, Instant.now()).toMillis() / 1000.0)
+                            .orElse(0.0))
+                .description("Seconds since the cluster's API could last be watched (0 while it can)")
+                .baseUnit("seconds")
+                .tag("cluster", member.name())
+                .register(registry);
+            Gauge.builder("gateway.clusterset.cluster.endpoints", member, m -> m.catalog().view().endpointCount())
+                .description("Endpoints the gateway holds of the cluster's watched Services")
+                .tag("cluster", member.name())
+                .register(registry);
+        }
+        return new ClusterSetMembers(members, remotes);
+    }
+
+    private static ApiClient client(GatewayProperties.ClusterSet.Remote remote) {
+        Path file = Path.of(remote.kubeconfig());
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            KubeConfig config = KubeConfig.loadKubeConfig(reader);
+            config.setFile(file.toFile());
+            ApiClient client = ClientBuilder.kubeconfig(config).build();
+            // Watches are long-lived: no read timeout (the watchdog abandons silent
+            // ones).
+            client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
+            return client;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("gateway.clusterset.remotes: the kubeconfig of cluster '" + remote.name()
+                    + "' (" + file + ") cannot be read", ex);
+        }
+    }
+
+    List<ClusterMember> members() {
+        return members;
+    }
+
+    @Override
+    public synchronized void start() {
+        remotes.forEach(remote -> remote.watchers().start());
+        running = true;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        for (Remote remote : remotes) {
+            remote.watchers().stop();
+            remote.catalog().close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Started and stopped with this cluster's watches. */
+    @Override
+    public int getPhase() {
+        return KubernetesWatchers.PHASE;
+    }
+
+    private record Remote(Member member, Catalog catalog, KubernetesWatchers watchers) {
+    }
+
+    /** A cluster read through its own catalog, watches and health. */
+    private record Member(String name, boolean local, Catalog catalogWriter, ExportIndex exports,
+            KubernetesWatchers watchers, InformerHealth health) implements ClusterMember {
+
+        @Override
+        public CatalogReader catalog() {
+            return catalogWriter;
+        }
+
+        @Override
+        public boolean synced() {
+            return watchers.synced();
+        }
+
+        @Override
+        public Optional<Instant> staleSince() {
+            return health.staleSince();
+        }
+
+        @Override
+        public String staleReason() {
+            return health.staleReason();
+        }
+    }
+
+}

@@ -1,0 +1,183 @@
+package io.discoverygateway.clusterset;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import io.discoverygateway.GatewayClient;
+import io.discoverygateway.GatewayTest;
+import io.discoverygateway.kubeapi.ApiResource;
+import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
+import io.discoverygateway.kubeapi.KubeObjects;
+import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A cluster set of two: this cluster ("east", the gateway's own embedded API) and a
+ * remote one ("west", a second embedded API read through its kubeconfig). Services are
+ * exported by a ServiceExport or by the export annotation, and served merged, each
+ * endpoint with its cluster.
+ */
+@GatewayTest(
+        properties = { "gateway.namespaces=shop", "gateway.clusterset.enabled=true", "gateway.clusterset.name=east" })
+@DirtiesContext
+class ClusterSetTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final RemoteCluster WEST = RemoteCluster.start("west");
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EmbeddedKubernetesApi east;
+
+    @DynamicPropertySource
+    static void remote(DynamicPropertyRegistry registry) {
+        registry.add("gateway.clusterset.remotes[0].name", WEST::name);
+        registry.add("gateway.clusterset.remotes[0].kubeconfig", () -> WEST.kubeconfig().toString());
+    }
+
+    @AfterAll
+    static void stopRemote() {
+        WEST.close();
+    }
+
+    @Test
+    void aServiceExportedInTheRemoteClusterIsServedWithItsClusterAndWithdrawnWhenUnexported() {
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "cart"));
+        WEST.api()
+            .create(ApiResource.ENDPOINT_SLICES, "shop",
+                    KubeObjects.slice("shop", "cart-1", "cart", List.of(EndpointSpec.ready("10.2.0.1"))));
+        WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "cart"));
+
+        JsonNode cart = awaitService("cart", service -> service.path("endpoints").size() == 1);
+        WEST.api().delete(ApiResource.SERVICE_EXPORTS, "shop", "cart");
+
+        assertThat(cart.path("type").asString()).isEqualTo("ClusterSetIP");
+        assertThat(cart.path("endpoints").get(0).path("cluster").asString()).isEqualTo("west");
+        assertThat(cart.path("endpoints").get(0).path("addresses").get(0).asString()).isEqualTo("10.2.0.1");
+        assertThat(cart.path("clusters").get(0).path("exportedAt").isString()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/namespaces/shop/services/cart").statusCode() == 404);
+    }
+
+    @Test
+    void aServiceThatNoClusterExportsIsNeverShown() {
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "internal"));
+        east.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "internal"));
+        east.create(ApiResource.SERVICES, "shop", annotated(KubeObjects.service("shop", "marker")));
+        awaitService("marker", service -> true);
+
+        assertThat(get("/namespaces/shop/services/internal").statusCode()).isEqualTo(404);
+        assertThat(get("/services").body()).doesNotContain("\"internal\"");
+    }
+
+    @Test
+    void theSameServiceInBothClustersIsOneServiceWithTheEndpointsOfEachThisClusterFirst() {
+        east.create(ApiResource.SERVICES, "shop", annotated(KubeObjects.service("shop", "api")));
+        east.create(ApiResource.ENDPOINT_SLICES, "shop",
+                KubeObjects.slice("shop", "api-1", "api", List.of(EndpointSpec.ready("10.1.0.1"))));
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "api"));
+        WEST.api()
+            .create(ApiResource.ENDPOINT_SLICES, "shop", KubeObjects.slice("shop", "api-1", "api",
+                    List.of(EndpointSpec.ready("10.2.0.1"), EndpointSpec.notReady("10.2.0.2"))));
+        WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "api"));
+
+        JsonNode api = awaitService("api", service -> service.path("endpoints").size() == 3);
+        JsonNode westOnly = JSON.readTree(get("/namespaces/shop/services/api?cluster=west&ready=true").body());
+
+        assertThat(api.path("clusters").findValuesAsString("cluster")).containsExactly("east", "west");
+        assertThat(api.path("clusters").get(0).path("local").asBoolean()).isTrue();
+        assertThat(api.path("endpoints").findValuesAsString("cluster")).containsExactly("east", "west", "west");
+        assertThat(api.path("conflicts").isEmpty()).isTrue();
+        assertThat(westOnly.path("endpoints")).hasSize(1);
+        assertThat(westOnly.path("endpoints").get(0).path("addresses").get(0).asString()).isEqualTo("10.2.0.1");
+    }
+
+    @Test
+    void aPortDefinedDifferentlyIsAConflictResolvedForTheOldestExport() {
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "pay"));
+        WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "pay"));
+        awaitService("pay", service -> true);
+        ObjectNode pay = (ObjectNode) JSON.readTree(annotated(KubeObjects.service("shop", "pay")));
+        ((ObjectNode) pay.path("spec").path("ports").get(0)).put("port", 8080);
+        east.create(ApiResource.SERVICES, "shop", pay.toString());
+
+        JsonNode merged = awaitService("pay", service -> service.path("conflicts").size() == 1);
+
+        JsonNode conflict = merged.path("conflicts").get(0);
+        assertThat(conflict.path("field").asString()).isEqualTo("ports");
+        assertThat(conflict.path("winner").asString()).as("a ServiceExport is older than any annotation")
+            .isEqualTo("west");
+        assertThat(conflict.path("clusters").get(0).asString()).isEqualTo("east");
+        assertThat(merged.path("ports")).hasSize(1);
+        assertThat(merged.path("ports").get(0).path("port").asInt()).isEqualTo(80);
+        assertThat(
+                new GatewayClient(port, managementPort()).get("/actuator/metrics/gateway.clusterset.conflicts").body())
+            .contains("\"value\":1.0");
+    }
+
+    @Test
+    void anUnknownClusterFilterIsAProblemThatNamesTheClusters() {
+        HttpResponse<String> answer = get("/services?cluster=north");
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.headers().firstValue("Content-Type"))
+            .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(answer.body()).contains("east, west");
+    }
+
+    @Test
+    void theClustersAreListedWithTheirState() {
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> get("/clusters").body().contains("\"name\":\"west\",\"local\":false,\"synced\":true"));
+
+        assertThat(get("/clusters").body()).contains("\"name\":\"east\",\"local\":true,\"synced\":true");
+    }
+
+    private JsonNode awaitService(String name, java.util.function.Predicate<JsonNode> condition) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            HttpResponse<String> answer = get("/namespaces/shop/services/" + name);
+            if (answer.statusCode() != 200) {
+                return false;
+            }
+            found[0] = JSON.readTree(answer.body());
+            return condition.test(found[0]);
+        });
+        return found[0];
+    }
+
+    private HttpResponse<String> get(String path) {
+        return new GatewayClient(port).get("/api/v1/clusterset" + path);
+    }
+
+    @Autowired
+    org.springframework.core.env.Environment environment;
+
+    private int managementPort() {
+        return Integer.parseInt(environment.getRequiredProperty("local.management.port"));
+    }
+
+    /** The Service with the export annotation. */
+    private static String annotated(String service) {
+        ObjectNode node = (ObjectNode) JSON.readTree(service);
+        node.withObject("metadata").withObject("annotations").put("discovery-gateway.io/export", "true");
+        return node.toString();
+    }
+
+}
