@@ -88,6 +88,18 @@ class LeastPrivilegeTest {
         assertThat(rbac.unused(requests)).isEmpty();
     }
 
+    @Test
+    void theClusterSetComponentAddsExactlyTheListAndWatchOfServiceExportsTheViewUses() {
+        assumeTrue(Manifests.kubectlAvailable(), "kubectl is not installed here: components are not rendered");
+        Manifests layout = Manifests.layout("base", "clusterset");
+        List<RecordedRequest> requests = exercise(layout, List.of(GATEWAY_NAMESPACE));
+        RbacGrants rbac = RbacGrants.of(withBootstrapRoles(layout.all()), GATEWAY_NAMESPACE);
+
+        assertThat(requests).extracting(RecordedRequest::resource).contains("serviceexports");
+        assertThat(rbac.forbidden(requests)).isEmpty();
+        assertThat(rbac.unused(requests)).isEmpty();
+    }
+
     /**
      * Runs the gateway as configured by the manifests through its life, and returns every
      * API request it made.

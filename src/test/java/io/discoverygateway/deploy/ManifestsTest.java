@@ -38,11 +38,15 @@ class ManifestsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final Map<String, Class<?>> MODELS = Map.of("ServiceAccount", V1ServiceAccount.class, "Role",
-            V1Role.class, "RoleBinding", V1RoleBinding.class, "ClusterRole", V1ClusterRole.class, "ClusterRoleBinding",
-            V1ClusterRoleBinding.class, "Deployment", V1Deployment.class, "Service", V1Service.class,
-            "PodDisruptionBudget", V1PodDisruptionBudget.class, "NetworkPolicy", V1NetworkPolicy.class, "ConfigMap",
-            V1ConfigMap.class);
+    private static final Map<String, Class<?>> MODELS = Map.ofEntries(
+            Map.entry("ServiceAccount", V1ServiceAccount.class), Map.entry("Role", V1Role.class),
+            Map.entry("RoleBinding", V1RoleBinding.class), Map.entry("ClusterRole", V1ClusterRole.class),
+            Map.entry("ClusterRoleBinding", V1ClusterRoleBinding.class), Map.entry("Deployment", V1Deployment.class),
+            Map.entry("Service", V1Service.class), Map.entry("PodDisruptionBudget", V1PodDisruptionBudget.class),
+            Map.entry("NetworkPolicy", V1NetworkPolicy.class), Map.entry("ConfigMap", V1ConfigMap.class),
+            Map.entry("CustomResourceDefinition", io.kubernetes.client.openapi.models.V1CustomResourceDefinition.class),
+            Map.entry("Namespace", io.kubernetes.client.openapi.models.V1Namespace.class),
+            Map.entry("Secret", io.kubernetes.client.openapi.models.V1Secret.class));
 
     @Test
     void everyManifestFileIsAValidTypedObject() throws IOException {

@@ -55,6 +55,16 @@ public final class GatewayOnCluster implements AutoCloseable {
     }
 
     /**
+     * Starts a gateway that watches an existing namespace of exactly this name, with the
+     * base layout's RBAC there.
+     */
+    public static GatewayOnCluster startInNamespace(RealCluster cluster, String namespace, Map<String, Object> extra) {
+        Map<String, Object> properties = new LinkedHashMap<>(Map.of("gateway.namespaces", namespace));
+        properties.putAll(extra);
+        return start(cluster, cluster.url(), new GatewayRbac.Layout(false, false, false), namespace, properties);
+    }
+
+    /**
      * A gateway watching every namespace, with the cluster-wide layout's RBAC (consumer
      * authentication stays off).
      */

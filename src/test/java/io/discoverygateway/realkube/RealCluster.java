@@ -56,7 +56,7 @@ public final class RealCluster implements AutoCloseable {
             "endpointslice-mirroring-controller", "deployment-controller", "replicaset-controller",
             "namespace-controller", "serviceaccount-controller", "garbage-collector-controller",
             "pod-garbage-collector-controller", "clusterrole-aggregation-controller",
-            "root-ca-certificate-publisher-controller");
+            "root-ca-certificate-publisher-controller", "serviceaccount-token-controller");
 
     private static volatile RealCluster shared;
 
