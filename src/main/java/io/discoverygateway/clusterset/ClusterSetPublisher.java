@@ -56,6 +56,8 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
 
     private volatile ClusterSetView view = ClusterSetView.EMPTY;
 
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** Owned by the publisher thread: what the last publication was made from. */
     private List<Object> lastInputs = List.of();
 
@@ -79,6 +81,27 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
 
     public List<ClusterMember> members() {
         return members;
+    }
+
+    /** This cluster's name in the set. */
+    public String localName() {
+        return members.stream().filter(ClusterMember::local).findFirst().map(ClusterMember::name).orElseThrow();
+    }
+
+    /**
+     * Tells the listener of every later publication, on the publisher's thread: it must
+     * return quickly and never block.
+     */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Told of each published view and the cluster-set services it changed or removed. */
+    @FunctionalInterface
+    public interface Listener {
+
+        void published(ClusterSetView view, java.util.Set<ServiceKey> changed);
+
     }
 
     @Override
@@ -130,7 +153,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
         }
         ClusterSetView previous = view;
         Map<ServiceKey, ClusterSetView.Entry> services = new HashMap<>();
-        boolean changed = false;
+        java.util.Set<ServiceKey> touched = new java.util.HashSet<>();
         int conflicted = 0;
         for (ServiceKey key : keys) {
             List<Object> fingerprint = new ArrayList<>(states.size() * 4);
@@ -150,18 +173,27 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
                 ClusterSetService service = merged.get().withRevision(++revision);
                 entry = new ClusterSetView.Entry(service, json.writeValueAsBytes(service),
                         java.util.Collections.unmodifiableList(fingerprint));
-                changed = true;
+                touched.add(key);
             }
             services.put(key, entry);
             if (!entry.service().conflicts().isEmpty()) {
                 conflicted++;
             }
         }
-        if (changed || services.size() != previous.services().size()) {
-            if (!changed) {
+        for (ServiceKey key : previous.services().keySet()) {
+            if (!services.containsKey(key)) {
+                touched.add(key);
+            }
+        }
+        if (!touched.isEmpty()) {
+            if (touched.stream().noneMatch(services::containsKey)) {
+                // Only removals: the view still moves on.
                 revision++;
             }
-            view = new ClusterSetView(revision, services, conflicted);
+            ClusterSetView published = new ClusterSetView(revision, services, conflicted);
+            view = published;
+            java.util.Set<ServiceKey> changed = java.util.Set.copyOf(touched);
+            listeners.forEach(listener -> listener.published(published, changed));
         }
     }
 

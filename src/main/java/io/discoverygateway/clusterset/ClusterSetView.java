@@ -17,7 +17,7 @@ import io.discoverygateway.catalog.ServiceKey;
  */
 public record ClusterSetView(long revision, Map<ServiceKey, Entry> services, int conflicted) {
 
-    static final ClusterSetView EMPTY = new ClusterSetView(0, Map.of(), 0);
+    public static final ClusterSetView EMPTY = new ClusterSetView(0, Map.of(), 0);
 
     public ClusterSetView {
         services = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(services));

@@ -20,6 +20,7 @@ import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServicePort;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.ServiceState;
+import io.discoverygateway.clusterset.ClusterSetService;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -176,9 +177,49 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
                 listeners.put(listenerKey, listener.setName(XdsNames.resourceName(listenerKey)).build());
             }
             clusters.put(name, cluster(name, policy, port.appProtocol()));
-            assignments.put(name, assignment(name, port, state.endpoints()));
+            assignments.put(name, assignment(name, port, state.endpoints(), endpoint -> "", ""));
         }
         return new ServiceResources(key, snapshot.revision(), listeners, clusters, assignments);
+    }
+
+    /**
+     * Builds the resources of a cluster-set service ({@link XdsNames#clusterSet}): its
+     * endpoints in one locality per cluster and zone (the cluster as the region), this
+     * cluster's at priority 0 and the remote ones' at priority 1 while this cluster has a
+     * ready endpoint, the other way round while it has none; so a client fails over to
+     * the other clusters when this one has nothing ready, and comes back when it has.
+     * Round-robin: the load-balancing annotations are each cluster's own.
+     */
+    static ServiceResources ofClusterSet(ClusterSetService service, String localCluster) {
+        ServiceKey key = new ServiceKey(service.namespace(), service.name());
+        Map<String, Listener> listeners = new LinkedHashMap<>();
+        Map<String, Cluster> clusters = new LinkedHashMap<>();
+        Map<String, ClusterLoadAssignment> assignments = new LinkedHashMap<>();
+        List<ClusterSetService.Port> ports = service.ports()
+            .stream()
+            .filter(port -> port.protocol() == null || "TCP".equals(port.protocol()))
+            .toList();
+        List<Endpoint> endpoints = new ArrayList<>(service.endpoints().size());
+        Map<Endpoint, String> clusterOf = new java.util.IdentityHashMap<>();
+        for (ClusterSetService.ClusterEndpoint endpoint : service.endpoints()) {
+            endpoints.add(endpoint.endpoint());
+            clusterOf.put(endpoint.endpoint(), endpoint.cluster());
+        }
+        for (ClusterSetService.Port port : ports) {
+            String name = XdsNames.clusterSet(key, port.port());
+            Listener.Builder listener = listener(name, null);
+            listeners.put(name, listener.setName(name).build());
+            if (ports.size() == 1) {
+                String single = XdsNames.clusterSet(key);
+                listeners.put(single, listener.setName(single).build());
+            }
+            clusters.put(name, cluster(name, Cluster.LbPolicy.ROUND_ROBIN, port.appProtocol()));
+            assignments.put(name,
+                    assignment(name,
+                            new ServicePort(port.name(), port.port(), null, port.protocol(), port.appProtocol()),
+                            endpoints, clusterOf::get, localCluster));
+        }
+        return new ServiceResources(key, service.revision(), listeners, clusters, assignments);
     }
 
     private static Cluster.LbPolicy lbPolicy(Map<String, String> annotations) {
@@ -250,9 +291,14 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         return cluster.build();
     }
 
-    private static ClusterLoadAssignment assignment(String name, ServicePort servicePort, List<Endpoint> endpoints) {
-        Map<String, List<LbEndpoint>> byZone = new TreeMap<>();
-        Map<String, Integer> readyByZone = new TreeMap<>();
+    /**
+     * @param clusterOf the cluster of each endpoint ("" for a Service of this cluster)
+     * @param localCluster this cluster's name ("" for a Service of this cluster)
+     */
+    private static ClusterLoadAssignment assignment(String name, ServicePort servicePort, List<Endpoint> endpoints,
+            java.util.function.Function<Endpoint, String> clusterOf, String localCluster) {
+        Map<LocalityKey, List<LbEndpoint>> byZone = new TreeMap<>();
+        Map<LocalityKey, Integer> readyByZone = new TreeMap<>();
         Set<String> seen = new HashSet<>();
         // With no ready endpoint, the serving terminating ones take the traffic
         // (kube-proxy's fallback).
@@ -275,7 +321,8 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
             if (!seen.add(address + ':' + port)) {
                 continue;
             }
-            String zone = endpoint.zone() == null ? "" : endpoint.zone();
+            LocalityKey zone = new LocalityKey(clusterOf.apply(endpoint),
+                    endpoint.zone() == null ? "" : endpoint.zone());
             LbEndpoint.Builder lbEndpoint = LbEndpoint.newBuilder()
                 .setHealthStatus(health)
                 .setLoadBalancingWeight(UInt32Value.of(1))
@@ -304,14 +351,33 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
                                     .setPortValue(PLACEHOLDER_PORT))))))
                 .build();
         }
+        // This cluster first while it has a ready endpoint, else the others first;
+        // priorities are numbered from 0 without a gap, as clients require.
+        boolean localReady = readyByZone.entrySet()
+            .stream()
+            .anyMatch(ready -> ready.getKey().cluster().equals(localCluster) && ready.getValue() > 0);
+        java.util.function.Predicate<LocalityKey> first = locality -> locality.cluster()
+            .equals(localCluster) == localReady;
+        boolean twoTiers = byZone.keySet().stream().anyMatch(first) && !byZone.keySet().stream().allMatch(first);
         byZone.forEach((zone,
                 lbEndpoints) -> assignment.addEndpoints(LocalityLbEndpoints.newBuilder()
-                    .setLocality(Locality.newBuilder().setZone(zone))
+                    .setLocality(Locality.newBuilder().setRegion(zone.cluster()).setZone(zone.zone()))
+                    .setPriority(twoTiers && !first.test(zone) ? 1 : 0)
                     // Clients ignore a locality without a weight (gRPC silently): at
                     // least 1, also when all drain.
                     .setLoadBalancingWeight(UInt32Value.of(Math.max(1, readyByZone.get(zone))))
                     .addAllLbEndpoints(lbEndpoints)));
         return assignment.build();
+    }
+
+    /** A locality: the cluster (its region; "" for this cluster's Services) and zone. */
+    private record LocalityKey(String cluster, String zone) implements Comparable<LocalityKey> {
+
+        @Override
+        public int compareTo(LocalityKey other) {
+            int byCluster = cluster.compareTo(other.cluster);
+            return byCluster != 0 ? byCluster : zone.compareTo(other.zone);
+        }
     }
 
     /**

@@ -25,6 +25,8 @@ import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.clusterset.ClusterSetPublisher;
+import io.discoverygateway.clusterset.ClusterSetView;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.runtime.DaemonThreads;
 import io.discoverygateway.xds.XdsSnapshot.Answer;
@@ -41,15 +43,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The xDS resources of the catalog and the clients' open watches (state of the world, and
- * incremental: a delta client is sent only the resources whose version it does not hold,
- * and the names of those gone), in the role that go-control-plane's snapshot cache plays,
- * with what a gateway of many clients needs on top: one set of resources shared by every
- * client (built once per change of a service, filtered by the client's namespaces),
- * versions per resource, and no resend of what a client has just rejected.
+ * The xDS resources of the catalog (and of the cluster set, with one:
+ * {@link ServiceResources#ofClusterSet}) and the clients' open watches (state of the
+ * world, and incremental: a delta client is sent only the resources whose version it does
+ * not hold, and the names of those gone), in the role that go-control-plane's snapshot
+ * cache plays, with what a gateway of many clients needs on top: one set of resources
+ * shared by every client (built once per change of a service, filtered by the client's
+ * namespaces), versions per resource, and no resend of what a client has just rejected.
  *
  * <p>
- * Threads: the catalog's writer only records which services changed ({@link #onChanges});
+ * Threads: the catalog's writer only records which services changed ({@link #onChanges}),
+ * as does the {@code clusterset-publisher} for cluster-set services (with a cluster set);
  * the single {@code xds-publisher} thread owns the per-service resources, builds each new
  * {@link XdsSnapshot} and answers the watches it affects (an answer is queued on the
  * stream's {@code xds-sender} thread, which encodes and writes it); gRPC threads create
@@ -70,16 +74,28 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     // Written by the catalog's writer, drained by the publisher.
     private final Object pendingLock = new Object();
 
-    private Set<ServiceKey> pending = new LinkedHashSet<>();
+    private Set<Source> pending = new LinkedHashSet<>();
 
     private CatalogView pendingView;
+
+    private ClusterSetView pendingClusterSet = ClusterSetView.EMPTY;
 
     private long oldestPendingNanos;
 
     private boolean drainScheduled;
 
     // Owned by the publisher thread.
-    private final Map<ServiceKey, ServiceResources> services = new HashMap<>();
+    private final Map<Source, ServiceResources> services = new HashMap<>();
+
+    /** This cluster's name in the cluster set (with one). */
+    private final String localCluster;
+
+    /**
+     * What a set of resources is made from: a Service of this cluster, or a cluster-set
+     * service.
+     */
+    private record Source(ServiceKey service, boolean clusterSet) {
+    }
 
     private final Object lock = new Object();
 
@@ -97,13 +113,28 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
     private volatile XdsSnapshot snapshot;
 
     XdsCache(CatalogReader catalog, XdsMetrics metrics) {
+        this(catalog, metrics, null);
+    }
+
+    /**
+     * @param clusterSet the cluster-set view to publish too
+     * ({@code name.namespace.clusterset:port}), or null
+     */
+    XdsCache(CatalogReader catalog, XdsMetrics metrics, ClusterSetPublisher clusterSet) {
         this.catalog = catalog;
         this.metrics = metrics;
+        this.localCluster = clusterSet == null ? "" : clusterSet.localName();
         this.snapshot = XdsSnapshot.empty(catalog.epoch());
+        this.pendingView = catalog.view();
         catalog.addListener(this);
         // Whatever the catalog held before this listener was added.
         catalog.afterPending(() -> enqueue(catalog.view(),
                 catalog.view().services().stream().map(ServiceSnapshot::key).toList(), System.nanoTime()));
+        if (clusterSet != null) {
+            clusterSet.addListener((view, changed) -> enqueueClusterSet(view, changed));
+            ClusterSetView current = clusterSet.view();
+            enqueueClusterSet(current, current.services().keySet());
+        }
     }
 
     @Override
@@ -112,17 +143,29 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 changes.isEmpty() ? System.nanoTime() : changes.get(0).appliedAtNanos());
     }
 
+    private void enqueueClusterSet(ClusterSetView view, java.util.Collection<ServiceKey> keys) {
+        synchronized (pendingLock) {
+            pendingClusterSet = view;
+            add(keys.stream().map(key -> new Source(key, true)).toList(), System.nanoTime());
+        }
+    }
+
     private void enqueue(CatalogView view, List<ServiceKey> keys, long appliedAtNanos) {
         synchronized (pendingLock) {
-            if (pending.isEmpty()) {
-                oldestPendingNanos = appliedAtNanos;
-            }
-            pending.addAll(keys);
             pendingView = view;
-            if (!drainScheduled) {
-                drainScheduled = true;
-                publisher.execute(this::publish);
-            }
+            add(keys.stream().map(key -> new Source(key, false)).toList(), appliedAtNanos);
+        }
+    }
+
+    /** Called with pendingLock held. */
+    private void add(List<Source> keys, long appliedAtNanos) {
+        if (pending.isEmpty()) {
+            oldestPendingNanos = appliedAtNanos;
+        }
+        pending.addAll(keys);
+        if (!drainScheduled) {
+            drainScheduled = true;
+            publisher.execute(this::publish);
         }
     }
 
@@ -145,18 +188,20 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
      * affected watches.
      */
     private void publish() {
-        Set<ServiceKey> keys;
+        Set<Source> keys;
         CatalogView view;
+        ClusterSetView clusterSetView;
         long since;
         synchronized (pendingLock) {
             keys = pending;
             view = pendingView;
+            clusterSetView = pendingClusterSet;
             since = oldestPendingNanos;
             pending = new LinkedHashSet<>();
             drainScheduled = false;
         }
         try {
-            Map<XdsType, Map<String, String>> changed = apply(keys, view);
+            Map<XdsType, Map<String, String>> changed = apply(keys, view, clusterSetView);
             if (!changed.isEmpty()) {
                 answerAffectedWatches(changed, since);
             }
@@ -170,18 +215,22 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
      * Rebuilds the changed services' resources; returns, per type, the changed
      * publication keys and their namespaces.
      */
-    private Map<XdsType, Map<String, String>> apply(Set<ServiceKey> keys, CatalogView view) {
+    private Map<XdsType, Map<String, String>> apply(Set<Source> sources, CatalogView view,
+            ClusterSetView clusterSetView) {
         XdsSnapshot previous = snapshot;
         Map<XdsType, SortedMap<String, Published>> next = new EnumMap<>(XdsType.class);
         Map<XdsType, Map<String, String>> changed = new EnumMap<>(XdsType.class);
-        for (ServiceKey key : keys) {
-            ServiceResources before = services.get(key);
-            ServiceResources after = build(view.find(key), before);
+        for (Source source : sources) {
+            ServiceKey key = source.service();
+            ServiceResources before = services.get(source);
+            ServiceResources after = source.clusterSet() ? clusterSetView.find(key)
+                .map(entry -> ServiceResources.ofClusterSet(entry.service(), localCluster))
+                .orElse(null) : build(view.find(key), before);
             if (after == null) {
-                services.remove(key);
+                services.remove(source);
             }
             else {
-                services.put(key, after);
+                services.put(source, after);
             }
             for (XdsType type : XdsType.values()) {
                 Map<String, ? extends Message> old = before == null ? Map.of() : before.of(type);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.access.ConsumerAccess;
 import io.discoverygateway.catalog.CatalogReader;
+import io.discoverygateway.clusterset.ClusterSetPublisher;
 import io.discoverygateway.catalog.SyncState;
 import io.discoverygateway.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,8 +30,9 @@ class XdsConfiguration {
     }
 
     @Bean
-    @Nullable XdsCache xdsCache(CatalogReader catalog, @Nullable XdsMetrics metrics) {
-        return metrics != null ? new XdsCache(catalog, metrics) : null;
+    @Nullable XdsCache xdsCache(CatalogReader catalog, @Nullable XdsMetrics metrics,
+            ObjectProvider<ClusterSetPublisher> clusterSet) {
+        return metrics != null ? new XdsCache(catalog, metrics, clusterSet.getIfAvailable()) : null;
     }
 
     @Bean

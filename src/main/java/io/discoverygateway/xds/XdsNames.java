@@ -41,6 +41,23 @@ final class XdsNames {
     }
 
     /**
+     * The name of a cluster-set service port's Listener, Cluster and
+     * ClusterLoadAssignment: {@code name.namespace.clusterset:port}
+     * ({@code xds:///cart.shop.clusterset:80}); a namespace has no dot, so it never names
+     * a Service of this cluster.
+     */
+    static String clusterSet(ServiceKey service, int port) {
+        return clusterSet(service) + ':' + port;
+    }
+
+    /** The second Listener of a cluster-set service with one port. */
+    static String clusterSet(ServiceKey service) {
+        return service.name() + '.' + service.namespace() + CLUSTER_SET_SUFFIX;
+    }
+
+    private static final String CLUSTER_SET_SUFFIX = ".clusterset";
+
+    /**
      * Every Listener publication key of a Service port, the canonical name first; the
      * short names as {@link #shortKey}s.
      * @param onlyPort whether it is the Service's only port

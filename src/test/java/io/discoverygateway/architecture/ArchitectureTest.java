@@ -68,7 +68,7 @@ class ArchitectureTest {
             .whereLayer("Surfaces")
             .mayNotBeAccessedByAnyLayer()
             .whereLayer("ClusterSet")
-            .mayOnlyBeAccessedByLayers("Kubernetes")
+            .mayOnlyBeAccessedByLayers("Kubernetes", "Surfaces")
             .whereLayer("Access")
             .mayOnlyBeAccessedByLayers("Surfaces", "Kubernetes", "ClusterSet")
             .whereLayer("Web")
