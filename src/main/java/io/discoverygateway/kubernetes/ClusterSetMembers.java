@@ -75,7 +75,7 @@ final class ClusterSetMembers implements GatewayLifecycle {
             MeterRegistry own = new SimpleMeterRegistry();
             InformerHealth health = new InformerHealth(Clock.systemUTC(), own);
             ExportIndex exports = new ExportIndex();
-            ApiClient client = client(remote);
+            ApiClient client = client(remote, properties.kubernetes().tokenRefresh());
             KubernetesWatchers watchers = new KubernetesWatchers(client,
                     new KubernetesConnection("kubeconfig " + remote.kubeconfig(), "its user", Optional.empty()), scope,
                     properties.serviceLabelSelector(), catalog,
@@ -114,12 +114,21 @@ final class ClusterSetMembers implements GatewayLifecycle {
         return new ClusterSetMembers(members, remotes);
     }
 
-    private static ApiClient client(GatewayProperties.ClusterSet.Remote remote) {
+    /**
+     * The remote cluster's client: as its kubeconfig says, with a bearer token read again
+     * from the file every {@code tokenRefresh} and on a 401 (the Secret it is mounted
+     * from is updated when the token is rotated).
+     */
+    private static ApiClient client(GatewayProperties.ClusterSet.Remote remote, Duration tokenRefresh) {
         Path file = Path.of(remote.kubeconfig());
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             KubeConfig config = KubeConfig.loadKubeConfig(reader);
             config.setFile(file.toFile());
-            ApiClient client = ClientBuilder.kubeconfig(config).build();
+            ClientBuilder builder = ClientBuilder.kubeconfig(config);
+            if (KubeconfigFileToken.hasToken(config)) {
+                builder.setAuthentication(new KubeconfigFileToken(file, tokenRefresh, System::nanoTime));
+            }
+            ApiClient client = builder.build();
             // Watches are long-lived: no read timeout (the watchdog abandons silent
             // ones).
             client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());

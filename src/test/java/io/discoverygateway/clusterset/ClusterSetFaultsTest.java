@@ -40,7 +40,7 @@ class ClusterSetFaultsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final RemoteCluster WEST = RemoteCluster.start("west");
+    private static final RemoteCluster WEST = RemoteCluster.start("west", "west-token-1");
 
     @Autowired
     Environment environment;
@@ -103,6 +103,19 @@ class ClusterSetFaultsTest {
             .contains("\"statistic\":\"VALUE\"");
         assertThat(client().get("/actuator/metrics/gateway.clusterset.cluster.failures?tag=cluster:west").body())
             .doesNotContain("\"value\":0.0");
+    }
+
+    @Test
+    void aRotatedRemoteTokenIsReadAgainFromTheKubeconfigAndTheRemoteStaysCurrent() {
+        exportFromWest("before-rotation", "10.2.0.20");
+        awaitService("before-rotation", service -> service.path("endpoints").size() == 1);
+
+        WEST.rotateToken("west-token-2");
+        WEST.api().dropWatches();
+        exportFromWest("after-rotation", "10.2.0.21");
+
+        JsonNode after = awaitService("after-rotation", service -> service.path("endpoints").size() == 1);
+        assertThat(state(after)).isEqualTo("current");
     }
 
     private void exportFromWest(String name, String address) {

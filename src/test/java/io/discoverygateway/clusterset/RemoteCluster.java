@@ -23,6 +23,9 @@ public final class RemoteCluster implements AutoCloseable {
 
     private final Path kubeconfig;
 
+    /** The bearer token the API demands, or null when it demands none. */
+    private volatile String token;
+
     private RemoteCluster(String name, EmbeddedKubernetesApi api, FaultProxy proxy, Path kubeconfig) {
         this.name = name;
         this.api = api;
@@ -30,12 +33,39 @@ public final class RemoteCluster implements AutoCloseable {
         this.kubeconfig = kubeconfig;
     }
 
+    /** A remote cluster whose API demands no token. */
     public static RemoteCluster start(String name) {
+        return start(name, null);
+    }
+
+    /**
+     * A remote cluster whose API demands this bearer token (none when null), written in
+     * its kubeconfig.
+     */
+    public static RemoteCluster start(String name, String token) {
         EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
         FaultProxy proxy = FaultProxy.start(api.url());
         try {
-            Path file = Files.createTempFile("kubeconfig-" + name + "-", ".yaml");
-            Files.writeString(file, """
+            RemoteCluster remote = new RemoteCluster(name, api, proxy,
+                    Files.createTempFile("kubeconfig-" + name + "-", ".yaml"));
+            remote.rotateToken(token);
+            if (token != null) {
+                api.requireToken(() -> remote.token);
+            }
+            return remote;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * From now on the API demands this token, and the kubeconfig holds it (as when the
+     * Secret it is mounted from is updated).
+     */
+    public void rotateToken(String next) {
+        try {
+            Files.writeString(kubeconfig, """
                     apiVersion: v1
                     kind: Config
                     clusters:
@@ -44,19 +74,19 @@ public final class RemoteCluster implements AutoCloseable {
                         server: %2$s
                     users:
                     - name: %1$s
-                      user: {}
+                      user: %3$s
                     contexts:
                     - name: %1$s
                       context:
                         cluster: %1$s
                         user: %1$s
                     current-context: %1$s
-                    """.formatted(name, proxy.url()));
-            return new RemoteCluster(name, api, proxy, file);
+                    """.formatted(name, proxy.url(), next == null ? "{}" : "{token: " + next + "}"));
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+        this.token = next;
     }
 
     public String name() {
