@@ -26,6 +26,7 @@ import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.longpoll.ChangeWaiters;
+import io.discoverygateway.longpoll.WaitDuration;
 import io.discoverygateway.longpoll.WaitTopic;
 import io.discoverygateway.web.ApiDocumentation;
 import io.discoverygateway.web.ApiException;

@@ -75,6 +75,16 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
      */
     public CompletableFuture<Void> await(WaitTopic topic, long knownRevision, Duration wait,
             BooleanSupplier clientGone) {
+        return await(topic, () -> topic.revision(catalog.view()), knownRevision, wait, clientGone);
+    }
+
+    /**
+     * As {@link #await(WaitTopic, long, Duration, BooleanSupplier)}, for a topic of
+     * another source of revisions (the cluster set): {@code revision} reads the topic's
+     * current revision, and that source calls {@link #wake} when it changes.
+     */
+    public CompletableFuture<Void> await(WaitTopic topic, java.util.function.LongSupplier revision, long knownRevision,
+            Duration wait, BooleanSupplier clientGone) {
         Capacity.Place place = running ? places.tryTake() : null;
         if (place == null) {
             return null;
@@ -88,7 +98,7 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         waiter.future.whenComplete((result, error) -> forget(waiter));
         // Checked after registering, so a change between the caller's read and now is not
         // missed.
-        if (topic.revision(catalog.view()) > knownRevision) {
+        if (revision.getAsLong() > knownRevision) {
             waiter.future.complete(null);
             return waiter.future;
         }
@@ -157,6 +167,27 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
         }
         List<Waiter> woken = new ArrayList<>();
         for (WaitTopic topic : changed) {
+            Set<Waiter> waiters = waiting.get(topic);
+            if (waiters != null) {
+                woken.addAll(waiters);
+            }
+        }
+        if (!woken.isEmpty()) {
+            completer.execute(() -> woken.forEach(waiter -> waiter.future.complete(null)));
+        }
+    }
+
+    /**
+     * Ends the waits on these topics (they changed): for a source of revisions other than
+     * the catalog, on its own thread; the completion runs on the {@code long-poll}
+     * thread.
+     */
+    public void wake(java.util.Collection<? extends WaitTopic> topics) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        List<Waiter> woken = new ArrayList<>();
+        for (WaitTopic topic : topics) {
             Set<Waiter> waiters = waiting.get(topic);
             if (waiters != null) {
                 woken.addAll(waiters);

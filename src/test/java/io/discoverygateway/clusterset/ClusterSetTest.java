@@ -132,6 +132,49 @@ class ClusterSetTest {
     }
 
     @Test
+    void aLongPollOnAClusterSetServiceIsAnsweredWhenTheRemoteClusterChangesIt() throws Exception {
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "orders"));
+        WEST.api()
+            .create(ApiResource.ENDPOINT_SLICES, "shop",
+                    KubeObjects.slice("shop", "orders-1", "orders", List.of(EndpointSpec.ready("10.2.1.1"))));
+        WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "orders"));
+        awaitService("orders", service -> service.path("endpoints").size() == 1);
+        String etag = get("/namespaces/shop/services/orders").headers().firstValue("ETag").orElseThrow();
+
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> held = java.net.http.HttpClient.newHttpClient()
+            .sendAsync(java.net.http.HttpRequest
+                .newBuilder(java.net.URI
+                    .create("http://localhost:" + port + "/api/v1/clusterset/namespaces/shop/services/orders?wait=30s"))
+                .header("If-None-Match", etag)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        boolean heldWhileNothingChanged = await().during(Duration.ofMillis(300))
+            .atMost(Duration.ofSeconds(2))
+            .until(() -> !held.isDone(), done -> done);
+        WEST.api()
+            .replace(ApiResource.ENDPOINT_SLICES, "shop", KubeObjects.slice("shop", "orders-1", "orders",
+                    List.of(EndpointSpec.ready("10.2.1.1"), EndpointSpec.ready("10.2.1.2"))));
+        HttpResponse<String> answer = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(heldWhileNothingChanged).isTrue();
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(answer.body()).path("endpoints")).hasSize(2);
+        assertThat(answer.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
+    }
+
+    @Test
+    void aLongPollOnTheClusterSetThatSeesNoChangeIsNotModifiedAfterItsWait() {
+        String etag = get("/services").headers().firstValue("ETag").orElseThrow();
+        long started = System.nanoTime();
+
+        HttpResponse<String> held = new GatewayClient(port).get("/api/v1/clusterset/services?wait=1s", "If-None-Match",
+                etag);
+
+        assertThat(held.statusCode()).isEqualTo(304);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(900));
+        assertThat(get("/services?index=12345").statusCode()).as("an index without an epoch").isEqualTo(400);
+    }
+
+    @Test
     void anUnknownClusterFilterIsAProblemThatNamesTheClusters() {
         HttpResponse<String> answer = get("/services?cluster=north");
 

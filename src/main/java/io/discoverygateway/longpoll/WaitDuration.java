@@ -1,4 +1,4 @@
-package io.discoverygateway.api;
+package io.discoverygateway.longpoll;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -11,14 +11,14 @@ import io.discoverygateway.web.ApiException;
  * {@code 1500ms}, or plain seconds. Anything longer than the cap is cut to it, as Consul
  * does, rather than refused.
  */
-final class WaitDuration {
+public final class WaitDuration {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,18})(ms|s|m|h)?");
 
     private WaitDuration() {
     }
 
-    static Duration parse(String text, Duration cap) {
+    public static Duration parse(String text, Duration cap) {
         Matcher matcher = FORMAT.matcher(text == null ? "" : text.strip());
         if (!matcher.matches()) {
             throw ApiException.invalidParameter("wait",
