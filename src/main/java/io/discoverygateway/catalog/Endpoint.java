@@ -16,13 +16,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param ports the ports of the slice the endpoint came from
  * @param pod details of the Pod behind the endpoint, with
  * {@code gateway.pod-metadata.enabled} (else null)
+ * @param cluster the cluster of the set the endpoint is in, on the cluster-set stream
+ * (else null)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "addresses", "addressType", "ready", "serving", "terminating", "hostname", "nodeName", "zone",
-        "hints", "targetRef", "ports", "pod" })
+        "hints", "targetRef", "ports", "pod", "cluster" })
 public record Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving, boolean terminating,
         String hostname, String nodeName, String zone, EndpointHints hints, TargetRef targetRef,
-        List<EndpointPort> ports, PodInfo pod) {
+        List<EndpointPort> ports, PodInfo pod, String cluster) {
 
     public Endpoint {
         addresses = List.copyOf(addresses);
@@ -33,12 +35,18 @@ public record Endpoint(List<String> addresses, String addressType, boolean ready
             String hostname, String nodeName, String zone, EndpointHints hints, TargetRef targetRef,
             List<EndpointPort> ports) {
         this(addresses, addressType, ready, serving, terminating, hostname, nodeName, zone, hints, targetRef, ports,
-                null);
+                null, null);
     }
 
     Endpoint withPod(PodInfo pod) {
         return new Endpoint(addresses, addressType, ready, serving, terminating, hostname, nodeName, zone, hints,
-                targetRef, ports, pod);
+                targetRef, ports, pod, cluster);
+    }
+
+    /** The endpoint as one of this cluster of the set. */
+    public Endpoint inCluster(String cluster) {
+        return new Endpoint(addresses, addressType, ready, serving, terminating, hostname, nodeName, zone, hints,
+                targetRef, ports, pod, cluster);
     }
 
     /**
@@ -65,8 +73,11 @@ public record Endpoint(List<String> addresses, String addressType, boolean ready
         return new ObjectKey(serviceNamespace, targetRef.name());
     }
 
-    /** Two copies of one endpoint in two slices of a Service share this identity. */
+    /**
+     * Two copies of one endpoint in two slices of a Service share this identity (the
+     * endpoints of two clusters never do).
+     */
     String identity() {
-        return addressType + '|' + addresses.get(0) + '|' + ports;
+        return addressType + '|' + addresses.get(0) + '|' + ports + (cluster == null ? "" : '|' + cluster);
     }
 }

@@ -14,8 +14,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.discoverygateway.catalog.Catalog;
+import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
+import io.discoverygateway.catalog.Endpoint;
+import io.discoverygateway.catalog.EndpointSliceResource;
+import io.discoverygateway.catalog.ObjectKey;
 import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServicePort;
+import io.discoverygateway.catalog.ServiceResource;
 import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.clusterset.MemberState.Availability;
 import io.discoverygateway.clusterset.MemberState.Export;
@@ -64,10 +71,23 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
     private long revision;
 
     /**
+     * The cluster-set services as a catalog of their own, for the cluster set's stream:
+     * written by the publisher thread only.
+     */
+    private final Catalog mirror;
+
+    /** Owned by the publisher thread: the mirror's slices of each service, by cluster. */
+    private final Map<ServiceKey, java.util.Set<String>> mirroredClusters = new HashMap<>();
+
+    /**
      * @param members the clusters of the set, this one first
+     * @param mirror an empty catalog that the publisher keeps equal to the cluster-set
+     * view (a service per cluster-set service, an endpoint slice per cluster), for the
+     * cluster set's stream
      */
     public ClusterSetPublisher(List<ClusterMember> members, String exportAnnotation, Duration withdrawAfter,
-            Clock clock) {
+            Clock clock, Catalog mirror) {
+        this.mirror = mirror;
         this.members = List.copyOf(members);
         this.exportAnnotation = exportAnnotation;
         this.withdrawAfter = withdrawAfter;
@@ -81,6 +101,15 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
 
     public List<ClusterMember> members() {
         return members;
+    }
+
+    /**
+     * The cluster-set services as a catalog: each a Service of type ClusterSetIP or
+     * Headless with the union of ports, its endpoints those of every served cluster, each
+     * with its cluster.
+     */
+    public CatalogReader catalog() {
+        return mirror;
     }
 
     /** This cluster's name in the set. */
@@ -192,9 +221,60 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
             }
             ClusterSetView published = new ClusterSetView(revision, services, conflicted);
             view = published;
+            touched.forEach(key -> mirror(key, services.get(key)));
             java.util.Set<ServiceKey> changed = java.util.Set.copyOf(touched);
             listeners.forEach(listener -> listener.published(published, changed));
         }
+    }
+
+    /**
+     * Writes a changed cluster-set service to the mirror catalog: the service, a slice of
+     * each cluster's endpoints, and the removal of the slices of clusters gone.
+     */
+    private void mirror(ServiceKey key, ClusterSetView.Entry entry) {
+        java.util.Set<String> before = mirroredClusters.getOrDefault(key, java.util.Set.of());
+        java.util.Set<String> now = new java.util.TreeSet<>();
+        if (entry != null) {
+            ClusterSetService service = entry.service();
+            Map<String, List<Endpoint>> byCluster = new java.util.TreeMap<>();
+            java.util.Set<String> families = new java.util.TreeSet<>();
+            for (ClusterSetService.ClusterEndpoint endpoint : service.endpoints()) {
+                byCluster.computeIfAbsent(endpoint.cluster(), cluster -> new ArrayList<>())
+                    .add(endpoint.endpoint().inCluster(endpoint.cluster()));
+                families.add(endpoint.endpoint().addressType());
+            }
+            service.clusters().forEach(cluster -> byCluster.putIfAbsent(cluster.cluster(), List.of()));
+            families.remove("FQDN");
+            mirror.upsertService(new ServiceResource(key, "", service.type(), List.of(),
+                    families.isEmpty() ? List.of("IPv4") : List.copyOf(families), null,
+                    service.ports()
+                        .stream()
+                        .map(port -> new ServicePort(port.name(), port.port(), null, port.protocol(),
+                                port.appProtocol()))
+                        .toList(),
+                    Map.of(), Map.of()));
+            byCluster.forEach((cluster, endpoints) -> {
+                mirror.upsertSlice(
+                        new EndpointSliceResource(key.namespace(), sliceName(key, cluster), key.name(), endpoints));
+                now.add(cluster);
+            });
+        }
+        for (String cluster : before) {
+            if (!now.contains(cluster)) {
+                mirror.removeSlice(new ObjectKey(key.namespace(), sliceName(key, cluster)));
+            }
+        }
+        if (entry == null) {
+            mirror.removeService(key);
+            mirroredClusters.remove(key);
+        }
+        else {
+            mirroredClusters.put(key, now);
+        }
+    }
+
+    private static String sliceName(ServiceKey key, String cluster) {
+        return key.name() + "." + cluster;
     }
 
     /** The cluster as the merge sees it now. */
@@ -240,6 +320,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
         if (current != null) {
             current.shutdownNow();
         }
+        mirror.close();
     }
 
     @Override

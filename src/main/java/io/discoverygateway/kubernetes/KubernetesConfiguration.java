@@ -199,13 +199,14 @@ class KubernetesConfiguration {
     /** The cluster-set view, with the cluster set on. */
     @Bean
     @Nullable ClusterSetPublisher clusterSetPublisher(ObjectProvider<ClusterSetMembers> members, GatewayProperties properties,
-            MeterRegistry registry) {
+            MeterRegistry registry, Catalog catalog, SnapshotEncoder encoder) {
         ClusterSetMembers set = members.getIfAvailable();
         if (set == null) {
             return null;
         }
         ClusterSetPublisher publisher = new ClusterSetPublisher(set.members(),
-                properties.clusterset().exportAnnotation(), properties.clusterset().withdrawAfter(), Clock.systemUTC());
+                properties.clusterset().exportAnnotation(), properties.clusterset().withdrawAfter(), Clock.systemUTC(),
+                new Catalog("cs" + catalog.epoch(), encoder, Clock.systemUTC()));
         Gauge.builder("gateway.clusterset.services", publisher, p -> p.view().services().size())
             .description("Cluster-set services: exported by at least one cluster of the set")
             .register(registry);

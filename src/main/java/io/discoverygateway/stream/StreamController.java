@@ -23,6 +23,8 @@ import io.discoverygateway.web.RequestValidator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -41,6 +43,8 @@ class StreamController {
 
     private final StreamHub hub;
 
+    private final ObjectProvider<StreamHub> clusterSetStreamHub;
+
     private final CatalogReader catalog;
 
     private final RequestValidator validator;
@@ -49,9 +53,11 @@ class StreamController {
 
     private final boolean podMetadata;
 
-    StreamController(StreamHub hub, CatalogReader catalog, RequestValidator validator, ConsumerPlaces streamPlaces,
+    StreamController(StreamHub hub, @Qualifier("clusterSetStreamHub") ObjectProvider<StreamHub> clusterSetStreamHub,
+            CatalogReader catalog, RequestValidator validator, ConsumerPlaces streamPlaces,
             GatewayProperties properties) {
         this.hub = hub;
+        this.clusterSetStreamHub = clusterSetStreamHub;
         this.streamPlaces = streamPlaces;
         this.catalog = catalog;
         this.validator = validator;
@@ -86,6 +92,36 @@ class StreamController {
                     + " rather than the whole service") @RequestParam(defaultValue = "false") boolean patches,
             @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             ReadAccess access, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        serve(hub, namespace, service, labelSelector, podLabelSelector, since, patches, lastEventId, access, request,
+                response);
+    }
+
+    @Operation(summary = "Server-sent events of the cluster set's services", tags = "clusterset", description = """
+            As /api/v1/stream, for the services the clusters of the set export (gateway.clusterset.enabled): each
+            event's service is the cluster-set service, type ClusterSetIP or Headless, every endpoint with its
+            `cluster`. Its event ids are its own (resume this stream with them). The clusters' states and the
+            conflicts are in GET /api/v1/clusterset/namespaces/{ns}/services/{name}.""")
+    @ApiResponse(responseCode = "200", description = "The stream",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
+    @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id",
+            schema = @Schema(type = "string"))
+    @GetMapping(path = "/api/v1/clusterset/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    void clusterSetStream(@RequestParam(required = false) List<String> namespace,
+            @RequestParam(required = false) List<String> service, @RequestParam(required = false) String since,
+            @RequestParam(defaultValue = "false") boolean patches,
+            @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            ReadAccess access, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        StreamHub clusterSet = clusterSetStreamHub.getIfAvailable();
+        if (clusterSet == null) {
+            throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "Cluster set off",
+                    "This gateway serves no cluster set (gateway.clusterset.enabled is false)");
+        }
+        serve(clusterSet, namespace, service, null, null, since, patches, lastEventId, access, request, response);
+    }
+
+    private void serve(StreamHub hub, List<String> namespace, List<String> service, String labelSelector,
+            String podLabelSelector, String since, boolean patches, String lastEventId, ReadAccess access,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
         // Named namespaces must each be readable (403 otherwise, before saying whether
         // the gateway watches them);
         // without any, the stream covers all it may read.

@@ -92,10 +92,19 @@ public final class StreamHub implements CatalogListener, GatewayLifecycle {
 
     public StreamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
             Duration recheckInterval, MeterRegistry registry) {
+        this(catalog, encoder, properties, recheckInterval, registry, "gateway.stream");
+    }
+
+    /**
+     * @param metricPrefix the names of its metrics: {@code gateway.stream}, or
+     * {@code gateway.clusterset.stream} for the cluster set's stream
+     */
+    public StreamHub(CatalogReader catalog, SnapshotEncoder encoder, GatewayProperties.Stream properties,
+            Duration recheckInterval, MeterRegistry registry, String metricPrefix) {
         this.catalog = catalog;
         this.properties = properties;
         this.journal = new ChangeJournal(properties.journalSize());
-        this.metrics = new StreamMetrics(registry, subscribers::size);
+        this.metrics = new StreamMetrics(registry, metricPrefix, subscribers::size);
         this.fanout = new FanoutQueue(properties.fanoutQueue());
         this.places = new Capacity(properties.maxSubscribers());
         this.fanoutThread = DaemonThreads.named("sse-fanout").newThread(this::fanOut);

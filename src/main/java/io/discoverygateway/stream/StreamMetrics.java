@@ -36,46 +36,50 @@ final class StreamMetrics {
 
     private final AtomicInteger recheckedIdentities = new AtomicInteger();
 
-    StreamMetrics(MeterRegistry registry, Supplier<Number> subscribers) {
-        Gauge.builder("gateway.stream.subscribers", subscribers)
+    /**
+     * @param prefix {@code gateway.stream}, or {@code gateway.clusterset.stream} for the
+     * cluster set's stream
+     */
+    StreamMetrics(MeterRegistry registry, String prefix, Supplier<Number> subscribers) {
+        Gauge.builder(prefix + ".subscribers", subscribers)
             .description("Open server-sent-event streams")
             .register(registry);
-        this.framesEncoded = Counter.builder("gateway.stream.frames.encoded")
+        this.framesEncoded = Counter.builder(prefix + ".frames.encoded")
             .description("Service events encoded as SSE frames (each shared by every subscriber that gets it)")
             .register(registry);
-        this.eventsSent = Counter.builder("gateway.stream.events.sent")
+        this.eventsSent = Counter.builder(prefix + ".events.sent")
             .description("Service events written to streams")
             .register(registry);
-        this.eventsPatched = Counter.builder("gateway.stream.events.patched")
+        this.eventsPatched = Counter.builder(prefix + ".events.patched")
             .description("Service events written as PATCHED (the endpoints that changed) instead of the whole"
                     + " service, to streams opened with patches=true")
             .register(registry);
-        this.droppedSlow = Counter.builder("gateway.stream.subscribers.dropped")
+        this.droppedSlow = Counter.builder(prefix + ".subscribers.dropped")
             .description("Streams disconnected because their client stopped reading")
             .tag("reason", "stalled")
             .register(registry);
-        this.rescoped = Counter.builder("gateway.stream.rescoped")
+        this.rescoped = Counter.builder(prefix + ".rescoped")
             .description("Authenticated streams whose readable namespaces changed while they were open")
             .register(registry);
-        this.resynced = Counter.builder("gateway.stream.resyncs")
+        this.resynced = Counter.builder(prefix + ".resyncs")
             .description("Times the fan-out fell gateway.stream.fanout-queue batches behind and every stream got"
                     + " a fresh snapshot")
             .register(registry);
-        this.fanoutFailures = Counter.builder("gateway.stream.fanout.failures")
+        this.fanoutFailures = Counter.builder(prefix + ".fanout.failures")
             .description("Batches the fan-out failed on (a bug): every stream got a fresh snapshot, RESET"
                     + " internal-error")
             .register(registry);
-        this.propagation = Timer.builder("gateway.stream.propagation")
+        this.propagation = Timer.builder(prefix + ".propagation")
             .description("From the catalog applying an informer event to the event being written to a stream")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry);
-        this.accessRecheck = Timer.builder("gateway.stream.access.recheck")
+        this.accessRecheck = Timer.builder(prefix + ".access.recheck")
             .description("One round of re-checking authenticated streams' access (every recheck-interval);"
                     + " revocation reaches a stream within the interval plus this")
             .register(registry);
-        Gauge.builder("gateway.stream.access.identities", recheckedIdentities, AtomicInteger::get)
+        Gauge.builder(prefix + ".access.identities", recheckedIdentities, AtomicInteger::get)
             .description("Consumer identities with open streams at the last access recheck")
             .register(registry);
     }

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.GatewayTest;
+import io.discoverygateway.SseClient;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.KubeObjects;
@@ -172,6 +173,38 @@ class ClusterSetTest {
         assertThat(held.statusCode()).isEqualTo(304);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofMillis(900));
         assertThat(get("/services?index=12345").statusCode()).as("an index without an epoch").isEqualTo(400);
+    }
+
+    @Test
+    void theClusterSetStreamSendsTheMergedServiceWithEachEndpointsClusterAndItsChanges() throws Exception {
+        east.create(ApiResource.SERVICES, "shop", annotated(KubeObjects.service("shop", "feed")));
+        east.create(ApiResource.ENDPOINT_SLICES, "shop",
+                KubeObjects.slice("shop", "feed-1", "feed", List.of(EndpointSpec.ready("10.1.3.1"))));
+        awaitService("feed", service -> service.path("endpoints").size() == 1);
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/clusterset/stream?service=shop/feed")) {
+            SseClient.Event added = stream.awaitNamed("ADDED", Duration.ofSeconds(10));
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(10));
+            WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "feed"));
+            WEST.api()
+                .create(ApiResource.ENDPOINT_SLICES, "shop",
+                        KubeObjects.slice("shop", "feed-1", "feed", List.of(EndpointSpec.ready("10.2.3.1"))));
+            WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "feed"));
+            SseClient.Event modified = stream
+                .awaitEvent(event -> "MODIFIED".equals(event.type()) && event.data().contains("10.2.3.1"),
+                        Duration.ofSeconds(10))
+                .stream()
+                .filter(event -> "MODIFIED".equals(event.type()) && event.data().contains("10.2.3.1"))
+                .findFirst()
+                .orElseThrow();
+
+            JsonNode before = JSON.readTree(added.data());
+            JsonNode after = JSON.readTree(modified.data());
+            assertThat(before.path("type").asString()).isEqualTo("ClusterSetIP");
+            assertThat(before.path("endpoints").findValuesAsString("cluster")).containsExactly("east");
+            assertThat(after.path("endpoints").findValuesAsString("cluster")).containsExactlyInAnyOrder("east", "west");
+            assertThat(modified.id()).startsWith("cs");
+        }
     }
 
     @Test
