@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.TreeMap;
@@ -23,9 +24,11 @@ import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.Endpoint;
 import io.discoverygateway.catalog.ServiceKey;
 import io.discoverygateway.catalog.ServiceSnapshot;
+import io.discoverygateway.clusterset.ClusterSetPublisher;
 import io.discoverygateway.web.JsonBuffer;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.kubernetes.commons.discovery.EndpointNameAndNamespace;
 import org.springframework.http.MediaType;
@@ -68,8 +71,17 @@ class DiscoveryServerController {
 
     private final DiscoveryServerInstances instances;
 
-    DiscoveryServerController(CatalogReader catalog, JsonMapper mapper, GatewayProperties properties) {
+    /**
+     * The cluster set's services as a catalog, with {@code gateway.clusterset.merge-apps}
+     * (else null).
+     */
+    private final CatalogReader clusterSet;
+
+    DiscoveryServerController(CatalogReader catalog, JsonMapper mapper, GatewayProperties properties,
+            ObjectProvider<ClusterSetPublisher> clusterSet) {
         this.catalog = catalog;
+        ClusterSetPublisher set = clusterSet.getIfAvailable();
+        this.clusterSet = set != null && properties.clusterset().mergeApps() ? set.catalog() : null;
         this.mapper = mapper;
         this.instances = new DiscoveryServerInstances(properties.discoveryServer().includeNotReadyAddresses(),
                 properties.discoveryServer().includeExternalNameServices());
@@ -118,11 +130,13 @@ class DiscoveryServerController {
     ResponseEntity<byte[]> apps(ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
         NamespaceScope scope = access.scope(view);
-        if (request.checkNotModified(scope.etag(view))) {
+        CatalogView merged = clusterSet == null ? null : clusterSet.view();
+        String etag = etag(scope, view, merged);
+        if (request.checkNotModified(etag)) {
             return null;
         }
         Map<String, List<ServiceSnapshot>> byName = new TreeMap<>();
-        for (ServiceSnapshot snapshot : view.services()) {
+        for (ServiceSnapshot snapshot : services(view, merged)) {
             if (scope.includes(snapshot.key().namespace()) && instances.listed(snapshot)) {
                 byName.computeIfAbsent(snapshot.key().name(), name -> new ArrayList<>()).add(snapshot);
             }
@@ -133,7 +147,7 @@ class DiscoveryServerController {
             writeInstances(json, app.getValue());
             json.endObject();
         }
-        return ResponseEntity.ok().eTag(scope.etag(view)).body(json.endArray().toByteArray());
+        return ResponseEntity.ok().eTag(etag).body(json.endArray().toByteArray());
     }
 
     @Operation(summary = "The instances of a service name, over all namespaces ([] when unknown)")
@@ -144,12 +158,14 @@ class DiscoveryServerController {
     ResponseEntity<byte[]> app(@PathVariable String name, ReadAccess access, WebRequest request) {
         CatalogView view = catalog.view();
         NamespaceScope scope = access.scope(view);
-        if (request.checkNotModified(scope.etag(view))) {
+        CatalogView merged = clusterSet == null ? null : clusterSet.view();
+        String etag = etag(scope, view, merged);
+        if (request.checkNotModified(etag)) {
             return null;
         }
         JsonBuffer json = new JsonBuffer(1024);
-        writeInstances(json, sameNamed(view, name, scope));
-        return ResponseEntity.ok().eTag(scope.etag(view)).body(json.toByteArray());
+        writeInstances(json, sameNamed(view, merged, name, scope));
+        return ResponseEntity.ok().eTag(etag).body(json.toByteArray());
     }
 
     @Operation(summary = "One instance by its id (the pod uid); an empty body when unknown")
@@ -159,7 +175,8 @@ class DiscoveryServerController {
     @GetMapping("/apps/{name}/{instanceId}")
     ResponseEntity<byte[]> instance(@PathVariable String name, @PathVariable String instanceId, ReadAccess access) {
         CatalogView view = catalog.view();
-        for (ServiceSnapshot snapshot : sameNamed(view, name, access.scope(view))) {
+        for (ServiceSnapshot snapshot : sameNamed(view, clusterSet == null ? null : clusterSet.view(), name,
+                access.scope(view))) {
             for (ServiceInstance instance : instances.of(snapshot)) {
                 if (instance.getInstanceId().equals(instanceId)) {
                     return ResponseEntity.ok(mapper.writeValueAsBytes(instance));
@@ -169,16 +186,46 @@ class DiscoveryServerController {
         return ResponseEntity.ok().build();
     }
 
-    /** The listed services of that name in the namespaces the consumer may read. */
-    private List<ServiceSnapshot> sameNamed(CatalogView view, String name, NamespaceScope scope) {
+    /**
+     * The listed services of that name in the namespaces the consumer may read (with the
+     * cluster set merged: its service where there is one).
+     */
+    private List<ServiceSnapshot> sameNamed(CatalogView view, CatalogView merged, String name, NamespaceScope scope) {
         List<ServiceSnapshot> found = new ArrayList<>();
-        for (String namespace : view.namespaces()) {
+        Set<String> namespaces = new TreeSet<>(view.namespaces());
+        if (merged != null) {
+            namespaces.addAll(merged.namespaces());
+        }
+        for (String namespace : namespaces) {
             if (!scope.includes(namespace)) {
                 continue;
             }
-            view.find(new ServiceKey(namespace, name)).filter(instances::listed).ifPresent(found::add);
+            ServiceKey key = new ServiceKey(namespace, name);
+            Optional<ServiceSnapshot> snapshot = merged == null ? Optional.empty() : merged.find(key);
+            snapshot.or(() -> view.find(key)).filter(instances::listed).ifPresent(found::add);
         }
         return found;
+    }
+
+    /**
+     * This cluster's services, with the cluster set merged: a cluster-set service in
+     * place of this cluster's Service of its name, and those only remote clusters export.
+     */
+    private static List<ServiceSnapshot> services(CatalogView view, CatalogView merged) {
+        if (merged == null) {
+            return view.services();
+        }
+        Map<ServiceKey, ServiceSnapshot> all = new TreeMap<>();
+        view.services().forEach(snapshot -> all.put(snapshot.key(), snapshot));
+        merged.services().forEach(snapshot -> all.put(snapshot.key(), snapshot));
+        return List.copyOf(all.values());
+    }
+
+    /** The consumer's ETag, with the cluster set's revision when it is merged. */
+    private static String etag(NamespaceScope scope, CatalogView view, CatalogView merged) {
+        String etag = scope.etag(view);
+        return merged == null ? etag
+                : etag.substring(0, etag.length() - 1) + "-cs" + merged.revision() + etag.substring(etag.length() - 1);
     }
 
     /**

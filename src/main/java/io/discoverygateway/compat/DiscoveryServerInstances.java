@@ -12,6 +12,7 @@ import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.protocol.InstanceIds;
 
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.kubernetes.commons.discovery.DefaultKubernetesServiceInstance;
 import org.springframework.cloud.kubernetes.commons.discovery.DiscoveryClientUtils;
 import org.springframework.cloud.kubernetes.commons.discovery.InstanceIdHostPodName;
 import org.springframework.cloud.kubernetes.commons.discovery.KubernetesDiscoveryConstants;
@@ -91,9 +92,17 @@ final class DiscoveryServerInstances {
         String podName = endpoint.pod() != null ? endpoint.pod().name() : null;
         PodLabelsAndAnnotations pod = endpoint.pod() == null ? new PodLabelsAndAnnotations(Map.of(), Map.of())
                 : new PodLabelsAndAnnotations(endpoint.pod().labels(), endpoint.pod().annotations());
-        return DiscoveryClientUtils.serviceInstance(securePorts, metadata,
+        ServiceInstance instance = DiscoveryClientUtils.serviceInstance(securePorts, metadata,
                 () -> new InstanceIdHostPodName(instanceId(service, endpoint, host), host, podName), name -> pod,
                 primary, instanceMetadata, properties);
+        if (endpoint.cluster() != null && instance instanceof DefaultKubernetesServiceInstance kubernetes) {
+            // A cluster-set service's instance names its cluster, as the field is meant
+            // to.
+            return new DefaultKubernetesServiceInstance(kubernetes.instanceId(), kubernetes.serviceId(),
+                    kubernetes.host(), kubernetes.port(), kubernetes.metadata(), kubernetes.secure(),
+                    kubernetes.namespace(), endpoint.cluster(), kubernetes.podMetadata());
+        }
+        return instance;
     }
 
     /**

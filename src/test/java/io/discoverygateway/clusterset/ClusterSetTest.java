@@ -32,8 +32,8 @@ import static org.awaitility.Awaitility.await;
  * exported by a ServiceExport or by the export annotation, and served merged, each
  * endpoint with its cluster.
  */
-@GatewayTest(
-        properties = { "gateway.namespaces=shop", "gateway.clusterset.enabled=true", "gateway.clusterset.name=east" })
+@GatewayTest(properties = { "gateway.namespaces=shop", "gateway.clusterset.enabled=true",
+        "gateway.clusterset.name=east", "gateway.clusterset.merge-apps=true" })
 @DirtiesContext
 class ClusterSetTest {
 
@@ -205,6 +205,33 @@ class ClusterSetTest {
             assertThat(after.path("endpoints").findValuesAsString("cluster")).containsExactlyInAnyOrder("east", "west");
             assertThat(modified.id()).startsWith("cs");
         }
+    }
+
+    @Test
+    void withAppsMergedTheDiscoveryServerListsEveryClustersInstancesWithTheirCluster() {
+        east.create(ApiResource.SERVICES, "shop", annotated(KubeObjects.service("shop", "catalog")));
+        east.create(ApiResource.ENDPOINT_SLICES, "shop",
+                KubeObjects.slice("shop", "catalog-1", "catalog", List.of(EndpointSpec.ready("10.1.4.1"))));
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "catalog"));
+        WEST.api()
+            .create(ApiResource.ENDPOINT_SLICES, "shop",
+                    KubeObjects.slice("shop", "catalog-1", "catalog", List.of(EndpointSpec.ready("10.2.4.1"))));
+        WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "catalog"));
+        east.create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "local-only"));
+        east.create(ApiResource.ENDPOINT_SLICES, "shop",
+                KubeObjects.slice("shop", "local-only-1", "local-only", List.of(EndpointSpec.ready("10.1.4.9"))));
+        GatewayClient client = new GatewayClient(port);
+
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> JSON.readTree(client.get("/apps/catalog").body()).size() == 2);
+        JsonNode instances = JSON.readTree(client.get("/apps/catalog").body());
+        JsonNode localOnly = JSON.readTree(client.get("/apps/local-only").body());
+
+        assertThat(instances.findValuesAsString("host")).containsExactlyInAnyOrder("10.1.4.1", "10.2.4.1");
+        assertThat(instances.findValuesAsString("cluster")).containsExactlyInAnyOrder("east", "west");
+        assertThat(localOnly).hasSize(1);
+        assertThat(localOnly.get(0).path("cluster").isNull()).isTrue();
+        assertThat(client.get("/apps").body()).contains("\"name\":\"catalog\"", "\"name\":\"local-only\"");
     }
 
     @Test
