@@ -18,6 +18,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.LabelSelector;
 import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.clusterset.ClusterSetPublisher;
 import io.discoverygateway.web.ApiException;
 import io.discoverygateway.web.RequestValidator;
 import jakarta.servlet.http.HttpServletRequest;
@@ -45,6 +46,11 @@ class StreamController {
 
     private final ObjectProvider<StreamHub> clusterSetStreamHub;
 
+    private final ObjectProvider<ClusterSetPublisher> clusterSet;
+
+    /** The response header of the cluster set's stream that names this cluster. */
+    static final String CLUSTER_HEADER = "Discovery-Gateway-Cluster";
+
     private final CatalogReader catalog;
 
     private final RequestValidator validator;
@@ -54,10 +60,11 @@ class StreamController {
     private final boolean podMetadata;
 
     StreamController(StreamHub hub, @Qualifier("clusterSetStreamHub") ObjectProvider<StreamHub> clusterSetStreamHub,
-            CatalogReader catalog, RequestValidator validator, ConsumerPlaces streamPlaces,
-            GatewayProperties properties) {
+            ObjectProvider<ClusterSetPublisher> clusterSet, CatalogReader catalog, RequestValidator validator,
+            ConsumerPlaces streamPlaces, GatewayProperties properties) {
         this.hub = hub;
         this.clusterSetStreamHub = clusterSetStreamHub;
+        this.clusterSet = clusterSet;
         this.streamPlaces = streamPlaces;
         this.catalog = catalog;
         this.validator = validator;
@@ -99,7 +106,8 @@ class StreamController {
     @Operation(summary = "Server-sent events of the cluster set's services", tags = "clusterset", description = """
             As /api/v1/stream, for the services the clusters of the set export (gateway.clusterset.enabled): each
             event's service is the cluster-set service, type ClusterSetIP or Headless, every endpoint with its
-            `cluster`. Its event ids are its own (resume this stream with them). The clusters' states and the
+            `cluster`. Its event ids are its own (resume this stream with them). The response header
+            Discovery-Gateway-Cluster names this cluster. The clusters' states and the
             conflicts are in GET /api/v1/clusterset/namespaces/{ns}/services/{name}.""")
     @ApiResponse(responseCode = "200", description = "The stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
@@ -116,6 +124,8 @@ class StreamController {
             throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "Cluster set off",
                     "This gateway serves no cluster set (gateway.clusterset.enabled is false)");
         }
+        // Clients that balance local-first learn which cluster is theirs.
+        response.setHeader(CLUSTER_HEADER, this.clusterSet.getObject().localName());
         serve(clusterSet, namespace, service, null, null, since, patches, lastEventId, access, request, response);
     }
 

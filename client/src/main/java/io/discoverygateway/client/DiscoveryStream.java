@@ -62,6 +62,9 @@ public final class DiscoveryStream implements AutoCloseable {
      */
     private static final Duration HEALTHY = Duration.ofSeconds(2);
 
+    /** The header by which the cluster set's stream names the gateway's cluster. */
+    private static final String CLUSTER_HEADER = "Discovery-Gateway-Cluster";
+
     private final DiscoveryStreamOptions options;
 
     private final HttpClient http;
@@ -93,6 +96,12 @@ public final class DiscoveryStream implements AutoCloseable {
     private volatile boolean closed;
 
     private volatile URI connectedTo;
+
+    /**
+     * The cluster the gateway runs in, as the cluster set's stream names it; null until
+     * then.
+     */
+    private volatile String localCluster;
 
     private volatile Instant lastEventAt;
 
@@ -175,6 +184,14 @@ public final class DiscoveryStream implements AutoCloseable {
     }
 
     /** Whether the view was complete at least once. */
+    /**
+     * With {@link DiscoveryStreamOptions#clusterSet()}: the cluster the gateway runs in
+     * (the one to prefer), once connected.
+     */
+    public java.util.Optional<String> localCluster() {
+        return java.util.Optional.ofNullable(localCluster);
+    }
+
     public boolean ready() {
         return ready;
     }
@@ -243,6 +260,7 @@ public final class DiscoveryStream implements AutoCloseable {
                 return new Connection(false, Duration.ZERO, false);
             }
             state.connected();
+            response.headers().firstValue(CLUSTER_HEADER).ifPresent(cluster -> localCluster = cluster);
             lastReadNanos = System.nanoTime();
             ServerSentEvents.Event[] dispatched = new ServerSentEvents.Event[1];
             ServerSentEvents parser = new ServerSentEvents(event -> dispatched[0] = event);
@@ -303,7 +321,8 @@ public final class DiscoveryStream implements AutoCloseable {
         }
         String base = gateway.toString().endsWith("/") ? gateway.toString() : gateway + "/";
         HttpRequest.Builder request = HttpRequest
-            .newBuilder(URI.create(base + "api/v1/stream" + "?" + String.join("&", query)))
+            .newBuilder(URI.create(base + (options.clusterSet() ? "api/v1/clusterset/stream" : "api/v1/stream") + "?"
+                    + String.join("&", query)))
             .header("Accept", "text/event-stream");
         String lastEventId = state.view().lastEventId();
         if (lastEventId != null) {

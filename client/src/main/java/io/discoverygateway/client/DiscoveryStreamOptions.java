@@ -22,9 +22,13 @@ import java.util.List;
  * @param connectTimeout the longest a connection attempt may take
  * @param caFile for https gateway URLs: the PEM file of the CA that signed the gateway's
  * certificate (the ca.crt of its Secret); or null for the JVM's trust store
+ * @param clusterSet follow the cluster set's stream ({@code /api/v1/clusterset/stream}):
+ * the services the clusters of the set export, every endpoint with its cluster (no label
+ * selector then)
  */
 public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces, String labelSelector, Path tokenFile,
-        Duration initialBackoff, Duration maxBackoff, Duration stallTimeout, Duration connectTimeout, Path caFile) {
+        Duration initialBackoff, Duration maxBackoff, Duration stallTimeout, Duration connectTimeout, Path caFile,
+        boolean clusterSet) {
 
     public DiscoveryStreamOptions {
         if (gateways == null || gateways.isEmpty()) {
@@ -32,6 +36,10 @@ public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces
         }
         gateways = List.copyOf(gateways);
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+        if (clusterSet && labelSelector != null && !labelSelector.isBlank()) {
+            throw new IllegalArgumentException(
+                    "the cluster set's stream takes no label selector: cluster-set" + " services carry no labels");
+        }
     }
 
     /**
@@ -40,36 +48,41 @@ public record DiscoveryStreamOptions(List<URI> gateways, List<String> namespaces
      */
     public static DiscoveryStreamOptions of(List<URI> gateways) {
         return new DiscoveryStreamOptions(gateways, List.of(), null, null, Duration.ofMillis(500),
-                Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), null);
+                Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), null, false);
     }
 
     public DiscoveryStreamOptions withNamespaces(List<String> value) {
         return new DiscoveryStreamOptions(gateways, value, labelSelector, tokenFile, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout, caFile);
+                stallTimeout, connectTimeout, caFile, clusterSet);
     }
 
     public DiscoveryStreamOptions withLabelSelector(String value) {
         return new DiscoveryStreamOptions(gateways, namespaces, value, tokenFile, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout, caFile);
+                stallTimeout, connectTimeout, caFile, clusterSet);
     }
 
     public DiscoveryStreamOptions withTokenFile(Path value) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, value, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout, caFile);
+                stallTimeout, connectTimeout, caFile, clusterSet);
     }
 
     public DiscoveryStreamOptions withBackoff(Duration initial, Duration max) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initial, max, stallTimeout,
-                connectTimeout, caFile);
+                connectTimeout, caFile, clusterSet);
     }
 
     public DiscoveryStreamOptions withStallTimeout(Duration value) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initialBackoff, maxBackoff,
-                value, connectTimeout, caFile);
+                value, connectTimeout, caFile, clusterSet);
     }
 
     public DiscoveryStreamOptions withCaFile(Path value) {
         return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initialBackoff, maxBackoff,
-                stallTimeout, connectTimeout, value);
+                stallTimeout, connectTimeout, value, clusterSet);
+    }
+
+    public DiscoveryStreamOptions withClusterSet(boolean value) {
+        return new DiscoveryStreamOptions(gateways, namespaces, labelSelector, tokenFile, initialBackoff, maxBackoff,
+                stallTimeout, connectTimeout, caFile, value);
     }
 }

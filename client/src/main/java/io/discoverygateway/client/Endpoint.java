@@ -23,10 +23,11 @@ import java.util.Map;
  * @param podLabels the labels of its pod when the gateway serves pod metadata, else empty
  * @param podAnnotations the annotations of its pod when the gateway serves pod metadata,
  * else empty
+ * @param cluster the cluster of the set it is in, on a cluster-set stream; else null
  */
 public record Endpoint(List<String> addresses, String addressType, boolean ready, boolean serving, boolean terminating,
         String zone, String nodeName, String targetName, String targetNamespace, String targetUid,
-        Map<String, Integer> ports, Map<String, String> podLabels, Map<String, String> podAnnotations) {
+        Map<String, Integer> ports, Map<String, String> podLabels, Map<String, String> podAnnotations, String cluster) {
 
     public Endpoint {
         addresses = List.copyOf(addresses);

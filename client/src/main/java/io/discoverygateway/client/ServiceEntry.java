@@ -94,7 +94,7 @@ public record ServiceEntry(String namespace, String name, String uid, String typ
                 endpoint.path("terminating").asBoolean(false), text(endpoint, "zone"), text(endpoint, "nodeName"),
                 text(target, "name"), text(target, "namespace"), text(target, "uid"),
                 ports(endpoint.path("ports"), "port"), strings(endpoint.path("pod").path("labels")),
-                strings(endpoint.path("pod").path("annotations")));
+                strings(endpoint.path("pod").path("annotations")), text(endpoint, "cluster"));
     }
 
     private static String text(JsonNode node, String field) {

@@ -40,7 +40,8 @@ public class GatewayClientAutoConfiguration {
             .withTokenFile(properties.tokenFile())
             .withBackoff(properties.initialBackoff(), properties.maxBackoff())
             .withStallTimeout(properties.stallTimeout())
-            .withCaFile(properties.caFile());
+            .withCaFile(properties.caFile())
+            .withClusterSet(properties.clusterSet());
         DiscoveryStream stream = new DiscoveryStream(options).start();
         long deadline = System.nanoTime() + properties.startupWait().toNanos();
         while (!stream.ready() && System.nanoTime() < deadline) {
@@ -87,8 +88,9 @@ public class GatewayClientAutoConfiguration {
     static class LoadBalancer {
 
         @Bean
-        InstanceLists discoveryGatewayInstanceLists(DiscoveryStream stream, ServiceInstances instances) {
-            return new InstanceLists(stream, instances);
+        InstanceLists discoveryGatewayInstanceLists(DiscoveryStream stream, ServiceInstances instances,
+                GatewayClientProperties properties) {
+            return new InstanceLists(stream, instances, properties.clusterSet());
         }
 
     }

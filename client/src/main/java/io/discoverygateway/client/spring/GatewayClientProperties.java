@@ -27,10 +27,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * long is replaced
  * @param caFile for https URLs: the CA that signed the gateway's certificate (the ca.crt
  * of its Secret), as PEM; unset, the JVM's trust store decides
+ * @param clusterSet follow the cluster set (a gateway with gateway.clusterset.enabled):
+ * the services every cluster of the set exports, each instance with its cluster in the
+ * metadata ("cluster"); load-balanced calls go to the gateway's own cluster while it has
+ * an instance, else to the others (local first)
  */
 @ConfigurationProperties("discovery-gateway.client")
 public record GatewayClientProperties(List<URI> urls, @DefaultValue List<String> namespaces,
         @DefaultValue("") String labelSelector, @DefaultValue("true") boolean readyOnly, Path tokenFile,
         @DefaultValue("5s") Duration startupWait, @DefaultValue("500ms") Duration initialBackoff,
-        @DefaultValue("30s") Duration maxBackoff, @DefaultValue("20s") Duration stallTimeout, Path caFile) {
+        @DefaultValue("30s") Duration maxBackoff, @DefaultValue("20s") Duration stallTimeout, Path caFile,
+        @DefaultValue("false") boolean clusterSet) {
 }

@@ -12,10 +12,10 @@ import reactor.core.publisher.Sinks;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * One live list of instances per service id that someone follows (a LoadBalancer): its
- * current list at once on subscription (once the view was complete), then a new list
- * whenever the view changes it. Lists come only from complete views, so a disconnect or a
- * gateway restart never empties them.
+ * One live list of instances per service id that someone follows (a LoadBalancer), local
+ * first on the cluster set's stream: its current list at once on subscription (once the
+ * view was complete), then a new list whenever the view changes it. Lists come only from
+ * complete views, so a disconnect or a gateway restart never empties them.
  *
  * <p>
  * Threads: the stream's reader thread emits (its listener); subscribers come from any
@@ -31,9 +31,13 @@ final class InstanceLists {
 
     private final Map<String, List<ServiceInstance>> last = new ConcurrentHashMap<>();
 
-    InstanceLists(DiscoveryStream stream, ServiceInstances instances) {
+    /** Whether the stream is the cluster set's: the lists are then local first. */
+    private final boolean clusterSet;
+
+    InstanceLists(DiscoveryStream stream, ServiceInstances instances, boolean clusterSet) {
         this.stream = stream;
         this.instances = instances;
+        this.clusterSet = clusterSet;
         stream.addListener(this::changed);
     }
 
@@ -41,7 +45,7 @@ final class InstanceLists {
         return lists.computeIfAbsent(serviceId, id -> {
             Sinks.Many<List<ServiceInstance>> sink = Sinks.many().replay().latest();
             if (stream.ready()) {
-                List<ServiceInstance> current = instances.of(stream.view(), id);
+                List<ServiceInstance> current = list(stream.view(), id);
                 last.put(id, current);
                 sink.tryEmitNext(current);
             }
@@ -49,9 +53,18 @@ final class InstanceLists {
         }).asFlux();
     }
 
+    /**
+     * The instances the balancer chooses from: on the cluster set's stream, those of the
+     * gateway's cluster while it has any.
+     */
+    private List<ServiceInstance> list(DiscoveryView view, String serviceId) {
+        List<ServiceInstance> all = instances.of(view, serviceId);
+        return clusterSet ? ServiceInstances.localFirst(all, stream.localCluster()) : all;
+    }
+
     private synchronized void changed(DiscoveryView view) {
         lists.forEach((serviceId, sink) -> {
-            List<ServiceInstance> current = instances.of(view, serviceId);
+            List<ServiceInstance> current = list(view, serviceId);
             if (!current.equals(last.get(serviceId))) {
                 last.put(serviceId, current);
                 sink.emitNext(current, Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofMillis(100)));

@@ -58,6 +58,27 @@ final class ServiceInstances {
         return view.all().stream().map(ServiceEntry::name).distinct().sorted().toList();
     }
 
+    /**
+     * The metadata key of an instance's cluster, on the cluster set's stream (as the
+     * gateway's {@code /apps} fills Spring Cloud Kubernetes' {@code cluster} field).
+     */
+    static final String CLUSTER = "cluster";
+
+    /**
+     * Local first: the instances in the gateway's own cluster while there are any, else
+     * all of them (the other clusters of the set take over when this one has none, and
+     * give back as soon as it has one again). Without a known cluster, all.
+     */
+    static List<ServiceInstance> localFirst(List<ServiceInstance> instances, java.util.Optional<String> localCluster) {
+        if (localCluster.isEmpty()) {
+            return instances;
+        }
+        List<ServiceInstance> local = instances.stream()
+            .filter(instance -> localCluster.get().equals(instance.getMetadata().get(CLUSTER)))
+            .toList();
+        return local.isEmpty() ? instances : local;
+    }
+
     List<ServiceInstance> of(ServiceEntry service) {
         if (service.type().equals("ExternalName")) {
             return List.of();
@@ -82,6 +103,9 @@ final class ServiceInstances {
             }
             if (endpoint.podLabels().containsKey("zone")) {
                 metadata.put("zone", endpoint.podLabels().get("zone"));
+            }
+            if (endpoint.cluster() != null) {
+                metadata.put(CLUSTER, endpoint.cluster());
             }
             Map<String, Map<String, String>> podMetadata = new HashMap<>();
             if (!endpoint.podLabels().isEmpty()) {

@@ -69,12 +69,34 @@ class ServiceInstancesTest {
         return new DiscoveryView(map, "e-1", Instant.now());
     }
 
+    @Test
+    void localFirstKeepsTheLocalClustersInstancesWhileThereAreAny() {
+        List<ServiceInstance> instances = List.of(instanceIn("east", "10.1.0.1"), instanceIn("west", "10.2.0.1"));
+
+        assertThat(ServiceInstances.localFirst(instances, java.util.Optional.of("east")))
+            .extracting(ServiceInstance::getHost)
+            .containsExactly("10.1.0.1");
+        assertThat(ServiceInstances.localFirst(instances, java.util.Optional.of("north")))
+            .as("none here: the other clusters take over")
+            .hasSize(2);
+        assertThat(ServiceInstances.localFirst(instances, java.util.Optional.empty())).hasSize(2);
+    }
+
+    private static ServiceInstance instanceIn(String cluster, String address) {
+        return new ServiceInstances(true)
+            .of(service("shop", "api", Map.of(), Map.of("http", 8080),
+                    new Endpoint(List.of(address), "IPv4", true, true, false, null, null, null, null, null, Map.of(),
+                            Map.of(), Map.of(), cluster)))
+            .get(0);
+    }
+
     private static ServiceEntry service(String namespace, String name, Map<String, String> labels,
             Map<String, Integer> ports, Endpoint... endpoints) {
         List<Endpoint> withPorts = List.of(endpoints)
             .stream()
             .map(e -> new Endpoint(e.addresses(), e.addressType(), e.ready(), e.serving(), e.terminating(), e.zone(),
-                    e.nodeName(), e.targetName(), e.targetNamespace(), e.targetUid(), ports, Map.of(), Map.of()))
+                    e.nodeName(), e.targetName(), e.targetNamespace(), e.targetUid(), ports, Map.of(), Map.of(),
+                    e.cluster()))
             .toList();
         return new ServiceEntry(namespace, name, "uid-" + name, "ClusterIP", List.of("IPv4"), ports, labels,
                 Map.of("team", "payments"), 1, withPorts);
@@ -82,7 +104,7 @@ class ServiceInstancesTest {
 
     private static Endpoint endpoint(String address, boolean ready, String zone) {
         return new Endpoint(List.of(address), "IPv4", ready, ready, false, zone, "node-1", "pod-" + address, "shop",
-                "uid-" + address, Map.of(), Map.of(), Map.of());
+                "uid-" + address, Map.of(), Map.of(), Map.of(), null);
     }
 
 }
