@@ -341,17 +341,20 @@ public record GatewayProperties(
      * @param withdrawAfter the endpoints of a remote cluster that cannot be watched are
      * served, marked stale, for this long, then withdrawn (zero: kept until it answers
      * again)
-     * @param mergeApps the Discovery Server API ({@code /apps}) serves a cluster-set
-     * service, with the instances of every cluster (each with its {@code cluster}), in
-     * place of this cluster's Service of the same namespace and name, and the services
-     * only remote clusters export too
+     * @param remotesInReadiness readiness waits until every remote cluster has listed its
+     * data, and turns OUT_OF_SERVICE while one is withdrawn (off by default: a remote
+     * cluster's trouble must not take this cluster's gateway out of its Service)
+     * @param mergeApps the Discovery Server API (/apps) serves a cluster-set service,
+     * with the instances of every cluster (each with its cluster), in place of this
+     * cluster's Service of the same namespace and name, and the services only remote
+     * clusters export too
      */
     public record ClusterSet(@DefaultValue("false") boolean enabled,
             @NotBlank @Pattern(regexp = DNS_LABEL, message = "must be a DNS label") @DefaultValue("local") String name,
             @NotBlank @DefaultValue("discovery-gateway.io/export") String exportAnnotation,
             @DefaultValue List<@Valid Remote> remotes,
             @NotNull @DurationMin(millis = 0) @DefaultValue("5m") Duration withdrawAfter,
-            @DefaultValue("false") boolean mergeApps) {
+            @DefaultValue("false") boolean remotesInReadiness, @DefaultValue("false") boolean mergeApps) {
 
         public ClusterSet {
             java.util.Set<String> names = new java.util.HashSet<>(java.util.List.of(name));
