@@ -1,5 +1,7 @@
 'use strict';
-// The live view: follows /api/v1/stream and shows namespaces → services → endpoints as they change.
+// The live view: follows /api/v1/stream and shows namespaces → services → endpoints as they change; with
+// ?view=clusterset (a gateway with a cluster set), /api/v1/clusterset/stream: the services the clusters of the set
+// export, every endpoint with its cluster, and the clusters' state above.
 //
 // The stream is read with fetch() rather than EventSource, so that with consumer authentication the token goes in
 // the Authorization header: EventSource cannot set headers, and a token in the URL would end up in access logs,
@@ -13,6 +15,8 @@
   const $ = (id) => document.getElementById(id);
 
   const params = new URLSearchParams(location.search);
+  const clusterSet = params.get('view') === 'clusterset';
+  const api = clusterSet ? '/api/v1/clusterset' : '/api/v1';
   const filter = {
     namespace: params.getAll('namespace').filter(Boolean),
     service: params.getAll('service').filter(Boolean),
@@ -40,6 +44,7 @@
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const next = new URLSearchParams();
+    if (clusterSet) next.set('view', 'clusterset');
     split(form.namespace.value).forEach((n) => next.append('namespace', n));
     split(form.service.value).forEach((s) => next.append('service', s));
     if (form.labelSelector.value.trim()) next.set('labelSelector', form.labelSelector.value.trim());
@@ -54,7 +59,7 @@
     const q = new URLSearchParams();
     filter.namespace.forEach((n) => q.append('namespace', n));
     filter.service.forEach((s) => q.append('service', s));
-    if (filter.labelSelector) q.set('labelSelector', filter.labelSelector);
+    if (filter.labelSelector && !clusterSet) q.set('labelSelector', filter.labelSelector);
     return q.toString();
   }
 
@@ -87,7 +92,7 @@
     setConnection(state.synced ? 'reconnecting' : 'connecting');
     let response;
     try {
-      response = await fetch('/api/v1/stream?' + query(), {
+      response = await fetch(api + '/stream?' + query(), {
         headers: headers(state.lastId ? { 'Last-Event-ID': state.lastId, Accept: 'text/event-stream' }
           : { Accept: 'text/event-stream' }),
         cache: 'no-store',
@@ -307,8 +312,8 @@
       return;
     }
     const table = document.createElement('table');
-    table.innerHTML = '<thead><tr><th>Address</th><th>State</th><th>Zone</th><th>Node</th><th>Pod</th>'
-      + '<th>Ports</th></tr></thead>';
+    table.innerHTML = '<thead><tr>' + (clusterSet ? '<th>Cluster</th>' : '')
+      + '<th>Address</th><th>State</th><th>Zone</th><th>Node</th><th>Pod</th><th>Ports</th></tr></thead>';
     const body = document.createElement('tbody');
     for (const endpoint of service.endpoints || []) {
       const row = document.createElement('tr');
@@ -331,6 +336,10 @@
       }
       const stateCell = document.createElement('td');
       stateCell.append(span('dot', ''), document.createTextNode(stateName === 'notready' ? 'not ready' : stateName));
+      if (clusterSet) {
+        row.dataset.cluster = endpoint.cluster || '';
+        row.append(text('td', endpoint.cluster || ''));
+      }
       row.append(text('td', (endpoint.addresses || []).join(', ')), stateCell, text('td', endpoint.zone || ''),
         text('td', endpoint.nodeName || ''), podCell,
         text('td', (endpoint.ports || []).map((p) => (p.name ? p.name + ' ' : '') + p.port + '/' + p.protocol)
@@ -357,7 +366,7 @@
 
   function showJson(service) {
     // Fetched, not linked: with authentication a plain link would carry no token.
-    fetch('/api/v1/namespaces/' + encodeURIComponent(service.namespace) + '/services/'
+    fetch(api + '/namespaces/' + encodeURIComponent(service.namespace) + '/services/'
       + encodeURIComponent(service.name), { headers: headers({ Accept: 'application/json' }) })
       .then((r) => r.json())
       .then((json) => { $('json-text').textContent = JSON.stringify(json, null, 2); $('json-dialog').showModal(); });
@@ -405,6 +414,36 @@
     }
   }
 
+  // ---- the cluster set: offered when the gateway has one; its clusters shown in that view ---------------------
+  async function checkClusters() {
+    try {
+      const response = await fetch('/api/v1/clusterset/clusters',
+        { headers: headers({ Accept: 'application/json' }), cache: 'no-store' });
+      if (!response.ok) return;
+      const set = await response.json();
+      $('views').hidden = false;
+      $(clusterSet ? 'view-set' : 'view-local').setAttribute('aria-current', 'page');
+      if (!clusterSet) return;
+      const list = $('clusters');
+      list.hidden = false;
+      list.innerHTML = '';
+      for (const cluster of set.clusters) {
+        const state = !cluster.synced ? 'syncing' : cluster.staleSince ? 'stale' : 'current';
+        const item = document.createElement('li');
+        item.className = 'cluster state-' + state;
+        item.dataset.cluster = cluster.name;
+        item.dataset.state = state;
+        item.title = cluster.reason || '';
+        item.append(span('dot', ''), text('strong', cluster.name), document.createTextNode(
+          (cluster.local ? ' (this cluster)' : '') + ' · ' + (state === 'stale'
+            ? 'stale since ' + new Date(cluster.staleSince).toLocaleTimeString() : state)));
+        list.append(item);
+      }
+    } catch (e) {
+      // Not reachable now: the stream's state says so.
+    }
+  }
+
   function span(className, content) {
     const s = document.createElement('span');
     s.className = className;
@@ -418,7 +457,10 @@
     return e;
   }
 
+  if (clusterSet) $('labels-filter').style.display = 'none';
   connect();
   setInterval(checkStaleness, 10000);
   checkStaleness();
+  setInterval(checkClusters, 5000);
+  checkClusters();
 })();
