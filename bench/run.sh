@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube|clusterauth|revocation|delta|realgrpc]   (quick: about 5 min, full: about 11 min on
+# Runs the benchmark suite: bench/run.sh [quick|full|churn|auth|large|xds|startup|client|realkube|clusterauth|revocation|delta|realgrpc|clusterset]   (quick: about 5 min, full: about 11 min on
 # 2 cores; client: the client library's propagation against the stock pattern, about 3 min)
 # The gateway runs in its own JVM, on the Temurin 25 JDK when present (virtual threads), else on the default JDK;
 # the embedded Kubernetes API and all load run in a second JVM. The report goes to target/bench/report-<size>.md.
@@ -44,6 +44,13 @@ if [ "$size" = realgrpc ]; then
   # bench/run.sh realgrpc [flips] (default 20). Report: target/bench/report-realgrpc.md.
   exec java -Xmx1g -cp "target/bench-classes:target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
     io.discoverygateway.bench.RealClusterGrpcBenchmark "${2:-20}" "$gateway_jdk"
+fi
+if [ "$size" = clusterset ]; then
+  # Two clusters (embedded APIs): remote change propagation, heap per cluster and per remote endpoint, API requests
+  # per cluster: bench/run.sh clusterset [services] [changes] (default 1,000 and 50). Report:
+  # target/bench/report-clusterset.md.
+  exec java -Xmx2g -cp "target/bench-classes:target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+    io.discoverygateway.bench.ClusterSetBenchmark "${2:-1000}" "${3:-50}" "$gateway_jdk"
 fi
 if [ "$size" = delta ]; then
   # Wildcard CDS, state of the world against incremental xDS: bench/run.sh delta [services] [changes] (default
