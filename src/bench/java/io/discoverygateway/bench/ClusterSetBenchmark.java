@@ -88,14 +88,14 @@ public final class ClusterSetBenchmark {
                 report.add("");
                 report.add("| Figure | Value |");
                 report.add("|---|---|");
-                report
-                    .add("| Heap after GC: one cluster / with an empty remote cluster / with its %,d endpoints | %.1f /"
-                            + " %.1f / %.1f MiB |".formatted(services * 10, single / 1048576.0, withRemote / 1048576.0,
-                                    loaded / 1048576.0));
+                report.add(("| Heap after GC: one cluster / with an empty remote cluster / with its %,d endpoints"
+                        + " | %.1f / %.1f / %.1f MiB |")
+                    .formatted(services * 10, single / 1048576.0, withRemote / 1048576.0, loaded / 1048576.0));
                 report.add("| Heap of one (empty) remote cluster | %.1f MiB |"
                     .formatted((withRemote - single) / 1048576.0));
-                report.add("| Heap per exported remote endpoint (its informer store, catalog, cluster-set view, mirror)"
-                        + " | %,.0f bytes |".formatted((double) (loaded - withRemote) / (services * 10)));
+                report.add(("| Heap per exported remote endpoint (its informer store, catalog, cluster-set view,"
+                        + " mirror) | %,.0f bytes |")
+                    .formatted((double) (loaded - withRemote) / (services * 10)));
                 report
                     .add("| Remote change → cluster-set stream event: p50 / p99 / max | %s |".formatted(stats(remote)));
                 report.add("| This cluster's change → cluster-set stream event: p50 / p99 / max | %s |"
