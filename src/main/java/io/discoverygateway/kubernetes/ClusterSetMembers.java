@@ -57,15 +57,15 @@ final class ClusterSetMembers implements GatewayLifecycle {
     }
 
     /**
-     * This cluster and every configured remote one (whose kubeconfig must be readable:
-     * start-up fails with the file's name otherwise).
+     * This cluster (named {@code localName}) and every configured remote one (whose
+     * kubeconfig must be readable: start-up fails with the file's name otherwise).
      */
-    static ClusterSetMembers of(GatewayProperties properties, Catalog localCatalog, KubernetesWatchers localWatchers,
-            InformerHealth localHealth, ExportIndex localExports, WatchScope scope, SnapshotEncoder encoder,
-            Backoff backoff, Supplier<WatchHealth> watchHealth, MeterRegistry registry) {
+    static ClusterSetMembers of(GatewayProperties properties, String localName, Catalog localCatalog,
+            KubernetesWatchers localWatchers, InformerHealth localHealth, ExportIndex localExports, WatchScope scope,
+            SnapshotEncoder encoder, Backoff backoff, Supplier<WatchHealth> watchHealth, MeterRegistry registry) {
         GatewayProperties.ClusterSet set = properties.clusterset();
         List<ClusterMember> members = new ArrayList<>();
-        Member local = new Member(set.name(), true, localCatalog, localExports, localWatchers, localHealth);
+        Member local = new Member(localName, true, localCatalog, localExports, localWatchers, localHealth);
         members.add(local);
         List<Remote> remotes = new ArrayList<>();
         for (GatewayProperties.ClusterSet.Remote remote : set.remotes()) {

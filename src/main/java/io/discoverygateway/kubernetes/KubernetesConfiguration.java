@@ -190,10 +190,13 @@ class KubernetesConfiguration {
     @Bean
     @Nullable ClusterSetMembers clusterSetMembers(GatewayProperties properties, Catalog catalog, KubernetesWatchers watchers,
             InformerHealth health, ObjectProvider<ExportIndex> exports, WatchScope scope, SnapshotEncoder encoder,
-            MeterRegistry registry) {
+            MeterRegistry registry, ApiClient apiClient) {
         ExportIndex localExports = exports.getIfAvailable();
-        return localExports == null ? null : ClusterSetMembers.of(properties, catalog, watchers, health, localExports,
-                scope, encoder, backoff(), () -> watchHealth(properties), registry);
+        // This cluster's name: its About API ClusterProperty where it has one.
+        return localExports == null ? null
+                : ClusterSetMembers.of(properties, ClusterProperty.nameOr(apiClient, properties.clusterset().name()),
+                        catalog, watchers, health, localExports, scope, encoder, backoff(),
+                        () -> watchHealth(properties), registry);
     }
 
     /** The cluster-set view, with the cluster set on. */

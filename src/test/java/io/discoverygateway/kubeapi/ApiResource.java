@@ -53,9 +53,16 @@ public record ApiResource(String group, String version, String plural, String ki
     public static final ApiResource SERVICE_EXPORTS = new ApiResource("multicluster.x-k8s.io", "v1alpha1",
             "serviceexports", "ServiceExport", List.of(), true, ALL_VERBS, List.of());
 
+    /**
+     * The About API's ClusterProperty (KEP-2149), cluster-scoped: a cluster's name in its
+     * set.
+     */
+    public static final ApiResource CLUSTER_PROPERTIES = new ApiResource("about.k8s.io", "v1alpha1",
+            "clusterproperties", "ClusterProperty", List.of(), false, ALL_VERBS, List.of());
+
     public static final List<ApiResource> ALL = List.of(SERVICES, ENDPOINT_SLICES, PODS, SERVICE_ACCOUNTS, ROLES,
-            ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, TOKEN_REVIEWS, SUBJECT_ACCESS_REVIEWS,
-            SERVICE_EXPORTS);
+            ROLE_BINDINGS, CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, TOKEN_REVIEWS, SUBJECT_ACCESS_REVIEWS, SERVICE_EXPORTS,
+            CLUSTER_PROPERTIES);
 
     private static ApiResource stored(String group, String plural, String kind, List<String> shortNames,
             boolean namespaced) {
