@@ -22,13 +22,14 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Cluster-set services through xDS, called by grpc-java's own xDS client at
  * {@code xds:///name.namespace.clusterset:port}: this cluster's endpoints take the calls
  * while one is ready; with none ready the calls fail over to the remote cluster's, and
- * come back when this cluster has a ready one again.
+ * come back when this cluster has a ready one again. The same with grpc-go's xDS client.
  */
 @GatewayTest(properties = { "gateway.namespaces=xds", "gateway.xds.enabled=true", "gateway.xds.port=0",
         "gateway.clusterset.enabled=true", "gateway.clusterset.name=east" })
@@ -84,11 +85,38 @@ class ClusterSetXdsTest {
     }
 
     @Test
+    void grpcGoStaysInThisClusterFailsOverAndComesBackToo() {
+        assumeThat(GoXdsClient.available()).as("grpc-go's client can be built (Go is installed)").isTrue();
+        exportFromWest("orders");
+        east.create(ApiResource.SERVICES, NAMESPACE,
+                XdsObjects.service(NAMESPACE, "orders", Map.of("discovery-gateway.io/export", "true")));
+        east.create(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                XdsObjects.slice(NAMESPACE, "orders", BACKENDS.port(), List.of(Backend.ready(EAST_BACKEND))));
+        try (GoXdsClient client = new GoXdsClient(xds.port(),
+                "orders." + NAMESPACE + ".clusterset:" + XdsObjects.SERVICE_PORT, null)) {
+            awaitOnlyGoCallsTo(client, EAST_BACKEND);
+
+            east.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                    XdsObjects.slice(NAMESPACE, "orders", BACKENDS.port(), List.of(Backend.notReady(EAST_BACKEND))));
+            awaitOnlyGoCallsTo(client, WEST_BACKEND);
+
+            east.replace(ApiResource.ENDPOINT_SLICES, NAMESPACE,
+                    XdsObjects.slice(NAMESPACE, "orders", BACKENDS.port(), List.of(Backend.ready(EAST_BACKEND))));
+            awaitOnlyGoCallsTo(client, EAST_BACKEND);
+        }
+    }
+
+    @Test
     void aServiceOnlyTheRemoteClusterExportsIsCalledThere() {
         exportFromWest("ledger");
         try (ProxylessClient client = client("ledger")) {
             awaitOnlyAnswersFrom(client, WEST_BACKEND);
         }
+    }
+
+    private static void awaitOnlyGoCallsTo(GoXdsClient client, String backend) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.calls(5).backends().containsKey(backend));
+        assertThat(client.calls(20).backends()).containsOnlyKeys(backend);
     }
 
     private void exportFromWest(String name) {
