@@ -200,6 +200,15 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
                     continue;
                 }
                 ClusterSetService service = merged.get().withRevision(++revision);
+                List<ClusterSetService.Conflict> before = previous.find(key)
+                    .map(known -> known.service().conflicts())
+                    .orElse(List.of());
+                if (!service.conflicts().isEmpty() && !service.conflicts().equals(before)) {
+                    service.conflicts()
+                        .forEach(conflict -> log.warn(
+                                "Cluster-set service {}: the {} of {} differ from the oldest" + " export's ({}): {}",
+                                key, conflict.field(), conflict.clusters(), conflict.winner(), conflict.detail()));
+                }
                 entry = new ClusterSetView.Entry(service, json.writeValueAsBytes(service),
                         java.util.Collections.unmodifiableList(fingerprint));
                 touched.add(key);
@@ -252,7 +261,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
                         .map(port -> new ServicePort(port.name(), port.port(), null, port.protocol(),
                                 port.appProtocol()))
                         .toList(),
-                    Map.of(), Map.of()));
+                    clusterLabels(service), Map.of()));
             byCluster.forEach((cluster, endpoints) -> {
                 mirror.upsertSlice(
                         new EndpointSliceResource(key.namespace(), sliceName(key, cluster), key.name(), endpoints));
@@ -271,6 +280,20 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
         else {
             mirroredClusters.put(key, now);
         }
+    }
+
+    /**
+     * The label of a cluster that exports a service, on the mirror's services: the
+     * cluster set's stream selects a cluster's services with it ({@code cluster=}).
+     */
+    public static String clusterLabel(String cluster) {
+        return "clusters.discovery-gateway.io/" + cluster;
+    }
+
+    private static Map<String, String> clusterLabels(ClusterSetService service) {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        service.clusters().forEach(cluster -> labels.put(clusterLabel(cluster.cluster()), "true"));
+        return labels;
     }
 
     private static String sliceName(ServiceKey key, String cluster) {

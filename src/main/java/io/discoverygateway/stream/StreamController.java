@@ -106,8 +106,9 @@ class StreamController {
     @Operation(summary = "Server-sent events of the cluster set's services", tags = "clusterset", description = """
             As /api/v1/stream, for the services the clusters of the set export (gateway.clusterset.enabled): each
             event's service is the cluster-set service, type ClusterSetIP or Headless, every endpoint with its
-            `cluster`. Its event ids are its own (resume this stream with them). The response header
-            Discovery-Gateway-Cluster names this cluster. The clusters' states and the
+            `cluster`, and a label clusters.discovery-gateway.io/<cluster> per cluster that exports it;
+            cluster= keeps the services one cluster exports. Its event ids are its own (resume this stream
+            with them). The response header Discovery-Gateway-Cluster names this cluster. The clusters' states and the
             conflicts are in GET /api/v1/clusterset/namespaces/{ns}/services/{name}.""")
     @ApiResponse(responseCode = "200", description = "The stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string")))
@@ -115,8 +116,10 @@ class StreamController {
             schema = @Schema(type = "string"))
     @GetMapping(path = "/api/v1/clusterset/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     void clusterSetStream(@RequestParam(required = false) List<String> namespace,
-            @RequestParam(required = false) List<String> service, @RequestParam(required = false) String since,
-            @RequestParam(defaultValue = "false") boolean patches,
+            @RequestParam(required = false) List<String> service,
+            @Parameter(description = "Only the services this cluster of the set exports") @RequestParam(
+                    required = false) String cluster,
+            @RequestParam(required = false) String since, @RequestParam(defaultValue = "false") boolean patches,
             @Parameter(hidden = true) @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             ReadAccess access, HttpServletRequest request, HttpServletResponse response) throws IOException {
         StreamHub clusterSet = clusterSetStreamHub.getIfAvailable();
@@ -124,9 +127,15 @@ class StreamController {
             throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "Cluster set off",
                     "This gateway serves no cluster set (gateway.clusterset.enabled is false)");
         }
+        ClusterSetPublisher set = this.clusterSet.getObject();
+        if (cluster != null && set.members().stream().noneMatch(member -> member.name().equals(cluster))) {
+            throw ApiException.invalidParameter("cluster", "'" + cluster + "' is no cluster of the set; the set is "
+                    + String.join(", ", set.members().stream().map(member -> member.name()).toList()));
+        }
         // Clients that balance local-first learn which cluster is theirs.
-        response.setHeader(CLUSTER_HEADER, this.clusterSet.getObject().localName());
-        serve(clusterSet, namespace, service, null, null, since, patches, lastEventId, access, request, response);
+        response.setHeader(CLUSTER_HEADER, set.localName());
+        serve(clusterSet, namespace, service, cluster == null ? null : ClusterSetPublisher.clusterLabel(cluster), null,
+                since, patches, lastEventId, access, request, response);
     }
 
     private void serve(StreamHub hub, List<String> namespace, List<String> service, String labelSelector,

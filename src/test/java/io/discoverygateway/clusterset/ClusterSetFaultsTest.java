@@ -57,6 +57,7 @@ class ClusterSetFaultsTest {
     @AfterEach
     void heal() {
         WEST.proxy().mode(FaultProxy.Mode.PASS);
+        WEST.proxy().delay(Duration.ofSeconds(2));
     }
 
     @AfterAll
@@ -103,6 +104,23 @@ class ClusterSetFaultsTest {
             .contains("\"statistic\":\"VALUE\"");
         assertThat(client().get("/actuator/metrics/gateway.clusterset.cluster.failures?tag=cluster:west").body())
             .doesNotContain("\"value\":0.0");
+    }
+
+    @Test
+    void aSlowRemoteNeverDelaysThisClustersChanges() {
+        exportFromWest("slow-side", "10.2.0.30");
+        awaitService("slow-side", service -> service.path("endpoints").size() == 1);
+        WEST.proxy().delay(Duration.ofSeconds(10));
+        WEST.proxy().mode(FaultProxy.Mode.SLOW);
+        WEST.proxy().dropConnections();
+
+        east.create(ApiResource.SERVICES, "shop", exported(KubeObjects.service("shop", "fast-side")));
+
+        // The remote answers each request 10 s late: this cluster's change is served well
+        // before any of them.
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> client().get("/api/v1/clusterset/namespaces/shop/services/fast-side").statusCode() == 200);
+        assertThat(client().get("/actuator/health/readiness").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -235,6 +235,24 @@ class ClusterSetTest {
     }
 
     @Test
+    void theClusterSetStreamFilteredByAClusterHasOnlyTheServicesItExports() throws Exception {
+        east.create(ApiResource.SERVICES, "shop", annotated(KubeObjects.service("shop", "east-only")));
+        WEST.api().create(ApiResource.SERVICES, "shop", KubeObjects.service("shop", "west-only"));
+        WEST.api().create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "west-only"));
+        awaitService("east-only", service -> true);
+        awaitService("west-only", service -> true);
+
+        try (SseClient stream = SseClient.connect(port, "/api/v1/clusterset/stream?cluster=west")) {
+            stream.awaitNamed("SYNCED", Duration.ofSeconds(10));
+
+            assertThat(stream.namedEvents()).extracting(SseClient.Event::data)
+                .anyMatch(data -> data != null && data.contains("\"name\":\"west-only\""))
+                .noneMatch(data -> data != null && data.contains("\"name\":\"east-only\""));
+        }
+        assertThat(get("/stream?cluster=north").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void anUnknownClusterFilterIsAProblemThatNamesTheClusters() {
         HttpResponse<String> answer = get("/services?cluster=north");
 

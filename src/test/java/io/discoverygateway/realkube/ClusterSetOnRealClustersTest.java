@@ -12,7 +12,6 @@ import java.util.Map;
 import io.discoverygateway.GatewayClient;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.KubeObjects;
-import io.discoverygateway.kubeapi.KubeObjects.EndpointSpec;
 import io.discoverygateway.kubeapi.Kubectl;
 import io.discoverygateway.process.Commands;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,9 @@ import static org.awaitility.Awaitility.await;
  * {@code k8s/components/clusterset/remote} applied in the remote one, and
  * {@code make-kubeconfig.sh} writing the kubeconfig Secret from the token Kubernetes
  * issued there. The gateway then reads the remote cluster with exactly that identity and
- * serves its exported Services, and only those, next to this cluster's.
+ * serves its exported Services, and only those, next to this cluster's: a Deployment
+ * exported from both, scaled to zero here and back, leaves only the remote cluster's
+ * endpoints ready meanwhile.
  */
 @ExtendWith(RealClusterGatewayTest.RealClusterAvailable.class)
 class ClusterSetOnRealClustersTest {
@@ -68,28 +69,37 @@ class ClusterSetOnRealClustersTest {
             Path remoteKubeconfig = folder.resolve("west.kubeconfig");
             Files.write(remoteKubeconfig, Base64.getDecoder().decode(stored));
             RealTestCluster westApi = new RealTestCluster(west);
-            westApi.create(ApiResource.SERVICES, "discovery-gateway", KubeObjects.service("discovery-gateway", "cart"));
-            west.admin()
-                .apply(KubeObjects.slice("discovery-gateway", "cart-1", "cart",
-                        List.of(EndpointSpec.ready("10.2.0.1"))));
+            // The same Deployment and Service in both clusters, exported from both (here
+            // by
+            // the annotation: the gateway runs with the base layout's Role, which does
+            // not
+            // read ServiceExports); the controllers and the simulated nodes make their
+            // pods
+            // and EndpointSlices.
+            Workloads.deployed(east.admin(), "discovery-gateway", "cart", 2);
+            east.admin()
+                .mergePatch("/api/v1/namespaces/discovery-gateway/services/cart",
+                        JSON.readTree("{\"metadata\":{\"annotations\":{\"discovery-gateway.io/export\":\"true\"}}}"));
+            Workloads.deployed(west.admin(), "discovery-gateway", "cart", 1);
+            west.admin().apply(KubeObjects.serviceExport("discovery-gateway", "cart"));
             westApi.create(ApiResource.SERVICES, "discovery-gateway",
                     KubeObjects.service("discovery-gateway", "not-exported"));
-            west.admin().apply(KubeObjects.serviceExport("discovery-gateway", "cart"));
 
             try (GatewayOnCluster gateway = GatewayOnCluster.startInNamespace(east, "discovery-gateway",
                     Map.of("gateway.clusterset.enabled", "true", "gateway.clusterset.name", "east",
                             "gateway.clusterset.remotes[0].name", "west", "gateway.clusterset.remotes[0].kubeconfig",
                             remoteKubeconfig.toString()))) {
                 GatewayClient client = gateway.client();
-                JsonNode[] cart = new JsonNode[1];
-                await().atMost(Duration.ofSeconds(30)).until(() -> {
-                    HttpResponse<String> answer = client
-                        .get("/api/v1/clusterset/namespaces/discovery-gateway/services/cart");
-                    cart[0] = answer.statusCode() == 200 ? JSON.readTree(answer.body()) : null;
-                    return cart[0] != null && cart[0].path("endpoints").size() == 1;
-                });
+                JsonNode both = awaitCart(client, cart -> readyIn(cart, "east") == 2 && readyIn(cart, "west") == 1);
 
-                assertThat(cart[0].path("endpoints").get(0).path("cluster").asString()).isEqualTo("west");
+                Workloads.scale(east.admin(), "discovery-gateway", "cart", 0);
+                JsonNode scaledToZero = awaitCart(client, cart -> readyIn(cart, "east") == 0);
+                Workloads.scale(east.admin(), "discovery-gateway", "cart", 2);
+                awaitCart(client, cart -> readyIn(cart, "east") == 2);
+
+                assertThat(both.path("clusters").findValuesAsString("cluster")).containsExactly("east", "west");
+                assertThat(readyIn(scaledToZero, "west")).as("only the remote cluster's endpoints are ready")
+                    .isEqualTo(1);
                 assertThat(client.get("/api/v1/clusterset/namespaces/discovery-gateway/services/not-exported")
                     .statusCode()).isEqualTo(404);
             }
@@ -102,6 +112,35 @@ class ClusterSetOnRealClustersTest {
                     assertThat(request.verb()).isIn("list", "watch");
                 });
         }
+    }
+
+    private static JsonNode awaitCart(GatewayClient client, java.util.function.Predicate<JsonNode> condition) {
+        JsonNode[] cart = new JsonNode[1];
+        String[] last = new String[1];
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                HttpResponse<String> answer = client
+                    .get("/api/v1/clusterset/namespaces/discovery-gateway/services/cart");
+                last[0] = answer.statusCode() + " " + answer.body();
+                cart[0] = answer.statusCode() == 200 ? JSON.readTree(answer.body()) : null;
+                return cart[0] != null && condition.test(cart[0]);
+            });
+        }
+        catch (org.awaitility.core.ConditionTimeoutException ex) {
+            throw new AssertionError("The cluster-set service never got there; last answer: " + last[0], ex);
+        }
+        return cart[0];
+    }
+
+    /** The ready endpoints of the cluster-set service in one cluster. */
+    private static long readyIn(JsonNode service, String cluster) {
+        long ready = 0;
+        for (JsonNode endpoint : service.path("endpoints")) {
+            if (endpoint.path("cluster").asString().equals(cluster) && endpoint.path("ready").asBoolean()) {
+                ready++;
+            }
+        }
+        return ready;
     }
 
     /**
