@@ -48,8 +48,8 @@ final class ClusterProperty {
             String value = property == null || property.spec == null ? null : property.spec.value;
             if (value != null && value.matches(GatewayProperties.DNS_LABEL)) {
                 if (!value.equals(configured)) {
-                    log.info("This cluster is '{}' by its ClusterProperty cluster.clusterset.k8s.io (configured: '{}')",
-                            value, configured);
+                    log.info("Cluster '{}' is '{}' by its ClusterProperty cluster.clusterset.k8s.io", configured,
+                            value);
                 }
                 return value;
             }
@@ -57,12 +57,12 @@ final class ClusterProperty {
                     value, configured);
         }
         catch (ApiException ex) {
-            log.info("No ClusterProperty cluster.clusterset.k8s.io here (HTTP {}); this cluster is '{}'", ex.getCode(),
-                    configured);
+            log.info("No ClusterProperty cluster.clusterset.k8s.io in cluster '{}' (HTTP {})", configured,
+                    ex.getCode());
         }
         catch (RuntimeException ex) {
-            log.info("The ClusterProperty cluster.clusterset.k8s.io could not be read ({}); this cluster is '{}'",
-                    ex.getMessage(), configured);
+            log.info("The ClusterProperty cluster.clusterset.k8s.io of cluster '{}' could not be read ({})", configured,
+                    ex.getMessage());
         }
         return configured;
     }

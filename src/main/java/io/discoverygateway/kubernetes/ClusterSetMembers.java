@@ -10,8 +10,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import io.discoverygateway.GatewayProperties;
@@ -22,6 +30,7 @@ import io.discoverygateway.catalog.SnapshotEncoder;
 import io.discoverygateway.clusterset.ClusterMember;
 import io.discoverygateway.clusterset.ExportIndex;
 import io.discoverygateway.protocol.Backoff;
+import io.discoverygateway.runtime.DaemonThreads;
 import io.discoverygateway.runtime.GatewayLifecycle;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
@@ -30,6 +39,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The clusters of the set as the cluster-set view reads them: this one (the gateway's own
@@ -44,6 +55,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * starts and stops them.
  */
 final class ClusterSetMembers implements GatewayLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterSetMembers.class);
 
     private final List<ClusterMember> members;
 
@@ -68,28 +81,35 @@ final class ClusterSetMembers implements GatewayLifecycle {
         Member local = new Member(localName, true, localCatalog, localExports, localWatchers, localHealth);
         members.add(local);
         List<Remote> remotes = new ArrayList<>();
-        for (GatewayProperties.ClusterSet.Remote remote : set.remotes()) {
-            Catalog catalog = new Catalog("cluster-" + remote.name(), encoder, Clock.systemUTC());
+        List<ApiClient> clients = set.remotes()
+            .stream()
+            .map(remote -> client(remote, properties.kubernetes().tokenRefresh()))
+            .toList();
+        List<String> names = names(set.remotes(), clients, localName);
+        for (int i = 0; i < set.remotes().size(); i++) {
+            GatewayProperties.ClusterSet.Remote remote = set.remotes().get(i);
+            String name = names.get(i);
+            Catalog catalog = new Catalog("cluster-" + name, encoder, Clock.systemUTC());
             // The remote's own meters stay private; the cluster's figures are published
             // below under the gateway.clusterset names, tagged with the cluster.
             MeterRegistry own = new SimpleMeterRegistry();
             InformerHealth health = new InformerHealth(Clock.systemUTC(), own);
             ExportIndex exports = new ExportIndex();
-            ApiClient client = client(remote, properties.kubernetes().tokenRefresh());
+            ApiClient client = clients.get(i);
             KubernetesWatchers watchers = new KubernetesWatchers(client,
                     new KubernetesConnection("kubeconfig " + remote.kubeconfig(), "its user", Optional.empty()), scope,
                     properties.serviceLabelSelector(), catalog,
                     new CatalogFeeder(catalog, own,
                             new KeyPatterns(properties.annotations().include(), properties.annotations().exclude())),
                     health, backoff, watchHealth.get(), properties.kubernetes().syncCheckInterval(), Optional.empty(),
-                    Optional.empty(), Optional.of(exports), remote.name());
-            Member member = new Member(remote.name(), false, catalog, exports, watchers, health);
+                    Optional.empty(), Optional.of(exports), name);
+            Member member = new Member(name, false, catalog, exports, watchers, health);
             members.add(member);
             remotes.add(new Remote(member, catalog, watchers));
             FunctionCounter.builder("gateway.clusterset.cluster.failures", own,
                     r -> r.find("gateway.kubernetes.failures").counters().stream().mapToDouble(c -> c.count()).sum())
                 .description("Lists and watches of the cluster's API that failed")
-                .tag("cluster", remote.name())
+                .tag("cluster", name)
                 .register(registry);
         }
         for (ClusterMember member : members) {
@@ -119,6 +139,61 @@ final class ClusterSetMembers implements GatewayLifecycle {
      * from the file every {@code tokenRefresh} and on a 401 (the Secret it is mounted
      * from is updated when the token is rotated).
      */
+    /** How long start-up waits, in all, for the remote clusters' ClusterProperties. */
+    private static final Duration NAME_BUDGET = Duration.ofSeconds(2);
+
+    /**
+     * The remote clusters' names: each one's ClusterProperty where it has one, asked of
+     * all at once for at most {@link #NAME_BUDGET} (a remote that does not answer by then
+     * keeps its configured name, so that an unreachable cluster delays start-up by that
+     * at most); a name that another cluster of the set has already keeps the configured
+     * one too.
+     */
+    private static List<String> names(List<GatewayProperties.ClusterSet.Remote> remotes, List<ApiClient> clients,
+            String localName) {
+        ExecutorService lookups = java.util.concurrent.Executors
+            .newCachedThreadPool(DaemonThreads.named("clusterset-names"));
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < remotes.size(); i++) {
+                ApiClient client = clients.get(i);
+                String configured = remotes.get(i).name();
+                answers.add(lookups.submit(() -> ClusterProperty.nameOr(client, configured)));
+            }
+            long deadline = System.nanoTime() + NAME_BUDGET.toNanos();
+            Set<String> taken = new HashSet<>(List.of(localName));
+            remotes.forEach(remote -> taken.add(remote.name()));
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < remotes.size(); i++) {
+                String configured = remotes.get(i).name();
+                String name = configured;
+                try {
+                    name = answers.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (TimeoutException ex) {
+                    log.info("Cluster {} did not say its ClusterProperty within {} s; it is '{}'", configured,
+                            NAME_BUDGET.toSeconds(), configured);
+                }
+                catch (ExecutionException ex) {
+                    // nameOr answers the configured name for every failure it knows.
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                if (!name.equals(configured) && !taken.add(name)) {
+                    log.warn("Cluster {} calls itself '{}' by its ClusterProperty, which another cluster of the set"
+                            + " is called already; it stays '{}'", configured, name, configured);
+                    name = configured;
+                }
+                names.add(name);
+            }
+            return names;
+        }
+        finally {
+            lookups.shutdownNow();
+        }
+    }
+
     private static ApiClient client(GatewayProperties.ClusterSet.Remote remote, Duration tokenRefresh) {
         Path file = Path.of(remote.kubeconfig());
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

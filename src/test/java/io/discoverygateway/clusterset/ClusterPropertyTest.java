@@ -19,6 +19,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterPropertyTest {
 
     @Test
+    void aRemoteClustersClusterPropertyNamesItAndItsEndpoints() {
+        try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start();
+                RemoteCluster west = RemoteCluster.start("west")) {
+            west.api().create(ApiResource.CLUSTER_PROPERTIES, "", """
+                    {"apiVersion":"about.k8s.io/v1alpha1","kind":"ClusterProperty",
+                     "metadata":{"name":"cluster.clusterset.k8s.io"},"spec":{"value":"us-west-2"}}""");
+            try (ConfigurableApplicationContext gateway = new SpringApplication(DiscoveryGatewayApplication.class).run(
+                    "--gateway.kubernetes.api-url=" + api.url(), "--gateway.namespaces=shop", "--server.port=0",
+                    "--management.server.port=0", "--spring.main.banner-mode=off", "--gateway.clusterset.enabled=true",
+                    "--gateway.clusterset.name=east", "--gateway.clusterset.remotes[0].name=west",
+                    "--gateway.clusterset.remotes[0].kubeconfig=" + west.kubeconfig())) {
+
+                String clusters = GatewayClient.of(gateway.getEnvironment()).get("/api/v1/clusterset/clusters").body();
+
+                assertThat(clusters).contains("\"name\":\"east\",\"local\":true",
+                        "\"name\":\"us-west-2\",\"local\":false");
+            }
+        }
+    }
+
+    @Test
     void theClusterPropertyNamesThisCluster() {
         try (EmbeddedKubernetesApi api = EmbeddedKubernetesApi.start()) {
             api.create(ApiResource.CLUSTER_PROPERTIES, "", """
