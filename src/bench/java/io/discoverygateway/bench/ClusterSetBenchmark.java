@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import io.discoverygateway.SseClient;
+import io.discoverygateway.clusterset.RemoteCluster;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.KubeObjects;
@@ -47,14 +48,7 @@ public final class ClusterSetBenchmark {
             west.create(ApiResource.ENDPOINT_SLICES, "shop", slice("lat", 1, 3));
             west.create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "lat"));
             Path kubeconfig = out.resolve("clusterset-west.kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: west, cluster: {server: "%s"}}]
-                    users: [{name: west, user: {}}]
-                    contexts: [{name: west, context: {cluster: west, user: west}}]
-                    current-context: west
-                    """.formatted(west.url()));
+            RemoteCluster.writeKubeconfig(kubeconfig, "west", west.url().toString(), null);
             long single;
             try (GatewayProcess gateway = BenchGateways.start(javaHome, "1g", east.url(), List.of("shop"), List.of(),
                     out.resolve("clusterset-single.log"))) {

@@ -41,8 +41,7 @@ class ClusterSetAccessTest {
 
     @DynamicPropertySource
     static void remote(DynamicPropertyRegistry registry) {
-        registry.add("gateway.clusterset.remotes[0].name", WEST::name);
-        registry.add("gateway.clusterset.remotes[0].kubeconfig", () -> WEST.kubeconfig().toString());
+        WEST.register(registry, 0);
     }
 
     @AfterAll

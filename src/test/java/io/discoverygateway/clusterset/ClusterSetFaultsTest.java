@@ -50,8 +50,7 @@ class ClusterSetFaultsTest {
 
     @DynamicPropertySource
     static void remote(DynamicPropertyRegistry registry) {
-        registry.add("gateway.clusterset.remotes[0].name", WEST::name);
-        registry.add("gateway.clusterset.remotes[0].kubeconfig", () -> WEST.kubeconfig().toString());
+        WEST.register(registry, 0);
     }
 
     @AfterEach

@@ -64,8 +64,17 @@ public final class RemoteCluster implements AutoCloseable {
      * Secret it is mounted from is updated).
      */
     public void rotateToken(String next) {
+        writeKubeconfig(kubeconfig, name, proxy.url().toString(), next);
+        this.token = next;
+    }
+
+    /**
+     * Writes the kubeconfig of a cluster named {@code name} whose API is at
+     * {@code server}, with a bearer token (none when null).
+     */
+    public static void writeKubeconfig(Path file, String name, String server, String token) {
         try {
-            Files.writeString(kubeconfig, """
+            Files.writeString(file, """
                     apiVersion: v1
                     kind: Config
                     clusters:
@@ -81,12 +90,20 @@ public final class RemoteCluster implements AutoCloseable {
                         cluster: %1$s
                         user: %1$s
                     current-context: %1$s
-                    """.formatted(name, proxy.url(), next == null ? "{}" : "{token: " + next + "}"));
+                    """.formatted(name, server, token == null ? "{}" : "{token: " + token + "}"));
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        this.token = next;
+    }
+
+    /**
+     * Makes it the {@code index}-th remote cluster of a test gateway
+     * ({@code gateway.clusterset.remotes[index]}).
+     */
+    public void register(org.springframework.test.context.DynamicPropertyRegistry registry, int index) {
+        registry.add("gateway.clusterset.remotes[" + index + "].name", this::name);
+        registry.add("gateway.clusterset.remotes[" + index + "].kubeconfig", () -> kubeconfig.toString());
     }
 
     public String name() {

@@ -50,10 +50,8 @@ class ThreeClusterSetTest {
 
     @DynamicPropertySource
     static void remotes(DynamicPropertyRegistry registry) {
-        registry.add("gateway.clusterset.remotes[0].name", WEST::name);
-        registry.add("gateway.clusterset.remotes[0].kubeconfig", () -> WEST.kubeconfig().toString());
-        registry.add("gateway.clusterset.remotes[1].name", NORTH::name);
-        registry.add("gateway.clusterset.remotes[1].kubeconfig", () -> NORTH.kubeconfig().toString());
+        WEST.register(registry, 0);
+        NORTH.register(registry, 1);
     }
 
     @AfterAll

@@ -44,8 +44,7 @@ class ClusterSetLiveViewTest {
 
     @DynamicPropertySource
     static void remote(DynamicPropertyRegistry registry) {
-        registry.add("gateway.clusterset.remotes[0].name", WEST::name);
-        registry.add("gateway.clusterset.remotes[0].kubeconfig", () -> WEST.kubeconfig().toString());
+        WEST.register(registry, 0);
     }
 
     @AfterEach

@@ -54,8 +54,7 @@ class ClusterSetXdsTest {
 
     @DynamicPropertySource
     static void remote(DynamicPropertyRegistry registry) {
-        registry.add("gateway.clusterset.remotes[0].name", WEST::name);
-        registry.add("gateway.clusterset.remotes[0].kubeconfig", () -> WEST.kubeconfig().toString());
+        WEST.register(registry, 0);
     }
 
     @AfterAll

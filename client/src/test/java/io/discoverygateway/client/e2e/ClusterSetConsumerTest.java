@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.discoverygateway.client.DiscoveryStream;
+import io.discoverygateway.clusterset.RemoteCluster;
 import io.discoverygateway.kubeapi.ApiResource;
 import io.discoverygateway.kubeapi.EmbeddedKubernetesApi;
 import io.discoverygateway.kubeapi.KubeObjects;
@@ -59,14 +60,7 @@ class ClusterSetConsumerTest {
         west.create(ApiResource.ENDPOINT_SLICES, "shop", slice(westBackend(), true));
         west.create(ApiResource.SERVICE_EXPORTS, "shop", KubeObjects.serviceExport("shop", "backend"));
         kubeconfig = Files.createTempFile("west-", ".kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: west, cluster: {server: "%s"}}]
-                users: [{name: west, user: {}}]
-                contexts: [{name: west, context: {cluster: west, user: west}}]
-                current-context: west
-                """.formatted(west.url()));
+        RemoteCluster.writeKubeconfig(kubeconfig, "west", west.url().toString(), null);
         gateway = Gateways.start(east.url(), "--gateway.clusterset.enabled=true", "--gateway.clusterset.name=east",
                 "--gateway.clusterset.remotes[0].name=west",
                 "--gateway.clusterset.remotes[0].kubeconfig=" + kubeconfig);
