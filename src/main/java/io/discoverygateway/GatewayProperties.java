@@ -2,7 +2,9 @@ package io.discoverygateway;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.discoverygateway.catalog.LabelSelector;
 import jakarta.validation.Valid;
@@ -357,7 +359,7 @@ public record GatewayProperties(
             @DefaultValue("false") boolean remotesInReadiness, @DefaultValue("false") boolean mergeApps) {
 
         public ClusterSet {
-            java.util.Set<String> names = new java.util.HashSet<>(java.util.List.of(name));
+            Set<String> names = new HashSet<>(List.of(name));
             for (Remote remote : remotes) {
                 if (!names.add(remote.name())) {
                     throw new IllegalArgumentException("gateway.clusterset: the cluster name '" + remote.name()

@@ -4,11 +4,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +68,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
 
     private volatile ClusterSetView view = ClusterSetView.EMPTY;
 
-    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     /** Owned by the publisher thread: what the last publication was made from. */
     private List<Object> lastInputs = List.of();
@@ -77,7 +82,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
     private final Catalog mirror;
 
     /** Owned by the publisher thread: the mirror's slices of each service, by cluster. */
-    private final Map<ServiceKey, java.util.Set<String>> mirroredClusters = new HashMap<>();
+    private final Map<ServiceKey, Set<String>> mirroredClusters = new HashMap<>();
 
     /**
      * @param members the clusters of the set, this one first
@@ -129,7 +134,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
     @FunctionalInterface
     public interface Listener {
 
-        void published(ClusterSetView view, java.util.Set<ServiceKey> changed);
+        void published(ClusterSetView view, Set<ServiceKey> changed);
 
     }
 
@@ -182,7 +187,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
         }
         ClusterSetView previous = view;
         Map<ServiceKey, ClusterSetView.Entry> services = new HashMap<>();
-        java.util.Set<ServiceKey> touched = new java.util.HashSet<>();
+        Set<ServiceKey> touched = new HashSet<>();
         int conflicted = 0;
         for (ServiceKey key : keys) {
             List<Object> fingerprint = new ArrayList<>(states.size() * 4);
@@ -206,11 +211,11 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
                 if (!service.conflicts().isEmpty() && !service.conflicts().equals(before)) {
                     service.conflicts()
                         .forEach(conflict -> log.warn(
-                                "Cluster-set service {}: the {} of {} differ from the oldest" + " export's ({}): {}",
-                                key, conflict.field(), conflict.clusters(), conflict.winner(), conflict.detail()));
+                                "Cluster-set service {}: the {} of {} differ from the oldest export's ({}): {}", key,
+                                conflict.field(), conflict.clusters(), conflict.winner(), conflict.detail()));
                 }
                 entry = new ClusterSetView.Entry(service, json.writeValueAsBytes(service),
-                        java.util.Collections.unmodifiableList(fingerprint));
+                        Collections.unmodifiableList(fingerprint));
                 touched.add(key);
             }
             services.put(key, entry);
@@ -231,7 +236,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
             ClusterSetView published = new ClusterSetView(revision, services, conflicted);
             view = published;
             touched.forEach(key -> mirror(key, services.get(key)));
-            java.util.Set<ServiceKey> changed = java.util.Set.copyOf(touched);
+            Set<ServiceKey> changed = Set.copyOf(touched);
             listeners.forEach(listener -> listener.published(published, changed));
         }
     }
@@ -241,12 +246,12 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
      * each cluster's endpoints, and the removal of the slices of clusters gone.
      */
     private void mirror(ServiceKey key, ClusterSetView.Entry entry) {
-        java.util.Set<String> before = mirroredClusters.getOrDefault(key, java.util.Set.of());
-        java.util.Set<String> now = new java.util.TreeSet<>();
+        Set<String> before = mirroredClusters.getOrDefault(key, Set.of());
+        Set<String> now = new TreeSet<>();
         if (entry != null) {
             ClusterSetService service = entry.service();
-            Map<String, List<Endpoint>> byCluster = new java.util.TreeMap<>();
-            java.util.Set<String> families = new java.util.TreeSet<>();
+            Map<String, List<Endpoint>> byCluster = new TreeMap<>();
+            Set<String> families = new TreeSet<>();
             for (ClusterSetService.ClusterEndpoint endpoint : service.endpoints()) {
                 byCluster.computeIfAbsent(endpoint.cluster(), cluster -> new ArrayList<>())
                     .add(endpoint.endpoint().inCluster(endpoint.cluster()));
@@ -291,7 +296,7 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
     }
 
     private static Map<String, String> clusterLabels(ClusterSetService service) {
-        Map<String, String> labels = new java.util.TreeMap<>();
+        Map<String, String> labels = new TreeMap<>();
         service.clusters().forEach(cluster -> labels.put(clusterLabel(cluster.cluster()), "true"));
         return labels;
     }

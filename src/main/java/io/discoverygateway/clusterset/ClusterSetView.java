@@ -1,9 +1,11 @@
 package io.discoverygateway.clusterset;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.discoverygateway.catalog.ServiceKey;
 
@@ -20,7 +22,7 @@ public record ClusterSetView(long revision, Map<ServiceKey, Entry> services, int
     public static final ClusterSetView EMPTY = new ClusterSetView(0, Map.of(), 0);
 
     public ClusterSetView {
-        services = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(services));
+        services = Collections.unmodifiableMap(new TreeMap<>(services));
     }
 
     public Optional<Entry> find(ServiceKey key) {

@@ -3,6 +3,7 @@ package io.discoverygateway.clusterset;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.discoverygateway.catalog.ServiceKey;
 
@@ -19,7 +20,7 @@ public final class ExportIndex {
 
     private final Map<ServiceKey, Instant> exports = new ConcurrentHashMap<>();
 
-    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
 
     private volatile Runnable listener = () -> {
     };

@@ -151,8 +151,7 @@ final class ClusterSetMembers implements GatewayLifecycle {
      */
     private static List<String> names(List<GatewayProperties.ClusterSet.Remote> remotes, List<ApiClient> clients,
             String localName) {
-        ExecutorService lookups = java.util.concurrent.Executors
-            .newCachedThreadPool(DaemonThreads.named("clusterset-names"));
+        ExecutorService lookups = Executors.newCachedThreadPool(DaemonThreads.named("clusterset-names"));
         try {
             List<Future<String>> answers = new ArrayList<>();
             for (int i = 0; i < remotes.size(); i++) {

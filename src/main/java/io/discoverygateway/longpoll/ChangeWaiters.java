@@ -2,6 +2,7 @@ package io.discoverygateway.longpoll;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import io.discoverygateway.GatewayProperties;
 import io.discoverygateway.catalog.CatalogListener;
@@ -83,8 +85,8 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
      * another source of revisions (the cluster set): {@code revision} reads the topic's
      * current revision, and that source calls {@link #wake} when it changes.
      */
-    public CompletableFuture<Void> await(WaitTopic topic, java.util.function.LongSupplier revision, long knownRevision,
-            Duration wait, BooleanSupplier clientGone) {
+    public CompletableFuture<Void> await(WaitTopic topic, LongSupplier revision, long knownRevision, Duration wait,
+            BooleanSupplier clientGone) {
         Capacity.Place place = running ? places.tryTake() : null;
         if (place == null) {
             return null;
@@ -182,7 +184,7 @@ public final class ChangeWaiters implements CatalogListener, GatewayLifecycle {
      * the catalog, on its own thread; the completion runs on the {@code long-poll}
      * thread.
      */
-    public void wake(java.util.Collection<? extends WaitTopic> topics) {
+    public void wake(Collection<? extends WaitTopic> topics) {
         if (waiting.isEmpty()) {
             return;
         }

@@ -2,12 +2,15 @@ package io.discoverygateway.xds;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import com.google.common.net.InetAddresses;
@@ -26,8 +29,8 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -200,7 +203,7 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
             .filter(port -> port.protocol() == null || "TCP".equals(port.protocol()))
             .toList();
         List<Endpoint> endpoints = new ArrayList<>(service.endpoints().size());
-        Map<Endpoint, String> clusterOf = new java.util.IdentityHashMap<>();
+        Map<Endpoint, String> clusterOf = new IdentityHashMap<>();
         for (ClusterSetService.ClusterEndpoint endpoint : service.endpoints()) {
             endpoints.add(endpoint.endpoint());
             clusterOf.put(endpoint.endpoint(), endpoint.cluster());
@@ -296,7 +299,7 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
      * @param localCluster this cluster's name ("" for a Service of this cluster)
      */
     private static ClusterLoadAssignment assignment(String name, ServicePort servicePort, List<Endpoint> endpoints,
-            java.util.function.Function<Endpoint, String> clusterOf, String localCluster) {
+            Function<Endpoint, String> clusterOf, String localCluster) {
         Map<LocalityKey, List<LbEndpoint>> byZone = new TreeMap<>();
         Map<LocalityKey, Integer> readyByZone = new TreeMap<>();
         Set<String> seen = new HashSet<>();
@@ -356,8 +359,7 @@ record ServiceResources(ServiceKey key, long revision, Map<String, Listener> lis
         boolean localReady = readyByZone.entrySet()
             .stream()
             .anyMatch(ready -> ready.getKey().cluster().equals(localCluster) && ready.getValue() > 0);
-        java.util.function.Predicate<LocalityKey> first = locality -> locality.cluster()
-            .equals(localCluster) == localReady;
+        Predicate<LocalityKey> first = locality -> locality.cluster().equals(localCluster) == localReady;
         boolean twoTiers = byZone.keySet().stream().anyMatch(first) && !byZone.keySet().stream().allMatch(first);
         byZone.forEach((zone,
                 lbEndpoints) -> assignment.addEndpoints(LocalityLbEndpoints.newBuilder()

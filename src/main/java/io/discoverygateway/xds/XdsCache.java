@@ -1,6 +1,7 @@
 package io.discoverygateway.xds;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -25,9 +27,9 @@ import io.discoverygateway.catalog.CatalogReader;
 import io.discoverygateway.catalog.CatalogView;
 import io.discoverygateway.catalog.ChangeEvent;
 import io.discoverygateway.catalog.ServiceKey;
+import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.clusterset.ClusterSetPublisher;
 import io.discoverygateway.clusterset.ClusterSetView;
-import io.discoverygateway.catalog.ServiceSnapshot;
 import io.discoverygateway.runtime.DaemonThreads;
 import io.discoverygateway.xds.XdsSnapshot.Answer;
 import io.discoverygateway.xds.XdsSnapshot.Published;
@@ -143,7 +145,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
                 changes.isEmpty() ? System.nanoTime() : changes.get(0).appliedAtNanos());
     }
 
-    private void enqueueClusterSet(ClusterSetView view, java.util.Collection<ServiceKey> keys) {
+    private void enqueueClusterSet(ClusterSetView view, Collection<ServiceKey> keys) {
         synchronized (pendingLock) {
             pendingClusterSet = view;
             add(keys.stream().map(key -> new Source(key, true)).toList(), System.nanoTime());
@@ -409,7 +411,7 @@ final class XdsCache implements ConfigWatcher, CatalogListener, AutoCloseable {
         // something newer: the
         // server tracks only what it sent itself.
         Map<String, String> atConnect = session.heldAtConnect()
-            .computeIfAbsent(request.getTypeUrl(), url -> new java.util.concurrent.ConcurrentHashMap<>());
+            .computeIfAbsent(request.getTypeUrl(), url -> new ConcurrentHashMap<>());
         atConnect.putAll(request.getInitialResourceVersionsMap());
         Map<String, String> held = new HashMap<>(resourceVersions);
         atConnect.forEach(held::putIfAbsent);
