@@ -332,13 +332,20 @@ public final class ClusterSetPublisher implements GatewayLifecycle {
         if (!member.synced()) {
             return Availability.SYNCING;
         }
-        Optional<Instant> staleSince = member.staleSince();
-        if (staleSince.isEmpty()) {
+        if (member.staleSince().isEmpty()) {
             return Availability.CURRENT;
         }
-        boolean withdrawn = !member.local() && !withdrawAfter.isZero()
+        return withdrawn(member, now) ? Availability.WITHDRAWN : Availability.STALE;
+    }
+
+    /**
+     * Whether the cluster's endpoints are withdrawn now: a remote cluster that has not
+     * been watchable for {@code withdraw-after} (never with zero).
+     */
+    public boolean withdrawn(ClusterMember member, Instant now) {
+        Optional<Instant> staleSince = member.staleSince();
+        return !member.local() && staleSince.isPresent() && !withdrawAfter.isZero()
                 && Duration.between(staleSince.get(), now).compareTo(withdrawAfter) >= 0;
-        return withdrawn ? Availability.WITHDRAWN : Availability.STALE;
     }
 
     @Override

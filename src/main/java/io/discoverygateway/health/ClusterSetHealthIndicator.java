@@ -1,6 +1,5 @@
 package io.discoverygateway.health;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,12 +28,9 @@ class ClusterSetHealthIndicator implements HealthIndicator {
 
     private final boolean remotesInReadiness;
 
-    private final Duration withdrawAfter;
-
     ClusterSetHealthIndicator(ObjectProvider<ClusterSetPublisher> clusterSet, GatewayProperties properties) {
         this.clusterSet = clusterSet;
         this.remotesInReadiness = properties.clusterset().remotesInReadiness();
-        this.withdrawAfter = properties.clusterset().withdrawAfter();
     }
 
     @Override
@@ -53,9 +49,7 @@ class ClusterSetHealthIndicator implements HealthIndicator {
             Optional<Instant> staleSince = member.staleSince();
             staleSince.ifPresent(since -> detail.put("staleSince", since.toString()));
             clusters.put(member.name(), detail);
-            boolean withdrawn = staleSince.isPresent() && !withdrawAfter.isZero()
-                    && Duration.between(staleSince.get(), now).compareTo(withdrawAfter) >= 0;
-            if (!member.local() && (!member.synced() || withdrawn)) {
+            if (!member.local() && (!member.synced() || set.withdrawn(member, now))) {
                 ready = false;
             }
         }
